@@ -1,0 +1,29 @@
+"""Writing reports: atomically, and never over one of the inputs."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+
+def write_atomic(path: Path, text: str, protected: tuple[Path, ...] = ()) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (readers never see half a file)."""
+    real = path.resolve()
+    for p in protected:
+        if real == p.resolve():
+            raise InputError("refusing to overwrite an input file", file=str(path),
+                             expected="an output path that is not one of the project's evidence files")
+    directory = real.parent
+    if not directory.is_dir():
+        raise InputError("output directory does not exist", file=str(path.parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, real)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

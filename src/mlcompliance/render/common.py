@@ -1,0 +1,56 @@
+"""Small helpers shared by the text renderers."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import SEVERITY_RANK
+
+PROBLEM_OUTCOMES = ("fail", "error", "warn")
+
+
+def problems(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Failing, erroring and warning findings, most severe first."""
+    found = [f for f in result["findings"] if f["outcome"] in PROBLEM_OUTCOMES]
+    return sorted(found, key=lambda f: (-SEVERITY_RANK[f["severity"]], PROBLEM_OUTCOMES.index(f["outcome"]),
+                                        f["pack"], f["rule_id"], f["location"]["file"], f["location"]["line"]))
+
+
+def where(finding: dict[str, Any]) -> str:
+    loc = finding["location"]
+    return f"{loc['file']}:{loc['line']}"
+
+
+def observed(finding: dict[str, Any]) -> str:
+    if finding.get("observed_missing"):
+        return "missing"
+    if "observed" not in finding:
+        return ""
+    import json
+    value = finding["observed"]
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def score_text(score: dict[str, Any]) -> str:
+    if score["raw"] is None:
+        return "n/a (nothing scored)"
+    text = f"{score['raw']:.1f}% ({score['numerator']}/{score['denominator']})"
+    if score["with_accepted_risk"] != score["raw"]:
+        text += f", {score['with_accepted_risk']:.1f}% with accepted risk"
+    return text
+
+
+def tier_text(result: dict[str, Any]) -> str:
+    risk = result["risk"]
+    if risk.get("declared") == risk["tier"]:
+        return f"{risk['tier']} (declared)"
+    if risk.get("declared") is None:
+        return f"{risk['tier']} (none declared: fail closed)"
+    return f"{risk['tier']} (declared {risk['declared']})"
+
+
+def verdict_text(result: dict[str, Any]) -> str:
+    gate = result["gate"]
+    n = len(gate["blocking"])
+    if gate["verdict"] == "compliant":
+        return f"COMPLIANT: no fail or error finding at or above '{gate['fail_on']}'"
+    return f"NON-COMPLIANT: {n} finding{'s' if n != 1 else ''} at or above '{gate['fail_on']}' block"

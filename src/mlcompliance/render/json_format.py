@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ..result import dumps
+
+
+def render(result: dict[str, Any]) -> str:
+    return dumps(result)

@@ -1,0 +1,59 @@
+"""GitHub-flavoured Markdown for pull-request comments and CI job summaries."""
+from __future__ import annotations
+
+from typing import Any
+
+from .common import observed, problems, score_text, tier_text, verdict_text, where
+
+MAX_CHARS = 60_000
+
+
+def cell(text: Any) -> str:
+    """Make text safe inside a Markdown table cell (no HTML, no broken columns)."""
+    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(result: dict[str, Any]) -> str:
+    gate = result["gate"]
+    icon = "✅" if gate["verdict"] == "compliant" else "❌"
+    head = [f"## {icon} mlcompliance: {cell(result['project']['name'])}", "",
+            f"**{verdict_text(result)}**", "",
+            f"As of {result['as_of']} · risk tier {tier_text(result)} · mlcompliance {result['tool']['version']}", "",
+            "| pack | version | score | pass | fail | error | warn | manual | n/a |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for p in result["summary"]["packs"]:
+        c = p["outcomes"]
+        head.append(f"| {cell(p['id'])} | {p['version']} | {score_text(p['score'])} | {c['pass']} | {c['fail']} | "
+                    f"{c['error']} | {c['warn']} | {c['manual']} | {c['not_applicable']} |")
+    head.append("")
+    head.append("Score = weighted passes / weighted scored findings (critical 10, high 5, medium 2, low 1); "
+                "error counts as fail, not-applicable and manual are not scored.")
+    head.append("")
+    blocking = set(gate["blocking"])
+    issues = problems(result)
+    rows = []
+    for f in issues:
+        mark = "**blocks**" if f["fingerprint"] in blocking else f["outcome"]
+        rows.append(f"| {mark} | {f['severity']} | `{cell(f['rule_id'])}` | `{cell(where(f))}` | "
+                    f"{cell(f['message'])} | {cell(observed(f))} | {cell(f['remediation'])} |")
+    table_head = ["<details open><summary>Findings to fix ({})</summary>".format(len(issues)), "",
+                  "| | severity | rule | where | message | observed | fix |", "|---|---|---|---|---|---|---|"]
+    tail = ["", "</details>", ""]
+    manual = [f for f in result["findings"] if f["outcome"] == "manual"]
+    if manual:
+        tail += [f"<details><summary>Manual requirements needing attestation ({len(manual)})</summary>", ""]
+        tail += [f"- `{cell(f['rule_id'])}` ({cell(f['pack'])}): {cell(f['title'])}" for f in manual]
+        tail += ["", "</details>", ""]
+    tail.append("Packs: " + ", ".join(f"`{p['id']}@{p['version']}` ({p['digest'][:19]}…)" for p in result["packs"]))
+    budget = MAX_CHARS - len("\n".join(head + table_head + tail)) - 200
+    kept, used = [], 0
+    for row in rows:
+        if used + len(row) + 1 > budget:
+            break
+        kept.append(row)
+        used += len(row) + 1
+    if len(kept) < len(rows):
+        kept.append(f"| | | | | … {len(rows) - len(kept)} more findings not shown (see the JSON result) | | |")
+    body = head + (table_head + kept + tail[:3] if issues else ["No failing findings.", ""]) + tail[3:]
+    return "\n".join(body) + "\n"

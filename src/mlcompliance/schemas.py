@@ -1,0 +1,185 @@
+"""JSON Schema validation of evidence, configuration and policy files, with line numbers.
+
+Validators are compiled once per process. Format checks that jsonschema leaves to
+optional packages (dates, date-times) are registered here with the standard library's
+ISO parsers, plus two of our own: ``date-or-date-time`` and ``project-path``.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import InputError
+from .loader import Document, escape_token
+from .resources import schemas_dir
+
+FORMATS = FormatChecker(formats=())
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_RE.match(value):
+        raise ValueError("not YYYY-MM-DD")
+    date.fromisoformat(value)
+    return True
+
+
+def parse_instant(value: str) -> datetime:
+    """Parse YYYY-MM-DD or an ISO 8601 date-time (``Z`` allowed) into a datetime."""
+    if _DATE_RE.match(value):
+        return datetime.combine(date.fromisoformat(value), datetime.min.time())
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    if "T" not in value and "t" not in value and " " not in value:
+        raise ValueError("not an ISO 8601 date-time")
+    return datetime.fromisoformat(value)
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if isinstance(value, str) and not _DATE_RE.match(value):
+        parse_instant(value)
+        return True
+    if isinstance(value, str):
+        raise ValueError("a date-time needs a time")
+    return True
+
+
+@FORMATS.checks("date-or-date-time", raises=ValueError)
+def _is_instant(value: object) -> bool:
+    if isinstance(value, str):
+        parse_instant(value)
+    return True
+
+
+@FORMATS.checks("project-path", raises=ValueError)
+def _is_project_path(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        raise ValueError("absolute paths are not allowed")
+    if ".." in re.split(r"[\\/]", value):
+        raise ValueError("'..' would leave the project directory")
+    return True
+
+
+@FORMATS.checks("uri", raises=ValueError)
+def _is_uri(value: object) -> bool:
+    if isinstance(value, str) and not urlsplit(value).scheme:
+        raise ValueError("no scheme")
+    return True
+
+
+_EXPECTED_FORMATS = {
+    "date": "a date YYYY-MM-DD",
+    "date-time": "an ISO 8601 date-time such as 2024-05-01T09:30:00+00:00",
+    "date-or-date-time": "a date YYYY-MM-DD or an ISO 8601 date-time",
+    "project-path": "a relative path inside the project directory",
+    "uri": "an absolute URI such as https://...",
+}
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    return json.loads((schemas_dir() / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name), format_checker=FORMATS)
+
+
+def validate_document(doc: Document, schema_name: str, what: str | None = None) -> None:
+    """Raise :class:`InputError` at the first violation (by position in the file)."""
+    check = validator(schema_name)
+    if check.is_valid(doc.value):
+        return
+    errors = [_leaf(e) for e in check.iter_errors(doc.value)]
+    located = sorted(((doc.location(_error_pointer(e)), i, e) for i, e in enumerate(errors)),
+                     key=lambda t: (t[0], t[1]))
+    (line, column), _, err = located[0]
+    message, expected = describe_error(err)
+    if what:
+        message = f"{what}: {message}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more schema error{'s' if len(errors) > 2 else ''})"
+    raise InputError(message, file=doc.path, line=line, column=column, expected=expected)
+
+
+def _leaf(err: ValidationError) -> ValidationError:
+    """For oneOf/anyOf, descend to the most relevant sub-error."""
+    while err.context:
+        err = min(err.context, key=lambda e: (-len(e.absolute_path), e.validator in ("oneOf", "anyOf")))
+    return err
+
+
+def _error_pointer(err: ValidationError) -> str:
+    pointer = "".join(f"/{escape_token(str(p))}" for p in err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        extra = _unexpected_keys(err)
+        if extra:
+            pointer += f"/{escape_token(extra[0])}"
+    return pointer
+
+
+def _unexpected_keys(err: ValidationError) -> list[str]:
+    props = err.schema.get("properties", {})
+    patterns = [re.compile(p) for p in err.schema.get("patternProperties", {})]
+    return [k for k in err.instance if k not in props and not any(p.search(k) for p in patterns)]
+
+
+def pointer_path(err: ValidationError) -> str:
+    return ".".join(str(p) for p in err.absolute_path) or "(top level)"
+
+
+def describe_error(err: ValidationError) -> tuple[str, str | None]:
+    """A one-line message and what was expected, in the user's terms."""
+    where = pointer_path(err)
+    kind = err.validator
+    description = err.schema.get("description") if isinstance(err.schema, dict) else None
+    if kind == "additionalProperties":
+        extra = _unexpected_keys(err)
+        known = sorted(err.schema.get("properties", {}))
+        name = extra[0] if extra else "?"
+        guess = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        field = f"{where}.{name}" if where != "(top level)" else name
+        return (f"unknown field '{field}'{hint}",
+                "one of the documented fields: " + ", ".join(known) if len(known) <= 12
+                else "a field documented in the schema, or an 'x-' extension field")
+    if kind == "required":
+        missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+        return f"{where}: missing required field '{missing[0] if missing else '?'}'", None
+    if kind == "format":
+        return (f"{where}: {err.instance!r} is not a valid {err.validator_value}",
+                _EXPECTED_FORMATS.get(err.validator_value, err.validator_value))
+    if kind in ("enum", "const"):
+        allowed = err.validator_value if kind == "enum" else [err.validator_value]
+        return (f"{where}: {err.instance!r} is not allowed",
+                "one of " + ", ".join(json.dumps(v) for v in allowed))
+    if kind == "type":
+        return (f"{where}: {json.dumps(err.instance)[:60]} has the wrong type",
+                f"{_article(err.validator_value)}" + (f" ({description})" if description else ""))
+    if kind == "pattern":
+        return f"{where}: {err.instance!r} does not have the right form", description or f"a match for {err.validator_value}"
+    return f"{where}: {err.message}", description
+
+
+def _article(types: Any) -> str:
+    names = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+             "object": "a mapping", "array": "a list", "null": "null"}
+    if isinstance(types, list):
+        return " or ".join(names.get(t, t) for t in types)
+    return names.get(types, str(types))
