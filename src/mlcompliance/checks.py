@@ -171,16 +171,26 @@ def interval_at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
 
 @check("ordered", {"required": ["before", "after"], "properties": {"before": _FIELD, "after": _FIELD}})
 def ordered(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The instant at `before` is not later than the instant at `after` (when both exist)."""
-    _, first = resolve(ctx, target, p["before"])
-    later_ptr, later = resolve(ctx, target, p["after"])
-    if first is pointers.MISSING or later is pointers.MISSING:
-        return
-    a, b = parse_instant(first), parse_instant(later)
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-    if a > b:
-        yield Violation(later_ptr, later, f"{later} is before {p['before']} ({first})")
+    """Every instant at `before` is not later than every instant at `after`, when both exist.
+    Either may be a pattern with `*` (e.g. `/pipeline/change_control/*/implemented_at`)."""
+    firsts = _instants(ctx, target, p["before"])
+    laters = _instants(ctx, target, p["after"])
+    for later_ptr, later in laters:
+        for _, first in firsts:
+            a, b = parse_instant(first), parse_instant(later)
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+            if a > b:
+                yield Violation(later_ptr, later, f"{later} is before {p['before']} ({first})")
+                break
+
+
+def _instants(ctx: Context, target: Target, ref: str) -> list[tuple[str, str]]:
+    pattern = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+    if "*" in pattern.split("/"):
+        return [(ptr, v) for ptr, v in pointers.expand(ctx.bundle, pattern) if isinstance(v, str)]
+    value = pointers.get(ctx.bundle, pattern)
+    return [(pattern, value)] if isinstance(value, str) else []
 
 
 @check("meets_threshold", {"properties": {

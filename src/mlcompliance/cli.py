@@ -9,9 +9,10 @@ import click
 
 from . import __version__
 from .errors import InputError
+from .render import RENDERERS
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-FORMATS = ("text", "json", "md")
+FORMAT_NAMES = tuple(RENDERERS)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -44,7 +45,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("projects", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
@@ -61,7 +62,6 @@ def check(projects: tuple[Path, ...], fmt: str, output: Path | None, fail_on: st
 
     Exit code 0: compliant; 1: non-compliant under the gate; 2: usage, configuration or input error.
     """
-    from .render import RENDERERS
     from .run import Checker
 
     checker = Checker(policy_paths)
@@ -78,6 +78,19 @@ def check(projects: tuple[Path, ...], fmt: str, output: Path | None, fail_on: st
     sys.exit(1 if any(r["gate"]["verdict"] != "compliant" for r in results) else 0)
 
 
+@main.command()
+@click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+def render(result_file: Path, fmt: str, output: Path | None) -> None:
+    """Rebuild a report from a saved JSON result (byte-identical to the same format from `check`)."""
+    from .result import read_result
+    result = read_result(result_file)
+    renderer = RENDERERS[fmt]
+    _emit(renderer(result), output)
+
+
 def _emit(text: str, output: Path | None, projects: tuple[Path, ...] = ()) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -87,3 +100,124 @@ def _emit(text: str, output: Path | None, projects: tuple[Path, ...] = ()) -> No
     protected = tuple(p / f"{k}{ext}" for p in projects for k in (*KINDS, *[c.rsplit('.', 1)[0] for c in CONFIG_NAMES])
                       for ext in (".yaml", ".yml", ".json"))
     write_atomic(output, text, protected)
+
+
+# --- policy packs ------------------------------------------------------------------------
+
+_policy_path_option = click.option(
+    "--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+    help="Extra directory of policy packs (repeatable).")
+
+
+def _find_sources(policy_paths: tuple[Path, ...], wanted: tuple[str, ...]):
+    """Pack sources named ID or ID@VERSION (highest version when none given); all when none named."""
+    from .policy import discover, resolve
+    sources = discover(policy_paths)
+    if not wanted:
+        latest: dict[str, object] = {}
+        for src in sources:
+            latest[src.id] = src  # discover() sorts by version, so the last one wins
+        return list(latest.values())
+    chosen = []
+    for item in wanted:
+        pid, _, version = item.partition("@")
+        chosen += resolve({pid: f"=={version}" if version else "*"}, sources)
+    return chosen
+
+
+@main.group()
+def packs() -> None:
+    """List, inspect, lint and test policy packs."""
+
+
+@packs.command("list")
+@_policy_path_option
+def packs_list(policy_paths: tuple[Path, ...]) -> None:
+    """List every available pack version."""
+    from .policy import discover, load_pack
+    rows = [("PACK", "VERSION", "REQS", "RULES", "MANUAL", "ORIGIN", "TITLE")]
+    for src in discover(policy_paths):
+        pack = load_pack(src)
+        manual = sum(1 for r in pack.requirements if r.manual)
+        rows.append((pack.id, pack.version, str(len(pack.requirements)), str(len(pack.rules)), str(manual),
+                     src.origin.split(":")[0], pack.title))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+
+
+@packs.command("show")
+@click.argument("pack_ref", metavar="ID[@VERSION]")
+@_policy_path_option
+def packs_show(pack_ref: str, policy_paths: tuple[Path, ...]) -> None:
+    """Show a pack's source, requirements and the rules that check each."""
+    from .policy import load_pack
+    pack = load_pack(_find_sources(policy_paths, (pack_ref,))[0])
+    click.echo(f"{pack.id}@{pack.version}: {pack.title}")
+    click.echo(f"source: {pack.source['name']} ({pack.source['version']})" +
+               (f" {pack.source['url']}" if pack.source.get("url") else ""))
+    click.echo(f"digest: {pack.digest}")
+    if pack.description:
+        click.echo(f"\n{pack.description.strip()}")
+    for req in pack.requirements:
+        rules = [r for r in pack.rules if r.requirement == req.id]
+        kind = "manual" if req.manual else f"{len(rules)} rule{'s' if len(rules) != 1 else ''}"
+        click.echo(f"\n{req.id}  [{req.clause}]  ({kind})\n  {req.title}")
+        for rule in rules:
+            tiers = ", ".join(f"{t}={s}" for t, s in rule.tiers.items()) if rule.tiers else f"all tiers={rule.severity}"
+            click.echo(f"  - {rule.id}: {rule.title} ({tiers})")
+
+
+@packs.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, file_okay=False))
+def packs_lint(paths: tuple[Path, ...]) -> None:
+    """Validate pack directories (or directories of packs): schema and consistency errors with file:line.
+
+    Exit code 0: clean; 1: problems found.
+    """
+    from .packlint import lint_path
+    problems = []
+    for path in paths:
+        problems += lint_path(path)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found" if problems else "no problems found")
+    sys.exit(1 if problems else 0)
+
+
+@packs.command("test")
+@click.argument("pack_refs", nargs=-1, metavar="[ID[@VERSION]]...")
+@_policy_path_option
+@click.option("--threshold", type=click.FloatRange(0, 100), default=100.0, show_default=True,
+              help="Minimum share (%) of automated rules with both a passing and a failing fixture.")
+def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], threshold: float) -> None:
+    """Run the fixtures stored with each pack and report rule coverage.
+
+    Exit code 0: all cases hold and coverage meets the threshold; 1 otherwise.
+    """
+    from .packtest import run_pack_tests
+    from .policy import load_pack
+    ok = True
+    for src in _find_sources(policy_paths, pack_refs):
+        report = run_pack_tests(load_pack(src))
+        for failure in report.failures:
+            click.echo(f"FAIL {failure}")
+        uncovered = report.uncovered
+        status = "ok" if not report.failures and report.coverage >= threshold else "FAILED"
+        ok = ok and status == "ok"
+        click.echo(f"{report.pack}@{report.version}: {report.cases} cases, {len(report.failures)} failed; "
+                   f"coverage {report.coverage:.1f}% ({len(report.automated_rules) - len(uncovered)}/"
+                   f"{len(report.automated_rules)} rules with a passing and a failing fixture) {status}")
+        for rule_id in uncovered:
+            seen = sorted(report.verified.get(rule_id, set()))
+            click.echo(f"  not covered: {rule_id} (verified: {', '.join(seen) or 'nothing'})")
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("rule_id")
+@_policy_path_option
+def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
+    """Explain a rule: why it exists, the clause it enforces, the evidence it expects, how to fix it."""
+    from .catalog import explain_rule
+    click.echo(explain_rule(rule_id, _find_sources(policy_paths, ())), nl=False)

@@ -1,7 +1,7 @@
 """Evaluate compiled rules against one project's evidence: (evidence, rules, context) -> findings."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -26,8 +26,10 @@ def read_project_file(project: Project):
     return read
 
 
-def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str) -> list[Finding]:
-    ctx = Context(project.bundle, as_of, tier, read_project_file(project))
+def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
+             read_file: Callable[[str], bytes | None] | None = None) -> list[Finding]:
+    """All findings of ``packs`` on ``project``, sorted. ``read_file`` defaults to the project directory."""
+    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project))
     findings: list[Finding] = []
     for pack in packs:
         conditions: dict[str, bool] = {}

@@ -212,6 +212,11 @@ def load_pack(src: PackSource) -> Pack:
 
 @cache
 def _load_pack_cached(directory: Path, origin: str) -> Pack:
+    return compile_pack(directory, origin)
+
+
+def compile_pack(directory: Path, origin: str) -> Pack:
+    """Validate and compile the pack in ``directory`` (raises InputError at the first problem)."""
     manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))
     validate_document(manifest, "pack")
     meta = manifest.value

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import InputError
 from .evidence import Project
 from .findings import Finding
 from .gate import decide
@@ -46,3 +48,18 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], tier: di
 
 def dumps(result: dict[str, Any]) -> str:
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """Load a saved result, refusing files that are not an mlcompliance result of a known version."""
+    from .loader import load_file
+    doc = load_file(path, str(path), fmt="json")
+    value = doc.value
+    if not isinstance(value, dict) or "result_version" not in value:
+        raise InputError("not an mlcompliance result (no result_version)", file=str(path),
+                         expected="a JSON file written by 'mlcompliance check --format json'")
+    major = str(value["result_version"]).split(".")[0]
+    if major != RESULT_VERSION.split(".")[0]:
+        raise InputError(f"result version {value['result_version']} is not supported", file=str(path),
+                         expected=f"result version {RESULT_VERSION.split('.')[0]}.x")
+    return value

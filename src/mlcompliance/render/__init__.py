@@ -1,13 +1,31 @@
-"""Renderers: pure functions from a result dict to text. Nothing here reads files or clocks."""
+"""Renderers: pure functions from a result dict to text. Nothing here reads files or clocks.
+
+Each format's module is imported only when that format is asked for, so a CI gate that
+prints text never pays for Jinja2.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from . import json_format, markdown, text
-
-RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "text": text.render,
-    "json": json_format.render,
-    "md": markdown.render,
+_MODULES = {
+    "text": "text",
+    "json": "json_format",
+    "md": "markdown",
 }
+
+
+class _Renderers(Mapping[str, Callable[[dict[str, Any]], str]]):
+    def __getitem__(self, name: str) -> Callable[[dict[str, Any]], str]:
+        module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+        return module.render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+RENDERERS = _Renderers()

@@ -1,0 +1,97 @@
+"""Human-readable views of packs: `explain RULE-ID` and the Markdown catalog."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from . import pointers
+from .errors import InputError
+from .packtest import merge
+from .loader import load_file
+from .policy import Pack, PackSource, Rule, load_pack
+
+
+def find_rule(rule_id: str, sources: list[PackSource]) -> tuple[Pack, Rule | None]:
+    for src in sources:
+        pack = load_pack(src)
+        for rule in pack.rules:
+            if rule.id == rule_id:
+                return pack, rule
+        if pack.requirement(rule_id):
+            return pack, None
+    import difflib
+    known = [r.id for s in sources for r in load_pack(s).rules]
+    guess = difflib.get_close_matches(rule_id, known, n=1)
+    raise InputError(f"unknown rule '{rule_id}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
+                     expected="a rule id from 'mlcompliance packs show PACK'")
+
+
+def passing_example(pack: Pack, rule: Rule) -> str | None:
+    """Evidence from the pack's own fixtures that makes ``rule`` pass, cut to the rule's scope."""
+    for path in sorted((pack.directory / "tests").glob("*.yaml")):
+        spec = load_file(path, str(path)).value or {}
+        for case in spec.get("cases", []):
+            if case.get("expect", {}).get(rule.id) != "pass":
+                continue
+            kind = rule.scope.split("/")[1] if rule.scope.count("/") else None
+            if not kind:
+                continue
+            doc = merge(spec.get("base", {}).get(kind, {}), case.get("evidence", {}).get(kind, {}))
+            inner = rule.scope[len(kind) + 1:].split("/*", 1)[0]
+            node = pointers.get(doc, inner, None)
+            if node is None:
+                continue
+            key = inner.rsplit("/", 1)[-1] if inner else kind
+            return f"# {kind}\n" + yaml.safe_dump({key: node} if inner else node, sort_keys=False,
+                                                  allow_unicode=True, width=100)
+    return None
+
+
+def explain_rule(rule_id: str, sources: list[PackSource]) -> str:
+    pack, rule = find_rule(rule_id, sources)
+    if rule is None:
+        req = pack.requirement(rule_id)
+        assert req is not None
+        return (f"{req.id}  ({pack.id}@{pack.version}, manual requirement)\n{req.title}\n\n"
+                f"Clause: {pack.source['name']} {req.clause}" + (f"\n  {req.url}" if req.url else "") +
+                "\n\nNo rule can check this: a person attests it in model_card.attestations "
+                "(requirement, attested_by, date, evidence_ref).\n")
+    lines = [f"{rule.id}  ({pack.id}@{pack.version}, requirement {rule.requirement})", rule.title, ""]
+    if rule.tiers:
+        lines.append("Severity by tier: " + ", ".join(f"{t} {s}" for t, s in rule.tiers.items())
+                     + " (not applicable at other tiers)")
+    else:
+        lines.append(f"Severity: {rule.severity} at every tier")
+    if rule.applies_from or rule.applies_until:
+        lines.append("Applies: " + " ".join(filter(None, [
+            f"from {rule.applies_from}" if rule.applies_from else None,
+            f"until {rule.applies_until}" if rule.applies_until else None])))
+    if rule.mode == "advisory":
+        lines.append("Advisory: a violation warns and does not fail the gate.")
+    if rule.rationale:
+        lines += ["", "Why: " + rule.rationale.strip()]
+    lines += ["", "References:"]
+    for ref in rule.references:
+        lines.append(f"  - {ref['regulation']} {ref['clause']}" + (f"  {ref['url']}" if ref.get("url") else ""))
+    lines += ["", f"Checks: every node at {rule.scope or '/'} (evidence bundle pointer)"]
+    if rule.if_:
+        lines.append("  only if: " + ", ".join(rule.if_))
+    if rule.unless:
+        lines.append("  unless: " + ", ".join(rule.unless))
+    if "when" in rule.spec:
+        lines.append("  when the node matches: " + json.dumps(rule.spec["when"], sort_keys=True))
+    assertion: dict[str, Any] = rule.spec["assert"]
+    if "schema" in assertion:
+        lines.append("  it must match the JSON Schema:")
+        lines += ["    " + line for line in yaml.safe_dump(assertion["schema"], sort_keys=False).splitlines()]
+    else:
+        from .checks import REGISTRY
+        lines.append(f"  named check {assertion['check']} with {json.dumps(assertion.get('with', {}), sort_keys=True)}:")
+        lines.append("    " + " ".join(REGISTRY[assertion["check"]].description.split()))
+    example = rule.example or passing_example(pack, rule)
+    if example:
+        lines += ["", "Evidence that satisfies it:"] + ["  " + line for line in example.rstrip().splitlines()]
+    lines += ["", "Fix: " + rule.remediation.strip(), ""]
+    return "\n".join(lines)
