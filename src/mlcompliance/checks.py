@@ -239,7 +239,8 @@ def equal(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation
     "then": {"type": "array", "items": {"type": "string"}, "minItems": 1}}})
 def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """In the list at `list`, an item whose `key` is `first` comes before every item whose
-    `key` is one of `then` (e.g. data validation before training and deployment)."""
+    `key` is one of `then` (e.g. data validation before training and deployment). When no item
+    has `first`, there is nothing to order (a presence rule should require it)."""
     l_ptr, items = resolve(ctx, target, p["list"])
     if not isinstance(items, list):
         return
@@ -248,7 +249,6 @@ def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
     if not later:
         return
     if p["first"] not in keys:
-        yield Violation(l_ptr, pointers.MISSING, f"no item with {p['key']} {p['first']!r}")
         return
     first = keys.index(p["first"])
     for i in later:

@@ -84,7 +84,18 @@ def resolve_inside(root: Path, relative: str, display: str | None = None) -> Pat
 
 
 def load_project(root: Path) -> Project:
-    """Find, parse and validate a project's configuration and evidence files."""
+    """Find, parse and validate a project's configuration and evidence files.
+
+    Errors name files as the user reaches them (``PROJECT/model_card.yaml``)."""
+    try:
+        return _load_project(root)
+    except InputError as err:
+        if err.file and not Path(err.file).is_absolute() and err.file != str(root):
+            err.file = (root / err.file).as_posix()
+        raise
+
+
+def _load_project(root: Path) -> Project:
     if not root.exists():
         raise InputError("project directory not found", file=str(root))
     if not root.is_dir():

@@ -25,7 +25,7 @@ from . import __version__, pointers
 from .checks import REGISTRY, Context, Target, Violation
 from .errors import InputError
 from .loader import Document, load_file
-from .schemas import FORMATS, describe_error, validate_document
+from .schemas import FORMATS, describe_error, leaf, validate_document
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 TIERS = ("minimal", "limited", "high", "prohibited")
@@ -299,7 +299,7 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str
         def by_schema(ctx: Context, target: Target) -> list[Violation]:
             if validator.is_valid(target.value):
                 return []
-            return [_schema_violation(target, err) for err in validator.iter_errors(target.value)]
+            return [_schema_violation(target, leaf(err)) for err in validator.iter_errors(target.value)]
         return by_schema
     name = spec["check"]
     named = REGISTRY.get(name)

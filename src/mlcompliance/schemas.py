@@ -106,7 +106,7 @@ def validate_document(doc: Document, schema_name: str, what: str | None = None) 
     check = validator(schema_name)
     if check.is_valid(doc.value):
         return
-    errors = [_leaf(e) for e in check.iter_errors(doc.value)]
+    errors = [leaf(e) for e in check.iter_errors(doc.value)]
     located = sorted(((doc.location(_error_pointer(e)), i, e) for i, e in enumerate(errors)),
                      key=lambda t: (t[0], t[1]))
     (line, column), _, err = located[0]
@@ -118,7 +118,7 @@ def validate_document(doc: Document, schema_name: str, what: str | None = None) 
     raise InputError(message, file=doc.path, line=line, column=column, expected=expected)
 
 
-def _leaf(err: ValidationError) -> ValidationError:
+def leaf(err: ValidationError) -> ValidationError:
     """For oneOf/anyOf, descend to the most relevant sub-error."""
     while err.context:
         err = min(err.context, key=lambda e: (-len(e.absolute_path), e.validator in ("oneOf", "anyOf")))
@@ -163,18 +163,30 @@ def describe_error(err: ValidationError) -> tuple[str, str | None]:
         missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
         return f"{where}: missing required field '{missing[0] if missing else '?'}'", None
     if kind == "format":
-        return (f"{where}: {err.instance!r} is not a valid {err.validator_value}",
+        why = f": {err.cause}" if err.cause is not None and str(err.cause) else ""
+        return (f"{where}: {_json(err.instance)} is not a valid {err.validator_value}{why}",
                 _EXPECTED_FORMATS.get(err.validator_value, err.validator_value))
     if kind in ("enum", "const"):
         allowed = err.validator_value if kind == "enum" else [err.validator_value]
-        return (f"{where}: {err.instance!r} is not allowed",
+        return (f"{where}: {_json(err.instance)} is not allowed",
                 "one of " + ", ".join(json.dumps(v) for v in allowed))
     if kind == "type":
-        return (f"{where}: {json.dumps(err.instance)[:60]} has the wrong type",
+        return (f"{where}: {_json(err.instance)} has the wrong type",
                 f"{_article(err.validator_value)}" + (f" ({description})" if description else ""))
     if kind == "pattern":
-        return f"{where}: {err.instance!r} does not have the right form", description or f"a match for {err.validator_value}"
+        return f"{where}: {_json(err.instance)} does not have the right form", description or f"a match for {err.validator_value}"
+    if kind == "contains":
+        return f"{where}: no item matches {_json(err.validator_value)}", None
+    if kind in ("minItems", "minLength", "minProperties"):
+        return f"{where}: {_json(err.instance)} is too short", f"at least {err.validator_value}"
+    if kind in ("anyOf", "oneOf"):
+        return f"{where}: {_json(err.instance)} matches none of the allowed forms", description
     return f"{where}: {err.message}", description
+
+
+def _json(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _article(types: Any) -> str:
