@@ -286,3 +286,23 @@ def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vi
         actual = hashlib.sha256(data).hexdigest()
         if actual != declared:
             yield Violation(d_ptr, declared, f"declared sha256 {declared[:12]}... but {path} hashes to {actual[:12]}...")
+
+
+@check("has_keys", {"required": ["keys", "in"], "properties": {"keys": _FIELD, "in": _FIELD}})
+def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The mapping at `in` has a key for the value at `keys` (each value, if a list), e.g. every
+    population attribute the model card names is broken down in a dataset's distribution.
+    Nothing to check when `keys` is absent; a missing or non-mapping `in` is a violation."""
+    _, wanted = resolve(ctx, target, p["keys"])
+    if wanted is pointers.MISSING:
+        return
+    names = wanted if isinstance(wanted, list) else [wanted]
+    m_ptr, mapping = resolve(ctx, target, p["in"])
+    if not isinstance(mapping, dict):
+        if names:
+            observed = pointers.MISSING if mapping is pointers.MISSING else mapping
+            yield Violation(m_ptr, observed, f"{p['in']} is not a mapping with keys {', '.join(map(str, names))}")
+        return
+    for name in names:
+        if str(name) not in mapping:
+            yield Violation(m_ptr, sorted(mapping), f"no key {name!r} in {p['in']} (keys: {', '.join(sorted(mapping)) or 'none'})")
