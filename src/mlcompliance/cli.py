@@ -221,3 +221,26 @@ def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
     """Explain a rule: why it exists, the clause it enforces, the evidence it expects, how to fix it."""
     from .catalog import explain_rule
     click.echo(explain_rule(rule_id, _find_sources(policy_paths, ())), nl=False)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs"),
+              show_default=True, help="Directory to write the generated documents to.")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a document on disk is stale.")
+def docs(out_dir: Path, check_only: bool) -> None:
+    """Generate docs/evidence.md (evidence fields) from the shipped JSON Schemas."""
+    from .docgen import generated_documents
+    from .io import write_atomic
+    stale = []
+    for name, text in generated_documents().items():
+        path = out_dir / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(str(path))
+        if not check_only:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text)
+    verb = "stale" if check_only else "written"
+    click.echo(f"{verb}: {', '.join(stale)}" if stale else "up to date")
+    sys.exit(1 if check_only and stale else 0)
