@@ -232,7 +232,8 @@ def test_bad_usage_exits_2(tmp_path, args, fragment):
 
 
 def test_missing_documents_fail_rules_instead_of_passing_them(tmp_path):
-    project = write_project(tmp_path / "p", {"model_card.yaml": {**GOOD_CARD, "risk": {"tier": "high"}}})
+    project = write_project(tmp_path / "p", {"model_card.yaml": {**GOOD_CARD, "risk": {"tier": "high"}},
+                                             "mlcompliance.yaml": {"packs": {"mlops-practices": "*"}}})
     result, data = check_json(project)
     assert result.exit_code == 1
     files = {f["path"]: f for f in data["project"]["files"]}

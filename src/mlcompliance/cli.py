@@ -136,14 +136,24 @@ def packs_list(policy_paths: tuple[Path, ...]) -> None:
     """List every available pack version."""
     from .policy import discover, load_pack
     rows = [("PACK", "VERSION", "REQS", "RULES", "MANUAL", "ORIGIN", "TITLE")]
+    broken = 0
     for src in discover(policy_paths):
-        pack = load_pack(src)
+        origin = src.origin.split(":")[0]
+        try:
+            if src.problem:
+                raise src.problem
+            pack = load_pack(src)
+        except InputError as err:
+            broken += 1
+            rows.append((src.id, src.version, "-", "-", "-", origin, f"BROKEN: {err}"))
+            continue
         manual = sum(1 for r in pack.requirements if r.manual)
         rows.append((pack.id, pack.version, str(len(pack.requirements)), str(len(pack.rules)), str(manual),
-                     src.origin.split(":")[0], pack.title))
+                     origin, pack.title))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    sys.exit(1 if broken else 0)
 
 
 @packs.command("show")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,8 +38,9 @@ class PackSource:
     id: str
     version: str
     directory: Path
-    manifest: Document
+    manifest: Document | None
     origin: str          # "builtin", "path" or "entry-point:<name>"
+    problem: InputError | None = None   # a manifest that could not be read; raised if the pack is chosen
 
     @property
     def key(self) -> str:
@@ -131,7 +133,16 @@ def _entry_point_paths() -> list[tuple[Path, str]]:
     return found
 
 
+_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
 def discover(extra: Iterable[Path] = ()) -> list[PackSource]:
+    """Every pack version on the search path, read only as far as its id and version.
+
+    A manifest that cannot be read does not stop discovery: its error is raised only if
+    that pack is chosen (its id is guessed from the directory name).
+    """
     sources: dict[tuple[str, str], PackSource] = {}
     for base, origin in search_paths(extra):
         if not base.is_dir():
@@ -140,13 +151,25 @@ def discover(extra: Iterable[Path] = ()) -> list[PackSource]:
         manifests = sorted(set(base.glob("*/pack.yaml")) | set(base.glob("*/*/pack.yaml")) |
                            ({base / "pack.yaml"} if (base / "pack.yaml").exists() else set()))
         for manifest in manifests:
-            doc = load_file(manifest, str(manifest))
-            validate_document(doc, "pack")
-            src = PackSource(doc.value["id"], doc.value["version"], manifest.parent, doc, origin)
-            if (src.id, src.version) in sources:
-                continue  # first search path wins: built-in, then --policy-path, then plug-ins
-            sources[(src.id, src.version)] = src
+            src = _read_source(manifest, origin)
+            # first search path wins: built-in, then --policy-path, then plug-ins
+            sources.setdefault((src.id, src.version), src)
     return sorted(sources.values(), key=lambda s: (s.id, Version(s.version)))
+
+
+def _read_source(manifest: Path, origin: str) -> PackSource:
+    try:
+        doc = load_file(manifest, str(manifest))
+        value = doc.value
+        if not (isinstance(value, dict) and isinstance(value.get("id"), str) and _PACK_ID.match(value["id"])
+                and isinstance(value.get("version"), str) and _SEMVER.match(value["version"])):
+            validate_document(doc, "pack")  # raises with the precise message
+        return PackSource(value["id"], value["version"], manifest.parent, doc, origin)
+    except InputError as err:
+        directory = manifest.parent
+        version = directory.name if _SEMVER.match(directory.name) else "0.0.0"
+        pid = directory.parent.name if version != "0.0.0" else directory.name
+        return PackSource(pid, version, directory, None, origin, err)
 
 
 def resolve(requested: dict[str, str] | None, sources: list[PackSource],
@@ -177,7 +200,10 @@ def resolve(requested: dict[str, str] | None, sources: list[PackSource],
             raise InputError(f"no version of pack '{pid}' matches '{spec_text}'", file=file, line=line,
                              column=col, expected="one of the available versions: " +
                              ", ".join(s.version for s in by_id[pid]))
-        chosen.append(max(matches, key=lambda s: Version(s.version)))
+        best = max(matches, key=lambda s: Version(s.version))
+        if best.problem is not None:
+            raise best.problem
+        chosen.append(best)
     return chosen
 
 

@@ -1,0 +1,260 @@
+"""Packs: discovery, version resolution, validation, compilation, third-party packs and the engine's outcomes."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import AS_OF, SAMPLES, cli, write_project
+from mlcompliance import policy
+from mlcompliance.errors import InputError
+
+
+def make_pack(base: Path, pid: str = "acme", version: str = "1.0.0", rules: list | None = None,
+              requirements: list | None = None, conditions: dict | None = None, **meta) -> Path:
+    directory = base / pid / version
+    (directory / "rules").mkdir(parents=True)
+    manifest = {"id": pid, "version": version, "title": "Acme policy", "engine": ">=0.1",
+                "source": {"name": "Acme standard", "version": "2026"},
+                "requirements": requirements or [{"id": "ACME-1", "title": "Models have owners", "clause": "s. 1"},
+                                                 {"id": "ACME-2", "title": "Board review", "clause": "s. 2", "manual": True}],
+                **({"conditions": conditions} if conditions else {}), **meta}
+    (directory / "pack.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    (directory / "rules" / "r.yaml").write_text(yaml.safe_dump({"rules": rules if rules is not None else [OWNER_RULE]},
+                                                                sort_keys=False))
+    return directory
+
+
+OWNER_RULE = {
+    "id": "ACME-OWNER", "requirement": "ACME-1", "title": "The model has an owner", "severity": "high",
+    "tiers": {"limited": "medium", "high": "high"},
+    "references": [{"regulation": "Acme", "clause": "s. 1", "url": "https://acme.example/s1"}],
+    "scope": "/model_card", "assert": {"schema": {"required": ["governance"],
+                                                  "properties": {"governance": {"required": ["owner"]}}}},
+    "message": "No owner: {$detail}", "remediation": "Set governance.owner.",
+}
+
+
+def card(tier="high", **extra):
+    return {"model_card.yaml": {"model_details": {"name": "m", "version": "1.0.0"}, "risk": {"tier": tier}, **extra},
+            "mlcompliance.yaml": {"packs": {"acme": "*"}}}
+
+
+def run(project: Path, packs_dir: Path, *extra):
+    result = cli("check", project, "--as-of", AS_OF, "--format", "json", "--policy-path", packs_dir, *extra)
+    return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
+
+
+def outcomes(data, rule_id):
+    return [f["outcome"] for f in data["findings"] if f["rule_id"] == rule_id]
+
+
+def test_third_party_pack_from_policy_path(tmp_path):
+    make_pack(tmp_path / "packs")
+    project = write_project(tmp_path / "p", card())
+    result, data = run(project, tmp_path / "packs")
+    assert result.exit_code == 1
+    assert outcomes(data, "ACME-OWNER") == ["fail"]
+    assert outcomes(data, "ACME-2") == ["manual"]
+    pack = data["packs"][0]
+    assert (pack["id"], pack["version"], pack["origin"]) == ("acme", "1.0.0", "path")
+    assert pack["digest"].startswith("sha256:") and len(pack["digest"]) == 71
+
+
+def test_tier_map_gives_applicability_and_severity(tmp_path):
+    make_pack(tmp_path / "packs")
+    for tier, expected in (("minimal", ("not_applicable", "high")), ("limited", ("fail", "medium")),
+                           ("high", ("fail", "high"))):
+        project = write_project(tmp_path / tier, card(tier))
+        _, data = run(project, tmp_path / "packs")
+        finding = next(f for f in data["findings"] if f["rule_id"] == "ACME-OWNER")
+        assert (finding["outcome"], finding["severity"]) == expected, tier
+
+
+def test_highest_matching_version_is_chosen(tmp_path):
+    for version in ("1.0.0", "1.2.0", "2.0.0"):
+        make_pack(tmp_path / "packs", version=version)
+    sources = policy.discover([tmp_path / "packs"])
+    pick = lambda spec: policy.resolve({"acme": spec}, sources)[0].version
+    assert pick(">=1.0,<2") == "1.2.0"
+    assert pick("*") == "2.0.0"
+    assert pick("~=1.0") == "1.2.0"
+    assert pick("==1.0.0") == "1.0.0"
+    with pytest.raises(InputError, match="no version of pack 'acme' matches '>=3'"):
+        pick(">=3")
+
+
+def test_pack_digest_changes_with_content(tmp_path):
+    directory = make_pack(tmp_path / "packs")
+    first = policy.pack_digest(directory)
+    assert first == policy.pack_digest(directory)
+    (directory / "rules" / "r.yaml").write_text((directory / "rules" / "r.yaml").read_text() + "\n")
+    assert policy.pack_digest(directory) != first
+
+
+@pytest.mark.parametrize("mutate, fragment", [
+    (lambda r: r.update(requirement="ACME-9"), "names unknown requirement 'ACME-9'"),
+    (lambda r: r.update({"assert": {"check": "exist_in", "with": {}}}), "unknown named check 'exist_in' (did you mean 'exists_in'?)"),
+    (lambda r: r.update({"assert": {"check": "recent", "with": {"field": "x"}}}), "parameters of check 'recent'"),
+    (lambda r: r.update({"assert": {"schema": {"type": "strin"}}}), "invalid JSON Schema"),
+    (lambda r: r.update({"if": ["no_such_condition"]}), "unknown condition 'no_such_condition'"),
+    (lambda r: r.update(severity="severe"), "\"severe\" is not allowed"),
+    (lambda r: r.update(id="lower-case"), "does not have the right form"),
+    (lambda r: r.update(colour="red"), "unknown field 'rules.0.colour'"),
+])
+def test_broken_rules_are_input_errors_with_location(tmp_path, mutate, fragment):
+    rule = json.loads(json.dumps(OWNER_RULE))
+    mutate(rule)
+    directory = make_pack(tmp_path / "packs", rules=[rule])
+    with pytest.raises(InputError) as err:
+        policy.compile_pack(directory, "test")
+    assert fragment in str(err.value)
+    assert err.value.file and err.value.file.endswith("r.yaml") and err.value.line
+
+
+def test_incompatible_engine_and_duplicate_rule_ids(tmp_path):
+    directory = make_pack(tmp_path / "a", engine=">=99")
+    with pytest.raises(InputError, match="needs engine '>=99'"):
+        policy.compile_pack(directory, "test")
+    make_pack(tmp_path / "b", pid="one")
+    make_pack(tmp_path / "b", pid="two")
+    sources = policy.discover([tmp_path / "b"])
+    with pytest.raises(InputError, match="rule id 'ACME-OWNER' is defined by both"):
+        policy.load_packs(policy.resolve({"one": "*", "two": "*"}, sources))
+
+
+def test_conditions_dates_and_when(tmp_path):
+    rules = [
+        {**OWNER_RULE, "id": "ACME-PD", "if": ["holds_personal_data"], "tiers": None},
+        {**OWNER_RULE, "id": "ACME-LATER", "applies_from": "2027-12-02", "tiers": None},
+        {**OWNER_RULE, "id": "ACME-OVER", "applies_until": "2025-01-01", "tiers": None},
+        {**OWNER_RULE, "id": "ACME-DS", "scope": "/data_manifest/datasets/*", "tiers": None,
+         "when": {"properties": {"personal_data": {"const": True}}, "required": ["personal_data"]},
+         "assert": {"schema": {"required": ["lawful_basis"]}}, "message": "{id} has no lawful basis"},
+    ]
+    for r in rules:
+        r.pop("tiers")
+    conditions = {"holds_personal_data": {"schema": {"required": ["data_manifest"], "properties": {"data_manifest": {
+        "required": ["datasets"], "properties": {"datasets": {
+            "contains": {"properties": {"personal_data": {"const": True}}, "required": ["personal_data"]}}}}}}}}
+    make_pack(tmp_path / "packs", rules=rules, conditions=conditions)
+    manifest = {"datasets": [{"id": "a", "personal_data": False}, {"id": "b", "personal_data": True}]}
+    project = write_project(tmp_path / "p", {**card(), "data_manifest.yaml": manifest})
+    _, data = run(project, tmp_path / "packs")
+    assert outcomes(data, "ACME-PD") == ["fail"]
+    assert outcomes(data, "ACME-LATER") == ["not_applicable"]
+    assert outcomes(data, "ACME-OVER") == ["not_applicable"]
+    ds = [f for f in data["findings"] if f["rule_id"] == "ACME-DS"]
+    assert [(f["location"]["target"], f["outcome"]) for f in ds] == [("/datasets/0", "not_applicable"), ("/datasets/1", "fail")]
+    assert ds[1]["message"] == "b has no lawful basis"
+    _, later = run(project, tmp_path / "packs", "--as-of", "2027-12-02")
+    assert outcomes(later, "ACME-LATER") == ["fail"]
+    no_pd = write_project(tmp_path / "q", card())
+    _, data = run(no_pd, tmp_path / "packs")
+    assert outcomes(data, "ACME-PD") == ["not_applicable"]
+    assert "condition 'holds_personal_data' does not hold" in next(
+        f["message"] for f in data["findings"] if f["rule_id"] == "ACME-PD")
+
+
+def test_a_check_that_crashes_is_an_error_that_blocks(tmp_path, monkeypatch):
+    from mlcompliance import checks
+
+    def explode(ctx, target, params):
+        raise ZeroDivisionError("boom")
+        yield  # pragma: no cover
+    monkeypatch.setitem(checks.REGISTRY, "explode", checks.NamedCheck("explode", explode, {"type": "object"}, ""))
+    make_pack(tmp_path / "packs", rules=[{**OWNER_RULE, "assert": {"check": "explode"}}])
+    project = write_project(tmp_path / "p", card(governance={"owner": "x"}))
+    result, data = run(project, tmp_path / "packs")
+    finding = next(f for f in data["findings"] if f["rule_id"] == "ACME-OWNER")
+    assert finding["outcome"] == "error" and "ZeroDivisionError: boom" in finding["message"]
+    assert result.exit_code == 1 and finding["fingerprint"] in data["gate"]["blocking"]
+    assert data["summary"]["packs"][0]["score"]["numerator"] == 0
+
+
+def test_advisory_rules_warn_without_blocking(tmp_path):
+    make_pack(tmp_path / "packs", rules=[{**OWNER_RULE, "mode": "advisory"}])
+    result, data = run(write_project(tmp_path / "p", card()), tmp_path / "packs")
+    assert outcomes(data, "ACME-OWNER") == ["warn"] and result.exit_code == 0
+
+
+def test_attested_manual_requirement_shows_who_attested(tmp_path):
+    make_pack(tmp_path / "packs")
+    attest = [{"requirement": "ACME-2", "attested_by": "Dana Lee", "date": "2026-10-01",
+               "evidence_ref": "https://wiki.example/board-2026-10"}]
+    _, data = run(write_project(tmp_path / "p", card(attestations=attest)), tmp_path / "packs")
+    manual = next(f for f in data["findings"] if f["rule_id"] == "ACME-2")
+    assert manual["outcome"] == "manual" and manual["attestation"]["attested_by"] == "Dana Lee"
+    assert manual["location"]["pointer"] == "/attestations/0"
+
+
+def test_entry_point_packs(tmp_path, monkeypatch):
+    make_pack(tmp_path / "plugin")
+
+    class EntryPoint:
+        name, value = "acme", "acme_packs:path"
+
+        def load(self):
+            return lambda: tmp_path / "plugin"
+    import importlib.metadata
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [EntryPoint()] if group == policy.ENTRY_POINT_GROUP else [])
+    sources = [s for s in policy.discover() if s.id == "acme"]
+    assert sources and sources[0].origin == "entry-point:acme"
+
+
+def test_packs_commands(tmp_path):
+    make_pack(tmp_path / "packs")
+    listing = cli("packs", "list", "--policy-path", tmp_path / "packs")
+    assert listing.exit_code == 0 and "acme" in listing.stdout and "mlops-practices" in listing.stdout
+    show = cli("packs", "show", "acme@1.0.0", "--policy-path", tmp_path / "packs")
+    assert "ACME-OWNER: The model has an owner (limited=medium, high=high)" in show.stdout
+    assert "ACME-2  [s. 2]  (manual)" in show.stdout
+    lint = cli("packs", "lint", tmp_path / "packs")
+    assert lint.exit_code == 1 and "no fixtures" in lint.stdout
+    explain = cli("explain", "ACME-OWNER", "--policy-path", tmp_path / "packs")
+    assert "Acme s. 1  https://acme.example/s1" in explain.stdout and "Fix: Set governance.owner." in explain.stdout
+    unknown = cli("explain", "ACME-OWNR", "--policy-path", tmp_path / "packs")
+    assert unknown.exit_code == 2 and "did you mean 'ACME-OWNER'" in unknown.stderr
+
+
+def test_lint_reports_requirements_without_rules(tmp_path):
+    reqs = [{"id": "ACME-1", "title": "t", "clause": "c"}, {"id": "ACME-3", "title": "orphan", "clause": "c"}]
+    directory = make_pack(tmp_path / "packs", requirements=reqs)
+    (directory / "tests").mkdir()
+    (directory / "tests" / "t.yaml").write_text("as_of: 2026-01-01\ncases: [{name: x, expect: {ACME-OWNER: fail}}]\n")
+    lint = cli("packs", "lint", directory)
+    assert lint.exit_code == 1 and "requirement ACME-3 has no rule and is not marked manual" in lint.stdout
+    assert "pack.yaml:" in lint.stdout
+
+
+def test_pack_fixture_runner_and_coverage(tmp_path):
+    directory = make_pack(tmp_path / "packs")
+    (directory / "tests").mkdir()
+    fixture = {"as_of": "2026-11-01", "tier": "high",
+               "base": {"model_card": {"governance": {"owner": "Ana"}}},
+               "cases": [{"name": "owner", "expect": {"ACME-OWNER": "pass"}}]}
+    (directory / "tests" / "owner.yaml").write_text(yaml.safe_dump(fixture))
+    result = cli("packs", "test", "acme", "--policy-path", tmp_path / "packs")
+    assert result.exit_code == 1 and "coverage 0.0%" in result.stdout and "not covered: ACME-OWNER (verified: pass)" in result.stdout
+    fixture["cases"].append({"name": "no owner", "evidence": {"model_card": {"governance": None}},
+                             "expect": {"ACME-OWNER": "fail"}})
+    fixture["cases"].append({"name": "wrong on purpose", "tier": "minimal", "expect": {"ACME-OWNER": "fail"}})
+    (directory / "tests" / "owner.yaml").write_text(yaml.safe_dump(fixture))
+    result = cli("packs", "test", "acme", "--policy-path", tmp_path / "packs")
+    assert "case 'wrong on purpose': ACME-OWNER expected fail, got not_applicable" in result.stdout
+    assert "coverage 100.0%" in result.stdout and result.exit_code == 1
+    fixture["cases"].pop()
+    (directory / "tests" / "owner.yaml").write_text(yaml.safe_dump(fixture))
+    assert cli("packs", "test", "acme", "--policy-path", tmp_path / "packs").exit_code == 0
+
+
+def test_fixture_evidence_must_be_valid(tmp_path):
+    directory = make_pack(tmp_path / "packs")
+    (directory / "tests").mkdir()
+    (directory / "tests" / "bad.yaml").write_text(
+        "as_of: 2026-11-01\ncases:\n  - name: typo\n    evidence: {model_card: {risk: {tier: hgh}}}\n    expect: {ACME-OWNER: fail}\n")
+    result = cli("packs", "test", "acme", "--policy-path", tmp_path / "packs")
+    assert result.exit_code == 2 and "bad.yaml:3" in result.stderr and "model_card evidence is invalid" in result.stderr
