@@ -306,3 +306,26 @@ def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
     for name in names:
         if str(name) not in mapping:
             yield Violation(m_ptr, sorted(mapping), f"no key {name!r} in {p['in']} (keys: {', '.join(sorted(mapping)) or 'none'})")
+
+
+@check("within_declared_interval", {"required": ["field", "interval"], "properties": {
+    "field": _FIELD, "interval": _FIELD, "grace_days": {"type": "integer", "minimum": 0}}})
+def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The date at `field` is at most N days (+ `grace_days`, default 0) before the as-of date, and
+    not after it, where N is the whole number of days the evidence itself declares at `interval`
+    (e.g. a monitoring report's date against the declared reporting frequency). A missing date is a
+    violation; nothing to check when the interval is absent or not a non-negative integer."""
+    _, interval = resolve(ctx, target, p["interval"])
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
+        return
+    pointer, value = resolve(ctx, target, p["field"])
+    if value is pointers.MISSING or value is None:
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        return
+    limit = interval + p.get("grace_days", 0)
+    age = (ctx.as_of - _as_date(value)).days
+    if age > limit:
+        yield Violation(pointer, value, f"{value} is {age} days before {ctx.as_of.isoformat()}; "
+                        f"the declared interval {p['interval']} allows {limit}")
+    elif age < 0:
+        yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
