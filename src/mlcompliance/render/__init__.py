@@ -13,6 +13,10 @@ _MODULES = {
     "text": "text",
     "json": "json_format",
     "md": "markdown",
+    "html": "html",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
 }
 
 

@@ -1,0 +1,82 @@
+"""The auditor's report: one self-contained HTML file, readable on screen and printed to PDF.
+
+``render(result)`` is a pure function of the result dict (no clock, no input file, no
+randomness), so ``mlcompliance render saved.json --format html`` is byte-identical to
+``mlcompliance check --format html``. The page makes no network request of any kind: CSS and
+JavaScript are inline, the maturity chart is inline SVG, and a Content-Security-Policy
+(``default-src 'none'`` plus the sha256 of the report's own style and script) forbids
+everything else, as a second line of defence behind escaping and sanitising.
+
+Templates are Jinja2, autoescaped, under ``templates/html/`` (see docs/templates.md);
+``render(result, template_dir=DIR)`` looks in DIR first, so any one template can be
+overridden, and ``default/NAME`` always names the built-in one.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from ..resources import templates_dir
+from . import view
+from .safe_markdown import MarkdownRenderer
+
+ENTRY_TEMPLATE = "report.html.j2"
+STYLE_TEMPLATE = "report.css"
+SCRIPT_TEMPLATE = "report.js"
+
+
+def default_template_dir() -> Path:
+    return templates_dir() / "html"
+
+
+@lru_cache(maxsize=8)
+def environment(template_dir: str | None = None) -> jinja2.Environment:
+    """The (cached) Jinja2 environment: autoescape on, strict undefined, sandboxed, no reloads."""
+    default = str(default_template_dir())
+    search = [default] if template_dir is None else [template_dir, default]
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(search),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(default)}),
+    ])
+    env = ImmutableSandboxedEnvironment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["pct"] = view._pct
+    return env
+
+
+def csp_hash(source: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+
+
+def _inline(env: jinja2.Environment, name: str, marker: str) -> str:
+    body = env.get_template(name).render()
+    if marker in body.lower():
+        raise ValueError(f"template {name} must not contain '{marker}'")
+    return body
+
+
+def render(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
+    """The HTML report of ``result``; ``template_dir`` overrides templates by name (None: built-ins only)."""
+    env = environment(None if template_dir is None else str(Path(template_dir)))
+    to_html = MarkdownRenderer()
+
+    def md(value: Any) -> Markup:
+        return Markup(to_html(value))  # sanitised by nh3 in safe_markdown
+    style = _inline(env, STYLE_TEMPLATE, "</style")
+    script = _inline(env, SCRIPT_TEMPLATE, "</script")
+    csp = ("default-src 'none'; "
+           f"style-src '{csp_hash(style)}'; script-src '{csp_hash(script)}'; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    context = view.build(result, md)
+    context.update(style=Markup(style), script=Markup(script), csp=csp)
+    html = env.get_template(ENTRY_TEMPLATE).render(context)
+    return html if html.endswith("\n") else html + "\n"
