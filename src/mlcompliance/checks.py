@@ -326,7 +326,7 @@ def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) ->
     age = (ctx.as_of - _as_date(value)).days
     if age > limit:
         yield Violation(pointer, value, f"{value} is {age} days before {ctx.as_of.isoformat()}; "
-                        f"the declared interval {p['interval']} allows {limit}")
+                        f"{p['interval']} allows {limit}")
     elif age < 0:
         yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
 
