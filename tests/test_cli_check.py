@@ -25,7 +25,8 @@ def check_json(project, *extra):
 def test_compliant_sample_exits_0_with_no_failures():
     result, data = check_json(SAMPLES / "invoice-late-payment")
     assert result.exit_code == 0, result.output
-    assert data["gate"] == {"fail_on": "high", "verdict": "compliant", "blocking": []}
+    assert data["gate"] == {"tier": "minimal", "fail_on": "high", "source": "mlcompliance.yaml gate.fail_on",
+                            "verdict": "compliant", "blocking": []}
     outcomes = {f["outcome"] for f in data["findings"]}
     assert outcomes <= {"pass", "not_applicable", "manual"}
     assert data["summary"]["outcomes"]["pass"] > 40

@@ -27,8 +27,14 @@ def read_project_file(project: Project):
 
 
 def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
-             read_file: Callable[[str], bytes | None] | None = None) -> list[Finding]:
-    """All findings of ``packs`` on ``project``, sorted. ``read_file`` defaults to the project directory."""
+             read_file: Callable[[str], bytes | None] | None = None,
+             date_overrides: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+    """All findings of ``packs`` on ``project``, sorted.
+
+    ``read_file`` defaults to the project directory; ``date_overrides`` maps rule ids to
+    replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates).
+    """
+    overrides = date_overrides or {}
     ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project))
     findings: list[Finding] = []
     for pack in packs:
@@ -39,7 +45,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
                 conditions[name] = pack.conditions[name](ctx)
             return conditions[name]
         for rule in pack.rules:
-            findings.extend(_evaluate_rule(rule, project, ctx, holds))
+            findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
         findings.extend(_manual_findings(pack, project))
     findings.sort(key=Finding.sort_key)
     return findings
@@ -60,19 +66,23 @@ def _finding(rule: Rule, outcome: str, severity: str, message: str, loc: Any, ta
                    target, pointer, observed, detail)
 
 
-def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds) -> Iterator[Finding]:
+def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
+                   dates: dict[str, str]) -> Iterator[Finding]:
     severity = rule.severity_at(ctx.tier)
     if severity is None:
         applicable = ", ".join(rule.tiers or {})
         yield _not_applicable(rule, project, f"Not applicable at risk tier '{ctx.tier}' (applies at: {applicable}).",
                               rule.severity)
         return
-    if rule.applies_from and ctx.as_of < rule.applies_from:
-        yield _not_applicable(rule, project, f"Applies from {rule.applies_from.isoformat()}; "
+    applies_from = date.fromisoformat(dates["applies_from"]) if "applies_from" in dates else rule.applies_from
+    applies_until = date.fromisoformat(dates["applies_until"]) if "applies_until" in dates else rule.applies_until
+    moved = " (date set in mlcompliance.yaml effective_dates)" if dates else ""
+    if applies_from and ctx.as_of < applies_from:
+        yield _not_applicable(rule, project, f"Applies from {applies_from.isoformat()}{moved}; "
                               f"as of {ctx.as_of.isoformat()} it does not apply yet.", severity)
         return
-    if rule.applies_until and ctx.as_of > rule.applies_until:
-        yield _not_applicable(rule, project, f"Applied until {rule.applies_until.isoformat()}.", severity)
+    if applies_until and ctx.as_of > applies_until:
+        yield _not_applicable(rule, project, f"Applied until {applies_until.isoformat()}{moved}.", severity)
         return
     for name in rule.if_:
         if not holds(name):

@@ -36,7 +36,7 @@ from .findings import OUTCOMES
 from .loader import Document, load_file
 from .policy import Pack
 from .schemas import describe_error, validator
-from .tiering import effective_tier
+from .tiering import derive
 
 WORST_FIRST = ("error", "fail", "warn", "pass", "manual", "waived", "not_applicable")
 
@@ -161,9 +161,10 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
                              line=line, expected=expected)
     project = Project(Path("."), case["name"], None, {}, {k: None for k in KINDS},
                       {k: f"{k}.yaml" for k in KINDS}, bundle)
-    tier = case.get("tier") or spec.get("tier") or effective_tier(bundle)["tier"]
+    as_of = date.fromisoformat(as_of_text)
+    tier = case.get("tier") or spec.get("tier") or derive(bundle, as_of)["tier"]
     files = {k: v.encode("utf-8") for k, v in case.get("files", {}).items()}
-    findings = evaluate(project, [pack], date.fromisoformat(as_of_text), tier, files.get)
+    findings = evaluate(project, [pack], as_of, tier, files.get)
     actual: dict[str, str] = {}
     for f in findings:
         current = actual.get(f.rule_id)

@@ -104,6 +104,7 @@ class Pack:
     digest: str
     directory: Path
     origin: str
+    waiver_max_days: dict[str, int] = field(default_factory=dict)
 
     def requirement(self, rid: str) -> Requirement | None:
         return next((r for r in self.requirements if r.id == rid), None)
@@ -271,7 +272,8 @@ def compile_pack(directory: Path, origin: str) -> Pack:
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
-                engine, requirements, conditions, rules, pack_digest(directory), directory, origin)
+                engine, requirements, conditions, rules, pack_digest(directory), directory, origin,
+                meta.get("waiver_max_days", {}))
 
 
 def _unique(ids: list[str], what: str, doc: Document, pointer: str) -> None:

@@ -16,34 +16,66 @@ from . import __version__
 from .errors import InputError
 from .evidence import Project
 from .findings import Finding
+from .corechecks import ENGINE_PACK
 from .gate import decide
-from .policy import Pack
-from .scoring import counts, score
+from .loader import Document
+from .policy import Pack, Requirement
+from .scoring import counts, score, status
 
 RESULT_VERSION = "1.0"
 
 
-def build(project: Project, packs: list[Pack], findings: list[Finding], tier: dict[str, Any],
-          as_of: date, fail_on: str) -> dict[str, Any]:
+def build(project: Project, packs: list[Pack], findings: list[Finding], risk: dict[str, Any], as_of: date,
+          fail_on: str, gate_source: str, register: list[dict[str, Any]],
+          waiver_doc: Document | None) -> dict[str, Any]:
     items = [f.to_dict() for f in findings]
-    by_pack = []
-    for pack in packs:
-        mine = [f for f in items if f["pack"] == pack.id]
-        by_pack.append({"id": pack.id, "version": pack.version, "title": pack.title,
-                        "outcomes": counts(mine), "score": score(mine)})
+    summaries = [_pack_summary(p.id, p.version, p.title, p.requirements, items) for p in packs]
+    engine_items = [f for f in items if f["pack"] == ENGINE_PACK]
+    if engine_items:
+        summaries.append({"id": ENGINE_PACK, "version": __version__, "title": "Engine checks (risk tier, waivers)",
+                          "outcomes": counts(engine_items), "score": score(engine_items),
+                          "manual": {"total": 0, "attested": 0},
+                          "requirements": [_requirement(rid, rid, "", None, False, [f for f in engine_items
+                                                                                   if f["requirement"] == rid])
+                                           for rid in sorted({f["requirement"] for f in engine_items})]})
+    files = project.files()
+    if waiver_doc is not None:
+        files.append({"path": waiver_doc.path, "kind": "waivers", "format": waiver_doc.format,
+                      "sha256": waiver_doc.sha256})
     return {
         "result_version": RESULT_VERSION,
         "tool": {"name": "mlcompliance", "version": __version__},
         "as_of": as_of.isoformat(),
-        "project": {"name": project.name, "files": project.files()},
+        "project": {"name": project.name, "files": files},
         "packs": [{"id": p.id, "version": p.version, "title": p.title, "digest": p.digest,
                    "origin": p.origin.split(":")[0], "source": p.source,
                    "requirements": len(p.requirements), "rules": len(p.rules)} for p in packs],
-        "risk": tier,
-        "gate": decide(items, fail_on),
-        "summary": {"outcomes": counts(items), "score": score(items), "packs": by_pack},
+        "risk": risk,
+        "gate": decide(items, risk["tier"], fail_on, gate_source),
+        "summary": {"outcomes": counts(items), "score": score(items), "packs": summaries},
+        "waivers": register,
         "findings": items,
     }
+
+
+def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
+                  items: list[dict[str, Any]]) -> dict[str, Any]:
+    mine = [f for f in items if f["pack"] == pid]
+    reqs = [_requirement(r.id, r.title, r.clause, r.section, r.manual, [f for f in mine if f["requirement"] == r.id])
+            for r in requirements]
+    manual = [f for f in mine if f["outcome"] == "manual"]
+    return {"id": pid, "version": version, "title": title, "outcomes": counts(mine), "score": score(mine),
+            "manual": {"total": len(manual), "attested": sum(1 for f in manual if "attestation" in f)},
+            "requirements": reqs}
+
+
+def _requirement(rid: str, title: str, clause: str, section: str | None, manual: bool,
+                 findings: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {"id": rid, "title": title, "clause": clause, "manual": manual, "status": status(findings),
+           "outcomes": counts(findings), "score": score(findings)}
+    if section:
+        out["section"] = section
+    return out
 
 
 def dumps(result: dict[str, Any]) -> str:

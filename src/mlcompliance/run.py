@@ -6,13 +6,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import engine, policy, result
-from .errors import InputError
+from . import engine, policy, result, waivers
+from .corechecks import tier_findings, waiver_findings
 from .evidence import load_project
-from .findings import SEVERITIES
-from .tiering import effective_tier
-
-DEFAULT_FAIL_ON = "high"
+from .gate import threshold
+from .tiering import derive
 
 
 class Checker:
@@ -24,15 +22,20 @@ class Checker:
     def check(self, root: Path, as_of: date, fail_on: str | None = None,
               packs: dict[str, str] | None = None) -> dict[str, Any]:
         project = load_project(root)
+        waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None)
         loaded = policy.load_packs(chosen)
-        tier = effective_tier(project.bundle)
-        findings = engine.evaluate(project, loaded, as_of, tier["tier"])
-        gate_on = fail_on or (project.settings.get("gate") or {}).get("fail_on") or DEFAULT_FAIL_ON
-        if gate_on not in SEVERITIES:
-            raise InputError(f"unknown severity '{gate_on}'", expected="one of " + ", ".join(SEVERITIES))
-        return result.build(project, loaded, findings, tier, as_of, gate_on)
+        risk = derive(project.bundle, as_of)
+        findings = engine.evaluate(project, loaded, as_of, risk["tier"],
+                                   date_overrides=project.settings.get("effective_dates", {}))
+        findings += tier_findings(project, risk)
+        caps = {p.id: p.waiver_max_days for p in loaded}
+        register = waivers.apply(waiver_doc, findings, as_of, caps)
+        findings += waiver_findings(register)
+        findings.sort(key=lambda f: f.sort_key())
+        fail_on, source = threshold(risk["tier"], fail_on, (project.settings.get("gate") or {}).get("fail_on"))
+        return result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
 
 
 def check(root: Path, as_of: date | None = None, fail_on: str | None = None,

@@ -1,11 +1,16 @@
-"""Counts and the compliance score.
+"""Counts and compliance scores: one published formula (docs/scoring.md).
 
-Score of a pack = sum of the weights of passing findings / sum of the weights of scored
-findings, where scored = pass, fail, error and waived; error and fail score 0;
-not_applicable, warn and manual are not scored (manual ones are listed separately).
-Weights by severity: critical 10, high 5, medium 2, low 1, info 0 (see docs/scoring.md).
-The raw score counts a waived finding as a failure; the "with accepted risk" score counts
-it as a pass, so a waiver can never raise the raw score.
+Each finding has a weight from its severity at the project's tier (a rule's tier map sets
+that severity, so the tier enters the weight): critical 10, high 5, medium 2, low 1, info 0.
+
+    raw score                = sum(weight of pass findings) / sum(weight of scored findings)
+    with-accepted-risk score = sum(weight of pass and waived findings) / same denominator
+
+Scored findings are pass, fail, error and waived: error counts as a failure (0), a waived
+finding counts as a failure in the raw score, so a waiver can never raise it.
+not_applicable, warn and manual findings are not scored; manual requirements are counted
+separately (total and attested). A score is computed per requirement, per pack and over
+all packs, always with its numerator and denominator. No scored finding: no score (None).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from .findings import OUTCOMES
 
 WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1, "info": 0}
 SCORED = ("pass", "fail", "error", "waived")
+STATUS_ORDER = ("error", "fail", "warn", "waived", "pass", "manual", "not_applicable")
 
 
 def counts(findings: list[dict[str, Any]]) -> dict[str, int]:
@@ -35,8 +41,14 @@ def score(findings: list[dict[str, Any]]) -> dict[str, Any]:
         if f["outcome"] in ("pass", "waived"):
             accepted += weight
     return {"numerator": passed, "numerator_with_accepted_risk": accepted, "denominator": denominator,
-            "raw": _ratio(passed, denominator), "with_accepted_risk": _ratio(accepted, denominator)}
+            "raw": _percent(passed, denominator), "with_accepted_risk": _percent(accepted, denominator)}
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
+def status(findings: list[dict[str, Any]]) -> str:
+    """The worst outcome among a requirement's findings."""
+    outcomes = {f["outcome"] for f in findings}
+    return next((o for o in STATUS_ORDER if o in outcomes), "not_applicable")
+
+
+def _percent(numerator: int, denominator: int) -> float | None:
     return round(100.0 * numerator / denominator, 1) if denominator else None

@@ -1,21 +1,200 @@
-"""The risk tier the rules are applied at.
+"""Risk tier derivation: from what the model card declares to the tier the rules are applied at.
 
-For now the tier is the one the model card declares. An undeclared tier fails closed:
-the project is checked as ``high`` and the result says so.
+Each regime gives a tier from declared facts, and every fact that raised it is recorded
+with the clause behind it:
+
+- EU AI Act: an Art. 5 practice -> prohibited; an Annex I product (Art. 6(1)) or an Annex III
+  use (Art. 6(2)) -> high, unless a documented Art. 6(3) derogation without profiling;
+  an Art. 50 situation (interaction, synthetic content, emotion recognition, deep fakes)
+  -> limited; else minimal.
+- PRA SS1/23: in scope -> materiality x complexity gives Tier 1/2/3 (-> high/limited/minimal);
+  a declared PRA tier stricter than the matrix wins.
+- GxP (GAMP 5): direct impact -> high, indirect -> limited.
+- GDPR: a solely automated decision with legal or similarly significant effect (Art. 22), or
+  an Art. 35(3) DPIA trigger -> high; personal data processed -> limited.
+
+The effective tier is the highest. A declared tier below it stands only with an override
+record (to, justification, approved_by, approved_at, dated on or before the as-of date), and
+never below prohibited. No declared tier at all fails closed: the project is checked as high.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 TIERS = ("minimal", "limited", "high", "prohibited")
+RANK = {t: i for i, t in enumerate(TIERS)}
+
+AI_ACT_URL = "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
+GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+PRA_URL = ("https://www.bankofengland.co.uk/prudential-regulation/publication/2023/may/"
+           "model-risk-management-principles-for-banks-ss")
+
+# PRA SS1/23 P1.3: materiality (rows) x complexity (columns) -> firm tier (catalog 3.2, a proposal)
+PRA_MATRIX = {("high", "low"): 1, ("high", "medium"): 1, ("high", "high"): 1,
+              ("medium", "low"): 2, ("medium", "medium"): 2, ("medium", "high"): 1,
+              ("low", "low"): 3, ("low", "medium"): 3, ("low", "high"): 2}
+PRA_TIER_TO_TIER = {1: "high", 2: "limited", 3: "minimal"}
+ART50_FLAGS = (("interacts_with_persons", "Art. 50(1): the system interacts directly with natural persons"),
+               ("generates_synthetic_content", "Art. 50(2): the system generates synthetic content"),
+               ("emotion_recognition", "Art. 50(3): emotion recognition or biometric categorisation"),
+               ("deepfake", "Art. 50(4): deep fake content"))
 
 
-def effective_tier(bundle: dict[str, Any]) -> dict[str, Any]:
-    declared = (bundle.get("model_card", {}).get("risk") or {}).get("tier")
-    if declared:
-        return {"tier": declared, "declared": declared,
-                "basis": [{"fact": "/model_card/risk/tier", "value": declared, "raises_to": declared,
-                           "clause": "declared by the project"}]}
-    return {"tier": "high", "declared": None,
-            "basis": [{"fact": "/model_card/risk/tier", "value": None, "raises_to": "high",
-                       "clause": "no tier declared: checked as high (fail closed)"}]}
+def _fact(regime: str, pointer: str, value: Any, tier: str, clause: str, url: str) -> dict[str, Any]:
+    return {"regime": regime, "fact": pointer, "value": value, "raises_to": tier, "clause": clause, "url": url}
+
+
+def _max(tiers: list[str]) -> str:
+    return max(tiers, key=RANK.__getitem__) if tiers else "minimal"
+
+
+def eu_ai_act(card: dict[str, Any]) -> list[dict[str, Any]]:
+    act = (card.get("risk") or {}).get("eu_ai_act") or {}
+    use = card.get("intended_use") or {}
+    base = "/model_card/risk/eu_ai_act"
+    facts = []
+    matched = (act.get("art5_screening") or {}).get("practices_matched") or []
+    if matched:
+        facts.append(_fact("EU AI Act", f"{base}/art5_screening/practices_matched", matched, "prohibited",
+                           "Art. 5(1): prohibited AI practice " + ", ".join(f"({m})" for m in matched), AI_ACT_URL))
+    if act.get("category") == "prohibited":
+        facts.append(_fact("EU AI Act", f"{base}/category", "prohibited", "prohibited", "Art. 5", AI_ACT_URL))
+    if act.get("annex_i_legislation") or act.get("category") == "high_risk_annex_i":
+        pointer = f"{base}/annex_i_legislation" if act.get("annex_i_legislation") else f"{base}/category"
+        value = act.get("annex_i_legislation") or act.get("category")
+        facts.append(_fact("EU AI Act", pointer, value, "high",
+                           "Art. 6(1) and Annex I: safety component of a product under Union harmonisation law",
+                           AI_ACT_URL))
+    point = act.get("annex_iii_point")
+    if point or act.get("category") == "high_risk_annex_iii":
+        derogation = act.get("art6_3") or {}
+        profiling = derogation.get("profiling") is True or (card.get("decision") or {}).get("profiling") is True
+        if (derogation.get("claimed") and derogation.get("condition") and derogation.get("rationale_ref")
+                and derogation.get("profiling") is False and not profiling):
+            facts.append(_fact("EU AI Act", f"{base}/art6_3", derogation.get("condition"), "minimal",
+                               f"Art. 6(3)({derogation['condition']}): documented derogation from high risk, "
+                               "no profiling", AI_ACT_URL))
+        else:
+            clause = f"Art. 6(2) and Annex III point {point[0]}" + (f"({point[1:]})" if len(point or "") > 1 else "") \
+                if point else "Art. 6(2) and Annex III"
+            if derogation.get("claimed"):
+                clause += (": the Art. 6(3) derogation does not hold (it is never available for profiling, and "
+                           "needs a condition, documented reasoning and profiling: false)")
+            facts.append(_fact("EU AI Act", f"{base}/annex_iii_point" if point else f"{base}/category",
+                               point or act.get("category"), "high", clause, AI_ACT_URL))
+    for flag, clause in ART50_FLAGS:
+        if use.get(flag) is True:
+            facts.append(_fact("EU AI Act", f"/model_card/intended_use/{flag}", True, "limited", clause, AI_ACT_URL))
+    if act.get("category") == "transparency":
+        facts.append(_fact("EU AI Act", f"{base}/category", "transparency", "limited", "Art. 50", AI_ACT_URL))
+    return facts
+
+
+def pra(card: dict[str, Any]) -> list[dict[str, Any]]:
+    info = (card.get("risk") or {}).get("pra") or {}
+    if info.get("in_scope") is not True:
+        return []
+    base = "/model_card/risk/pra"
+    facts = []
+    cell = (info.get("materiality"), info.get("complexity"))
+    if cell in PRA_MATRIX:
+        firm_tier = PRA_MATRIX[cell]
+        facts.append(_fact("PRA SS1/23", f"{base}/materiality", f"materiality {cell[0]}, complexity {cell[1]}",
+                           PRA_TIER_TO_TIER[firm_tier], f"SS1/23 P1.3: model tier {firm_tier} by materiality and "
+                           "complexity", PRA_URL))
+    if info.get("tier") in PRA_TIER_TO_TIER:
+        facts.append(_fact("PRA SS1/23", f"{base}/tier", info["tier"], PRA_TIER_TO_TIER[info["tier"]],
+                           f"SS1/23 P1.3: the firm assigned model tier {info['tier']}", PRA_URL))
+    return facts
+
+
+def gxp(card: dict[str, Any]) -> list[dict[str, Any]]:
+    impact = ((card.get("risk") or {}).get("gxp") or {}).get("impact")
+    if impact == "direct":
+        return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "high",
+                      "GAMP 5: direct impact on patient safety, product quality or data integrity", "https://ispe.org/publications/guidance-documents/gamp-5")]
+    if impact == "indirect":
+        return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "limited", "GAMP 5: indirect GxP impact",
+                      "https://ispe.org/publications/guidance-documents/gamp-5")]
+    return []
+
+
+def gdpr(card: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    decision = card.get("decision") or {}
+    flags = (card.get("risk") or {}).get("gdpr") or {}
+    facts = []
+    if decision.get("automation") == "solely_automated" and decision.get("effect") in ("legal", "similarly_significant"):
+        facts.append(_fact("GDPR", "/model_card/decision/automation", "solely_automated", "high",
+                           f"Art. 22(1): solely automated decision with {decision['effect'].replace('_', ' ')} effect",
+                           GDPR_URL))
+        if decision.get("profiling") is True:
+            facts.append(_fact("GDPR", "/model_card/decision/profiling", True, "high",
+                               "Art. 35(3)(a): systematic and extensive evaluation with significant effects: DPIA required",
+                               GDPR_URL))
+    if flags.get("large_scale_special_categories") is True:
+        facts.append(_fact("GDPR", "/model_card/risk/gdpr/large_scale_special_categories", True, "high",
+                           "Art. 35(3)(b): large-scale processing of special categories: DPIA required", GDPR_URL))
+    if flags.get("systematic_monitoring") is True:
+        facts.append(_fact("GDPR", "/model_card/risk/gdpr/systematic_monitoring", True, "high",
+                           "Art. 35(3)(c): systematic monitoring of a publicly accessible area: DPIA required", GDPR_URL))
+    for i, dataset in enumerate(manifest.get("datasets") or []):
+        if isinstance(dataset, dict) and dataset.get("personal_data") is True:
+            facts.append(_fact("GDPR", f"/data_manifest/datasets/{i}/personal_data", True, "limited",
+                               f"Art. 4(1): dataset {dataset.get('id', i)} holds personal data", GDPR_URL))
+            break
+    return facts
+
+
+REGIMES = ("EU AI Act", "PRA SS1/23", "GxP", "GDPR")
+
+
+def derive(bundle: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """The effective tier with its derivation (JSON-ready)."""
+    card = bundle.get("model_card") or {}
+    facts = eu_ai_act(card) + pra(card) + gxp(card) + gdpr(card, bundle.get("data_manifest") or {})
+    regimes = {regime: _max([f["raises_to"] for f in facts if f["regime"] == regime]) for regime in REGIMES}
+    derived = _max(list(regimes.values()))
+    risk = card.get("risk") or {}
+    declared = risk.get("tier")
+    override = risk.get("override")
+    out: dict[str, Any] = {"tier": derived, "declared": declared, "derived": derived, "regimes": regimes,
+                           "basis": [f for f in facts if f["raises_to"] == derived and derived != "minimal"],
+                           "facts": facts, "override": None, "problems": []}
+    if declared is None:
+        out["tier"] = _max([derived, "high"])
+        out["problems"].append({"kind": "undeclared", "message": "The model card declares no risk tier "
+                                "(risk.tier): the project is checked as high (fail closed)."})
+        return out
+    if RANK[declared] >= RANK[derived]:
+        out["tier"] = declared
+        return out
+    accepted, reason = _override_accepted(override, declared, derived, as_of)
+    if accepted:
+        out["tier"] = declared
+        out["override"] = {**override, "accepted": True}
+        return out
+    if override:
+        out["override"] = {**override, "accepted": False, "reason": reason}
+    lead = out["basis"][0] if out["basis"] else None
+    why = f" ({lead['clause']})" if lead else ""
+    out["problems"].append({"kind": "under_declared", "message": f"The model card declares tier '{declared}' but its "
+                            f"own facts make it '{derived}'{why}; checked as '{derived}'." +
+                            (f" The override is not accepted: {reason}." if override else "")})
+    return out
+
+
+def _override_accepted(override: dict[str, Any] | None, declared: str, derived: str,
+                       as_of: date) -> tuple[bool, str]:
+    if not override:
+        return False, "no override record"
+    if override.get("to") != declared:
+        return False, f"the override is to '{override.get('to')}', not the declared '{declared}'"
+    if derived == "prohibited":
+        return False, "a prohibited practice (AI Act Art. 5) cannot be overridden"
+    missing = [k for k in ("justification", "approved_by", "approved_at") if not override.get(k)]
+    if missing:
+        return False, "missing " + ", ".join(missing)
+    if date.fromisoformat(override["approved_at"]) > as_of:
+        return False, f"approved_at {override['approved_at']} is after the as-of date {as_of.isoformat()}"
+    return True, ""

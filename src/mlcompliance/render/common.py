@@ -41,16 +41,29 @@ def score_text(score: dict[str, Any]) -> str:
 
 def tier_text(result: dict[str, Any]) -> str:
     risk = result["risk"]
-    if risk.get("declared") == risk["tier"]:
-        return f"{risk['tier']} (declared)"
-    if risk.get("declared") is None:
+    declared, derived = risk.get("declared"), risk.get("derived")
+    if declared is None:
         return f"{risk['tier']} (none declared: fail closed)"
-    return f"{risk['tier']} (declared {risk['declared']})"
+    if (risk.get("override") or {}).get("accepted"):
+        return f"{risk['tier']} (declared; override below the derived {derived})"
+    if declared == risk["tier"]:
+        return f"{risk['tier']} (declared" + (f"; derived {derived})" if derived and derived != declared else ")")
+    return f"{risk['tier']} (derived; declared {declared} is too low)"
 
 
 def verdict_text(result: dict[str, Any]) -> str:
     gate = result["gate"]
     n = len(gate["blocking"])
+    source = f" ({gate['source']})" if gate.get("source") else ""
     if gate["verdict"] == "compliant":
-        return f"COMPLIANT: no fail or error finding at or above '{gate['fail_on']}'"
-    return f"NON-COMPLIANT: {n} finding{'s' if n != 1 else ''} at or above '{gate['fail_on']}' block"
+        return f"COMPLIANT: no fail or error finding at or above '{gate['fail_on']}'{source}"
+    return f"NON-COMPLIANT: {n} finding{'s' if n != 1 else ''} at or above '{gate['fail_on']}' block{source}"
+
+
+def manual_text(pack: dict[str, Any]) -> str:
+    manual = pack.get("manual") or {}
+    total = manual.get("total", 0)
+    if not total:
+        return ""
+    return (f"; {total} manual requirement{'s' if total != 1 else ''} need a person's attestation "
+            f"({manual.get('attested', 0)} attested)")

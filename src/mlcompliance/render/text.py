@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import observed, problems, score_text, tier_text, verdict_text, where
+from .common import manual_text, observed, problems, score_text, tier_text, verdict_text, where
 
 MAX_LISTED = 50
 
@@ -29,8 +29,10 @@ def render(result: dict[str, Any]) -> str:
     c = result["summary"]["outcomes"]
     lines.append("outcomes: " + ", ".join(f"{c[k]} {k.replace('_', ' ')}" for k in c if c[k]))
     for pack in result["summary"]["packs"]:
-        manual = pack["outcomes"]["manual"]
-        lines.append(f"score {pack['id']}: {score_text(pack['score'])}"
-                     + (f"; {manual} manual requirement{'s' if manual != 1 else ''} need attestation" if manual else ""))
+        lines.append(f"score {pack['id']}: {score_text(pack['score'])}{manual_text(pack)}")
+    for waiver in result.get("waivers", []):
+        if waiver["status"] != "active":
+            lines.append(f"waiver {waiver['id']} ({waiver.get('rule', '?')}): {waiver['status']}"
+                         + (f": {waiver['reason']}" if waiver.get("reason") else ""))
     lines.append(f"verdict: {verdict_text(result)}")
     return "\n".join(lines) + "\n"
