@@ -64,6 +64,11 @@ def _instant(text: str, end_of_day: bool) -> datetime:
     return value
 
 
+def _utc_day(text: str) -> date:
+    value = parse_instant(text)
+    return value.astimezone(timezone.utc).date() if value.tzinfo else value.date()
+
+
 def apply(doc: Document | None, findings: list[Finding], as_of: date,
           caps: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """Mark waived findings in place and return the waiver register."""
@@ -91,7 +96,7 @@ def apply(doc: Document | None, findings: list[Finding], as_of: date,
             entry.update(status="invalid", reason=f"{exc}: a date-time needs a UTC offset", matched=[])
             register.append(entry)
             continue
-        lifetime = (expires - created).days
+        lifetime = (_utc_day(spec["expires"]) - _utc_day(spec["created"])).days
         entry["lifetime_days"] = lifetime
         entry["days_left"] = (expires - end_of_day).days
         scope = spec.get("scope", {})

@@ -1,0 +1,131 @@
+"""Risk tier derivation, one regime at a time, and the declared-vs-derived rules."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mlcompliance.tiering import derive
+
+AS_OF = date(2026, 11, 1)
+
+
+def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "minimal") -> dict:
+    card = {**card}
+    risk = dict(card.get("risk", {}))
+    if declared:
+        risk["tier"] = declared
+    card["risk"] = risk
+    return derive({"model_card": card, "data_manifest": manifest or {}, "pipeline": {}}, AS_OF)
+
+
+@pytest.mark.parametrize("act, use, expected, clause", [
+    ({"art5_screening": {"completed": True, "practices_matched": ["c"]}}, {}, "prohibited", "Art. 5(1)"),
+    ({"category": "prohibited"}, {}, "prohibited", "Art. 5"),
+    ({"annex_iii_point": "5b"}, {}, "high", "Annex III point 5(b)"),
+    ({"annex_i_legislation": "MDR (EU) 2017/745"}, {}, "high", "Art. 6(1) and Annex I"),
+    ({"annex_iii_point": "4a", "art6_3": {"claimed": True, "condition": "d", "rationale_ref": "doc", "profiling": False}},
+     {}, "minimal", None),
+    ({"annex_iii_point": "4a", "art6_3": {"claimed": True, "condition": "d", "rationale_ref": "doc", "profiling": True}},
+     {}, "high", "derogation does not hold"),
+    ({"annex_iii_point": "4a", "art6_3": {"claimed": True, "condition": "d"}}, {}, "high", "derogation does not hold"),
+    ({}, {"interacts_with_persons": True}, "limited", "Art. 50(1)"),
+    ({}, {"generates_synthetic_content": True}, "limited", "Art. 50(2)"),
+    ({}, {"deepfake": True}, "limited", "Art. 50(4)"),
+    ({}, {}, "minimal", None),
+])
+def test_eu_ai_act(act, use, expected, clause):
+    risk = tier_of({"risk": {"eu_ai_act": act}, "intended_use": use})
+    assert risk["regimes"]["EU AI Act"] == expected
+    if clause:
+        assert any(clause in f["clause"] for f in risk["facts"])
+
+
+def test_derogation_is_void_when_the_decision_profiles_people():
+    card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b", "art6_3": {"claimed": True, "condition": "a",
+                                                                        "rationale_ref": "x", "profiling": False}}},
+            "decision": {"profiling": True}}
+    assert tier_of(card)["regimes"]["EU AI Act"] == "high"
+
+
+@pytest.mark.parametrize("pra, expected", [
+    ({"in_scope": True, "materiality": "high", "complexity": "low"}, "high"),
+    ({"in_scope": True, "materiality": "medium", "complexity": "high"}, "high"),
+    ({"in_scope": True, "materiality": "medium", "complexity": "low"}, "limited"),
+    ({"in_scope": True, "materiality": "low", "complexity": "high"}, "limited"),
+    ({"in_scope": True, "materiality": "low", "complexity": "medium"}, "minimal"),
+    ({"in_scope": True, "materiality": "low", "complexity": "low", "tier": 1}, "high"),  # stricter firm tier wins
+    ({"in_scope": False, "materiality": "high", "complexity": "high"}, "minimal"),
+])
+def test_pra_materiality_by_complexity(pra, expected):
+    assert tier_of({"risk": {"pra": pra}})["regimes"]["PRA SS1/23"] == expected
+
+
+@pytest.mark.parametrize("impact, expected", [("direct", "high"), ("indirect", "limited"), ("none", "minimal")])
+def test_gxp_impact(impact, expected):
+    assert tier_of({"risk": {"gxp": {"impact": impact}}})["regimes"]["GxP"] == expected
+
+
+@pytest.mark.parametrize("card, manifest, expected, clause", [
+    ({"decision": {"automation": "solely_automated", "effect": "legal"}}, None, "high", "Art. 22(1)"),
+    ({"decision": {"automation": "solely_automated", "effect": "none"}}, None, "minimal", None),
+    ({"decision": {"automation": "human_in_the_loop", "effect": "legal"}}, None, "minimal", None),
+    ({"risk": {"gdpr": {"large_scale_special_categories": True}}}, None, "high", "Art. 35(3)(b)"),
+    ({"risk": {"gdpr": {"systematic_monitoring": True}}}, None, "high", "Art. 35(3)(c)"),
+    ({}, {"datasets": [{"id": "a", "personal_data": True}]}, "limited", "Art. 4(1)"),
+    ({}, {"datasets": [{"id": "a", "personal_data": False}]}, "minimal", None),
+])
+def test_gdpr(card, manifest, expected, clause):
+    risk = tier_of(card, manifest)
+    assert risk["regimes"]["GDPR"] == expected
+    if clause:
+        assert any(clause in f["clause"] for f in risk["facts"])
+
+
+def test_effective_tier_is_the_highest_regime_and_basis_names_the_clause():
+    card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "pra": {"in_scope": True, "materiality": "medium",
+                                                                      "complexity": "low"}},
+            "intended_use": {"interacts_with_persons": True}}
+    risk = tier_of(card, declared="high")
+    assert (risk["tier"], risk["derived"]) == ("high", "high")
+    assert [f["fact"] for f in risk["basis"]] == ["/model_card/risk/eu_ai_act/annex_iii_point"]
+    assert risk["basis"][0]["clause"] == "Art. 6(2) and Annex III point 5(b)"
+    assert not risk["problems"]
+
+
+def test_under_declared_tier_is_raised_and_reported():
+    risk = tier_of({"risk": {"eu_ai_act": {"annex_iii_point": "5b"}}}, declared="limited")
+    assert risk["tier"] == "high"
+    assert risk["problems"][0]["kind"] == "under_declared"
+    assert "declares tier 'limited' but its own facts make it 'high'" in risk["problems"][0]["message"]
+
+
+def test_declaring_higher_than_derived_is_allowed():
+    assert tier_of({}, declared="high")["tier"] == "high"
+
+
+def test_override_accepts_a_lower_tier_only_when_complete_and_dated():
+    override = {"to": "limited", "justification": "Scores only pre-screen; a credit officer decides.",
+                "approved_by": "Chief Risk Officer", "approved_at": "2026-10-01"}
+    card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "override": override}}
+    accepted = tier_of(card, declared="limited")
+    assert accepted["tier"] == "limited" and accepted["override"]["accepted"] is True and not accepted["problems"]
+    late = tier_of({"risk": {**card["risk"], "override": {**override, "approved_at": "2026-11-02"}}}, declared="limited")
+    assert late["tier"] == "high" and "after the as-of date" in late["override"]["reason"]
+    other = tier_of({"risk": {**card["risk"], "override": {**override, "to": "minimal"}}}, declared="limited")
+    assert other["tier"] == "high" and "not the declared 'limited'" in other["override"]["reason"]
+
+
+def test_prohibited_cannot_be_overridden():
+    override = {"to": "high", "justification": "We disagree with the screening.", "approved_by": "x",
+                "approved_at": "2026-01-01"}
+    card = {"risk": {"eu_ai_act": {"art5_screening": {"practices_matched": ["a"]}}, "override": override}}
+    risk = tier_of(card, declared="high")
+    assert risk["tier"] == "prohibited" and "cannot be overridden" in risk["override"]["reason"]
+
+
+def test_undeclared_tier_fails_closed_to_high():
+    risk = tier_of({}, declared=None)
+    assert risk["tier"] == "high" and risk["problems"][0]["kind"] == "undeclared"
+    prohibited = tier_of({"risk": {"eu_ai_act": {"category": "prohibited"}}}, declared=None)
+    assert prohibited["tier"] == "prohibited"
