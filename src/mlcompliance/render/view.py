@@ -180,20 +180,20 @@ def _problem_first(v: Mapping[str, Any]) -> tuple:
             v["line"] if isinstance(v["line"], int) else 0, v["index"])
 
 
+STATUS_LABELS = {
+    "error": ("not_met", "not met (error)"), "fail": ("not_met", "not met"),
+    "warn": ("met_with_warnings", "warnings"), "waived": ("accepted_risk", "met with accepted risk"),
+    "pass": ("met", "met"), "manual": ("manual", "needs attestation"),
+    "not_applicable": ("not_applicable", "not applicable"),
+}
+"""Requirement status (the worst outcome among its findings, see scoring.status) -> (css class, label)."""
+
+
 def _requirement_status(c: Mapping[str, int]) -> tuple[str, str]:
-    if c.get("fail") or c.get("error"):
-        return "not_met", "not met"
-    if c.get("waived"):
-        return "accepted_risk", "met with accepted risk"
-    if c.get("manual") and not c.get("pass"):
-        return "manual", "needs attestation"
-    if c.get("pass"):
-        return ("met_with_warnings", "met, with warnings") if c.get("warn") else ("met", "met")
-    if c.get("warn"):
-        return "warn", "warnings only"
-    if c.get("manual"):
-        return "manual", "needs attestation"
-    return "not_applicable", "not applicable"
+    for outcome in ("error", "fail", "warn", "waived", "pass", "manual"):
+        if c.get(outcome):
+            return STATUS_LABELS[outcome]
+    return STATUS_LABELS["not_applicable"]
 
 
 def _supplied_requirements(result: Mapping[str, Any]) -> dict[tuple[str, str], Mapping[str, Any]]:
@@ -236,11 +236,14 @@ def requirements_view(result: Mapping[str, Any], findings: list[dict[str, Any]],
         s = entry.get("score") if isinstance(entry.get("score"), Mapping) else score(raw)
         status, status_label = _requirement_status(c)
         if entry.get("status"):
-            status = status_label = text(entry.get("status"))
+            supplied_status = text(entry.get("status"))
+            status, status_label = STATUS_LABELS.get(supplied_status, (supplied_status, supplied_status))
         manual_titles = [findings[i]["title"] for i in idx if findings[i]["outcome"] == "manual"]
         packs.setdefault(pack, []).append({
             "id": rid, "pack": pack,
             "title": text(entry.get("title")) or (manual_titles[0] if manual_titles else ""),
+            "clause": text(entry.get("clause")), "section": text(entry.get("section")),
+            "manual": entry.get("manual") is True,
             "outcomes": {k: c.get(k, 0) for k in OUTCOMES}, "score": score_view(s),
             "status": status, "status_label": status_label, "supplied": bool(entry),
             "findings": [{"anchor": findings[i]["anchor"], "rule_id": findings[i]["rule_id"],
@@ -249,7 +252,7 @@ def requirements_view(result: Mapping[str, Any], findings: list[dict[str, Any]],
     return [{"pack": p, "requirements": reqs} for p, reqs in packs.items()]
 
 
-BASIS_COLUMNS = ("fact", "value", "raises_to", "clause")
+BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
 
 
 def risk_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
@@ -265,18 +268,24 @@ def risk_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, 
     columns = [c for c in BASIS_COLUMNS if any(c in b for b in basis)] + extra_cols
     declared = risk.get("declared")
     tier = text(risk.get("tier")) or "unknown"
+    derived = risk.get("derived")
     if declared is None:
-        how = "no tier declared: checked as the tier below (fail closed)" if "declared" in risk else ""
+        how = f"no tier declared: checked as {tier} (fail closed)" if "declared" in risk else ""
     elif declared == risk.get("tier"):
         how = "as declared by the project"
+        if derived is not None and derived != declared:
+            how += f"; the facts alone give {text(derived)}"
     else:
-        how = f"declared {text(declared)}, raised by the basis below"
+        how = f"declared {text(declared)}, raised to {tier} by the facts below"
+    regimes = risk.get("regimes") if isinstance(risk.get("regimes"), Mapping) else None
     return {
         "tier": tier, "declared": None if declared is None else text(declared), "how": how,
+        "derived": None if derived is None else text(derived),
+        "regimes": [(text(k), text(v)) for k, v in regimes.items()] if regimes else [],
         "columns": [(c, c.replace("_", " ")) for c in columns],
         "basis": [[details_view(b.get(c), md, c) if c in b else None for c in columns] for b in basis],
         "details": [(text(k), details_view(v, md, text(k))) for k, v in risk.items()
-                    if k not in ("tier", "declared", "basis")],
+                    if k not in ("tier", "declared", "basis", "derived", "regimes")],
     }
 
 
@@ -367,14 +376,20 @@ def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[s
     }
 
 
-WAIVER_COLUMNS = ("id", "rule", "rule_id", "scope", "target", "justification", "approver", "approved_by",
-                  "approved_on", "expires", "expiry", "status", "state", "matched", "findings")
+WAIVER_COLUMNS = ("id", "status", "rule", "scope", "justification", "approver", "created", "expires",
+                  "days_left", "lifetime_days", "ticket", "reason", "matched")
+WAIVER_LOCATION = ("file", "line", "pointer")
+WAIVER_STATE_CLASS = {"active": "ok", "expiring": "warn", "expired": "bad", "over_long": "bad", "invalid": "bad",
+                      "not_yet_valid": "bad", "stale": "muted"}
 
 
-def waivers_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
+def waivers_view(result: Mapping[str, Any], md: Callable[[Any], str],
+                 anchors: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The waiver register; ``matched`` fingerprints become links to the findings they cover."""
     w = result.get("waivers")
     if w is None:
         return None
+    anchors = anchors or {}
     summary: list[tuple[str, Any]] = []
     entries: Any = w
     if isinstance(w, Mapping):
@@ -383,16 +398,38 @@ def waivers_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[st
         summary = [(text(k), details_view(v, md, text(k))) for k, v in w.items() if k != key]
     rows = [e for e in entries if isinstance(e, Mapping)] if isinstance(entries, list) else []
     columns = [c for c in WAIVER_COLUMNS if any(c in e for e in rows)]
+    has_location = any(k in e for e in rows for k in WAIVER_LOCATION)
     for e in rows:
         for k in e:
-            if k not in columns:
+            if k not in columns and k not in WAIVER_LOCATION:
                 columns.append(k)
     out_rows = []
     for e in rows:
-        state = text(e.get("status") or e.get("state")).lower()
-        out_rows.append({"state": state, "expired": state == "expired" or bool(e.get("expired")),
-                         "cells": [details_view(e.get(c), md, c) if c in e else None for c in columns]})
-    return {"columns": [(c, c.replace("_", " ")) for c in columns], "rows": out_rows, "summary": summary}
+        state = text(e.get("status") or e.get("state"))
+        cells = []
+        for c in columns:
+            if c not in e:
+                cells.append(None)
+            elif c == "matched" and isinstance(e[c], list):
+                cells.append({"kind": "links", "items": [
+                    {"anchor": anchors.get(text(fp)), "text": text(fp)} for fp in e[c]]})
+            elif c == "status":
+                cells.append({"kind": "status", "text": state.replace("_", " "),
+                              "css": WAIVER_STATE_CLASS.get(state, "")})
+            else:
+                cells.append(details_view(e[c], md, c))
+        if has_location:
+            loc = text(e.get("file"))
+            if e.get("line") is not None:
+                loc += f":{text(e.get('line'))}"
+            if e.get("pointer"):
+                loc += f" ({text(e.get('pointer'))})"
+            cells.append({"kind": "code", "text": loc})
+        out_rows.append({"state": state, "css": WAIVER_STATE_CLASS.get(state, ""),
+                         "expired": state == "expired" or e.get("expired") is True, "cells": cells})
+    labels = [(c, c.replace("_", " ")) for c in columns] + ([("where", "recorded at")] if has_location else [])
+    return {"columns": labels, "rows": out_rows, "summary": summary,
+            "counts": {s: sum(1 for r in out_rows if r["state"] == s) for s in dict.fromkeys(r["state"] for r in out_rows)}}
 
 
 def inventory_view(result: Mapping[str, Any], sha: str) -> dict[str, Any]:
@@ -461,7 +498,7 @@ def build(result: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
         "tool_version": text((result.get("tool") or {}).get("version")),
         "verdict": {
             "verdict": verdict, "compliant": verdict == "compliant", "label": verdict.replace("_", "-").upper(),
-            "fail_on": fail_on,
+            "fail_on": fail_on, "source": text(gate.get("source")), "tier": text(gate.get("tier")),
             "blocking": [by_fp[fp] for fp in blocking_fps if fp in by_fp],
             "unresolved": [fp for fp in blocking_fps if fp not in by_fp],
             "problem_counts": {o: sum(1 for f in findings if f["outcome"] == o) for o in PROBLEM_OUTCOMES},
@@ -479,7 +516,7 @@ def build(result: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
         "maturity": maturity_view(result, md),
         "findings": ordered,
         "facets": {"packs": pack_ids, "severities": severities_present, "outcomes": outcomes_present},
-        "waivers": waivers_view(result, md),
+        "waivers": waivers_view(result, md, {f["fingerprint"]: f["anchor"] for f in findings}),
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
     }
