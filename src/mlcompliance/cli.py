@@ -56,8 +56,10 @@ def main() -> None:
               help="Date all date logic is evaluated at (default: today).")
 @click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Extra directory of policy packs (repeatable).")
+@click.option("--timestamp", is_flag=True,
+              help="Record the generation time in the result (makes the output differ from run to run).")
 def check(projects: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None,
-          as_of: date, policy_paths: tuple[Path, ...]) -> None:
+          as_of: date, policy_paths: tuple[Path, ...], timestamp: bool) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
 
     Exit code 0: compliant; 1: non-compliant under the gate; 2: usage, configuration or input error.
@@ -66,6 +68,9 @@ def check(projects: tuple[Path, ...], fmt: str, output: Path | None, fail_on: st
 
     checker = Checker(policy_paths)
     results = [checker.check(p, as_of, fail_on) for p in projects]
+    if timestamp:
+        from .result import stamp
+        results = [stamp(r) for r in results]
     render = RENDERERS[fmt]
     if len(results) == 1:
         text = render(results[0])

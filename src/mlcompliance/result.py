@@ -95,3 +95,15 @@ def read_result(path: Path) -> dict[str, Any]:
         raise InputError(f"result version {value['result_version']} is not supported", file=str(path),
                          expected=f"result version {RESULT_VERSION.split('.')[0]}.x")
     return value
+
+
+def stamp(result: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``result`` with ``generated_at`` (UTC, seconds) after ``as_of``."""
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    out: dict[str, Any] = {}
+    for key, value in result.items():
+        out[key] = value
+        if key == "as_of":
+            out["generated_at"] = now
+    return out
