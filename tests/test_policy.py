@@ -258,3 +258,24 @@ def test_fixture_evidence_must_be_valid(tmp_path):
         "as_of: 2026-11-01\ncases:\n  - name: typo\n    evidence: {model_card: {risk: {tier: hgh}}}\n    expect: {ACME-OWNER: fail}\n")
     result = cli("packs", "test", "acme", "--policy-path", tmp_path / "packs")
     assert result.exit_code == 2 and "bad.yaml:3" in result.stderr and "model_card evidence is invalid" in result.stderr
+
+
+def test_packs_diff(tmp_path):
+    make_pack(tmp_path / "packs", version="1.0.0")
+    changed = {**OWNER_RULE, "severity": "critical", "tiers": {"high": "critical"}}
+    added = {**OWNER_RULE, "id": "ACME-NEW", "title": "Something new"}
+    reqs = [{"id": "ACME-1", "title": "Models have owners", "clause": "s. 1(a)"},
+            {"id": "ACME-2", "title": "Board review", "clause": "s. 2", "manual": True}]
+    make_pack(tmp_path / "packs", version="1.1.0", rules=[changed, added], requirements=reqs)
+    result = cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--policy-path", tmp_path / "packs")
+    assert result.exit_code == 0, result.output
+    assert "acme: 1.0.0 -> 1.1.0" in result.stdout and "  + ACME-NEW" in result.stdout
+    assert "  ~ ACME-OWNER" in result.stdout and "severity: high -> critical" in result.stdout
+    assert "clause: s. 1 -> s. 1(a)" in result.stdout
+    data = json.loads(cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--format", "json",
+                          "--policy-path", tmp_path / "packs").stdout)
+    assert data["rules"] == {"added": ["ACME-NEW"], "removed": [], "changed": {
+        "ACME-OWNER": {"severity": {"old": "high", "new": "critical"},
+                       "tiers": {"old": {"limited": "medium", "high": "high"}, "new": {"high": "critical"}}}}}
+    missing = cli("packs", "diff", "acme@1.0.0", "acme@9.0.0", "--policy-path", tmp_path / "packs")
+    assert missing.exit_code == 2 and "no version of pack 'acme' matches '==9.0.0'" in missing.stderr

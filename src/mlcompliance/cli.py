@@ -229,6 +229,26 @@ def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], thres
     sys.exit(0 if ok else 1)
 
 
+@packs.command("diff")
+@click.argument("old_ref", metavar="ID@V1")
+@click.argument("new_ref", metavar="ID@V2")
+@_policy_path_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def packs_diff(old_ref: str, new_ref: str, policy_paths: tuple[Path, ...], fmt: str) -> None:
+    """Rules and requirements added, removed and changed between two versions of a pack."""
+    from .packdiff import diff, render_text
+    from .policy import load_pack
+    old, new = (load_pack(_find_sources(policy_paths, (ref,))[0]) for ref in (old_ref, new_ref))
+    if old.id != new.id:
+        raise InputError(f"cannot compare different packs '{old.id}' and '{new.id}'", expected="ID@V1 ID@V2 of one pack")
+    d = diff(old, new)
+    if fmt == "json":
+        from .result import dumps
+        click.echo(dumps(d), nl=False)
+    else:
+        click.echo(render_text(d), nl=False)
+
+
 @main.command()
 @click.argument("rule_id")
 @_policy_path_option
@@ -243,7 +263,7 @@ def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
               show_default=True, help="Directory to write the generated documents to.")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a document on disk is stale.")
 def docs(out_dir: Path, check_only: bool) -> None:
-    """Generate docs/evidence.md (evidence fields) from the shipped JSON Schemas."""
+    """Generate docs/evidence.md (evidence fields, from the JSON Schemas) and docs/catalog.md (every built-in pack)."""
     from .docgen import generated_documents
     from .io import write_atomic
     stale = []

@@ -1,0 +1,46 @@
+"""The built-in packs: lint-clean, their fixtures pass with full rule coverage, and the docs are fresh."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import ROOT, cli
+from mlcompliance.packtest import run_pack_tests
+from mlcompliance.policy import discover, load_pack
+
+BUILTIN = sorted({s.id for s in discover() if s.origin == "builtin"})
+
+
+def test_all_five_packs_are_built_in():
+    assert {"gdpr", "gxp-alcoa", "pra-ss1-23", "eu-trustworthy-ai", "mlops-practices"} <= set(BUILTIN)
+
+
+@pytest.mark.parametrize("pack_id", BUILTIN)
+def test_pack_fixtures_pass_with_full_coverage(pack_id):
+    source = [s for s in discover() if s.id == pack_id][-1]
+    report = run_pack_tests(load_pack(source))
+    assert not report.failures, "\n".join(map(str, report.failures[:10]))
+    assert report.uncovered == [], f"rules without a passing and a failing fixture: {report.uncovered}"
+    assert report.cases >= len(report.automated_rules)
+
+
+@pytest.mark.parametrize("pack_id", BUILTIN)
+def test_pack_lists_requirements_with_rules_or_manual(pack_id):
+    pack = load_pack([s for s in discover() if s.id == pack_id][-1])
+    checked = {r.requirement for r in pack.rules}
+    for req in pack.requirements:
+        assert req.manual != (req.id in checked), req.id
+    for rule in pack.rules:
+        assert rule.references and rule.remediation.strip() and rule.title.strip()
+
+
+def test_packs_lint_and_test_commands_are_clean():
+    lint = cli("packs", "lint", ROOT / "policies")
+    assert lint.exit_code == 0, lint.stdout
+    result = cli("packs", "test")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("coverage 100.0%") == len(BUILTIN)
+
+
+def test_generated_docs_are_up_to_date():
+    result = cli("docs", "--out", ROOT / "docs", "--check")
+    assert result.exit_code == 0, f"{result.stdout} -- run `mlcompliance docs` and commit docs/"
