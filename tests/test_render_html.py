@@ -1,0 +1,473 @@
+"""The HTML report: content, self-containment, sanitising, template overrides, graceful degradation.
+
+Browser-level checks (script execution, network, filters) are in tests/browser/.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
+from render_fixtures import AS_OF, INVOICE, PAYLOADS, cli
+
+from mlcompliance.render import RENDERERS
+from mlcompliance.render import html as html_renderer
+from mlcompliance.render.safe_markdown import render_markdown, sanitise
+from mlcompliance.result import dumps
+
+URL_ATTRS = ("src", "href", "action", "formaction", "poster", "data", "srcset", "background", "cite",
+             "codebase", "manifest", "ping", "xlink:href", "longdesc", "usemap", "lowsrc", "dynsrc")
+
+
+class Page(HTMLParser):
+    """Every element and attribute of a page, and the text of script/style elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._in = tag
+            (self.scripts if tag == "script" else self.styles).append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts[-1] += data
+        elif self._in == "style":
+            self.styles[-1] += data
+        else:
+            self.text.append(data)
+
+    def tags(self, name: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.elements if t == name]
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+def render(result, **kw) -> str:
+    return html_renderer.render(result, **kw)
+
+
+def assert_self_contained(html: str) -> None:
+    page = parse(html)
+    for tag, attrs in page.elements:
+        for name, value in attrs.items():
+            if name in URL_ATTRS:
+                assert name == "href" and value and value.startswith("#"), f"<{tag} {name}={value!r}>"
+    # also by regex on the raw text, in case the parser and a browser disagree
+    # (escaped text holds no raw "<", so every "<" starts a real tag)
+    for tag in re.findall(r"<[a-zA-Z][^>]*>", html):
+        for m in re.finditer(r"""\s(?:src|href|action|formaction|poster|srcset|data|xlink:href)\s*=\s*["']?([^"'\s>]*)""",
+                             tag, re.I):
+            assert m.group(1).startswith("#"), tag
+    for css in page.styles:
+        assert "url(" not in css and "@import" not in css and "@font-face" not in css
+    for js in page.scripts:
+        for forbidden in ("fetch(", "XMLHttpRequest", "import(", "WebSocket", "sendBeacon", "innerHTML",
+                          "eval(", "Function(", "document.write"):
+            assert forbidden not in js
+    assert not page.tags("link") and not page.tags("img") and not page.tags("iframe") and not page.tags("object")
+
+
+# --- the invoice sample -----------------------------------------------------------------------------
+
+
+def test_invoice_report_has_every_section(invoice_result):
+    html = render(invoice_result)
+    page = parse(html)
+    ids = {a.get("id") for _, a in page.elements}
+    for section in ("verdict", "scores", "requirements", "risk", "findings", "inventory"):
+        assert section in ids
+    assert "COMPLIANT" in html and "NON-COMPLIANT" not in html
+    assert len(page.tags("tr")) > len(invoice_result["findings"])
+    rows = [a for a in page.tags("tr") if (a.get("class") or "").startswith("finding")]
+    assert len(rows) == len(invoice_result["findings"])  # every finding rendered server-side
+    assert {r["id"] for r in rows} == {"f-" + f["fingerprint"] for f in invoice_result["findings"]}
+
+
+def test_invoice_report_is_self_contained(invoice_result):
+    assert_self_contained(render(invoice_result))
+
+
+def test_inventory_lists_files_packs_tool_and_result_hash(invoice_result):
+    html = render(invoice_result)
+    for f in invoice_result["project"]["files"]:
+        assert f["sha256"] in html and f["path"] in html
+    for p in invoice_result["packs"]:
+        assert p["digest"] in html and p["version"] in html and p["id"] in html
+    assert invoice_result["tool"]["version"] in html
+    assert invoice_result["as_of"] in html
+    assert "not recorded (reproducible output)" in html
+    digest = hashlib.sha256(dumps(invoice_result).encode("utf-8")).hexdigest()
+    assert f'id="result-sha256">{digest}<' in html
+
+
+def test_result_hash_is_the_hash_of_the_json_check_writes(tmp_path):
+    saved = tmp_path / "result.json"
+    assert cli("check", INVOICE, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code == 0
+    out = tmp_path / "report.html"
+    assert cli("check", INVOICE, "--as-of", AS_OF, "--format", "html", "-o", out).exit_code == 0
+    digest = hashlib.sha256(saved.read_bytes()).hexdigest()
+    assert f'id="result-sha256">{digest}<' in out.read_text(encoding="utf-8")
+
+
+def test_generated_at_is_shown_when_the_result_records_it(invoice_result):
+    result = dict(invoice_result, generated_at="2026-11-01T09:30:00+00:00")
+    html = render(result)
+    assert "2026-11-01T09:30:00+00:00" in html and "not recorded" not in html
+
+
+def plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_scores_show_formula_numerator_and_denominator_side_by_side(failing_result):
+    html = plain(render(failing_result))
+    s = failing_result["summary"]["score"]
+    assert s["raw"] != s["with_accepted_risk"]  # the fixture waives one finding
+    assert f"{s['raw']:.1f}% ({s['numerator']}/{s['denominator']})" in html
+    assert f"{s['with_accepted_risk']:.1f}% ({s['numerator_with_accepted_risk']}/{s['denominator']})" in html
+    for p in failing_result["summary"]["packs"]:
+        if p["score"]["raw"] is not None:
+            assert f"({p['score']['numerator']}/{p['score']['denominator']})" in html
+    assert "sum of weights of passing findings / sum of weights of scored findings" in html
+    assert "critical 10" in html and "high 5" in html
+
+
+def test_verdict_lists_each_blocking_finding_with_a_link(failing_result):
+    html = render(failing_result)
+    verdict = html.split('id="verdict"', 1)[1].split("</section>", 1)[0]
+    assert "NON-COMPLIANT" in verdict
+    blocking = failing_result["gate"]["blocking"]
+    assert blocking
+    for fp in blocking:
+        assert f'href="#f-{fp}"' in verdict
+    assert verdict.count("<tr>") == len(blocking) + 1
+
+
+def test_requirements_group_findings_by_requirement(failing_result):
+    html = render(failing_result)
+    section = html.split('id="requirements"', 1)[1].split("</section>", 1)[0]
+    for pack in failing_result["summary"]["packs"]:
+        for req in pack.get("requirements", []):
+            assert f"<code>{req['id']}</code>" in section
+    for f in failing_result["findings"]:
+        assert f'href="#f-{f["fingerprint"]}"' in section
+    assert "not met" in section
+
+
+def test_risk_tier_and_its_basis(failing_result):
+    html = render(failing_result)
+    section = html.split('id="risk"', 1)[1].split("</section>", 1)[0]
+    assert failing_result["risk"]["tier"] in section
+    for regime in (failing_result["risk"].get("regimes") or {}):
+        assert regime in section
+
+
+def test_risk_basis_rows_are_rendered(invoice_result):
+    result = copy.deepcopy(invoice_result)
+    result["risk"] = {"tier": "high", "declared": "minimal",
+                      "basis": [{"regime": "EU AI Act", "fact": "/model_card/risk/eu_ai_act/annex_iii_point",
+                                 "value": "5b", "raises_to": "high", "clause": "Art. 6(2) and Annex III point 5(b)",
+                                 "url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"}]}
+    html = render(result)
+    section = html.split('id="risk"', 1)[1].split("</section>", 1)[0]
+    assert "Annex III point 5(b)" in section and "/model_card/risk/eu_ai_act/annex_iii_point" in section
+    assert "raised to high" in section
+    assert 'href="https://eur-lex' not in html  # URLs are text, never links
+    assert_self_contained(html)
+
+
+def test_waiver_register_shows_status_and_links(failing_result):
+    html = render(failing_result)
+    section = html.split('id="waivers"', 1)[1].split("</section>", 1)[0]
+    for w in failing_result["waivers"]:
+        assert w["id"] in section
+        assert w["status"] in section
+        for fp in w.get("matched", []):
+            assert f'href="#f-{fp}"' in section
+    assert "expired" in section and "active" in section
+    assert "<strong>OPS-1234</strong>" in section  # justification is Markdown
+
+
+def test_findings_show_clause_location_observed_and_remediation(failing_result):
+    html = render(failing_result)
+    page = parse(html)
+    rows = {a["id"]: a for a in page.tags("tr") if (a.get("class") or "").startswith("finding")}
+    assert len(rows) == len(failing_result["findings"])
+    for f in failing_result["findings"]:
+        row = html.split(f'id="f-{f["fingerprint"]}"', 1)[1].split("</tr>", 1)[0]
+        assert f"{f['location']['file']}:{f['location']['line']}" in row
+        for ref in f["references"]:
+            assert ref["clause"].replace("&", "&amp;").replace("'", "&#39;").replace('"', "&#34;") in row
+        if f["outcome"] in ("fail", "warn", "error"):
+            assert "Remediation:" in row and "Observed:" in row
+        attrs = rows[f"f-{f['fingerprint']}"]
+        assert attrs["data-outcome"] == f["outcome"] and attrs["data-severity"] == f["severity"]
+        assert attrs["data-pack"] == f["pack"]
+
+
+def test_filters_offer_every_pack_severity_and_outcome(failing_result):
+    page = parse(render(failing_result))
+    options = [a.get("value") for a in page.tags("option")]
+    for f in failing_result["findings"]:
+        assert f["pack"] in options and f["severity"] in options and f["outcome"] in options
+    form = next(a for t, a in page.elements if t == "form")
+    assert "hidden" in form  # shown by the script only; without JS every row is simply listed
+
+
+def test_findings_are_problems_first(failing_result):
+    page = parse(render(failing_result))
+    outcomes = [a["data-outcome"] for a in page.tags("tr") if (a.get("class") or "").startswith("finding")]
+    order = ["fail", "error", "warn", "manual", "waived", "pass", "not_applicable"]
+    assert outcomes == sorted(outcomes, key=order.index)
+
+
+# --- purity, CSP, determinism ---------------------------------------------------------------------------
+
+
+def test_render_is_deterministic_and_does_not_mutate_the_result(failing_result):
+    before = json.dumps(failing_result, sort_keys=True)
+    assert render(failing_result) == render(failing_result)
+    assert json.dumps(failing_result, sort_keys=True) == before
+
+
+def test_csp_allows_exactly_the_inline_style_and_script(invoice_result):
+    html = render(invoice_result)
+    page = parse(html)
+    csp = next(a["content"] for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert len(page.scripts) == 1 and len(page.styles) == 1
+
+    def digest(text):
+        return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    assert f"script-src '{digest(page.scripts[0])}'" in csp
+    assert f"style-src '{digest(page.styles[0])}'" in csp
+
+
+@pytest.mark.parametrize("project", ["invoice", "failing", "hostile"])
+def test_render_command_is_byte_identical_to_check(project, tmp_path, failing_project, hostile_project):
+    path = {"invoice": INVOICE, "failing": failing_project, "hostile": hostile_project}[project]
+    saved, direct, again = tmp_path / "r.json", tmp_path / "direct.html", tmp_path / "again.html"
+    assert cli("check", path, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code in (0, 1)
+    assert cli("check", path, "--as-of", AS_OF, "--format", "html", "-o", direct).exit_code in (0, 1)
+    assert cli("render", saved, "--format", "html", "-o", again).exit_code == 0
+    assert direct.read_bytes() == again.read_bytes()
+
+
+def test_html_is_registered():
+    assert RENDERERS["html"] is html_renderer.render
+
+
+# --- hostile content --------------------------------------------------------------------------------
+
+
+def test_hostile_report_has_no_active_content(hostile_result):
+    html = render(hostile_result)
+    page = parse(html)
+    assert len(page.scripts) == 1 and "__pwned" not in page.scripts[0]
+    own_css = (html_renderer.default_template_dir() / "report.css").read_text(encoding="utf-8")
+    assert page.styles == [own_css]  # no injected <style>
+    for tag, attrs in page.elements:
+        assert tag not in ("iframe", "object", "embed", "img", "link", "math", "base", "form") or \
+            (tag == "form" and attrs.get("id") == "finding-filters"), tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert "javascript:" not in (value or "").lower() or name.startswith("data-") or name == "title", \
+                (tag, name, value)
+            assert name not in ("style", "srcdoc")
+    assert_self_contained(html)
+    svg_children = {t for t, _ in page.elements} & {"script", "foreignobject", "animate", "set", "use"}
+    assert svg_children <= {"script"}
+
+
+def test_hostile_text_is_shown_escaped(hostile_result):
+    html = render(hostile_result)
+    name = hostile_result["project"]["name"]
+    assert "<h1>Hostile &lt;script&gt;window.__pwned = &#39;script&#39;" in html
+    assert name not in html
+    assert "{{ 7*7 }}" in html and "{% if true %}TEMPLATE{% endif %}" in html
+    assert "TEMPLATE" not in html.replace("TEMPLATE{% endif %}", "")  # never evaluated
+    text = "".join(parse(html).text)
+    assert "window.__pwned = 'script'" in text  # the payload is visible, as text, in the title
+
+
+def test_hostile_markdown_in_messages_is_sanitised(hostile_result):
+    html = render(hostile_result)
+    messages = re.findall(r'<div class="md(?: message)?">(.*?)</div>', html, re.S)
+    assert len(messages) >= len(hostile_result["findings"])
+    allowed = {"p", "br", "em", "strong", "code", "span", "b", "i", "ul", "ol", "li", "pre", "blockquote", "hr"}
+    seen_payload = 0
+    for m in messages:
+        page = parse(m)
+        for tag, attrs in page.elements:
+            assert tag in allowed and not attrs, (tag, attrs, m)
+        seen_payload += "__pwned" in m
+    assert seen_payload >= 5  # the payloads did reach the Markdown path, and came out inert
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + [
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>", "<a href=\"&#106;avascript:alert(1)\">x</a>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>", "<details open ontoggle=alert(1)>",
+    "<form action=javascript:alert(1)><button>x</button></form>", "<base href=\"https://evil.example/\">",
+    "<meta http-equiv=refresh content=\"0;url=https://evil.example\">", "[x](  javascript:alert(1)  )",
+    "<p style=\"background:url(https://evil.example/a.png)\">bg</p>", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+])
+def test_markdown_sanitiser_allow_list(payload):
+    out = render_markdown(payload)
+    low = out.lower()
+    for bad in ("<script", "<svg", "<iframe", "<img", "<a", "<style", "<object", "<embed", "<math", "<form",
+                "<base", "<meta", "<link", "<details", "<button", "<noscript"):
+        assert bad not in low
+    assert not re.search(r"<[a-z0-9]+\s+[^>]*=", low), out  # no attribute on any element
+    assert "<!--" not in out
+
+
+def test_markdown_keeps_harmless_formatting_and_links_as_text():
+    out = render_markdown("**bold** and `code` and [docs](https://example.com/x) and\n\n- a\n- b")
+    assert "<strong>bold</strong>" in out and "<code>code</code>" in out and "<li>a</li>" in out
+    assert "docs (<code>https://example.com/x</code>)" in out and "href" not in out
+    assert sanitise('<p onclick="x()">t</p>') == "<p>t</p>"
+
+
+# --- optional sections and older results ---------------------------------------------------------------
+
+
+MATURITY_SHAPES = [
+    {"stage": "Repeatable", "score": 1.5,
+     "sections": {"Data": 4.0, "Model": 3.0, "Infrastructure": 5.0, "Monitoring": 1.5}},
+    {"stage": {"label": "Repeatable", "google_level": 1}, "ml_test_score": {"score": 1.5, "sections": [
+        {"name": "Data", "score": 4.0, "max": 7}, {"name": "Model", "score": 3.0, "max": 7},
+        {"name": "Infrastructure", "score": 5.0, "max": 7},
+        {"name": "Monitoring", "score": 1.5, "max": 7, "tests": [{"id": "Monitor 1", "points": 0.5}]}]},
+     "azure_level": 2},
+    {"stage": "Initial", "section_vector": [{"section": "Data", "points": 4}, {"section": "Model", "points": 3},
+                                            {"section": "Infrastructure", "points": 5},
+                                            {"section": "Monitoring", "points": 1.5}]},
+]
+
+
+@pytest.mark.parametrize("maturity", MATURITY_SHAPES)
+def test_maturity_section_vector_as_inline_svg(invoice_result, maturity):
+    html = render(dict(invoice_result, maturity=maturity))
+    section = html.split('id="maturity"', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and 'role="img"' in section
+    bars = re.findall(r'<rect class="bar( bar-min)?" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', section)
+    assert len(bars) == 4
+    widths = [float(w) for _, w in bars]
+    assert widths[2] > widths[0] > widths[1] > widths[3] > 0  # 5 > 4 > 3 > 1.5
+    assert [bool(m) for m, _ in bars] == [False, False, False, True]  # Monitoring caps the score
+    assert "Monitoring" in section and "1.5 / 7" in section and "caps the score" in section
+    assert 'href="#maturity"' in html
+    assert_self_contained(html)
+
+
+def test_report_without_optional_sections(invoice_result):
+    result = copy.deepcopy(invoice_result)
+    for key in ("risk", "waivers", "maturity", "generated_at"):
+        result.pop(key, None)
+    result["gate"] = {"fail_on": "high", "verdict": "compliant", "blocking": []}
+    for p in result["summary"]["packs"]:
+        p.pop("requirements", None)
+        p.pop("manual", None)
+    for f in result["findings"]:
+        f.pop("attestation", None)
+    html = render(result)
+    assert 'id="waivers"' not in html and 'id="maturity"' not in html
+    assert "This result records no risk tier." in html
+    section = html.split('id="requirements"', 1)[1].split("</section>", 1)[0]
+    assert all(f["requirement"] in section for f in result["findings"])  # computed from findings
+
+
+def test_report_of_a_minimal_result():
+    result = {"result_version": "1.0", "tool": {"name": "mlcompliance", "version": "9.9.9"}, "as_of": "2026-01-01",
+              "project": {"name": "empty", "files": []}, "packs": [], "gate": {"verdict": "compliant", "blocking": []},
+              "summary": {"outcomes": {}, "score": {"raw": None, "with_accepted_risk": None, "numerator": 0,
+                                                    "numerator_with_accepted_risk": 0, "denominator": 0},
+                          "packs": []},
+              "findings": []}
+    html = render(result)
+    assert "n/a (nothing scored)" in html and "Findings (0)" in html
+
+
+def test_unknown_finding_keys_are_shown_as_details(invoice_result):
+    result = copy.deepcopy(invoice_result)
+    result["findings"][0]["waiver"] = {"id": "W9", "status": "expired", "justification": "*why* <script>x</script>"}
+    html = render(result)
+    row = html.split(f'id="f-{result["findings"][0]["fingerprint"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "W9" in row and "<em>why</em>" in row and "<script>x" not in row
+
+
+# --- template overrides --------------------------------------------------------------------------------
+
+
+def test_template_dir_none_is_the_default(invoice_result):
+    assert html_renderer.render(invoice_result, template_dir=None) == render(invoice_result)
+
+
+def test_template_dir_overrides_one_template_and_keeps_the_rest(invoice_result, tmp_path):
+    (tmp_path / "sections").mkdir()
+    (tmp_path / "sections" / "verdict.html.j2").write_text(
+        '<section id="verdict"><h2>Custom verdict for {{ project_name }}: {{ verdict.label }}</h2></section>\n')
+    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    assert "Custom verdict for Invoice late-payment predictor: COMPLIANT" in html
+    assert 'id="inventory"' in html and 'id="findings"' in html
+
+
+def test_template_dir_can_extend_the_default_report(invoice_result, tmp_path):
+    (tmp_path / "report.html.j2").write_text(
+        '{% extends "default/report.html.j2" %}\n'
+        '{% block footer %}<footer>Prepared for the audit committee. {{ inventory.result_sha256 }}</footer>{% endblock %}\n')
+    html = html_renderer.render(invoice_result, template_dir=str(tmp_path))
+    assert "Prepared for the audit committee." in html and 'id="verdict"' in html
+    assert "output is byte-identical" not in html
+
+
+def test_template_overrides_stay_autoescaped_and_sandboxed(invoice_result, tmp_path):
+    (tmp_path / "sections").mkdir()
+    (tmp_path / "sections" / "header.html.j2").write_text("<h1>{{ '<b>x</b>' }}</h1>\n")
+    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    assert "<h1>&lt;b&gt;x&lt;/b&gt;</h1>" in html
+    other = tmp_path / "other"
+    (other / "sections").mkdir(parents=True)
+    (other / "sections" / "header.html.j2").write_text("{{ result.__class__.__mro__ }}\n")
+    from jinja2.exceptions import SecurityError
+    with pytest.raises(SecurityError):
+        html_renderer.render(invoice_result, template_dir=other)
+
+
+def test_overridden_style_and_script_get_their_own_csp_hashes(invoice_result, tmp_path):
+    (tmp_path / "report.css").write_text("body { color: #123456; }\n")
+    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    page = parse(html)
+    csp = next(a["content"] for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy")
+    digest = "sha256-" + base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()
+    assert page.styles[0] == "body { color: #123456; }\n" and digest in csp
+
+
+def test_default_templates_are_found_by_resources():
+    from mlcompliance.resources import templates_dir
+    assert (templates_dir() / "html" / "report.html.j2").is_file()
+    assert Path(html_renderer.default_template_dir()).is_dir()
