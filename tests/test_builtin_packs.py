@@ -42,5 +42,22 @@ def test_packs_lint_and_test_commands_are_clean():
 
 
 def test_generated_docs_are_up_to_date():
-    result = cli("docs", "--out", ROOT / "docs", "--check")
+    result = cli("docs", "--root", ROOT, "--check")
     assert result.exit_code == 0, f"{result.stdout} -- run `mlcompliance docs` and commit docs/"
+
+
+def test_a_changed_builtin_pack_is_validated_in_full(tmp_path, monkeypatch):
+    """The validated.json shortcut applies only to the exact recorded content."""
+    import shutil
+
+    from mlcompliance import policy, resources
+    from mlcompliance.errors import InputError
+    copy = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", copy)
+    monkeypatch.setattr(resources, "policies_dir", lambda: copy)
+    policy._validated_record.cache_clear()
+    rules = copy / "mlops-practices" / "1.0.0" / "rules" / "lineage.yaml"
+    rules.write_text(rules.read_text().replace("severity: high", "severity: severe", 1))
+    with pytest.raises(InputError, match="severe"):
+        policy.compile_pack(copy / "mlops-practices" / "1.0.0", "builtin")
+    policy._validated_record.cache_clear()

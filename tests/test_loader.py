@@ -54,9 +54,12 @@ def test_alias_bomb_is_refused():
         yaml_doc("\n".join(lines) + "\n")
 
 
-def test_merge_keys_are_supported():
-    doc = yaml_doc("base: &b {x: 1}\nitem:\n  <<: *b\n  y: 2\n")
-    assert doc.value["item"] == {"x": 1, "y": 2}
+def test_merge_keys_are_supported_and_own_keys_win():
+    doc = yaml_doc("base: &b {x: 1, y: 0}\nitem:\n  <<: *b\n  y: 2\nboth:\n  <<: [{z: 1}, *b]\n")
+    assert doc.value["item"] == {"y": 2, "x": 1}
+    assert doc.value["both"] == {"z": 1, "x": 1, "y": 0}
+    with pytest.raises(InputError, match="duplicate key 'y'"):
+        yaml_doc("item:\n  y: 1\n  y: 2\n")
 
 
 def test_json_values_and_lazy_locations():

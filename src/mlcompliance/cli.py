@@ -259,22 +259,23 @@ def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs"),
-              show_default=True, help="Directory to write the generated documents to.")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a document on disk is stale.")
-def docs(out_dir: Path, check_only: bool) -> None:
-    """Generate docs/evidence.md (evidence fields, from the JSON Schemas) and docs/catalog.md (every built-in pack)."""
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("."),
+              show_default=True, help="Repository root (the directory holding docs/ and policies/).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
+def docs(root: Path, check_only: bool) -> None:
+    """Regenerate derived files: docs/evidence.md (from the JSON Schemas), docs/catalog.md (every
+    built-in pack) and policies/validated.json (built-in packs validated in full)."""
     from .docgen import generated_documents
     from .io import write_atomic
     stale = []
     for name, text in generated_documents().items():
-        path = out_dir / name
+        path = root / name
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
             continue
-        stale.append(str(path))
+        stale.append(name)
         if not check_only:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, text)
     verb = "stale" if check_only else "written"
     click.echo(f"{verb}: {', '.join(stale)}" if stale else "up to date")

@@ -71,14 +71,21 @@ def evidence_markdown() -> str:
 
 
 def generated_documents() -> dict[str, str]:
-    """File name (under docs/) -> content: evidence fields, and the catalog of the built-in packs."""
-    from .policy import discover, load_pack
-    latest = {}
-    for src in discover():
-        if src.origin == "builtin":
-            latest[src.id] = src   # sorted by version: the last one is the newest
+    """Path (relative to the repository root) -> content of every generated file: the evidence
+    field reference, the catalog of the built-in packs, and policies/validated.json (the
+    record of fully validated built-in packs, see policy.compile_pack)."""
+    import json
+
+    from .policy import VALIDATED_FILE, discover, load_pack, validated_record
+    builtin = [src for src in discover() if src.origin == "builtin"]
+    for src in builtin:
+        if src.problem:
+            raise src.problem
+    record = validated_record([src.directory for src in builtin])
+    latest = {src.id: src for src in builtin}   # sorted by version: the last one is the newest
     packs = [load_pack(src) for src in latest.values()]
-    return {"evidence.md": evidence_markdown(), "catalog.md": catalog_markdown(packs)}
+    return {"docs/evidence.md": evidence_markdown(), "docs/catalog.md": catalog_markdown(packs),
+            f"policies/{VALIDATED_FILE}": json.dumps(record, indent=2) + "\n"}
 
 
 def catalog_markdown(packs: list[Any]) -> str:

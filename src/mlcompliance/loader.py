@@ -163,14 +163,15 @@ class _Builder:
             return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
         if node.tag != _MAP:
             self.fail(node, f"unsupported YAML tag {node.tag}", "plain YAML without tags")
-        if any(k.tag == _MERGE for k, _ in node.value):
-            self.loader.flatten_mapping(node)
+        pairs, inherited = self.merged(node)
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in pairs:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "mapping keys must be plain scalars", "a string key")
             key = key_node.value
+            if key in out and key_node in inherited:
+                continue  # a merged (<<) key never overrides one the mapping sets itself
             if key in out:
                 self.fail(key_node, f"duplicate key '{key}' (first defined at line {first_line[key]})",
                           "each key once per mapping")
@@ -179,6 +180,21 @@ class _Builder:
             self.locations[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, child)
         return out
+
+    def merged(self, node: Any) -> tuple[list[tuple[Any, Any]], set[Any]]:
+        """The mapping's own pairs, then those merged in by ``<<`` (YAML merge key), and the merged keys."""
+        own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+        merges = [v for k, v in node.value if k.tag == _MERGE]
+        if not merges:
+            return own, set()
+        inherited: list[tuple[Any, Any]] = []
+        for value in merges:
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.fail(source, "a merge key (<<) must refer to a mapping", "an alias of a mapping")
+                inherited += self.merged(source)[0]
+        return own + inherited, {k for k, _ in inherited}
 
     def scalar(self, node: Any) -> Any:
         tag = node.tag

@@ -28,7 +28,7 @@ def lint_path(path: Path) -> list[str]:
 
 def lint_pack(directory: Path) -> list[str]:
     try:
-        pack = compile_pack(directory, "lint")
+        pack = compile_pack(directory, "lint", trust=False)
     except InputError as err:
         return [str(err)]
     manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))

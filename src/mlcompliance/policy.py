@@ -242,10 +242,20 @@ def _load_pack_cached(directory: Path, origin: str) -> Pack:
     return compile_pack(directory, origin)
 
 
-def compile_pack(directory: Path, origin: str) -> Pack:
-    """Validate and compile the pack in ``directory`` (raises InputError at the first problem)."""
+def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
+    """Validate and compile the pack in ``directory`` (raises InputError at the first problem).
+
+    Validation against the pack schemas and the JSON Schema meta-schema is the slow part of
+    loading. A built-in pack whose content digest is recorded in policies/validated.json (for
+    this engine version and these schemas; written by `mlcompliance docs` after a full
+    validation) skips it: validation is a pure function of that content. Any other pack,
+    or any change to a built-in one, is validated in full.
+    """
+    digest = pack_digest(directory)
+    verify = not (trust and origin == "builtin" and _is_validated(directory, digest))
     manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))
-    validate_document(manifest, "pack")
+    if verify:
+        validate_document(manifest, "pack")
     meta = manifest.value
     engine = meta["engine"]
     try:
@@ -261,19 +271,66 @@ def compile_pack(directory: Path, origin: str) -> Pack:
                                 bool(r.get("manual", False)), r.get("description"))
                     for r in meta["requirements"]]
     _unique([r.id for r in requirements], "requirement", manifest, "/requirements")
-    conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}")
+    conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify)
                   for name, spec in sorted(meta.get("conditions", {}).items())}
     rules: list[Rule] = []
     for rules_file in sorted((directory / "rules").glob("*.yaml")):
         doc = load_file(rules_file, str(rules_file))
-        validate_document(doc, "rules")
+        if verify:
+            validate_document(doc, "rules")
         for i, spec in enumerate(doc.value["rules"]):
-            rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions))
+            rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify))
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
-                engine, requirements, conditions, rules, pack_digest(directory), directory, origin,
+                engine, requirements, conditions, rules, digest, directory, origin,
                 meta.get("waiver_max_days", {}))
+
+
+VALIDATED_FILE = "validated.json"
+
+
+def validation_stamp() -> str:
+    """What a recorded validation depends on besides the pack: engine version and pack schemas."""
+    from .resources import schemas_dir
+    h = hashlib.sha256(__version__.encode())
+    for name in ("pack", "rules"):
+        h.update((schemas_dir() / f"{name}.schema.json").read_bytes())
+    return h.hexdigest()
+
+
+@cache
+def _validated_record() -> dict[str, Any]:
+    from .resources import policies_dir
+    path = policies_dir() / VALIDATED_FILE
+    try:
+        import json
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and record.get("stamp") == validation_stamp() else {}
+
+
+def _is_validated(directory: Path, digest: str) -> bool:
+    from .resources import policies_dir
+    try:
+        key = directory.resolve().relative_to(policies_dir().resolve()).as_posix()
+    except ValueError:
+        return False
+    return _validated_record().get("packs", {}).get(key) == digest
+
+
+def validated_record(directories: list[Path]) -> dict[str, Any]:
+    """Validate built-in packs in full and return the record that lets later loads trust them."""
+    from .resources import policies_dir
+    base = policies_dir().resolve()
+    packs = {}
+    for directory in sorted(directories):
+        pack = compile_pack(directory, "builtin", trust=False)
+        packs[directory.resolve().relative_to(base).as_posix()] = pack.digest
+    return {"comment": "Written by `mlcompliance docs` after validating each pack in full; a pack whose digest "
+                       "matches skips re-validation at load. Do not edit.",
+            "stamp": validation_stamp(), "packs": packs}
 
 
 def _unique(ids: list[str], what: str, doc: Document, pointer: str) -> None:
@@ -295,8 +352,9 @@ def pack_digest(directory: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _compile_condition(spec: dict[str, Any], doc: Document, pointer: str) -> Callable[[Context], bool]:
-    evaluate = _compile_assertion(spec, doc, pointer)
+def _compile_condition(spec: dict[str, Any], doc: Document, pointer: str,
+                       verify: bool = True) -> Callable[[Context], bool]:
+    evaluate = _compile_assertion(spec, doc, pointer, verify)
 
     def holds(ctx: Context) -> bool:
         return not evaluate(ctx, Target("", ctx.bundle))
@@ -308,9 +366,10 @@ def _meta_validator() -> Draft202012Validator:
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
-def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str) -> Draft202012Validator:
+def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str,
+                    verify: bool = True) -> Draft202012Validator:
     meta = _meta_validator()
-    if not meta.is_valid(schema):
+    if verify and not meta.is_valid(schema):
         from jsonschema.exceptions import best_match
         err = best_match(meta.iter_errors(schema))
         line, col = doc.location(pointer + "".join(f"/{p}" for p in err.absolute_path))
@@ -319,10 +378,10 @@ def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str) -> Draf
     return Draft202012Validator(schema, format_checker=FORMATS)
 
 
-def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str
+def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True
                        ) -> Callable[[Context, Target], list[Violation]]:
     if "schema" in spec:
-        validator = _compile_schema(spec["schema"], doc, pointer + "/schema")
+        validator = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
 
         def by_schema(ctx: Context, target: Target) -> list[Violation]:
             if validator.is_valid(target.value):
@@ -366,7 +425,7 @@ def _schema_violation(target: Target, err: Any) -> Violation:
 
 
 def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, pointer: str,
-                  requirements: list[Requirement], conditions: dict[str, Any]) -> Rule:
+                  requirements: list[Requirement], conditions: dict[str, Any], verify: bool = True) -> Rule:
     line, _ = doc.location(pointer)
     source = f"{doc.path}:{line}"
     if spec["requirement"] not in {r.id for r in requirements}:
@@ -381,7 +440,7 @@ def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, poi
                                  line=line, column=col, expected="a condition defined in pack.yaml")
     when = None
     if "when" in spec:
-        when = _compile_schema(spec["when"], doc, pointer + "/when").is_valid
+        when = _compile_schema(spec["when"], doc, pointer + "/when", verify).is_valid
     return Rule(
         id=spec["id"], pack=meta["id"], pack_version=meta["version"], requirement=spec["requirement"],
         title=spec["title"], rationale=spec.get("rationale"), severity=spec["severity"],
@@ -390,6 +449,6 @@ def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, poi
         applies_until=date.fromisoformat(spec["applies_until"]) if "applies_until" in spec else None,
         references=spec.get("references", []), scope=spec.get("scope", ""),
         if_=spec.get("if", []), unless=spec.get("unless", []), when=when,
-        evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert"),
+        evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify),
         mode=spec.get("mode", "enforce"), message=spec["message"], remediation=spec["remediation"],
         example=spec.get("example"), source=source, spec=spec)
