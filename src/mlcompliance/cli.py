@@ -44,7 +44,11 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("projects", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("projects", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--recursive", "recursive_root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Check every project found under this directory (a portfolio).")
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="Processes for a portfolio (default: one per CPU).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
@@ -58,29 +62,58 @@ def main() -> None:
               help="Extra directory of policy packs (repeatable).")
 @click.option("--timestamp", is_flag=True,
               help="Record the generation time in the result (makes the output differ from run to run).")
-def check(projects: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None,
-          as_of: date, policy_paths: tuple[Path, ...], timestamp: bool) -> None:
+def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None, fmt: str,
+          output: Path | None, fail_on: str | None, as_of: date, policy_paths: tuple[Path, ...],
+          timestamp: bool) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
 
+    One project gives its result; several (or --recursive) give a portfolio.
     Exit code 0: compliant; 1: non-compliant under the gate; 2: usage, configuration or input error.
     """
-    from .run import Checker
+    from .result import stamp
 
-    checker = Checker(policy_paths)
-    results = [checker.check(p, as_of, fail_on) for p in projects]
-    if timestamp:
-        from .result import stamp
-        results = [stamp(r) for r in results]
-    render = RENDERERS[fmt]
-    if len(results) == 1:
-        text = render(results[0])
-    elif fmt == "json":
-        from .result import dumps
-        text = dumps({"result_version": results[0]["result_version"], "projects": results})
-    else:
-        text = "".join(render(r) + ("\n" if fmt == "text" else "\n---\n\n") for r in results)
-    _emit(text, output, projects)
-    sys.exit(1 if any(r["gate"]["verdict"] != "compliant" for r in results) else 0)
+    if not projects and recursive_root is None:
+        raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
+    if len(projects) == 1 and recursive_root is None:
+        from .run import Checker
+        result = Checker(policy_paths).check(projects[0], as_of, fail_on)
+        result = stamp(result) if timestamp else result
+        _emit(RENDERERS[fmt](result), output, projects)
+        sys.exit(1 if result["gate"]["verdict"] != "compliant" else 0)
+    from . import portfolio
+    paths = list(projects)
+    if recursive_root is not None:
+        paths += portfolio.find_projects(recursive_root)
+    if not paths:
+        raise InputError("no project found (a directory with mlcompliance.yaml or a model card)",
+                         file=str(recursive_root))
+    with _progress(len(paths)) as advance:
+        entries = portfolio.check_all([str(p) for p in paths], as_of, fail_on, policy_paths, jobs, advance)
+    result = portfolio.build(entries, as_of)
+    result = stamp(result) if timestamp else result
+    _emit(RENDERERS[fmt](result), output, tuple(paths))
+    for error in result["errors"]:
+        click.echo(f"mlcompliance: error: {error['error']}", err=True)
+    sys.exit(portfolio.exit_code(result))
+
+
+class _progress:
+    """A progress bar on stderr for long portfolios, only when stderr is a terminal (never in CI logs)."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if total > 5 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        bar = self.bar.__enter__()
+        return bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @main.command()

@@ -17,13 +17,29 @@ _MODULES = {
     "sarif": "sarif",
     "junit": "junit",
     "github": "github",
+    "csv": "csv_format",
 }
 
 
-class _Renderers(Mapping[str, Callable[[dict[str, Any]], str]]):
-    def __getitem__(self, name: str) -> Callable[[dict[str, Any]], str]:
+class _Renderers(Mapping[str, Callable[..., str]]):
+    """format name -> render(result, **options); a portfolio result goes to the module's
+    `render_portfolio`, and a format without one refuses it with an input error."""
+
+    def __getitem__(self, name: str) -> Callable[..., str]:
         module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
-        return module.render
+
+        def render(result: dict[str, Any], **options: Any) -> str:
+            if result.get("portfolio"):
+                portfolio = getattr(module, "render_portfolio", None)
+                if portfolio is None:
+                    from ..errors import InputError
+                    supported = [f for f, m in _MODULES.items()
+                                 if hasattr(importlib.import_module(f"{__name__}.{m}"), "render_portfolio")]
+                    raise InputError(f"format '{name}' does not render a portfolio",
+                                     expected="one of " + ", ".join(supported))
+                return portfolio(result, **options)
+            return module.render(result, **options)
+        return render
 
     def __iter__(self) -> Iterator[str]:
         return iter(_MODULES)

@@ -7,3 +7,6 @@ from ..result import dumps
 
 def render(result: dict[str, Any]) -> str:
     return dumps(result)
+
+
+render_portfolio = render
