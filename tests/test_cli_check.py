@@ -154,6 +154,9 @@ def test_output_is_written_atomically(tmp_path):
     cli("check", SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--format", "json", "-o", out)
     assert json.loads(out.read_text())["result_version"] == "1.0"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left behind
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 # --- bad inputs: one clear message, exit 2, never a traceback -----------------------------------

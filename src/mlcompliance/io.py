@@ -20,6 +20,7 @@ def write_atomic(path: Path, text: str, protected: tuple[Path, ...] = ()) -> Non
         raise InputError("output directory does not exist", file=str(path.parent))
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=directory)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report gets the usual permissions
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, real)
@@ -27,3 +28,9 @@ def write_atomic(path: Path, text: str, protected: tuple[Path, ...] = ()) -> Non
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
