@@ -37,6 +37,11 @@ class _Group(click.Group):
             sys.exit(2)
 
 
+_template_dir_option = click.option(
+    "--template-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+    help="Directory of Jinja2 templates overriding the built-in HTML report templates (docs/templates.md).")
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlcompliance")
 def main() -> None:
@@ -62,9 +67,10 @@ def main() -> None:
               help="Extra directory of policy packs (repeatable).")
 @click.option("--timestamp", is_flag=True,
               help="Record the generation time in the result (makes the output differ from run to run).")
+@_template_dir_option
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None, fmt: str,
           output: Path | None, fail_on: str | None, as_of: date, policy_paths: tuple[Path, ...],
-          timestamp: bool) -> None:
+          timestamp: bool, template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
 
     One project gives its result; several (or --recursive) give a portfolio.
@@ -78,7 +84,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         from .run import Checker
         result = Checker(policy_paths).check(projects[0], as_of, fail_on)
         result = stamp(result) if timestamp else result
-        _emit(RENDERERS[fmt](result), output, projects)
+        _emit(_render(fmt, result, template_dir), output, projects)
         sys.exit(1 if result["gate"]["verdict"] != "compliant" else 0)
     from . import portfolio
     paths = list(projects)
@@ -91,7 +97,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         entries = portfolio.check_all([str(p) for p in paths], as_of, fail_on, policy_paths, jobs, advance)
     result = portfolio.build(entries, as_of)
     result = stamp(result) if timestamp else result
-    _emit(RENDERERS[fmt](result), output, tuple(paths))
+    _emit(_render(fmt, result, template_dir), output, tuple(paths))
     for error in result["errors"]:
         click.echo(f"mlcompliance: error: {error['error']}", err=True)
     sys.exit(portfolio.exit_code(result))
@@ -121,12 +127,18 @@ class _progress:
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
-def render(result_file: Path, fmt: str, output: Path | None) -> None:
+@_template_dir_option
+def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None) -> None:
     """Rebuild a report from a saved JSON result (byte-identical to the same format from `check`)."""
     from .result import read_result
-    result = read_result(result_file)
-    renderer = RENDERERS[fmt]
-    _emit(renderer(result), output)
+    _emit(_render(fmt, read_result(result_file), template_dir), output)
+
+
+def _render(fmt: str, result: dict, template_dir: Path | None) -> str:
+    if template_dir is not None and fmt != "html":
+        raise click.UsageError("--template-dir applies to --format html only")
+    options = {"template_dir": template_dir} if template_dir is not None else {}
+    return RENDERERS[fmt](result, **options)
 
 
 def _emit(text: str, output: Path | None, projects: tuple[Path, ...] = ()) -> None:
