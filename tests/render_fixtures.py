@@ -54,8 +54,6 @@ PAYLOADS = [
 ]
 
 
-def payload(i: int) -> str:
-    return PAYLOADS[i % len(PAYLOADS)]
 
 
 def cli(*args: Any):
@@ -112,8 +110,17 @@ def make_failing_project(dest: Path) -> Path:
     return root
 
 
-def make_hostile_project(dest: Path) -> Path:
-    """The failing project with hostile payloads in every string that findings echo back."""
+def make_hostile_project(dest: Path, payloads: list[str] | None = None) -> Path:
+    """The failing project with hostile payloads in every string that findings echo back.
+
+    ``payloads`` (default: all of PAYLOADS) are used in turn; pass one to put the same payload
+    everywhere, so that no other payload can break the page around it.
+    """
+    payloads = payloads or PAYLOADS
+
+    def payload(i: int) -> str:
+        return payloads[i % len(payloads)]
+
     root = make_failing_project(dest)
     root = root.rename(dest / "hostile-project")
     n = iter(range(1000))
@@ -124,8 +131,8 @@ def make_hostile_project(dest: Path) -> Path:
     md = card["model_details"]
     md["name"] = payload(next(n))
     md["version"] = "2.3 " + payload(next(n))
-    md["description"] = "\n\n".join(PAYLOADS)
-    card["limitations"] = list(PAYLOADS)
+    md["description"] = "\n\n".join(payloads)
+    card["limitations"] = list(payloads)
     card["governance"]["validator"] = "Lena " + payload(next(n))
     card["governance"]["developers"] = ["Tom Okafor", card["governance"]["validator"]]
     card["validation"]["validator"] = card["governance"]["validator"]
@@ -135,7 +142,7 @@ def make_hostile_project(dest: Path) -> Path:
         metric["value"] = 0.1  # below threshold: fails, echoing name and slice
     for i, dataset in enumerate(card["datasets"]):
         dataset["id"] = f"ds{i}-{payload(next(n))}"
-    card["datasets"].append(dict(card["datasets"][0], id="ds-" + PAYLOADS[-1] + " " + PAYLOADS[11]))
+    card["datasets"].append(dict(card["datasets"][0], id="ds-" + payload(-1) + " " + payload(11)))
     card["attestations"][0]["statement"] = "Attested. " + payload(next(n)) + " " + payload(next(n))
     _dump(root / "model_card.yaml", card)
     manifest = _load(root / "data_manifest.yaml")
@@ -151,7 +158,7 @@ def make_hostile_project(dest: Path) -> Path:
     _dump(root / "pipeline.yaml", pipeline)
     waivers = (root / "waivers.yaml").read_text(encoding="utf-8")
     waivers = waivers.replace("The red build is a flaky upstream mirror; tracked in **OPS-1234**.",
-                              json.dumps("Flaky mirror. " + PAYLOADS[0] + " " + PAYLOADS[3] + " " + PAYLOADS[8]))
+                              json.dumps("Flaky mirror. " + payload(0) + " " + payload(3) + " " + payload(8)))
     (root / "waivers.yaml").write_text(waivers, encoding="utf-8")
     return root
 

@@ -1,0 +1,334 @@
+"""The HTML report in a real headless browser (Debian's chromium driven by Playwright).
+
+* hostile evidence never executes: a ``dialog`` handler and the page-global ``window.__pwned``
+  flag (which every payload tries to set) stay untouched, with and without the report's CSP;
+* the page makes no network request: every request is routed, and anything but the report
+  itself (or a data: URL) is recorded and aborted;
+* the page renders, its own style and script run under the CSP, and the filters and sorting
+  work when clicked; without JavaScript every finding is still listed; printing shows all.
+
+These tests FAIL (they do not skip) when Playwright or chromium is missing, unless
+MLCOMPLIANCE_SKIP_BROWSER=1. CI needs: ``apt-get install -y chromium`` and
+``pip install playwright`` (no ``playwright install``: it cannot download browsers here).
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from render_fixtures import *  # noqa: E402,F401,F403 - pytest fixtures
+from render_fixtures import MARKER, PAYLOADS, check_json, make_hostile_project  # noqa: E402
+
+from mlcompliance.render import html as html_renderer  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+OUTCOME_ORDER = ["fail", "error", "warn", "manual", "waived", "pass", "not_applicable"]
+
+POKE = """() => {
+    // fire the events an injected handler could listen to, on every element of the report
+    for (const el of document.querySelectorAll('main *')) {
+        for (const type of ['mouseover', 'mouseenter', 'focus', 'animationstart', 'toggle']) {
+            el.dispatchEvent(new Event(type, {bubbles: false}));
+        }
+    }
+}"""
+
+SENTINEL = """
+window.__pwned = undefined;
+window.__dialogs = 0;
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if os.environ.get("MLCOMPLIANCE_SKIP_BROWSER") == "1":
+        pytest.skip("MLCOMPLIANCE_SKIP_BROWSER=1")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed (pip install playwright), or set MLCOMPLIANCE_SKIP_BROWSER=1")
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.fail("chromium is not on PATH (apt-get install -y chromium), or set MLCOMPLIANCE_SKIP_BROWSER=1")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with every dialog, request, console error and page error recorded."""
+
+    def __init__(self, browser, path: Path, javascript: bool = True):
+        self.url = path.resolve().as_uri()
+        self.context = browser.new_context(java_script_enabled=javascript)
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(5000)
+        self.page.add_init_script(SENTINEL)
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.goto(self.url)
+        self.page.wait_for_load_state("load")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _route(self, route):
+        url = route.request.url
+        if url == self.url or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def assert_no_network(self):
+        assert self.blocked == []
+        assert [u for u in self.requests if u != self.url and not u.startswith("data:")] == []
+
+    def close(self):
+        self.context.close()
+
+
+def write(tmp_path: Path, name: str, html: str) -> Path:
+    path = tmp_path / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def visible_rows(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        "#findings-table tbody tr",
+        "rows => rows.filter(r => r.offsetParent !== null || r.getClientRects().length)"
+        ".map(r => ({outcome: r.dataset.outcome, severity: r.dataset.severity, pack: r.dataset.pack,"
+        " rule: r.dataset.rule, index: Number(r.dataset.index)}))")
+
+
+# --- hostile content -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "csp-removed"])
+def test_hostile_report_executes_nothing_and_fetches_nothing(browser, hostile_result, tmp_path, csp):
+    html = html_renderer.render(hostile_result)
+    if not csp:  # prove that escaping and sanitising alone hold, without the CSP's second line of defence
+        html, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+        assert n == 1
+    w = Watched(browser, write(tmp_path, "hostile.html", html))
+    try:
+        page = w.page
+        assert page.evaluate("window.__pwned") is None, page.evaluate("window.__pwned")
+        assert w.dialogs == []
+        # poke every element so that any injected event handler would fire
+        page.evaluate(POKE)
+        page.click("#verdict h2")
+        page.select_option("#filter-outcome", "fail")
+        page.fill("#filter-text", "pwned")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None, page.evaluate("window.__pwned")
+        assert w.dialogs == []
+        w.assert_no_network()
+        dom = page.evaluate("""() => ({
+            scripts: document.scripts.length,
+            handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+                .filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),
+            jsUrls: [...document.querySelectorAll('[href],[src],[action],[formaction],[data]')]
+                .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || '')
+                .filter(u => !u.startsWith('#')),
+            active: document.querySelectorAll('iframe,object,embed,img,link,base,math,frame,video,audio').length,
+            styles: document.querySelectorAll('style').length,
+            svgs: [...document.querySelectorAll('svg')].filter(s => !s.closest('#scores, #maturity')).length,
+        })""")
+        assert dom == {"scripts": 1, "handlers": [], "jsUrls": [], "active": 0, "styles": 1, "svgs": 0}
+        # the page rendered, with the payloads as visible text
+        title = page.text_content("h1")
+        assert title.startswith("Hostile <script>window.__pwned = 'script'; alert('" + MARKER + "')</script>")
+        body = page.inner_text("body")
+        assert "{{ 7*7 }}" in body and "49" not in body.split("{{ 7*7 }}")[0][-5:]
+        rows = page.query_selector_all("#findings-table tbody tr")
+        assert len(rows) == len(hostile_result["findings"])
+        assert not [e for e in w.errors if "Refused" in e or "pageerror" in e]
+    finally:
+        w.close()
+
+
+_SINGLE: dict[int, dict] = {}
+
+
+@pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "csp-removed"])
+@pytest.mark.parametrize("index", range(len(PAYLOADS)))
+def test_each_payload_alone_stays_inert(browser, tmp_path, index, csp):
+    """One payload everywhere, so that no other payload can break the page around it."""
+    if index not in _SINGLE:
+        _SINGLE[index] = check_json(make_hostile_project(tmp_path, [PAYLOADS[index]]))
+    result = _SINGLE[index]
+    html = html_renderer.render(result)
+    if not csp:
+        html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    w = Watched(browser, write(tmp_path, "one.html", html))
+    try:
+        page = w.page
+        page.evaluate(POKE)
+        page.wait_for_timeout(50)
+        assert page.evaluate("window.__pwned") is None, page.evaluate("window.__pwned")
+        assert w.dialogs == []
+        w.assert_no_network()
+        assert page.evaluate("document.scripts.length") == 1
+        assert page.is_visible("#finding-filters") and page.is_visible("#inventory")  # layout intact
+        assert len(page.query_selector_all("#findings-table tbody tr")) == len(result["findings"])
+        page.select_option("#filter-outcome", "fail")
+        assert len(visible_rows(page)) == sum(f["outcome"] == "fail" for f in result["findings"])
+    finally:
+        w.close()
+
+
+def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_path):
+    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    try:
+        page = w.page
+        assert page.evaluate("getComputedStyle(document.querySelector('header.report-header')).borderBottomStyle") \
+            == "solid"  # the inline <style> applied
+        assert page.is_visible("#finding-filters")  # the inline <script> ran
+        assert page.evaluate("document.documentElement.classList.contains('js')")
+        assert w.errors == [] and w.dialogs == []
+        w.assert_no_network()
+    finally:
+        w.close()
+
+
+# --- filters and sorting ---------------------------------------------------------------------------------
+
+
+def test_filters_work_when_clicked(browser, failing_result, tmp_path):
+    findings = failing_result["findings"]
+    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    try:
+        page = w.page
+        assert len(visible_rows(page)) == len(findings)
+        page.select_option("#filter-outcome", "fail")
+        rows = visible_rows(page)
+        assert len(rows) == sum(f["outcome"] == "fail" for f in findings) > 0
+        assert {r["outcome"] for r in rows} == {"fail"}
+        assert page.text_content("#finding-count") == f"{len(rows)} of {len(findings)} shown"
+        page.select_option("#filter-severity", "high")
+        rows = visible_rows(page)
+        assert len(rows) == sum(f["outcome"] == "fail" and f["severity"] == "high" for f in findings) > 0
+        page.select_option("#filter-outcome", "problems")
+        page.select_option("#filter-severity", "")
+        assert {r["outcome"] for r in visible_rows(page)} <= {"fail", "error", "warn"}
+        pack = findings[0]["pack"]
+        page.select_option("#filter-outcome", "")
+        page.select_option("#filter-pack", pack)
+        assert len(visible_rows(page)) == sum(f["pack"] == pack for f in findings)
+        page.select_option("#filter-pack", "")
+        rule = next(f["rule_id"] for f in findings if f["outcome"] == "fail")
+        page.fill("#filter-text", rule.lower())
+        rows = visible_rows(page)
+        assert rows and all(r["rule"] == rule for r in rows)
+        page.click("#filter-reset")
+        page.wait_for_timeout(50)
+        assert len(visible_rows(page)) == len(findings)
+        assert page.input_value("#filter-text") == ""
+        assert w.errors == []
+    finally:
+        w.close()
+
+
+def test_sorting_works_when_clicked(browser, failing_result, tmp_path):
+    findings = failing_result["findings"]
+    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    try:
+        page = w.page
+        page.click("#findings-table th[data-sort=severity] button")
+        ranks = [SEVERITY_ORDER.index(r["severity"]) for r in visible_rows(page)]
+        assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
+        assert page.get_attribute("#findings-table th[data-sort=severity]", "aria-sort") == "ascending"
+        page.click("#findings-table th[data-sort=severity] button")
+        ranks = [SEVERITY_ORDER.index(r["severity"]) for r in visible_rows(page)]
+        assert ranks == sorted(ranks, reverse=True)
+        assert page.get_attribute("#findings-table th[data-sort=severity]", "aria-sort") == "descending"
+        page.click("#findings-table th[data-sort=pack] button")
+        packs = [r["pack"] for r in visible_rows(page)]
+        assert packs == sorted(packs)
+        page.click("#findings-table th[data-sort=index] button")
+        assert [r["index"] for r in visible_rows(page)] == list(range(len(findings)))
+        page.click("#findings-table th[data-sort=outcome] button")
+        outcomes = [OUTCOME_ORDER.index(r["outcome"]) for r in visible_rows(page)]
+        assert outcomes == sorted(outcomes)
+        # sorting keeps the filter
+        page.select_option("#filter-outcome", "pass")
+        page.click("#findings-table th[data-sort=rule] button")
+        rows = visible_rows(page)
+        assert {r["outcome"] for r in rows} == {"pass"} and [r["rule"] for r in rows] == sorted(r["rule"] for r in rows)
+        assert w.errors == []
+    finally:
+        w.close()
+
+
+# --- without JavaScript, in print, as PDF ------------------------------------------------------------------
+
+
+def with_maturity(result: dict) -> dict:
+    out = copy.deepcopy(result)
+    out["maturity"] = {"stage": "Repeatable", "score": 1.5,
+                       "sections": {"Data": 4.0, "Model": 3.0, "Infrastructure": 5.0, "Monitoring": 1.5}}
+    return out
+
+
+def test_complete_without_javascript(browser, failing_result, tmp_path):
+    result = with_maturity(failing_result)
+    w = Watched(browser, write(tmp_path, "nojs.html", html_renderer.render(result)), javascript=False)
+    try:
+        page = w.page
+        assert len(visible_rows(page)) == len(result["findings"])
+        assert not page.is_visible("#finding-filters")
+        bars = page.eval_on_selector_all("#maturity svg rect.bar", "rs => rs.map(r => r.getBBox().width)")
+        assert len(bars) == 4 and all(b > 0 for b in bars) and bars[2] > bars[0] > bars[1] > bars[3]
+        w.assert_no_network()
+    finally:
+        w.close()
+
+
+def test_print_shows_every_finding_and_hides_controls(browser, failing_result, tmp_path):
+    w = Watched(browser, write(tmp_path, "print.html", html_renderer.render(with_maturity(failing_result))))
+    try:
+        page = w.page
+        page.select_option("#filter-outcome", "fail")
+        assert len(visible_rows(page)) < len(failing_result["findings"])
+        page.emulate_media(media="print")
+        assert len(visible_rows(page)) == len(failing_result["findings"])
+        assert not page.is_visible("#finding-filters") and not page.is_visible("nav.toc")
+        pdf = page.pdf(format="A4", landscape=True, print_background=True)
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        w.assert_no_network()
+    finally:
+        w.close()
+
+
+def test_invoice_report_renders(browser, invoice_result, tmp_path):
+    w = Watched(browser, write(tmp_path, "invoice.html", html_renderer.render(invoice_result)))
+    try:
+        page = w.page
+        assert page.text_content("h1") == invoice_result["project"]["name"]
+        assert "COMPLIANT" in page.inner_text("#verdict h2")
+        assert len(visible_rows(page)) == len(invoice_result["findings"])
+        assert w.errors == [] and w.dialogs == []
+        w.assert_no_network()
+    finally:
+        w.close()
