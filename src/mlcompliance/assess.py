@@ -412,7 +412,9 @@ def render_text(result: dict[str, Any]) -> str:
     o = result["overall"]
     flag = "  OVER-CLAIM" if o["over_claim"] else ""
     ev = f"{_stage(o['evidenced_stage']):13}" if has_project else ""
-    out.append(f"{'Overall (weakest dimension)':36}{_stage(o['claimed_stage']):10}{ev}{flag}")
+    answered = sum(d["answered"] for d in result["dimensions"])
+    total = sum(d["questions"] for d in result["dimensions"])
+    out.append(f"{'Overall (weakest dimension)':36}{_stage(o['claimed_stage']):10}{ev}{answered}/{total}{flag}")
     if has_project:
         p = result["project"]
         s = p["ml_test_score"]
