@@ -163,6 +163,33 @@ def make_hostile_project(dest: Path, payloads: list[str] | None = None) -> Path:
     return root
 
 
+def check_portfolio(workdir: Path, *projects: str) -> dict[str, Any]:
+    """``check P1 P2 ... --format json`` run from ``workdir`` with relative project paths."""
+    import os
+    here = os.getcwd()
+    os.chdir(workdir)
+    try:
+        res = cli("check", *projects, "--as-of", AS_OF, "--format", "json")
+    finally:
+        os.chdir(here)
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="session")
+def portfolio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with two projects: ``invoice`` (compliant) and ``failing-project``."""
+    work = tmp_path_factory.mktemp("portfolio")
+    shutil.copytree(INVOICE, work / "invoice")
+    make_failing_project(work)
+    return work
+
+
+@pytest.fixture(scope="session")
+def portfolio_result(portfolio_dir: Path) -> dict[str, Any]:
+    return check_portfolio(portfolio_dir, "invoice", "failing-project")
+
+
 @pytest.fixture(scope="session")
 def invoice_result() -> dict[str, Any]:
     return check_json(INVOICE)
@@ -188,6 +215,6 @@ def hostile_result(hostile_project: Path) -> dict[str, Any]:
     return check_json(hostile_project)
 
 
-__all__ = ["AS_OF", "FORMATS", "INVOICE", "MARKER", "PAYLOADS", "ROOT", "check_json", "cli", "failing_project",
+__all__ = ["check_portfolio", "portfolio_dir", "portfolio_result", "AS_OF", "FORMATS", "INVOICE", "MARKER", "PAYLOADS", "ROOT", "check_json", "cli", "failing_project",
            "failing_result", "hostile_project", "hostile_result", "invoice_result", "make_failing_project",
            "make_hostile_project"]

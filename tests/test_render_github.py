@@ -105,3 +105,11 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
     assert cli("check", path, "--as-of", AS_OF, "--format", "github", "-o", direct).exit_code in (0, 1)
     assert cli("render", saved, "--format", "github", "-o", again).exit_code == 0
     assert direct.read_bytes() == again.read_bytes()
+
+
+def test_portfolio_annotations_point_into_each_project(portfolio_result):
+    cmds = commands(RENDERERS["github"](portfolio_result))
+    blocking = sum(len(e["result"]["gate"]["blocking"]) for e in portfolio_result["projects"])
+    assert [c[0] for c in cmds].count("error") == blocking > 0
+    assert all(p["file"].startswith("failing-project/") for k, p, _ in cmds if k != "notice")
+    assert cmds[-1][0] == "notice" and "invoice: compliant" in cmds[-1][2]

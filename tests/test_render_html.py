@@ -277,8 +277,8 @@ def test_render_command_is_byte_identical_to_check(project, tmp_path, failing_pr
     assert direct.read_bytes() == again.read_bytes()
 
 
-def test_html_is_registered():
-    assert RENDERERS["html"] is html_renderer.render
+def test_html_is_registered(invoice_result):
+    assert RENDERERS["html"](invoice_result) == html_renderer.render(invoice_result)
 
 
 # --- hostile content --------------------------------------------------------------------------------
@@ -471,3 +471,29 @@ def test_default_templates_are_found_by_resources():
     from mlcompliance.resources import templates_dir
     assert (templates_dir() / "html" / "report.html.j2").is_file()
     assert Path(html_renderer.default_template_dir()).is_dir()
+
+
+# --- portfolio ----------------------------------------------------------------------------------------
+
+
+def test_portfolio_report(portfolio_result):
+    from mlcompliance.render import RENDERERS as R
+    html = R["html"](portfolio_result)
+    assert html == html_renderer.render_portfolio(portfolio_result)
+    assert_self_contained(html)
+    for entry in portfolio_result["projects"]:
+        assert f"<code class=\"small\">{entry['path']}</code>" in html
+        for fp in entry["result"]["gate"]["blocking"]:
+            assert f"f-{fp}" in html
+    assert "NON-COMPLIANT" in html
+    digest = hashlib.sha256(dumps(portfolio_result).encode("utf-8")).hexdigest()
+    assert f'id="result-sha256">{digest}<' in html
+
+
+def test_portfolio_render_is_byte_identical_to_check(portfolio_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(portfolio_dir)
+    saved, direct, again = tmp_path / "p.json", tmp_path / "direct.html", tmp_path / "again.html"
+    assert cli("check", "invoice", "failing-project", "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code == 1
+    assert cli("check", "invoice", "failing-project", "--as-of", AS_OF, "--format", "html", "-o", direct).exit_code == 1
+    assert cli("render", saved, "--format", "html", "-o", again).exit_code == 0
+    assert direct.read_bytes() == again.read_bytes()

@@ -112,3 +112,12 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
     assert cli("render", saved, "--format", "junit", "-o", again).exit_code == 0
     assert direct.read_bytes() == again.read_bytes()
     assert Counter(c.tag for c in ET.parse(direct).getroot().iter())["testcase"] > 0
+
+
+def test_portfolio_has_suites_per_project_and_pack(portfolio_result):
+    root = parse(portfolio_result)
+    assert int(root.get("tests")) == sum(len(e["result"]["findings"]) for e in portfolio_result["projects"])
+    assert int(root.get("failures")) == portfolio_result["summary"]["outcomes"]["fail"]
+    names = [s.get("name") for s in root.findall("testsuite")]
+    assert len(names) == len(set(names)) == sum(len(e["result"]["summary"]["packs"]) for e in portfolio_result["projects"])
+    assert all(n.startswith(("invoice: ", "failing-project: ")) for n in names)

@@ -130,3 +130,19 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
     assert cli("render", saved, "--format", "sarif", "-o", again).exit_code == 0
     assert direct.read_bytes() == again.read_bytes()
     validate(json.loads(direct.read_text(encoding="utf-8")))
+
+
+def test_portfolio_is_one_valid_run_with_project_paths(portfolio_result):
+    doc = sarif_of(portfolio_result)
+    validate(doc)
+    assert len(doc["runs"]) == 1
+    results = doc["runs"][0]["results"]
+    expected = sum(1 for e in portfolio_result["projects"] for f in e["result"]["findings"] if f["outcome"] in PROBLEMS)
+    assert len(results) == expected > 0
+    for res in results:
+        uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith(("invoice/", "failing-project/"))
+    fps = [r["partialFingerprints"]["mlcompliance/v1"] for r in results]
+    assert len(fps) == len(set(fps))
+    rule_ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == len(set(rule_ids))

@@ -90,18 +90,24 @@ def _score(s: Any) -> str:
     return out
 
 
-def render(result: dict[str, Any]) -> str:
+def _annotations(result: Mapping[str, Any], prefix: str) -> list[tuple[tuple, str]]:
     findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
+    blocking = {text(fp) for fp in (result.get("gate") or {}).get("blocking") or []}
+    out = []
+    for f in findings:
+        if f.get("outcome") not in PROBLEMS:
+            continue
+        blocks = text(f.get("fingerprint")) in blocking
+        key = (not blocks, -severity_rank(text(f.get("severity"))), PROBLEMS.index(f["outcome"]), prefix,
+               text(f.get("pack")), text(f.get("rule_id")))
+        out.append((key, annotation(f, "error" if blocks else "warning", prefix, blocks)))
+    return out
+
+
+def render(result: dict[str, Any]) -> str:
     gate = result.get("gate") or {}
     blocking = {text(fp) for fp in gate.get("blocking") or []}
-    prefix = _prefix(result)
-    problems = [f for f in findings if f.get("outcome") in PROBLEMS]
-    problems.sort(key=lambda f: (text(f.get("fingerprint")) not in blocking, -severity_rank(text(f.get("severity"))),
-                                 PROBLEMS.index(f["outcome"]), text(f.get("pack")), text(f.get("rule_id"))))
-    lines = []
-    for f in problems:
-        blocks = text(f.get("fingerprint")) in blocking
-        lines.append(annotation(f, "error" if blocks else "warning", prefix, blocks))
+    lines = [line for _, line in sorted(_annotations(result, _prefix(result)), key=lambda x: x[0])]
     summary = result.get("summary") or {}
     counts = summary.get("outcomes") or {}
     verdict = text(gate.get("verdict")) or "unknown"
@@ -113,4 +119,31 @@ def render(result: dict[str, Any]) -> str:
         if isinstance(p, Mapping):
             body.append(f"{text(p.get('id'))} {text(p.get('version'))}: {_score(p.get('score'))}")
     lines.append(command("notice", {"title": "mlcompliance"}, "\n".join(body)))
+    return "\n".join(lines) + "\n"
+
+
+def render_portfolio(portfolio: dict[str, Any]) -> str:
+    """Annotations of every project (files prefixed with the project's path when it is relative),
+    blocking ones first, then one notice with the portfolio's verdict and one line per project."""
+    from .sarif import safe_prefix
+    entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
+               and isinstance(e.get("result"), Mapping)]
+    annotated = []
+    for e in entries:
+        annotated += _annotations(e["result"], safe_prefix(e.get("path")))
+    lines = [line for _, line in sorted(annotated, key=lambda x: x[0])]
+    summary = portfolio.get("summary") or {}
+    verdict = text((portfolio.get("gate") or {}).get("verdict")) or "unknown"
+    body = [f"Portfolio: {verdict.replace('_', '-').upper()}: {summary.get('compliant', 0)} compliant, "
+            f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('errors', 0)} not checked "
+            f"(of {summary.get('projects', len(entries))})"]
+    for e in entries:
+        r = e["result"]
+        body.append(f"{text(e.get('path'))}: {text((r.get('gate') or {}).get('verdict')).replace('_', '-')}, "
+                    f"{len((r.get('gate') or {}).get('blocking') or [])} blocking, "
+                    f"score {_score((r.get('summary') or {}).get('score'))}")
+    for err in portfolio.get("errors") or []:
+        if isinstance(err, Mapping):
+            body.append(f"{text(err.get('path'))}: not checked: {text(err.get('error'))}")
+    lines.append(command("notice", {"title": "mlcompliance portfolio"}, "\n".join(body)))
     return "\n".join(lines) + "\n"

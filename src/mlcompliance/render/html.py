@@ -28,6 +28,7 @@ from . import view
 from .safe_markdown import MarkdownRenderer
 
 ENTRY_TEMPLATE = "report.html.j2"
+PORTFOLIO_TEMPLATE = "portfolio.html.j2"
 STYLE_TEMPLATE = "report.css"
 SCRIPT_TEMPLATE = "report.js"
 
@@ -66,6 +67,15 @@ def _inline(env: jinja2.Environment, name: str, marker: str) -> str:
 
 def render(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
     """The HTML report of ``result``; ``template_dir`` overrides templates by name (None: built-ins only)."""
+    return _render(result, template_dir, ENTRY_TEMPLATE, view.build)
+
+
+def render_portfolio(portfolio: dict[str, Any], template_dir: str | Path | None = None) -> str:
+    """The HTML report of a portfolio result (several projects), from ``portfolio.html.j2``."""
+    return _render(portfolio, template_dir, PORTFOLIO_TEMPLATE, view.build_portfolio)
+
+
+def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str, build: Any) -> str:
     env = environment(None if template_dir is None else str(Path(template_dir)))
     to_html = MarkdownRenderer()
 
@@ -76,7 +86,7 @@ def render(result: dict[str, Any], template_dir: str | Path | None = None) -> st
     csp = ("default-src 'none'; "
            f"style-src '{csp_hash(style)}'; script-src '{csp_hash(script)}'; "
            "img-src data:; base-uri 'none'; form-action 'none'")
-    context = view.build(result, md)
+    context = build(result, md)
     context.update(style=Markup(style), script=Markup(script), csp=csp)
-    html = env.get_template(ENTRY_TEMPLATE).render(context)
+    html = env.get_template(entry).render(context)
     return html if html.endswith("\n") else html + "\n"

@@ -81,6 +81,35 @@ def _body(f: Mapping[str, Any], blocking: bool) -> str:
 
 
 def build(result: dict[str, Any]) -> ET.Element:
+    root = ET.Element("testsuites")
+    totals = _suites(root, result, "")
+    project = text((result.get("project") or {}).get("name")) or "project"
+    return _finish(root, f"mlcompliance: {project}", totals, result)
+
+
+def build_portfolio(portfolio: dict[str, Any]) -> ET.Element:
+    """Suites per project and pack, named ``PROJECT-PATH: PACK VERSION``."""
+    root = ET.Element("testsuites")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for entry in portfolio.get("projects") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("result"), Mapping):
+            label = text(entry.get("path")) or text((entry["result"].get("project") or {}).get("name"))
+            for k, v in _suites(root, entry["result"], label).items():
+                totals[k] += v
+    n = len(portfolio.get("projects") or [])
+    return _finish(root, f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}", totals, portfolio)
+
+
+def _finish(root: ET.Element, name: str, totals: dict[str, int], source: dict[str, Any]) -> ET.Element:
+    root.set("name", xml_text(name))
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("time", "0")
+    root.insert(0, ET.Comment(xml_text(f" result sha256 {result_sha256(source)} ").replace("--", "- -")))
+    return root
+
+
+def _suites(root: ET.Element, result: Mapping[str, Any], label: str) -> dict[str, int]:
     findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
     gate = result.get("gate") or {}
     blocking = {text(fp) for fp in gate.get("blocking") or []}
@@ -90,7 +119,6 @@ def build(result: dict[str, Any]) -> ET.Element:
     for f in findings:
         by_pack.setdefault(text(f.get("pack")), []).append(f)
     project = text((result.get("project") or {}).get("name")) or "project"
-    root = ET.Element("testsuites")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     stamp = text(result.get("generated_at"))
     for pack, items in by_pack.items():
@@ -100,13 +128,14 @@ def build(result: dict[str, Any]) -> ET.Element:
              "skipped": sum(1 for f in items if f.get("outcome") in SKIPPED)}
         for k in totals:
             totals[k] += n[k]
-        attrs: dict[str, Any] = {"name": f"{pack} {versions.get(pack, '')}".strip(), "package": pack,
+        suite_name = f"{pack} {versions.get(pack, '')}".strip()
+        attrs: dict[str, Any] = {"name": f"{label}: {suite_name}" if label else suite_name, "package": pack,
                                  **{k: str(v) for k, v in n.items()}, "time": "0"}
         if stamp:
             attrs["timestamp"] = stamp
         suite = _el(root, "testsuite", attrs)
         props = _el(suite, "properties")
-        for name, value in (("project", project), ("pack", pack), ("pack_version", versions.get(pack, "")),
+        for name, value in (("project", project), *((("project_path", label),) if label else ()), ("pack", pack), ("pack_version", versions.get(pack, "")),
                             ("as_of", result.get("as_of")), ("verdict", gate.get("verdict")),
                             ("fail_on", gate.get("fail_on")), ("mlcompliance_version",
                                                                (result.get("tool") or {}).get("version"))):
@@ -114,7 +143,8 @@ def build(result: dict[str, Any]) -> ET.Element:
         for f in items:
             outcome = text(f.get("outcome"))
             fp = text(f.get("fingerprint"))
-            case = _el(suite, "testcase", {"classname": f"{pack}.{text(f.get('requirement'))}",
+            classname = f"{pack}.{text(f.get('requirement'))}"
+            case = _el(suite, "testcase", {"classname": f"{label}: {classname}" if label else classname,
                                            "name": _case_name(f), "file": text((f.get("location") or {}).get("file")),
                                            "line": text((f.get("location") or {}).get("line", 1)), "time": "0"})
             message = text(f.get("message"))
@@ -133,15 +163,17 @@ def build(result: dict[str, Any]) -> ET.Element:
                 _el(case, "system-out", None, "WARNING " + _body(f, False))
             elif outcome != "pass":
                 _el(case, "system-out", None, f"outcome {outcome}: {message}")
-    root.set("name", xml_text(f"mlcompliance: {project}"))
-    for k, v in totals.items():
-        root.set(k, str(v))
-    root.set("time", "0")
-    root.insert(0, ET.Comment(xml_text(f" result sha256 {result_sha256(result)} ").replace("--", "- -")))
-    return root
+    return totals
+
+
+def _serialise(root: ET.Element) -> str:
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def render(result: dict[str, Any]) -> str:
-    root = build(result)
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return _serialise(build(result))
+
+
+def render_portfolio(portfolio: dict[str, Any]) -> str:
+    return _serialise(build_portfolio(portfolio))

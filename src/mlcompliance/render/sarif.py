@@ -26,6 +26,7 @@ Keys read: ``tool.version``, ``as_of``, ``project.name``, ``project.files[].path
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -168,26 +169,62 @@ def _result(finding: Mapping[str, Any], rule_index: int, blocking: set[str]) -> 
     return out
 
 
-def build(result: dict[str, Any]) -> dict[str, Any]:
-    findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
-    packs = {text(p.get("id")): p for p in result.get("packs") or [] if isinstance(p, Mapping)}
-    gate = result.get("gate") or {}
-    blocking = {text(fp) for fp in gate.get("blocking") or []}
+def safe_prefix(path: Any) -> str:
+    """A project directory usable as a URI prefix: relative, inside the working tree; else ''."""
+    raw = text(path).replace("\\", "/")
+    if not raw or raw.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw):
+        return ""
+    norm = posixpath.normpath(raw)
+    return "" if norm == "." or norm == ".." or norm.startswith("../") else norm
+
+
+def _run(projects: list[tuple[str, dict[str, Any]]], portfolio: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One SARIF run over one or more (uri prefix, result) pairs."""
+    first = projects[0][1] if projects else (portfolio or {})
+    rules_first: dict[str, Mapping[str, Any]] = {}
     severities: dict[str, list[str]] = {}
-    first: dict[str, Mapping[str, Any]] = {}
-    for f in findings:
-        rid = text(f.get("rule_id"))
-        first.setdefault(rid, f)
-        severities.setdefault(rid, []).append(text(f.get("severity")))
-    rule_ids = sorted(first)
-    rules = [_rule(first[r], severities[r], packs.get(text(first[r].get("pack")))) for r in rule_ids]
+    packs: dict[str, Mapping[str, Any]] = {}
+    ext_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for _, result in projects:
+        for p in result.get("packs") or []:
+            if isinstance(p, Mapping):
+                packs.setdefault(text(p.get("id")), p)
+                ext_seen.setdefault((text(p.get("id")), text(p.get("version"))), p)
+        for f in result.get("findings") or []:
+            if isinstance(f, Mapping):
+                rid = text(f.get("rule_id"))
+                rules_first.setdefault(rid, f)
+                severities.setdefault(rid, []).append(text(f.get("severity")))
+    rule_ids = sorted(rules_first)
+    rules = [_rule(rules_first[r], severities[r], packs.get(text(rules_first[r].get("pack")))) for r in rule_ids]
     index = {r: i for i, r in enumerate(rule_ids)}
-    results = [_result(f, index[text(f.get("rule_id"))], blocking) for f in findings
-               if f.get("outcome") in RESULT_OUTCOMES]
-    tool = result.get("tool") or {}
+    results, artifacts = [], []
+    for prefix, result in projects:
+        blocking = {text(fp) for fp in (result.get("gate") or {}).get("blocking") or []}
+        project_name = text((result.get("project") or {}).get("name"))
+        for f in result.get("findings") or []:
+            if isinstance(f, Mapping) and f.get("outcome") in RESULT_OUTCOMES:
+                res = _result(f, index[text(f.get("rule_id"))], blocking)
+                if portfolio is not None:
+                    loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
+                    if prefix:
+                        loc["uri"] = _uri(posixpath.join(prefix, text((f.get("location") or {}).get("file"))))
+                    res["properties"]["project"] = project_name
+                    res["partialFingerprints"] = {FINGERPRINT_KEY: text(f.get("fingerprint")) + (
+                        "@" + prefix if prefix else "@" + project_name)}
+                results.append(res)
+        for f in (result.get("project") or {}).get("files") or []:
+            if isinstance(f, Mapping) and f.get("path"):
+                artifact: dict[str, Any] = {"location": {"uri": _uri(posixpath.join(prefix, text(f.get("path")))
+                                                                     if prefix else text(f.get("path"))),
+                                                         "uriBaseId": URI_BASE}}
+                if re.fullmatch(r"[0-9a-f]{64}", text(f.get("sha256"))):
+                    artifact["hashes"] = {"sha-256": text(f.get("sha256"))}
+                artifacts.append(artifact)
+    tool = first.get("tool") or {}
     version = text(tool.get("version")) or "0"
     extensions = []
-    for p in packs.values():
+    for p in ext_seen.values():
         ext: dict[str, Any] = {"name": text(p.get("id")), "version": text(p.get("version")),
                                "fullName": f"{text(p.get('title')) or text(p.get('id'))} {text(p.get('version'))}",
                                "properties": {"digest": text(p.get("digest")), "origin": text(p.get("origin"))}}
@@ -203,29 +240,51 @@ def build(result: dict[str, Any]) -> dict[str, Any]:
                               "informationUri": INFORMATION_URI, "rules": rules}
     if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?", version):
         driver["semanticVersion"] = version
-    project = result.get("project") or {}
-    summary = result.get("summary") or {}
-    run_props: dict[str, Any] = {
-        "project": text(project.get("name")), "as_of": text(result.get("as_of")),
-        "verdict": text(gate.get("verdict")), "fail_on": text(gate.get("fail_on")),
-        "score": summary.get("score"), "outcomes": summary.get("outcomes"),
-        "risk_tier": text((result.get("risk") or {}).get("tier")),
-        "result_sha256": result_sha256(result),
-    }
-    if result.get("generated_at"):
-        run_props["generated_at"] = text(result.get("generated_at"))
-    run: dict[str, Any] = {
+    source = portfolio if portfolio is not None else first
+    gate = source.get("gate") or {}
+    summary = source.get("summary") or {}
+    run_props: dict[str, Any] = {"as_of": text(source.get("as_of")), "verdict": text(gate.get("verdict")),
+                                 "result_sha256": result_sha256(source)}
+    if portfolio is None:
+        run_props.update({"project": text((first.get("project") or {}).get("name")),
+                          "fail_on": text(gate.get("fail_on")), "score": summary.get("score"),
+                          "outcomes": summary.get("outcomes"),
+                          "risk_tier": text((first.get("risk") or {}).get("tier"))})
+    else:
+        run_props.update({"projects": [{"path": prefix or None, "name": text((r.get("project") or {}).get("name")),
+                                        "verdict": text((r.get("gate") or {}).get("verdict"))}
+                                       for prefix, r in projects],
+                          "outcomes": summary.get("outcomes")})
+    if source.get("generated_at"):
+        run_props["generated_at"] = text(source.get("generated_at"))
+    return {
         "tool": {"driver": driver, "extensions": extensions},
-        "originalUriBaseIds": {URI_BASE: {"description": {"text": "The project directory that was checked."}}},
-        "artifacts": [{"location": {"uri": _uri(text(f.get("path"))), "uriBaseId": URI_BASE},
-                       "hashes": {"sha-256": text(f.get("sha256"))}}
-                      for f in project.get("files") or [] if isinstance(f, Mapping) and f.get("path")],
+        "originalUriBaseIds": {URI_BASE: {"description": {"text": "The directory mlcompliance was run on: the "
+                                                                  "project, or for a portfolio the working directory "
+                                                                  "its project paths are relative to."}}},
+        "artifacts": artifacts,
         "results": results,
         "columnKind": "unicodeCodePoints",
         "properties": run_props,
     }
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def build(result: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run([("", result)])]}
+
+
+def build_portfolio(portfolio: dict[str, Any]) -> dict[str, Any]:
+    """One run for the whole portfolio (code-scanning services want one run per tool and category):
+    file URIs are prefixed with each project's path when that path is relative; results carry
+    ``properties.project`` and a fingerprint qualified by the project."""
+    projects = [(safe_prefix(p.get("path")), p["result"]) for p in portfolio.get("projects") or []
+                if isinstance(p, Mapping) and isinstance(p.get("result"), Mapping)]
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(projects, portfolio)]}
 
 
 def render(result: dict[str, Any]) -> str:
     return json.dumps(build(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_portfolio(portfolio: dict[str, Any]) -> str:
+    return json.dumps(build_portfolio(portfolio), indent=2, ensure_ascii=False) + "\n"

@@ -520,3 +520,78 @@ def build(result: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
     }
+
+
+def build_portfolio(portfolio: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
+    """The view of a portfolio result (``portfolio: true``; see docs/templates.md).
+
+    Keys read: ``as_of``, ``generated_at``, ``tool``, ``summary`` (``projects``, ``checked``,
+    ``errors``, ``compliant``, ``non_compliant``, ``tiers``, ``outcomes``, ``packs`` (totals)),
+    ``gate.verdict``, ``packs`` (ids), ``matrix[]`` (``project``, ``name``, ``tier``, ``verdict``,
+    ``blocking``, ``stage``, ``score``, ``scores``), ``worst_findings[]``, ``errors[]`` and
+    ``projects[]`` (``path``, ``result``: each a full single-project result, read as above).
+    """
+    summary = portfolio.get("summary") or {}
+    gate = portfolio.get("gate") or {}
+    verdict = text(gate.get("verdict")) or "unknown"
+    pack_ids = [text(p) for p in portfolio.get("packs") or []]
+    entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
+               and isinstance(e.get("result"), Mapping)]
+    anchors = {text(e.get("path")): f"p-{i + 1}" for i, e in enumerate(entries)}
+    matrix = []
+    for m in portfolio.get("matrix") or []:
+        if not isinstance(m, Mapping):
+            continue
+        scores = m.get("scores") if isinstance(m.get("scores"), Mapping) else {}
+        matrix.append({"project": text(m.get("project")), "anchor": anchors.get(text(m.get("project"))),
+                       "name": text(m.get("name")), "tier": text(m.get("tier")),
+                       "verdict": text(m.get("verdict")), "blocking": m.get("blocking"),
+                       "stage": text(m.get("stage")) if m.get("stage") is not None else "",
+                       "score": _pct(m.get("score")),
+                       "scores": [_pct(scores.get(p)) if p in scores else "" for p in pack_ids]})
+    worst = []
+    for f in portfolio.get("worst_findings") or []:
+        if isinstance(f, Mapping):
+            worst.append({"project": text(f.get("project")), "anchor": anchors.get(text(f.get("project"))),
+                          "rule_id": text(f.get("rule_id")), "pack": text(f.get("pack")),
+                          "severity": text(f.get("severity")), "outcome": text(f.get("outcome")),
+                          "message_html": md(f.get("message")), "where": where(f)})
+    projects = []
+    for i, e in enumerate(entries):
+        r = e["result"]
+        blocking = {text(fp) for fp in (r.get("gate") or {}).get("blocking") or []}
+        problems = sorted((finding_view(f, j, blocking, md) for j, f in enumerate(r.get("findings") or [])
+                           if isinstance(f, Mapping) and f.get("outcome") in PROBLEM_OUTCOMES), key=_problem_first)
+        for f in problems:
+            f["anchor"] = f"p-{i + 1}-{f['anchor']}"
+        rv = r.get("gate") or {}
+        projects.append({
+            "anchor": f"p-{i + 1}", "path": text(e.get("path")),
+            "name": text((r.get("project") or {}).get("name")) or text(e.get("path")),
+            "verdict": text(rv.get("verdict")), "compliant": rv.get("verdict") == "compliant",
+            "fail_on": text(rv.get("fail_on")), "tier": text((r.get("risk") or {}).get("tier")),
+            "score": score_view((r.get("summary") or {}).get("score")),
+            "outcomes": {k: ((r.get("summary") or {}).get("outcomes") or {}).get(k, 0) for k in OUTCOMES},
+            "problems": problems, "inventory": inventory_view(r, result_sha256(r)),
+        })
+    totals = summary.get("packs") if isinstance(summary.get("packs"), Mapping) else {}
+    return {
+        "result": portfolio,
+        "title": f"mlcompliance portfolio report: {len(entries)} project{'s' if len(entries) != 1 else ''}",
+        "as_of": text(portfolio.get("as_of")),
+        "tool_version": text((portfolio.get("tool") or {}).get("version")),
+        "verdict": {"verdict": verdict, "compliant": verdict == "compliant",
+                    "label": verdict.replace("_", "-").upper()},
+        "counts": {k: summary.get(k) for k in ("projects", "checked", "errors", "compliant", "non_compliant")},
+        "tiers": [(text(k), v) for k, v in (summary.get("tiers") or {}).items()],
+        "outcomes": {k: (summary.get("outcomes") or {}).get(k, 0) for k in OUTCOMES},
+        "pack_ids": pack_ids,
+        "pack_totals": [{"id": p, **{k: (totals.get(p) or {}).get(k) for k in ("numerator", "denominator")},
+                         "raw_text": _pct((totals.get(p) or {}).get("raw"))} for p in pack_ids],
+        "matrix": matrix, "worst": worst, "projects": projects,
+        "errors": [{"path": text(e.get("path")), "error": text(e.get("error"))}
+                   for e in portfolio.get("errors") or [] if isinstance(e, Mapping)],
+        "inventory": inventory_view(portfolio, result_sha256(portfolio)),
+        "outcome_names": list(OUTCOMES),
+        "formula": SCORE_FORMULA,
+    }
