@@ -80,8 +80,13 @@ def resolve(ctx: Context, target: Target, ref: str) -> tuple[str, Any]:
     return pointer, pointers.get(ctx.bundle, pointer)
 
 
-def values_at(ctx: Context, pattern: str) -> list[Any]:
-    return [v for _, v in pointers.expand(ctx.bundle, pattern)]
+def values_at(ctx: Context, target: Target, ref: str) -> list[Any]:
+    """Values at a field reference or pattern (absolute, or relative to the target); lists are flattened."""
+    pattern = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+    out: list[Any] = []
+    for _, value in pointers.expand(ctx.bundle, pattern):
+        out.extend(value if isinstance(value, list) else [value])
+    return out
 
 
 def _as_date(value: Any) -> date:
@@ -94,13 +99,18 @@ _DAYS = {"oneOf": [{"type": "integer", "minimum": 0},
                     "additionalProperties": {"type": "integer", "minimum": 0}}]}
 
 
-@check("exists_in", {"required": ["field", "in"], "properties": {"field": _FIELD, "in": _FIELD}})
+@check("exists_in", {"required": ["field", "in"], "properties": {"field": _FIELD, "in": _FIELD,
+                                                               "required": {"type": "boolean"}}})
 def exists_in(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The value at `field` (each value, if a list) appears among the values at `in`."""
+    """The value at `field` (each value, if a list) appears among the values at `in` (a field or
+    pattern, absolute or relative to the target; lists there are flattened). A missing `field`
+    passes unless `required` is true."""
     pointer, value = resolve(ctx, target, p["field"])
     if value is pointers.MISSING:
+        if p.get("required", False):
+            yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
         return
-    known = values_at(ctx, p["in"])
+    known = values_at(ctx, target, p["in"])
     for i, item in enumerate(value if isinstance(value, list) else [value]):
         if item not in known:
             where = pointers.join(pointer, i) if isinstance(value, list) else pointer
@@ -262,8 +272,7 @@ def not_among(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Viola
     pointer, value = resolve(ctx, target, p["field"])
     if value is pointers.MISSING:
         return
-    _, others = resolve(ctx, target, p["others"]) if not p["others"].count("*") else ("", values_at(ctx, p["others"]))
-    pool = others if isinstance(others, list) else [] if others is pointers.MISSING else [others]
+    pool = values_at(ctx, target, p["others"])
     if value in pool:
         yield Violation(pointer, value, f"{value!r} also appears in {p['others']}")
 
@@ -329,78 +338,3 @@ def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) ->
                         f"{p['interval']} allows {limit}")
     elif age < 0:
         yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
-
-
-_ANY_OF_ASSERTION = {
-    "schema": {"type": ["object", "boolean"], "description": "A JSON Schema (draft 2020-12) the target must match."},
-    "check": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$", "description": "A named check."},
-    "with": {"type": "object", "description": "Parameters of the named check."},
-}
-_ANY_OF_ONE = [{"required": ["schema"]}, {"required": ["check"]}]
-_ANY_OF_VALIDATORS: dict[str, Any] = {}
-
-
-@check("any_of", {"required": ["of"], "properties": {"of": {"type": "array", "minItems": 1, "items": {
-    "type": "object", "additionalProperties": False,
-    "properties": {**_ANY_OF_ASSERTION, "label": {"type": "string", "minLength": 1},
-                   "not": {"type": "object", "additionalProperties": False,
-                           "properties": _ANY_OF_ASSERTION, "oneOf": _ANY_OF_ONE}},
-    "oneOf": [*_ANY_OF_ONE, {"required": ["not"]}]}}}})
-def any_of(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """At least one of the assertions in `of` holds for the target: each is `{schema: ...}`, a
-    named check `{check: NAME, with: {...}}`, or `{not: <schema or check>}` (holds when the inner
-    assertion finds a violation); an optional `label` names it in the message. Use it for
-    alternatives that span documents or dates, e.g. a retention date not yet passed OR the dataset
-    no longer read by any run; or, with `not` around `not_among`, a value found in a list of the
-    target. The parameters of nested checks are validated when the rule runs (a mistake is an
-    `error` finding, never a pass)."""
-    reasons: list[str] = []
-    first: Violation | None = None
-    for i, alternative in enumerate(p["of"]):
-        negated = "not" in alternative
-        found = _any_of_evaluate(ctx, target, alternative["not"] if negated else alternative)
-        if negated:
-            if found:
-                return
-            inner = alternative["not"].get("check", "schema")
-            reasons.append(f"{alternative.get('label', f'alternative {i + 1}')}: no ({inner} found nothing against it)")
-            continue
-        if not found:
-            return
-        first = first or min(found, key=lambda v: v.pointer)
-        details = "; ".join(dict.fromkeys(v.detail for v in found))
-        reasons.append(f"{alternative['label']}: no ({details})" if "label" in alternative else details)
-    pointer, observed = (first.pointer, first.observed) if first else (target.pointer, pointers.MISSING)
-    yield Violation(pointer, observed, "none of the alternatives holds: " + " | ".join(reasons))
-
-
-def _any_of_evaluate(ctx: Context, target: Target, spec: dict[str, Any]) -> list[Violation]:
-    from jsonschema import Draft202012Validator
-
-    from .schemas import FORMATS
-    if "schema" in spec:
-        key = repr(spec["schema"])
-        validator = _ANY_OF_VALIDATORS.get(key)
-        if validator is None:
-            Draft202012Validator.check_schema(spec["schema"])
-            validator = _ANY_OF_VALIDATORS[key] = Draft202012Validator(spec["schema"], format_checker=FORMATS)
-        found = []
-        for err in validator.iter_errors(target.value):
-            pointer = target.pointer
-            for token in err.absolute_path:
-                pointer = pointers.join(pointer, token)
-            missing = [k for k in err.validator_value if k not in err.instance] \
-                if err.validator == "required" and isinstance(err.instance, dict) else []
-            if missing:
-                found.append(Violation(pointers.join(pointer, missing[0]), pointers.MISSING, "missing " + ", ".join(missing)))
-            else:
-                found.append(Violation(pointer, err.instance, err.message))
-        return found
-    named = REGISTRY.get(spec["check"])
-    if named is None:
-        raise ValueError(f"any_of: unknown named check {spec['check']!r}")
-    params = spec.get("with", {})
-    errors = list(Draft202012Validator(named.params).iter_errors(params))
-    if errors:
-        raise ValueError(f"any_of: parameters of check {spec['check']!r}: {errors[0].message}")
-    return list(named.function(ctx, target, params))

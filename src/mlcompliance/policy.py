@@ -380,6 +380,11 @@ def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str,
 
 def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True
                        ) -> Callable[[Context, Target], list[Violation]]:
+    """Compile a condition (schema, named check, any_of, not) into target -> violations."""
+    if "any_of" in spec:
+        return _compile_any_of(spec["any_of"], doc, pointer + "/any_of", verify)
+    if "not" in spec:
+        return _compile_not(spec["not"], doc, pointer + "/not", verify)
     if "schema" in spec:
         validator = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
 
@@ -406,6 +411,43 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify
     def by_check(ctx: Context, target: Target) -> list[Violation]:
         return list(named.function(ctx, target, params))
     return by_check
+
+
+def _label(spec: dict[str, Any], i: int | None = None) -> str:
+    if "label" in spec:
+        return spec["label"]
+    if "check" in spec:
+        return f"check {spec['check']}"
+    return "alternative" + (f" {i + 1}" if i is not None else "")
+
+
+def _compile_any_of(specs: list[dict[str, Any]], doc: Document, pointer: str, verify: bool
+                    ) -> Callable[[Context, Target], list[Violation]]:
+    parts = [(_label(spec, i), _compile_assertion(spec, doc, f"{pointer}/{i}", verify)) for i, spec in enumerate(specs)]
+
+    def any_of(ctx: Context, target: Target) -> list[Violation]:
+        reasons, first = [], None
+        for label, evaluate in parts:
+            found = evaluate(ctx, target)
+            if not found:
+                return []
+            first = first or min(found, key=lambda v: v.pointer)
+            reasons.append(f"{label}: no ({'; '.join(dict.fromkeys(v.detail for v in found))})")
+        assert first is not None
+        return [Violation(first.pointer, first.observed, "none of the alternatives holds: " + " | ".join(reasons))]
+    return any_of
+
+
+def _compile_not(spec: dict[str, Any], doc: Document, pointer: str, verify: bool
+                 ) -> Callable[[Context, Target], list[Violation]]:
+    inner = _compile_assertion(spec, doc, pointer, verify)
+    label = _label(spec)
+
+    def negation(ctx: Context, target: Target) -> list[Violation]:
+        if inner(ctx, target):
+            return []
+        return [Violation(target.pointer, target.value, f"{label} holds, and must not")]
+    return negation
 
 
 def _schema_violation(target: Target, err: Any) -> Violation:
