@@ -125,7 +125,6 @@ _CI_FILES = (".gitlab-ci.yml", "Jenkinsfile", "azure-pipelines.yml", "azure-pipe
 _DEPENDENCY_BOTS = (".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json",
                     ".github/renovate.json", ".renovaterc", ".renovaterc.json")
 _MLMODEL_DIRS = ("model", "models")
-_RUNTIME_ROOT = Path(".")
 
 
 # --- reading the project directory -------------------------------------------------------------
@@ -232,11 +231,9 @@ def scan_repository(root: Path, declared_ci: str | None = None, declared_lockfil
     """Read the few files of ``root`` that show automation; never follows links out of ``root``."""
     repo = Repo()
     root_real = root.resolve()
-    for top in (".github", ".github/workflows"):
-        _list_dir(root, root_real, top, repo)  # records a .github link that leaves the project
+    github = _list_dir(root, root_real, ".github", repo)   # records a .github link that leaves the project
     workflows = [n for n in _list_dir(root, root_real, ".github/workflows", repo)
-                 if n.endswith((".yml", ".yaml"))] if not any(
-        s["path"] == ".github" for s in repo.skipped) else []
+                 if n.endswith((".yml", ".yaml"))] if "workflows" in github else []
     for i, name in enumerate(workflows):
         rel = f".github/workflows/{name}"
         if i >= MAX_WORKFLOWS:
@@ -262,7 +259,8 @@ def scan_repository(root: Path, declared_ci: str | None = None, declared_lockfil
             if name != "MLmodel" and "MLmodel" in _list_dir(root, root_real, f"{top}/{name}", repo):
                 _read(root, root_real, f"{top}/{name}/MLmodel", "mlmodel", repo)
     for rel in _DEPENDENCY_BOTS:
-        _read(root, root_real, rel, "dependency_bot", repo)
+        if not rel.startswith(".github/") or github:
+            _read(root, root_real, rel, "dependency_bot", repo)
     if declared_lockfile:
         clean = _clean_relative(declared_lockfile)
         if clean is not None:
