@@ -497,3 +497,25 @@ def test_portfolio_render_is_byte_identical_to_check(portfolio_dir, tmp_path, mo
     assert cli("check", "invoice", "failing-project", "--as-of", AS_OF, "--format", "html", "-o", direct).exit_code == 1
     assert cli("render", saved, "--format", "html", "-o", again).exit_code == 0
     assert direct.read_bytes() == again.read_bytes()
+
+
+def test_maturity_from_the_real_evaluator(invoice_result):
+    """The shape mlcompliance.maturity.evaluate produces: stage mapping, ml_test_score with final,
+    sections, tests with evidence; principles and practices tables."""
+    from datetime import date
+
+    from mlcompliance.evidence import load_project
+    from mlcompliance.maturity import evaluate
+    maturity = evaluate(load_project(INVOICE), date.fromisoformat(AS_OF))
+    html = render(dict(invoice_result, maturity=maturity))
+    section = html.split('id="maturity"', 1)[1].split("</section>", 1)[0]
+    mts = maturity["ml_test_score"]
+    assert f"ML Test Score: <strong>{mts['final']:g}</strong>" in section
+    assert maturity["stage"]["label"] in section
+    bars = re.findall(r'<rect class="bar( bar-min)?" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', section)
+    assert len(bars) == len(mts["sections"]) == 4
+    assert sum(1 for m, _ in bars if m) >= 1
+    for test in mts["tests"]:
+        assert f"<td>{test['id']}</td>" in section
+    assert "Principles" in section and "Practices" in section
+    assert_self_contained(html)

@@ -55,7 +55,8 @@ from ..scoring import SCORED, WEIGHTS, counts, score
 
 FINDING_KEYS = ("rule_id", "pack", "pack_version", "requirement", "title", "outcome", "severity", "message",
                 "remediation", "references", "location", "observed", "observed_missing", "detail", "fingerprint")
-MARKDOWN_KEYS = frozenset({"message", "remediation", "justification", "statement", "rationale", "description"})
+MARKDOWN_KEYS = frozenset({"message", "remediation", "justification", "statement", "rationale", "description",
+                           "what"})
 """Keys whose text is shown as (sanitised) Markdown; every other string is shown as escaped text."""
 
 PROBLEM_OUTCOMES = ("fail", "error", "warn")
@@ -141,6 +142,18 @@ def references_view(refs: Any) -> list[dict[str, str]]:
 
 def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[str, Any]:
     """A generic, recursive view of an unknown value for the ``details`` macro."""
+    if key == "evidence" and isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+        items = []
+        for v in value:
+            at = text(v.get("file"))
+            if v.get("line") is not None:
+                at += f":{text(v.get('line'))}"
+            if v.get("pointer"):
+                at += f" {text(v.get('pointer'))}"
+            rest = {k: x for k, x in v.items() if k not in ("file", "line", "pointer", "what")}
+            items.append({"where": at, "what": md(v.get("what")) if v.get("what") is not None else "",
+                          "rest": [(text(k), details_view(x, md, text(k))) for k, x in rest.items()]})
+        return {"kind": "evidence", "items": items}
     if isinstance(value, Mapping):
         return {"kind": "map", "items": [(text(k), details_view(v, md, text(k))) for k, v in value.items()]}
     if isinstance(value, list):
@@ -321,6 +334,22 @@ def _sections(raw: Any) -> list[dict[str, Any]]:
     return out
 
 
+SECTION_TITLES = {"data": "Data and features", "model": "Model development", "infrastructure": "ML infrastructure",
+                  "infra": "ML infrastructure", "monitoring": "Monitoring", "monitor": "Monitoring"}
+
+
+def table_view(label: str, rows: list[Mapping[str, Any]], preferred: tuple[str, ...],
+               md: Callable[[Any], str]) -> dict[str, Any]:
+    """A table of records: preferred columns first (those present), then any other key."""
+    columns = [c for c in preferred if any(c in r for r in rows)]
+    for r in rows:
+        for k in r:
+            if k not in columns:
+                columns.append(k)
+    return {"label": label, "columns": [(c, c.replace("_", " ")) for c in columns],
+            "rows": [[details_view(r.get(c), md, c) if c in r else None for c in columns] for r in rows]}
+
+
 def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
     m = result.get("maturity")
     if not isinstance(m, Mapping):
@@ -342,13 +371,14 @@ def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[s
             break
     sections = _sections(raw_sections)
     total = None
-    for key in ("score", "ml_test_score", "final_score", "min"):
+    for key in ("score", "final", "final_score", "ml_test_score", "min"):
         total = _number(m.get(key))
         if total is not None:
             used_keys.add(key)
             break
         if isinstance(m.get(key), Mapping):
-            total = _number(m[key].get("score")) or _number(m[key].get("final_score"))
+            total = next((_number(m[key].get(k)) for k in ("final", "score", "final_score")
+                          if _number(m[key].get(k)) is not None), None)
             if total is not None:
                 break
     scored = [s["score"] for s in sections if s["score"] is not None]
@@ -364,8 +394,31 @@ def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[s
                       "label": "n/a" if s["score"] is None else f"{s['score']:g} / {s['max']:g}",
                       "is_min": is_min})
     tests = [(s["name"], [details_view(t, md) for t in s["tests"]]) for s in sections if s.get("tests")]
+    mts = m.get("ml_test_score") if isinstance(m.get("ml_test_score"), Mapping) else {}
+    for s in sections:
+        s["title"] = SECTION_TITLES.get(s["name"], s["name"])
+    for c in chart:
+        c["name"] = SECTION_TITLES.get(c["name"], c["name"])
+    score_details = [(text(k), details_view(v, md, text(k))) for k, v in mts.items()
+                     if k not in ("tests", "sections", "final", "score")]
+    tables = []
+    for key, label, cols in (("tests", "ML Test Score tests", ("id", "section", "title", "score", "evidence", "reason")),
+                             ("principles", "Principles", ("number", "id", "title", "status", "score", "evidence",
+                                                           "reason")),
+                             ("practices", "Practices", ("id", "title", "stage", "score", "status", "basis",
+                                                         "evidence", "reason"))):
+        rows = (mts if key == "tests" else m).get(key)
+        if isinstance(rows, list) and rows and all(isinstance(r, Mapping) for r in rows):
+            tables.append(table_view(label, rows, cols, md))
+            if key != "tests":
+                used_keys.add(key)
+    stage_details = []
+    if isinstance(stage, Mapping):
+        stage_details = [(text(k), details_view(v, md, text(k))) for k, v in stage.items()
+                         if k not in ("label", "name")]
     return {
-        "stage": stage_text or "not stated", "score": total,
+        "stage": stage_text or "not stated", "score": total, "score_details": score_details,
+        "stage_details": stage_details, "tables": tables,
         "score_text": "n/a" if total is None else f"{total:g}",
         "sections": sections, "chart": chart, "tests": tests,
         "chart_geometry": {"label_w": label_w, "bar_w": bar_w, "row_h": row_h, "pad": pad,
