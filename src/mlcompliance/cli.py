@@ -325,3 +325,11 @@ def docs(root: Path, check_only: bool) -> None:
     verb = "stale" if check_only else "written"
     click.echo(f"{verb}: {', '.join(stale)}" if stale else "up to date")
     sys.exit(1 if check_only and stale else 0)
+
+
+def _register_assess() -> None:
+    from .cli_assess import assess
+    main.add_command(assess)
+
+
+_register_assess()

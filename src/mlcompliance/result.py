@@ -54,6 +54,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         "gate": decide(items, risk["tier"], fail_on, gate_source),
         "summary": {"outcomes": counts(items), "score": score(items), "packs": summaries},
         "waivers": register,
+        "maturity": None,   # filled by run.Checker (maturity.evaluate)
         "findings": items,
     }
 

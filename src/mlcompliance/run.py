@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import engine, policy, result, waivers
+from . import engine, maturity, policy, result, waivers
 from .corechecks import tier_findings, waiver_findings
 from .evidence import load_project
 from .gate import threshold
@@ -35,7 +35,9 @@ class Checker:
         findings += waiver_findings(register)
         findings.sort(key=lambda f: f.sort_key())
         fail_on, source = threshold(risk["tier"], fail_on, (project.settings.get("gate") or {}).get("fail_on"))
-        return result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
+        built = result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
+        built["maturity"] = maturity.evaluate(project, as_of)
+        return built
 
 
 def check(root: Path, as_of: date | None = None, fail_on: str | None = None,

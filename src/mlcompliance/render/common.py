@@ -67,3 +67,18 @@ def manual_text(pack: dict[str, Any]) -> str:
         return ""
     return (f"; {total} manual requirement{'s' if total != 1 else ''} need a person's attestation "
             f"({manual.get('attested', 0)} attested)")
+
+
+def maturity_text(result: dict[str, Any]) -> str:
+    m = result.get("maturity")
+    if not m:
+        return ""
+    score = m["ml_test_score"]
+    sections = ", ".join(f"{k} {v:g}" for k, v in score["sections"].items())
+    return (f"Stage {m['stage']['stage']} ({m['stage']['label']}); ML Test Score {score['final']:g} "
+            f"({sections}); Google level {m['google_level']}, Azure level {m['azure_level']}")
+
+
+def basis_text(result: dict[str, Any]) -> list[str]:
+    """One line per fact that set the derived tier."""
+    return [f"{f['regime']} {f['clause']} ({f['fact']})" for f in result["risk"].get("basis", [])]

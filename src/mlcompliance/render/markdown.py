@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import observed, problems, score_text, tier_text, verdict_text, where
+from .common import basis_text, maturity_text, observed, problems, score_text, tier_text, verdict_text, where
 
 MAX_CHARS = 60_000
 
@@ -29,6 +29,11 @@ def render(result: dict[str, Any]) -> str:
     head.append("")
     head.append("Score = weighted passes / weighted scored findings (critical 10, high 5, medium 2, low 1); "
                 "error counts as fail, not-applicable and manual are not scored.")
+    head.append("")
+    for line in basis_text(result):
+        head.append(f"- Tier basis: {cell(line)}")
+    if maturity_text(result):
+        head.append(f"- MLOps maturity: {cell(maturity_text(result))}")
     head.append("")
     blocking = set(gate["blocking"])
     issues = problems(result)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import manual_text, observed, problems, score_text, tier_text, verdict_text, where
+from .common import (basis_text, manual_text, maturity_text, observed, problems, score_text, tier_text,
+                     verdict_text, where)
 
 MAX_LISTED = 50
 
@@ -34,6 +35,10 @@ def render(result: dict[str, Any]) -> str:
         if waiver["status"] != "active":
             lines.append(f"waiver {waiver['id']} ({waiver.get('rule', '?')}): {waiver['status']}"
                          + (f": {waiver['reason']}" if waiver.get("reason") else ""))
+    for line in basis_text(result):
+        lines.append(f"tier basis: {line}")
+    if maturity_text(result):
+        lines.append(f"maturity: {maturity_text(result)}")
     lines.append(f"verdict: {verdict_text(result)}")
     return "\n".join(lines) + "\n"
 
