@@ -49,15 +49,19 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from ..findings import OUTCOMES, SEVERITIES
 from ..result import dumps
 from ..scoring import SCORED, WEIGHTS, counts, score
 
 FINDING_KEYS = ("rule_id", "pack", "pack_version", "requirement", "title", "outcome", "severity", "message",
                 "remediation", "references", "location", "observed", "observed_missing", "detail", "fingerprint")
-MARKDOWN_KEYS = frozenset({"message", "remediation", "justification", "statement", "rationale", "description",
-                           "what"})
-"""Keys whose text is shown as (sanitised) Markdown; every other string is shown as escaped text."""
+MARKDOWN_KEYS = frozenset({"remediation", "justification", "statement", "rationale", "description", "what"})
+"""Keys whose text is shown as (sanitised) Markdown; every other string is shown as escaped text.
+
+Finding messages are not among them: they are engine text filled with evidence values
+(regular expressions, paths, names) that Markdown would alter, so they are shown verbatim."""
 
 PROBLEM_OUTCOMES = ("fail", "error", "warn")
 ML_TEST_SCORE_SECTION_MAX = 7.0
@@ -67,6 +71,11 @@ SCORE_FORMULA = ("score = sum of weights of passing findings / sum of weights of
                  "scored = pass, fail, error, waived (error and fail score 0; warn, manual and "
                  "not applicable are not scored); raw score counts a waived finding as a failure, "
                  "the score with accepted risk counts it as a pass")
+
+
+def verbatim(value: Any) -> Markup:
+    """Text shown exactly as it is, HTML-escaped, as one paragraph (the shape Markdown gives)."""
+    return Markup("<p>") + escape(text(value)) + Markup("</p>")
 
 
 def result_sha256(result: dict[str, Any]) -> str:
@@ -176,7 +185,7 @@ def finding_view(f: Mapping[str, Any], index: int, blocking: set[str], md: Calla
         "requirement": text(f.get("requirement")), "title": text(f.get("title")),
         "outcome": outcome, "outcome_label": outcome.replace("_", " "), "outcome_rank": outcome_rank(outcome),
         "severity": severity, "severity_rank": severity_rank(severity),
-        "message": text(f.get("message")), "message_html": md(f.get("message")),
+        "message": text(f.get("message")), "message_html": verbatim(f.get("message")),
         "remediation": text(f.get("remediation")), "remediation_html": md(f.get("remediation")),
         "references": references_view(f.get("references")),
         "file": text(loc.get("file")), "line": loc.get("line", 1), "column": loc.get("column"),
@@ -608,7 +617,7 @@ def build_portfolio(portfolio: dict[str, Any], md: Callable[[Any], str]) -> dict
             worst.append({"project": text(f.get("project")), "anchor": anchors.get(text(f.get("project"))),
                           "rule_id": text(f.get("rule_id")), "pack": text(f.get("pack")),
                           "severity": text(f.get("severity")), "outcome": text(f.get("outcome")),
-                          "message_html": md(f.get("message")), "where": where(f)})
+                          "message_html": verbatim(f.get("message")), "where": where(f)})
     projects = []
     for i, e in enumerate(entries):
         r = e["result"]
