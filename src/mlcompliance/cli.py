@@ -8,22 +8,12 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cliparams import as_of_date
 from .errors import InputError
 from .render import RENDERERS
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMAT_NAMES = tuple(RENDERERS)
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
 
 
 class _Group(click.Group):
@@ -61,7 +51,7 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity of a fail/error finding that makes the check fail (default: the "
                    "project's gate.fail_on, else high).")
-@click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
+@click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Date all date logic is evaluated at (default: today).")
 @click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Extra directory of policy packs (repeatable).")

@@ -11,20 +11,10 @@ from pathlib import Path
 
 import click
 
+from .cliparams import as_of_date
 from .errors import InputError
 
 FORMATS = ("text", "json", "md")
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
 
 
 @click.command("assess", context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +28,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
               help="Output format (default: text).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report (or the template) to this file, atomically, instead of standard output.")
-@click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
+@click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Date the project evidence is evaluated at (default: today).")
 @click.option("--save-answers", type=click.Path(path_type=Path, dir_okay=False),
               help="Interactive mode: also save the answers given to this file, for later runs with --answers.")
