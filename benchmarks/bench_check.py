@@ -13,6 +13,8 @@ Phases (run `python bench_check.py all`, or name phases; results in <bench>/resu
               (text output; then JSON output, which is also used to verify the verdicts), and
               (c) the floor (floor.py) over the same directories; verdicts vs expected.json
   inproc      the Checker API in process over N=10000 (no CLI, no rendering), verdicts checked
+  breakdown   CPU microseconds per project for each stage of a check (parse, schema validation,
+              rules, result, rendering) and for the floor's stages, on 1000 projects
   profile     cProfile of the CLI entry point called in process with all N=10000 paths
   report      markdown tables from the saved results
 
@@ -100,7 +102,7 @@ def run_proc(cmd: list[str], cwd: Path | None = None, stdout_path: Path | None =
         except (OSError, ValueError, IndexError):
             rss = None
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "maxrss_kb": rss, "rc": rc,
-            "stderr": err.decode(errors="replace")[-2000:]}
+            "load1": os.getloadavg()[0], "stderr": err.decode(errors="replace")[-2000:]}
 
 
 def summary(xs: list[float]) -> dict:
@@ -122,9 +124,11 @@ def bench_proc(label: str, cmd: list[str], repeats: int, cwd: Path | None = None
     res = {"cmd": _display(cmd), "wall": summary([r["wall"] for r in runs]),
            "cpu": summary([r["cpu"] for r in runs]),
            "maxrss_kb": statistics.median(rss) if None not in rss else None,
-           "rc": runs[-1]["rc"], "rcs": sorted({r["rc"] for r in runs})}
+           "rc": runs[-1]["rc"], "rcs": sorted({r["rc"] for r in runs}),
+           "load1_after": [round(r["load1"], 2) for r in runs]}
     print(f"  {label:52s} wall {res['wall']['median'] * 1e3:10.1f} ms  cpu {res['cpu']['median'] * 1e3:10.1f} ms"
-          f"  rss {_mib(res['maxrss_kb'])}  rc={res['rc']}  (n={len(runs)})", file=sys.stderr)
+          f"  rss {_mib(res['maxrss_kb'])}  rc={res['rc']}  (n={len(runs)}, load {max(res['load1_after']):.1f})",
+          file=sys.stderr)
     return res
 
 
@@ -379,7 +383,9 @@ def phase_throughput(a) -> None:
         row["verify_floor"] = compare(dirs, verdicts_from_floor(floor_out, dirs), exp)
         o, f = row["ours_text"]["wall"]["median"], row["floor"]["wall"]["median"]
         row["ratio_wall_ours_over_floor"] = o / f
-        print(f"  N={n}: ours {n / o:,.0f} projects/s, floor {n / f:,.0f} projects/s, ratio {o / f:.1f}x; "
+        row["ratio_cpu_ours_over_floor"] = row["ours_text"]["cpu"]["median"] / row["floor"]["cpu"]["median"]
+        print(f"  N={n}: ours {n / o:,.0f} projects/s, floor {n / f:,.0f} projects/s, ratio {o / f:.1f}x wall, "
+              f"{row['ratio_cpu_ours_over_floor']:.1f}x CPU; "
               f"mismatches ours {row['verify_ours']['mismatches']}, floor {row['verify_floor']['mismatches']}",
               file=sys.stderr)
         data[str(n)] = row
@@ -395,6 +401,7 @@ t0 = time.perf_counter()
 from mlcompliance.run import Checker
 packs, root, names = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 t1 = time.perf_counter()
+c1 = time.process_time()
 checker = Checker([packs])
 as_of = date.fromisoformat("%s")
 out = []
@@ -402,7 +409,8 @@ for name in names:
     r = checker.check(root / name, as_of)
     out.append(sorted({f["rule_id"] for f in r["findings"] if f["outcome"] in ("fail", "error")}))
 t2 = time.perf_counter()
-json.dump({"import_s": t1 - t0, "check_s": t2 - t1, "verdicts": out}, sys.stdout)
+c2 = time.process_time()
+json.dump({"import_s": t1 - t0, "check_s": t2 - t1, "check_cpu_s": c2 - c1, "verdicts": out}, sys.stdout)
 """ % AS_OF
 
 
@@ -411,18 +419,32 @@ def phase_inproc(a) -> None:
     need(n)
     dirs = [d.name for d in project_dirs(n)]
     exp = expected(n)
-    samples, res = [], None
+    samples, cpu, res = [], [], None
     for i in range(3):
         r = subprocess.run([PY, "-c", _INPROC, str(PACKS_DIR), str(projects_dir(n)), *dirs],
                            capture_output=True, text=True, check=True)
         res = json.loads(r.stdout)
         samples.append(res["check_s"])
-        print(f"  Checker API in process, N={n}: {res['check_s']:.2f} s ({n / res['check_s']:,.0f} projects/s)",
-              file=sys.stderr)
-    data = {"n": n, "check_s": summary(samples), "import_s": res["import_s"],
+        cpu.append(res["check_cpu_s"])
+        print(f"  Checker API in process, N={n}: {res['check_s']:.2f} s wall, {res['check_cpu_s']:.2f} s CPU "
+              f"({n / res['check_cpu_s']:,.0f} projects per CPU-second; load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    data = {"n": n, "check_s": summary(samples), "check_cpu_s": summary(cpu), "import_s": res["import_s"],
             "verify": compare(dirs, res["verdicts"], exp)}
     print(f"  mismatches {data['verify']['mismatches']}", file=sys.stderr)
     save("inproc", data)
+
+
+def phase_breakdown(a) -> None:
+    n = 10000
+    need(n)
+    r = subprocess.run([PY, str(HERE / "breakdown.py"), str(PACKS_DIR), str(projects_dir(n)), str(a.breakdown_n)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"breakdown.py failed:\n{r.stderr[-3000:]}")
+    data = json.loads(r.stdout)
+    for k, v in data["us_per_project"].items():
+        print(f"  {k:72s} {v:9.0f} us/project", file=sys.stderr)
+    save("breakdown", data)
 
 
 _PROFILE = r"""
@@ -538,8 +560,8 @@ def phase_report(a) -> None:
 
 
 PHASES = {"env": phase_env, "imports": phase_imports, "cold": phase_cold, "throughput": phase_throughput,
-          "inproc": phase_inproc, "profile": phase_profile, "report": phase_report}
-ALL = ("env", "imports", "cold", "throughput", "inproc", "profile")
+          "inproc": phase_inproc, "breakdown": phase_breakdown, "profile": phase_profile, "report": phase_report}
+ALL = ("env", "imports", "cold", "throughput", "inproc", "breakdown", "profile")
 
 
 def use_code(rev: str) -> str:
@@ -572,6 +594,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="*", help="throughput sizes (default 100 10000)")
     ap.add_argument("--profile-n", type=int, default=10000)
+    ap.add_argument("--breakdown-n", type=int, default=1000, help="projects sampled by the breakdown phase")
     ap.add_argument("--code", default="worktree", metavar="REV",
                     help="code to measure: 'worktree' (default: the editable install as it is) or a git "
                          "revision such as HEAD, exported read-only and put first on PYTHONPATH")
