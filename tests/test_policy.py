@@ -279,3 +279,13 @@ def test_packs_diff(tmp_path):
                        "tiers": {"old": {"limited": "medium", "high": "high"}, "new": {"high": "critical"}}}}}
     missing = cli("packs", "diff", "acme@1.0.0", "acme@9.0.0", "--policy-path", tmp_path / "packs")
     assert missing.exit_code == 2 and "no version of pack 'acme' matches '==9.0.0'" in missing.stderr
+
+
+def test_explain_every_builtin_rule_without_error():
+    from mlcompliance.catalog import explain_rule
+    from mlcompliance.policy import discover, load_pack
+    sources = [s for s in discover() if s.origin == "builtin"]
+    for src in sources:
+        for rule in load_pack(src).rules:
+            text = explain_rule(rule.id, sources)
+            assert rule.id in text and "Fix: " in text

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -28,10 +30,14 @@ def find_rule(rule_id: str, sources: list[PackSource]) -> tuple[Pack, Rule | Non
                      expected="a rule id from 'mlcompliance packs show PACK'")
 
 
+@cache
+def _fixtures(directory: Path) -> list[dict[str, Any]]:
+    return [load_file(path, str(path)).value or {} for path in sorted((directory / "tests").glob("*.yaml"))]
+
+
 def passing_example(pack: Pack, rule: Rule) -> str | None:
     """Evidence from the pack's own fixtures that makes ``rule`` pass, cut to the rule's scope."""
-    for path in sorted((pack.directory / "tests").glob("*.yaml")):
-        spec = load_file(path, str(path)).value or {}
+    for spec in _fixtures(pack.directory):
         for case in spec.get("cases", []):
             if case.get("expect", {}).get(rule.id) != "pass":
                 continue
@@ -47,6 +53,26 @@ def passing_example(pack: Pack, rule: Rule) -> str | None:
             return f"# {kind}\n" + yaml.safe_dump({key: node} if inner else node, sort_keys=False,
                                                   allow_unicode=True, width=100)
     return None
+
+
+def describe_condition(spec: dict[str, Any], indent: str) -> list[str]:
+    """A rule condition (schema, named check, any_of, not) in words, indented."""
+    from .checks import REGISTRY
+    label = f" ({spec['label']})" if "label" in spec else ""
+    if "any_of" in spec:
+        lines = [f"{indent}at least one of{label}:"]
+        for part in spec["any_of"]:
+            sub = describe_condition(part, indent + "    ")
+            lines += [indent + "  - " + sub[0].lstrip()] + sub[1:]
+        return lines
+    if "not" in spec:
+        return [f"{indent}this must NOT hold{label}:"] + describe_condition(spec["not"], indent + "  ")
+    if "schema" in spec:
+        return ([f"{indent}it must match the JSON Schema{label}:"] +
+                [f"{indent}  {line}" for line in yaml.safe_dump(spec["schema"], sort_keys=False).splitlines()])
+    named = REGISTRY[spec["check"]]
+    return [f"{indent}named check {spec['check']} with {json.dumps(spec.get('with', {}), sort_keys=True)}{label}:",
+            f"{indent}  " + " ".join(named.description.split())]
 
 
 def explain_rule(rule_id: str, sources: list[PackSource]) -> str:
@@ -82,14 +108,7 @@ def explain_rule(rule_id: str, sources: list[PackSource]) -> str:
         lines.append("  unless: " + ", ".join(rule.unless))
     if "when" in rule.spec:
         lines.append("  when the node matches: " + json.dumps(rule.spec["when"], sort_keys=True))
-    assertion: dict[str, Any] = rule.spec["assert"]
-    if "schema" in assertion:
-        lines.append("  it must match the JSON Schema:")
-        lines += ["    " + line for line in yaml.safe_dump(assertion["schema"], sort_keys=False).splitlines()]
-    else:
-        from .checks import REGISTRY
-        lines.append(f"  named check {assertion['check']} with {json.dumps(assertion.get('with', {}), sort_keys=True)}:")
-        lines.append("    " + " ".join(REGISTRY[assertion["check"]].description.split()))
+    lines += describe_condition(rule.spec["assert"], "  ")
     example = rule.example or passing_example(pack, rule)
     if example:
         lines += ["", "Evidence that satisfies it:"] + ["  " + line for line in example.rstrip().splitlines()]
