@@ -289,3 +289,24 @@ def test_explain_every_builtin_rule_without_error():
         for rule in load_pack(src).rules:
             text = explain_rule(rule.id, sources)
             assert rule.id in text and "Fix: " in text
+
+
+def test_manual_requirements_have_applicability(tmp_path):
+    reqs = [{"id": "ACME-1", "title": "Models have owners", "clause": "s. 1"},
+            {"id": "ACME-PD", "title": "Privacy board review", "clause": "s. 3", "manual": True, "if": ["pd"]},
+            {"id": "ACME-HIGH", "title": "Board review", "clause": "s. 4", "manual": True, "tiers": ["high"]}]
+    conditions = {"pd": {"schema": {"required": ["data_manifest"], "properties": {"data_manifest": {
+        "required": ["datasets"], "properties": {"datasets": {"contains": {"required": ["personal_data"],
+                                                                         "properties": {"personal_data": {"const": True}}}}}}}}}}
+    make_pack(tmp_path / "packs", requirements=reqs, conditions=conditions)
+    _, data = run(write_project(tmp_path / "p", card("limited")), tmp_path / "packs")
+    manual = {f["rule_id"]: f for f in data["findings"] if f["rule_id"] in ("ACME-PD", "ACME-HIGH")}
+    assert manual["ACME-PD"]["outcome"] == "not_applicable" and "'pd' does not hold" in manual["ACME-PD"]["message"]
+    assert manual["ACME-HIGH"]["outcome"] == "not_applicable" and "tier 'limited'" in manual["ACME-HIGH"]["message"]
+    project = write_project(tmp_path / "q", {**card("high"), "data_manifest.yaml": {"datasets": [{"id": "a", "personal_data": True}]}})
+    _, data = run(project, tmp_path / "packs")
+    assert {f["rule_id"]: f["outcome"] for f in data["findings"] if f["pack"] == "acme" and f["rule_id"] != "ACME-OWNER"} \
+        == {"ACME-PD": "manual", "ACME-HIGH": "manual"}
+    bad = make_pack(tmp_path / "bad", requirements=[*reqs[:1], {**reqs[1], "if": ["nope"]}], conditions=conditions)
+    with pytest.raises(InputError, match="requirement ACME-PD names unknown condition 'nope'"):
+        policy.compile_pack(bad, "test")

@@ -9,7 +9,7 @@ from . import pointers
 from .checks import Context, Target
 from .evidence import Project
 from .findings import Finding, fill
-from .policy import Pack, Rule
+from .policy import Pack, Requirement, Rule
 
 
 def read_project_file(project: Project):
@@ -46,7 +46,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
             return conditions[name]
         for rule in pack.rules:
             findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
-        findings.extend(_manual_findings(pack, project))
+        findings.extend(_manual_findings(pack, project, tier, holds))
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -119,11 +119,32 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
         yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
 
 
-def _manual_findings(pack: Pack, project: Project) -> Iterator[Finding]:
+def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:
+    """Why a manual requirement does not apply, or None when it does."""
+    if req.tiers is not None and tier not in req.tiers:
+        return f"Not applicable at risk tier '{tier}' (applies at: {', '.join(req.tiers)})."
+    for name in req.if_:
+        if not holds(name):
+            return f"Not applicable: condition '{name}' does not hold."
+    for name in req.unless:
+        if holds(name):
+            return f"Not applicable: condition '{name}' holds."
+    return None
+
+
+def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[str], bool]) -> Iterator[Finding]:
     attestations = {a.get("requirement"): (i, a) for i, a in
                     enumerate(project.bundle.get("model_card", {}).get("attestations", []) or [])}
     for req in pack.requirements:
         if not req.manual:
+            continue
+        reference = [{"regulation": pack.source["name"], "clause": req.clause, **({"url": req.url} if req.url else {})}]
+        reason = _inapplicable(req, tier, holds)
+        if reason:
+            loc = project.locate("/model_card")
+            yield Finding(req.id, pack.id, pack.version, req.id, req.title, "not_applicable", "info", reason,
+                          "Nothing to attest while it does not apply.", reference, loc.file, loc.line, loc.column,
+                          loc.pointer, loc.pointer)
             continue
         hit = attestations.get(req.id)
         if hit:
@@ -138,6 +159,5 @@ def _manual_findings(pack: Pack, project: Project) -> Iterator[Finding]:
         finding = Finding(req.id, pack.id, pack.version, req.id, req.title, "manual", "info", message,
                           "Record an attestation in model_card.attestations (requirement, attested_by, date, "
                           "evidence_ref) after a person has checked it.",
-                          [{"regulation": pack.source["name"], "clause": req.clause, **({"url": req.url} if req.url else {})}],
-                          loc.file, loc.line, loc.column, loc.pointer, loc.pointer, extra=extra)
+                          reference, loc.file, loc.line, loc.column, loc.pointer, loc.pointer, extra=extra)
         yield finding

@@ -56,6 +56,9 @@ class Requirement:
     section: str | None
     manual: bool
     description: str | None
+    if_: tuple[str, ...] = ()        # applicability of a manual requirement (pack conditions, tiers)
+    unless: tuple[str, ...] = ()
+    tiers: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -268,11 +271,19 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                          file=manifest.path, line=line, column=col,
                          expected=f"a pack whose engine specifier admits {__version__}")
     requirements = [Requirement(r["id"], r["title"], r["clause"], r.get("url"), r.get("section"),
-                                bool(r.get("manual", False)), r.get("description"))
+                                bool(r.get("manual", False)), r.get("description"), tuple(r.get("if", ())),
+                                tuple(r.get("unless", ())), tuple(r["tiers"]) if "tiers" in r else None)
                     for r in meta["requirements"]]
     _unique([r.id for r in requirements], "requirement", manifest, "/requirements")
     conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify)
                   for name, spec in sorted(meta.get("conditions", {}).items())}
+    for i, req in enumerate(requirements):
+        for key, names in (("if", req.if_), ("unless", req.unless)):
+            for j, name in enumerate(names):
+                if name not in conditions:
+                    line, col = manifest.location(f"/requirements/{i}/{key}/{j}")
+                    raise InputError(f"requirement {req.id} names unknown condition '{name}'", file=manifest.path,
+                                     line=line, column=col, expected="a condition defined in pack.yaml")
     rules: list[Rule] = []
     for rules_file in sorted((directory / "rules").glob("*.yaml")):
         doc = load_file(rules_file, str(rules_file))
