@@ -114,6 +114,10 @@ def catalog_markdown(packs: list[Any]) -> str:
                     out += [f"### {_cell(section)}", ""]
             rules = [r for r in pack.rules if r.requirement == req.id]
             kind = "manual: needs a person's attestation" if req.manual else f"{len(rules)} rule{'s' if len(rules) != 1 else ''}"
+            scope = [f"if {', '.join(req.if_)}" if req.if_ else "", f"unless {', '.join(req.unless)}" if req.unless else "",
+                     f"at tiers {', '.join(req.tiers)}" if req.tiers else ""]
+            if req.manual and any(scope):
+                kind += "; applies " + " ".join(x for x in scope if x)
             out += [f"#### {req.id}", "", f"{_cell(req.title)} ({_cell(req.clause)}; {kind})", ""]
             if rules:
                 out += ["| rule | what must hold | severity by tier | applies | references |", "|---|---|---|---|---|"]
