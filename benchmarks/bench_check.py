@@ -12,6 +12,7 @@ Phases (run `python bench_check.py all`, or name phases; results in <bench>/resu
   throughput  (b) `mlcompliance check` over all N = 100 and 10 000 projects in ONE process
               (text output; then JSON output, which is also used to verify the verdicts), and
               (c) the floor (floor.py) over the same directories; verdicts vs expected.json
+  verify      verdicts only: one JSON run per size against expected.json (no timing repeats)
   inproc      the Checker API in process over N=10000 (no CLI, no rendering), verdicts checked
   breakdown   CPU microseconds per project for each stage of a check (parse, schema validation,
               rules, result, rendering) and for the floor's stages, on 1000 projects
@@ -49,6 +50,7 @@ PY = sys.executable
 FLOOR = str(HERE / "floor.py")
 SIZES = (100, 10000)
 LONG_RUN = 10.0          # seconds: runs longer than this are repeated 3 times, not --repeats
+BENCH = frozenset(RULE_IDS)
 HEAVY = ("pandas", "scipy", "numpy", "jinja2", "markdown")   # modules the check path should not import
 
 
@@ -196,19 +198,41 @@ def check_cmd(dirs: list[str], fmt: str = "text", out: Path | None = None) -> tu
     return [PY, "-c", driver, str(listing), *opts], "in-process driver calling mlcompliance.cli:main with all paths"
 
 
+def _json_results(path: Path, dirs: list[str]) -> list[dict]:
+    """Per-project result dicts in argument order. Handles the single-result form, the older
+    {"projects": [result, ...]} form and the portfolio form {"projects": [{"path", "result"}], "errors"}."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    items = data["projects"] if "projects" in data else [data]
+    if items and "result" in items[0] and "findings" not in items[0]:
+        by_path = {Path(it["path"]).name: it["result"] for it in items if it.get("result") is not None}
+        missing = [d for d in dirs if d not in by_path]
+        if missing:
+            raise SystemExit(f"{path}: no result for {len(missing)} projects, e.g. {missing[:3]}; "
+                             f"errors: {json.dumps(data.get('errors'))[:500]}")
+        return [by_path[d] for d in dirs]
+    if len(items) != len(dirs):
+        raise SystemExit(f"{path}: {len(items)} results for {len(dirs)} projects")
+    return items
+
+
 def verdicts_from_json(path: Path, dirs: list[str]) -> list[list[str]]:
-    """Failing (fail or error) rule ids per project, in argument order, from --format json output."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    results = data["projects"] if "projects" in data else [data]
-    if len(results) != len(dirs):
-        raise SystemExit(f"{path}: {len(results)} results for {len(dirs)} projects")
-    return [sorted({f["rule_id"] for f in r["findings"] if f["outcome"] in ("fail", "error")}) for r in results]
+    """Failing (fail or error) bench20 rule ids per project, in argument order, from --format json output.
+    Findings of other rules (e.g. checks the engine adds on its own) are left out; see other_failures."""
+    return [sorted({f["rule_id"] for f in r["findings"] if f["outcome"] in ("fail", "error") and f["rule_id"] in BENCH})
+            for r in _json_results(path, dirs)]
 
 
-def errors_from_json(path: Path) -> list[tuple[int, str, str]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    results = data["projects"] if "projects" in data else [data]
-    return [(i, f["rule_id"], f["message"]) for i, r in enumerate(results) for f in r["findings"]
+def other_failures(path: Path, dirs: list[str]) -> dict[str, int]:
+    """Projects failing each non-bench20 rule id (not part of the verdict check, reported for information)."""
+    counts: dict[str, int] = {}
+    for r in _json_results(path, dirs):
+        for rid in {f["rule_id"] for f in r["findings"] if f["outcome"] in ("fail", "error") and f["rule_id"] not in BENCH}:
+            counts[rid] = counts.get(rid, 0) + 1
+    return counts
+
+
+def errors_from_json(path: Path, dirs: list[str]) -> list[tuple[str, str, str]]:
+    return [(d, f["rule_id"], f["message"]) for d, r in zip(dirs, _json_results(path, dirs)) for f in r["findings"]
             if f["outcome"] == "error"]
 
 
@@ -377,7 +401,8 @@ def phase_throughput(a) -> None:
         row["ours_json"] = bench_proc(f"(b) mlcompliance check, json -o, N={n}", cmd, a.repeats, cwd)
         row["ours_json"]["output_bytes"] = json_out.stat().st_size
         row["verify_ours"] = compare(dirs, verdicts_from_json(json_out, dirs), exp)
-        row["verify_ours"]["error_findings"] = errors_from_json(json_out)[:20]
+        row["verify_ours"]["error_findings"] = errors_from_json(json_out, dirs)[:20]
+        row["verify_ours"]["other_rules_failing"] = other_failures(json_out, dirs)
         floor_out = scratch / f".floor-{n}.txt"
         row["floor"] = bench_proc(f"(c) floor.py, N={n}", [PY, FLOOR, *dirs], a.repeats, cwd, floor_out)
         row["verify_floor"] = compare(dirs, verdicts_from_floor(floor_out, dirs), exp)
@@ -391,6 +416,28 @@ def phase_throughput(a) -> None:
         data[str(n)] = row
         json_out.unlink()   # can be hundreds of MB
         save("throughput", data)
+
+
+def phase_verify(a) -> None:
+    """Verdicts only (one JSON run per size, no repeats): a quick correctness check of any commit."""
+    sizes = a.sizes or SIZES
+    need(*sizes)
+    data: dict = {"code": os.environ.get("MLC_BENCH_CODE", "worktree")}
+    for n in sizes:
+        dirs = [d.name for d in project_dirs(n)]
+        out = results_dir() / f".verify-{n}.json"
+        cmd, how = check_cmd(dirs, "json", out)
+        r = run_proc(cmd, projects_dir(n))
+        if r["rc"] not in (0, 1):
+            raise SystemExit(f"N={n}: exit code {r['rc']}\n{r['stderr']}")
+        row = compare(dirs, verdicts_from_json(out, dirs), expected(n))
+        row.update({"how": how, "wall": r["wall"], "cpu": r["cpu"], "rc": r["rc"],
+                    "error_findings": errors_from_json(out, dirs)[:20], "other_rules_failing": other_failures(out, dirs)})
+        out.unlink()
+        print(f"  N={n}: {row['mismatches']} mismatches, {len(row['error_findings'])} error findings, other rules "
+              f"failing: {row['other_rules_failing']} ({r['wall']:.1f} s)", file=sys.stderr)
+        data[str(n)] = row
+    save("verify", data)
 
 
 _INPROC = r"""
@@ -595,7 +642,7 @@ def phase_report(a) -> None:
 
 
 PHASES = {"env": phase_env, "imports": phase_imports, "cold": phase_cold, "throughput": phase_throughput,
-          "inproc": phase_inproc, "breakdown": phase_breakdown, "profile": phase_profile, "report": phase_report}
+          "verify": phase_verify, "inproc": phase_inproc, "breakdown": phase_breakdown, "profile": phase_profile, "report": phase_report}
 ALL = ("env", "imports", "cold", "throughput", "inproc", "breakdown", "profile")
 
 
