@@ -37,6 +37,8 @@ _MAP, _SEQ, _MERGE = _T + "map", _T + "seq", _T + "merge"
 
 def escape_token(token: str) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
+    if "~" not in token and "/" not in token:
+        return token
     return token.replace("~", "~0").replace("/", "~1")
 
 
