@@ -377,6 +377,7 @@ class _Ctx:
         self.ci_hits = {f.path: _ci_hits(f) for f in repo.of("ci")}
         self.dvc = [(f.path, *s) for f in repo.of("dvc") for s in _dvc_stages(f)]
         self.mlmodels = [(f.path, _mlmodel(f)) for f in repo.of("mlmodel")]
+        self._automation: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         self._ci_state()
         self._monitoring_state()
 
@@ -429,6 +430,13 @@ class _Ctx:
 
     # automation of a category, from CI, dvc stages and pipeline stages
     def automation(self, category: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(automated, manual) evidence for ``category``; computed once per category (tests share them)."""
+        if category not in self._automation:
+            self._automation[category] = self._find_automation(category)
+        auto, manual = self._automation[category]
+        return list(auto), list(manual)
+
+    def _find_automation(self, category: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         auto: list[dict[str, Any]] = []
         manual: list[dict[str, Any]] = []
         ci = self.ci_evidence(category)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -82,6 +83,10 @@ def _is_uri(value: object) -> bool:
     return True
 
 
+_FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
+    "date": _is_date, "date-time": _is_date_time, "date-or-date-time": _is_instant,
+    "project-path": _is_project_path, "uri": _is_uri}
+
 _EXPECTED_FORMATS = {
     "date": "a date YYYY-MM-DD",
     "date-time": "an ISO 8601 date-time such as 2024-05-01T09:30:00+00:00",
@@ -122,8 +127,50 @@ def inline_refs(node: Any, defs: dict[str, Any], stack: tuple[str, ...] = ()) ->
     return {k: (v if k == "$defs" else inline_refs(v, defs, stack)) for k, v in node.items()}
 
 
+FAST_SCHEMAS = ("model_card", "data_manifest", "pipeline", "project")
+
+
+@cache
+def fast_validator(name: str) -> Callable[[Any], bool]:
+    """A quick yes/no for the evidence and project schemas, compiled by fastjsonschema.
+
+    Validating evidence with jsonschema was half the time of a check; fastjsonschema turns
+    the same schema into a Python function that answers about 15 times faster. It compiles
+    only these schemas, which ship with the package (never policy or evidence content).
+    jsonschema stays the authority: it produces every error message, and it has the last
+    word whenever the quick answer is "invalid". tests/test_schemas.py checks that both
+    agree on valid documents and on hundreds of mutations of them.
+    """
+    import fastjsonschema
+
+    whole = schema(name)
+    flat = {k: v for k, v in inline_refs(whole, whole.get("$defs", {})).items() if k not in ("$defs", "$id", "$schema")}
+    flat["$schema"] = "http://json-schema.org/draft-07/schema#"  # the keywords used mean the same in both drafts
+    formats = {fmt: _accepts(check) for fmt, check in _FORMAT_CHECKS.items()}
+    compiled = fastjsonschema.compile(flat, formats=formats)
+
+    def is_valid(instance: Any) -> bool:
+        try:
+            compiled(instance)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+    return is_valid
+
+
+def _accepts(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    def accepts(value: object) -> bool:
+        try:
+            return bool(check(value))
+        except ValueError:
+            return False
+    return accepts
+
+
 def validate_document(doc: Document, schema_name: str, what: str | None = None) -> None:
     """Raise :class:`InputError` at the first violation (by position in the file)."""
+    if schema_name in FAST_SCHEMAS and fast_validator(schema_name)(doc.value):
+        return
     check = validator(schema_name)
     if check.is_valid(doc.value):
         return
