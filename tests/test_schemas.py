@@ -80,3 +80,20 @@ def test_agree_on_every_fixture_document():
         assert agree(kind, doc)
         seen += 1
     assert seen > 1000
+
+
+def test_quick_validators_are_generated_from_the_current_schemas():
+    from mlcompliance.schemas import FAST_SCHEMAS
+    for name in FAST_SCHEMAS:
+        assert fast_validator(name) is not None, f"stale or missing _fastschema/{name}.py: run `mlcompliance docs`"
+
+
+def test_a_stale_quick_validator_is_ignored(monkeypatch):
+    import mlcompliance._fastschema.model_card as generated
+    fast_validator.cache_clear()
+    monkeypatch.setattr(generated, "SCHEMA_SHA256", "0" * 64)
+    try:
+        assert fast_validator("model_card") is None
+    finally:
+        monkeypatch.undo()
+        fast_validator.cache_clear()

@@ -84,7 +84,11 @@ def generated_documents() -> dict[str, str]:
     record = validated_record([src.directory for src in builtin])
     latest = {src.id: src for src in builtin}   # sorted by version: the last one is the newest
     packs = [load_pack(src) for src in latest.values()]
-    return {"docs/evidence.md": evidence_markdown(), "docs/catalog.md": catalog_markdown(packs),
+    from .schemas import FAST_SCHEMAS, fast_validator_source
+    quick = {f"src/mlcompliance/_fastschema/{name}.py": fast_validator_source(name) for name in FAST_SCHEMAS}
+    quick["src/mlcompliance/_fastschema/__init__.py"] = (
+        '"""Quick validators generated from the shipped JSON Schemas (see mlcompliance.schemas.fast_validator)."""\n')
+    return {**quick, "docs/evidence.md": evidence_markdown(), "docs/catalog.md": catalog_markdown(packs),
             "docs/checks.md": checks_markdown(),
             f"policies/{VALIDATED_FILE}": json.dumps(record, indent=2) + "\n"}
 

@@ -1,0 +1,1 @@
+"""Quick validators generated from the shipped JSON Schemas (see mlcompliance.schemas.fast_validator)."""
