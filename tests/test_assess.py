@@ -276,3 +276,19 @@ def test_interactive_mode_prompts_and_saves_answers(tmp_path):
     reloaded = load_answers(saved, Q)
     assert reloaded.choices["data-validation"] == "c" and reloaded.choices["data-versioning"] == "b"
     assert yaml.safe_load(saved.read_text(encoding="utf-8"))["questionnaire"] == "mlops-leaders@1.0"
+
+
+def test_assessment_renders_as_a_self_contained_html_page(tmp_path):
+    from click.testing import CliRunner
+
+    from helpers import AS_OF, SAMPLES
+    from mlcompliance.cli import main
+    out = tmp_path / "assess.html"
+    result = CliRunner().invoke(main, ["assess", "--answers", str(SAMPLES / "assess" / "leadership-answers.yaml"),
+                                       "--project", str(SAMPLES / "support-email-router"), "--as-of", AS_OF,
+                                       "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html
+    assert "over-claim" in html and "The three most valuable next steps" in html
+    assert "http://" not in html.replace("http://json", "") and "src=" not in html

@@ -501,7 +501,12 @@ def render_md(result: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "md": render_md}
+def render_html(result: dict[str, Any]) -> str:
+    from .render.html import render_assessment
+    return render_assessment(result)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "md": render_md, "html": render_html}
 
 
 def _title_of(result: dict[str, Any], did: str) -> str:

@@ -14,7 +14,7 @@ import click
 from .cliparams import as_of_date
 from .errors import InputError
 
-FORMATS = ("text", "json", "md")
+FORMATS = ("text", "json", "md", "html")
 
 
 @click.command("assess", context_settings={"help_option_names": ["-h", "--help"]})

@@ -75,6 +75,11 @@ def render_portfolio(portfolio: dict[str, Any], template_dir: str | Path | None 
     return _render(portfolio, template_dir, PORTFOLIO_TEMPLATE, view.build_portfolio)
 
 
+def render_assessment(assessment: dict[str, Any], template_dir: str | Path | None = None) -> str:
+    """The HTML page of a leaders' self-assessment (``mlcompliance assess --format html``)."""
+    return _render(assessment, template_dir, "assess.html.j2", lambda a, md: {"a": a})
+
+
 def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str, build: Any) -> str:
     env = environment(None if template_dir is None else str(Path(template_dir)))
     to_html = MarkdownRenderer()
