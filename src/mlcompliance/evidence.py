@@ -75,9 +75,9 @@ def resolve_inside(root: Path, relative: str, display: str | None = None) -> Pat
         raise InputError(f"path '{relative}' leaves the project directory", file=shown,
                          expected="a path inside the project directory")
     path = root / rel
-    real_root = root.resolve()
-    real = path.resolve()
-    if real != real_root and real_root not in real.parents:
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
         raise InputError(f"'{relative}' is a symbolic link to '{real}', outside the project directory",
                          file=shown, expected="files inside the project directory")
     return path

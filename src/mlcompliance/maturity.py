@@ -378,6 +378,12 @@ class _Ctx:
         self.dvc = [(f.path, *s) for f in repo.of("dvc") for s in _dvc_stages(f)]
         self.mlmodels = [(f.path, _mlmodel(f)) for f in repo.of("mlmodel")]
         self._automation: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        self._stage_texts = []   # (index, stage, checks, words, raw): the text categories are matched against
+        for i, stage in enumerate(_l(self.pl.get("stages"))):
+            stage = _d(stage)
+            checks = [c for c in _l(stage.get("checks")) if isinstance(c, str)]
+            raw = " ".join([str(stage.get("name", ""))] + checks)
+            self._stage_texts.append((i, stage, checks, raw.replace("_", " "), raw))
         self._ci_state()
         self._monitoring_state()
 
@@ -452,11 +458,7 @@ class _Ctx:
         for path, name, line, text in self.dvc:
             if rx.search(text):
                 auto.append(self.fev(path, line, f"dvc stage '{name}'"))
-        for i, stage in enumerate(_l(self.pl.get("stages"))):
-            stage = _d(stage)
-            checks = [c for c in _l(stage.get("checks")) if isinstance(c, str)]
-            words = " ".join([str(stage.get("name", ""))] + checks).replace("_", " ")
-            raw = " ".join([str(stage.get("name", ""))] + checks)
+        for i, stage, checks, words, raw in self._stage_texts:
             if stage.get("kind") in kinds or rx.search(words) or rx.search(raw):
                 label = f"pipeline stage '{stage.get('name')}' ({stage.get('kind')}"
                 label += f", checks: {', '.join(checks)})" if checks else ")"

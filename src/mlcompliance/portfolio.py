@@ -90,17 +90,19 @@ def build(entries: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
             for e in checked for p in e["result"]["summary"]["packs"]]
     frame = pd.DataFrame(rows, columns=["project", "pack", "raw", "numerator", "denominator"])
     packs = sorted(frame["pack"].unique().tolist())
+    scores = frame.pivot_table(index="project", columns="pack", values="raw", aggfunc="first", dropna=False)
     matrix = []
     for e in checked:
         r = e["result"]
-        mine = frame[frame["project"] == e["path"]].set_index("pack")
+        row = scores.loc[e["path"]] if e["path"] in scores.index else None
+        mine = {p["id"] for p in r["summary"]["packs"]}
         matrix.append({
             "project": e["path"], "name": r["project"]["name"], "tier": r["risk"]["tier"],
             "verdict": r["gate"]["verdict"], "blocking": len(r["gate"]["blocking"]),
             "stage": (r.get("maturity") or {}).get("stage", {}).get("stage"),
             "score": r["summary"]["score"]["raw"],
-            "scores": {pid: (None if pd.isna(mine.at[pid, "raw"]) else float(mine.at[pid, "raw"]))
-                       for pid in packs if pid in mine.index},
+            "scores": {pid: (None if row is None or pd.isna(row[pid]) else float(row[pid]))
+                       for pid in packs if pid in mine},
         })
     by_pack = frame.groupby("pack")[["numerator", "denominator"]].sum()
     pack_totals = {pid: {"numerator": int(row.numerator), "denominator": int(row.denominator),

@@ -80,7 +80,9 @@ def _requirement(rid: str, title: str, clause: str, section: str | None, manual:
 
 
 def dumps(result: dict[str, Any]) -> str:
-    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    """The JSON text of a result: one line (pipe it to `jq .` to read it). Without `indent`, the
+    standard library uses its C encoder, about 10 times faster on large portfolios."""
+    return json.dumps(result, ensure_ascii=False) + "\n"
 
 
 def read_result(path: Path) -> dict[str, Any]:
