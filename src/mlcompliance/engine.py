@@ -7,16 +7,14 @@ from typing import Any
 
 from . import pointers
 from .checks import Context, Target
-from .evidence import Project
+from .errors import InputError
+from .evidence import Project, resolve_inside
 from .findings import Finding, fill
 from .policy import Pack, Requirement, Rule
 
 
-def read_project_file(project: Project):
+def read_project_file(project: Project) -> Callable[[str], bytes | None]:
     """A reader for named checks: project-relative path -> bytes, None if absent or outside."""
-    from .errors import InputError
-    from .evidence import resolve_inside
-
     def read(rel: str) -> bytes | None:
         try:
             path = resolve_inside(project.root, rel)
@@ -51,11 +49,8 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
     return findings
 
 
-def _not_applicable(rule: Rule, project: Project, reason: str, severity: str,
-                    pointer: str | None = None) -> Finding:
-    if pointer is None:
-        pointer = rule.scope.split("/*", 1)[0]
-    loc = project.locate(pointer)
+def _not_applicable(rule: Rule, project: Project, reason: str, severity: str) -> Finding:
+    loc = project.locate(rule.scope.split("/*", 1)[0])
     return _finding(rule, "not_applicable", severity, reason, loc, loc.pointer, loc.pointer)
 
 
