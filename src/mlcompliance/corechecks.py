@@ -61,5 +61,6 @@ def waiver_findings(register: list[dict[str, Any]]) -> list[Finding]:
                             message, "Renew, correct or remove the waiver in the waiver file; an accepted risk needs "
                             "a justification, an approver, a creation date and an expiry within the pack's limit.",
                             [{"regulation": "mlcompliance", "clause": "waivers (docs/waivers.md)"}],
-                            entry["file"], entry["line"], 1, entry["pointer"], waiver=entry["id"]))
+                            entry["file"], entry["line"], 1, entry["pointer"], observed=entry["status"],
+                            waiver=entry["id"]))
     return out

@@ -101,11 +101,11 @@ def pra(card: dict[str, Any]) -> list[dict[str, Any]]:
     if cell in PRA_MATRIX:
         firm_tier = PRA_MATRIX[cell]
         facts.append(_fact("PRA SS1/23", f"{base}/materiality", f"materiality {cell[0]}, complexity {cell[1]}",
-                           PRA_TIER_TO_TIER[firm_tier], f"SS1/23 P1.3: model tier {firm_tier} by materiality and "
+                           PRA_TIER_TO_TIER[firm_tier], f"P1.3: model tier {firm_tier} by materiality and "
                            "complexity", PRA_URL))
     if info.get("tier") in PRA_TIER_TO_TIER:
         facts.append(_fact("PRA SS1/23", f"{base}/tier", info["tier"], PRA_TIER_TO_TIER[info["tier"]],
-                           f"SS1/23 P1.3: the firm assigned model tier {info['tier']}", PRA_URL))
+                           f"P1.3: the firm assigned model tier {info['tier']}", PRA_URL))
     return facts
 
 
