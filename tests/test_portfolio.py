@@ -42,7 +42,9 @@ def test_explicit_projects_exit_1_when_one_is_non_compliant_and_render_matches(t
     assert any(r["rule_id"] == "MLOPS-04-MODEL-VERSION" and r["outcome"] == "fail" and r["line"] == "6" for r in table)
 
 
-def test_parallel_and_sequential_give_identical_results(tmp_path):
+def test_parallel_and_sequential_give_identical_results(tmp_path, monkeypatch):
+    from mlcompliance import portfolio
+    monkeypatch.setattr(portfolio, "PARALLEL_MIN", 4)
     for i in range(9):
         shutil.copytree(SAMPLES / ("support-email-router" if i % 2 else "invoice-late-payment"), tmp_path / f"p{i}")
     one = cli("check", "--recursive", tmp_path, "--as-of", AS_OF, "--format", "json", "--jobs", "1").stdout

@@ -21,7 +21,7 @@ from .evidence import CONFIG_NAMES, KINDS
 from .findings import SEVERITY_RANK
 from .result import RESULT_VERSION
 
-PARALLEL_MIN = 8          # below this, a process pool costs more than it saves
+PARALLEL_MIN = 200        # below this, starting worker processes (imports, pack compilation) costs more than it saves
 WORST_LISTED = 25
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 
