@@ -61,3 +61,13 @@ def test_a_changed_builtin_pack_is_validated_in_full(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="severe"):
         policy.compile_pack(copy / "mlops-practices" / "1.0.0", "builtin")
     policy._validated_record.cache_clear()
+
+
+def test_trusted_and_fully_parsed_builtin_packs_are_identical():
+    """Loading from policies/validated.json gives exactly what parsing the YAML gives."""
+    from mlcompliance.policy import compile_pack
+    for src in [s for s in discover() if s.origin == "builtin"]:
+        trusted = compile_pack(src.directory, "builtin", trust=True)
+        parsed = compile_pack(src.directory, "builtin", trust=False)
+        assert [(r.id, r.spec, r.source) for r in trusted.rules] == [(r.id, r.spec, r.source) for r in parsed.rules]
+        assert trusted.requirements == parsed.requirements and trusted.digest == parsed.digest

@@ -90,7 +90,7 @@ def generated_documents() -> dict[str, str]:
         '"""Quick validators generated from the shipped JSON Schemas (see mlcompliance.schemas.fast_validator)."""\n')
     return {**quick, "docs/evidence.md": evidence_markdown(), "docs/catalog.md": catalog_markdown(packs),
             "docs/checks.md": checks_markdown(),
-            f"policies/{VALIDATED_FILE}": json.dumps(record, indent=2) + "\n"}
+            f"policies/{VALIDATED_FILE}": json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"}
 
 
 def catalog_markdown(packs: list[Any]) -> str:

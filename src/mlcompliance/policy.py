@@ -248,17 +248,25 @@ def _load_pack_cached(directory: Path, origin: str) -> Pack:
 def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
     """Validate and compile the pack in ``directory`` (raises InputError at the first problem).
 
-    Validation against the pack schemas and the JSON Schema meta-schema is the slow part of
-    loading. A built-in pack whose content digest is recorded in policies/validated.json (for
-    this engine version and these schemas; written by `mlcompliance docs` after a full
-    validation) skips it: validation is a pure function of that content. Any other pack,
-    or any change to a built-in one, is validated in full.
+    Parsing the YAML and validating it (pack schemas, JSON Schema meta-schema) are the slow
+    parts of loading. A built-in pack whose content digest is recorded in
+    policies/validated.json (for this engine version and these schemas; written by
+    `mlcompliance docs` after a full validation, with the parsed content) is read from that
+    record instead: both are pure functions of the content the digest identifies. Any other
+    pack, or any change to a built-in one, is parsed and validated in full.
     """
     digest = pack_digest(directory)
-    verify = not (trust and origin == "builtin" and _is_validated(directory, digest))
-    manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))
-    if verify:
+    trusted = _validated_entry(directory, digest) if trust and origin == "builtin" else None
+    verify = trusted is None
+    if trusted:
+        manifest = Document(str(directory / "pack.yaml"), "yaml", trusted["pack"], "", "", {})
+        rule_docs = [Document(str(directory / "rules" / f["file"]), "yaml", {"rules": f["rules"]}, "", "",
+                              {f"/rules/{i}": (line, 1) for i, line in enumerate(f["lines"])})
+                     for f in trusted["rules"]]
+    else:
+        manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))
         validate_document(manifest, "pack")
+        rule_docs = [load_file(path, str(path)) for path in sorted((directory / "rules").glob("*.yaml"))]
     meta = manifest.value
     engine = meta["engine"]
     try:
@@ -285,8 +293,7 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                     raise InputError(f"requirement {req.id} names unknown condition '{name}'", file=manifest.path,
                                      line=line, column=col, expected="a condition defined in pack.yaml")
     rules: list[Rule] = []
-    for rules_file in sorted((directory / "rules").glob("*.yaml")):
-        doc = load_file(rules_file, str(rules_file))
+    for doc in rule_docs:
         if verify:
             validate_document(doc, "rules")
         for i, spec in enumerate(doc.value["rules"]):
@@ -322,25 +329,35 @@ def _validated_record() -> dict[str, Any]:
     return record if isinstance(record, dict) and record.get("stamp") == validation_stamp() else {}
 
 
-def _is_validated(directory: Path, digest: str) -> bool:
+def _validated_entry(directory: Path, digest: str) -> dict[str, Any] | None:
+    """The recorded parsed content of a built-in pack, if its digest still matches."""
     from .resources import policies_dir
     try:
         key = directory.resolve().relative_to(policies_dir().resolve()).as_posix()
     except ValueError:
-        return False
-    return _validated_record().get("packs", {}).get(key) == digest
+        return None
+    entry = _validated_record().get("packs", {}).get(key)
+    return entry if isinstance(entry, dict) and entry.get("digest") == digest else None
 
 
 def validated_record(directories: list[Path]) -> dict[str, Any]:
-    """Validate built-in packs in full and return the record that lets later loads trust them."""
+    """Validate built-in packs in full and return the record that lets later loads trust them:
+    per pack its digest and its parsed content (pack.yaml, and each rules file with the line of
+    each rule)."""
     from .resources import policies_dir
     base = policies_dir().resolve()
     packs = {}
     for directory in sorted(directories):
         pack = compile_pack(directory, "builtin", trust=False)
-        packs[directory.resolve().relative_to(base).as_posix()] = pack.digest
-    return {"comment": "Written by `mlcompliance docs` after validating each pack in full; a pack whose digest "
-                       "matches skips re-validation at load. Do not edit.",
+        rules = []
+        for path in sorted((directory / "rules").glob("*.yaml")):
+            doc = load_file(path, str(path))
+            rules.append({"file": path.name, "rules": doc.value["rules"],
+                          "lines": [doc.location(f"/rules/{i}")[0] for i in range(len(doc.value["rules"]))]})
+        packs[directory.resolve().relative_to(base).as_posix()] = {
+            "digest": pack.digest, "pack": load_file(directory / "pack.yaml", "pack.yaml").value, "rules": rules}
+    return {"comment": "Written by `mlcompliance docs` after validating each pack in full; a built-in pack whose "
+                       "digest matches is read from here, without parsing or re-validation. Do not edit.",
             "stamp": validation_stamp(), "packs": packs}
 
 
