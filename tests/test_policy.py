@@ -310,3 +310,17 @@ def test_manual_requirements_have_applicability(tmp_path):
     bad = make_pack(tmp_path / "bad", requirements=[*reqs[:1], {**reqs[1], "if": ["nope"]}], conditions=conditions)
     with pytest.raises(InputError, match="requirement ACME-PD names unknown condition 'nope'"):
         policy.compile_pack(bad, "test")
+
+
+def test_effective_dates_move_a_rule_and_reject_unknown_rules(tmp_path):
+    make_pack(tmp_path / "packs", rules=[{**OWNER_RULE, "applies_from": "2027-01-01"}])
+    project = write_project(tmp_path / "p", card())
+    _, data = run(project, tmp_path / "packs")
+    assert outcomes(data, "ACME-OWNER") == ["not_applicable"]
+    config = {"packs": {"acme": "*"}, "effective_dates": {"ACME-OWNER": {"applies_from": "2026-01-01"}}}
+    write_project(project, {"mlcompliance.yaml": config})
+    _, data = run(project, tmp_path / "packs")
+    assert outcomes(data, "ACME-OWNER") == ["fail"]
+    write_project(project, {"mlcompliance.yaml": {**config, "effective_dates": {"ACME-OWNR": {"applies_from": "2026-01-01"}}}})
+    result, _ = run(project, tmp_path / "packs")
+    assert result.exit_code == 2 and "did you mean 'ACME-OWNER'" in result.stderr and "mlcompliance.yaml:" in result.stderr

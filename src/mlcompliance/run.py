@@ -27,8 +27,9 @@ class Checker:
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None)
         loaded = policy.load_packs(chosen)
         risk = derive(project.bundle, as_of)
-        findings = engine.evaluate(project, loaded, as_of, risk["tier"],
-                                   date_overrides=project.settings.get("effective_dates", {}))
+        dates = project.settings.get("effective_dates", {})
+        _check_rule_ids(dates, loaded, project)
+        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates)
         findings += tier_findings(project, risk)
         caps = {p.id: p.waiver_max_days for p in loaded}
         register = waivers.apply(waiver_doc, findings, as_of, caps)
@@ -38,6 +39,21 @@ class Checker:
         built = result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
         built["maturity"] = maturity.evaluate(project, as_of)
         return built
+
+
+def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: Any) -> None:
+    """An effective-date override must name a rule of the chosen packs (a typo would silently do nothing)."""
+    import difflib
+
+    from .errors import InputError
+    known = {r.id for p in packs for r in p.rules}
+    for rule_id in dates:
+        if rule_id not in known:
+            line, col = project.config.location(f"/effective_dates/{rule_id}")
+            guess = difflib.get_close_matches(rule_id, sorted(known), n=1)
+            raise InputError(f"effective_dates names rule '{rule_id}', which no chosen pack has"
+                             + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=project.config.path,
+                             line=line, column=col, expected="a rule id from `mlcompliance packs show PACK`")
 
 
 def check(root: Path, as_of: date | None = None, fail_on: str | None = None,
