@@ -123,7 +123,7 @@ def test_credit_scoring_waiver_register():
     # the stale waiver's rule passes
     assert outcomes_of(data, lambda r: r == "MLOPS-01-CI-STATUS") == {"MLOPS-01-CI-STATUS": {"pass"}}
     expired = [f for f in data["findings"] if f["rule_id"] == "MLC-WAIVER-EXPIRED"]
-    assert [f["waiver"] for f in expired] == ["W-DP-2026-007"]
+    assert [f["waiver"]["id"] for f in expired] == ["W-DP-2026-007"]
 
 
 def test_credit_scoring_active_waiver_leaves_the_raw_score_unchanged(tmp_path):

@@ -62,5 +62,5 @@ def waiver_findings(register: list[dict[str, Any]]) -> list[Finding]:
                             "a justification, an approver, a creation date and an expiry within the pack's limit.",
                             [{"regulation": "mlcompliance", "clause": "waivers (docs/waivers.md)"}],
                             entry["file"], entry["line"], 1, entry["pointer"], observed=entry["status"],
-                            waiver=entry["id"]))
+                            waiver={"id": entry["id"], "status": entry["status"]}))
     return out
