@@ -260,3 +260,23 @@ def test_console_script_runs_as_a_real_process():
         "print('HEAVY', sorted(m for m in ('pandas', 'scipy', 'jinja2', 'numpy') if m in sys.modules), file=sys.stderr)"),
         str(SAMPLES / "invoice-late-payment")], capture_output=True, text=True)
     assert "HEAVY []" in imported.stderr
+
+
+def test_render_rejects_a_damaged_result_with_a_clear_error(tmp_path):
+    saved = tmp_path / "r.json"
+    cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "json", "-o", saved)
+    data = json.loads(saved.read_text())
+    del data["findings"][0]["location"]
+    data["gate"]["verdict"] = "maybe"
+    saved.write_text(json.dumps(data))
+    for fmt in ("md", "html", "sarif"):
+        result = cli("render", saved, "--format", fmt)
+        assert result.exit_code == 2 and "not a valid mlcompliance result" in result.stderr, result.output
+    portfolio = tmp_path / "p.json"
+    cli("check", SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router", "--as-of", AS_OF,
+        "--format", "json", "-o", portfolio)
+    data = json.loads(portfolio.read_text())
+    del data["projects"][1]["result"]["findings"]
+    portfolio.write_text(json.dumps(data))
+    result = cli("render", portfolio, "--format", "html")
+    assert result.exit_code == 2 and "/projects/1 is not a project result" in result.stderr

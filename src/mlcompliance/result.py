@@ -97,7 +97,33 @@ def read_result(path: Path) -> dict[str, Any]:
     if major != RESULT_VERSION.split(".")[0]:
         raise InputError(f"result version {value['result_version']} is not supported", file=str(path),
                          expected=f"result version {RESULT_VERSION.split('.')[0]}.x")
+    _check_shape(value, str(path))
     return value
+
+
+def _check_shape(value: dict[str, Any], file: str) -> None:
+    """A single result is validated against result.schema.json; a portfolio (possibly thousands of
+    results) is checked for its own keys and each project's top-level keys, which is what keeps
+    the renderers from meeting a missing key."""
+    from .schemas import describe_error, validator
+    check = validator("result")
+    if value.get("portfolio") is True:
+        missing = [k for k in ("tool", "as_of", "summary", "gate", "packs", "matrix", "worst_findings", "errors",
+                               "projects") if k not in value]
+        if missing:
+            raise InputError(f"portfolio result without {', '.join(missing)}", file=file,
+                             expected="a JSON file written by 'mlcompliance check DIR... --format json'")
+        required = check.schema["required"]
+        for i, entry in enumerate(value["projects"]):
+            result = entry.get("result") if isinstance(entry, dict) else None
+            if not isinstance(result, dict) or any(k not in result for k in required):
+                raise InputError(f"portfolio result: /projects/{i} is not a project result", file=file,
+                                 expected="{path, result} with the keys " + ", ".join(required))
+        return
+    errors = sorted(check.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        message, expected = describe_error(errors[0])
+        raise InputError(f"not a valid mlcompliance result: {message}", file=file, expected=expected)
 
 
 def stamp(result: dict[str, Any]) -> dict[str, Any]:
