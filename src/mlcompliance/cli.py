@@ -49,8 +49,9 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity of a fail/error finding that makes the check fail (default: the "
-                   "project's gate.fail_on, else high).")
+              help="Lowest severity of a fail/error finding that makes the check fail (default: the project's "
+                   "gate.fail_on, else by risk tier: critical at minimal and limited, high at high, low at "
+                   "prohibited).")
 @click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Date all date logic is evaluated at (default: today).")
 @click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
