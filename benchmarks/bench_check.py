@@ -254,6 +254,7 @@ def compare(dirs: list[str], got: list[list[str]], exp: dict[str, list[str]]) ->
 # ----------------------------------------------------------------------------- phases
 def phase_env(a) -> None:
     from importlib import metadata
+
     import yaml
     pkgs = {}
     for name in ("mlcompliance", "pyyaml", "jsonschema", "referencing", "rpds-py", "click", "packaging",

@@ -69,7 +69,7 @@ def real_result(work: Path) -> dict:
 
 def replicate(result: dict, n: int) -> dict:
     """The result with its findings replicated to n, each with its own target and fingerprint."""
-    from mlcompliance.scoring import counts, score
+    from mlcompliance.scoring.scores import counts, score
     out = copy.deepcopy(result)
     base = result["findings"]
     findings = []
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from mlcompliance.render import RENDERERS
-    from mlcompliance.result import dumps
+    from mlcompliance.result.record import dumps
     with tempfile.TemporaryDirectory() as tmp:
         result = replicate(real_result(Path(tmp)), args.findings)
         saved, out = Path(tmp) / "result.json", Path(tmp) / "report.html"

@@ -25,10 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor  # noqa: E402
 from common import AS_OF  # noqa: E402
 
-from mlcompliance import engine, evidence, loader, policy, result, schemas  # noqa: E402
+from mlcompliance.engine import evaluate as engine
+from mlcompliance.engine.tiering import effective_tier  # noqa: E402
+from mlcompliance.evidence import (
+    loader,
+    schemas,  # noqa: E402
+)
+from mlcompliance.evidence import project as evidence
+from mlcompliance.policy import packs as policy
 from mlcompliance.render import RENDERERS  # noqa: E402
+from mlcompliance.result import record as result
 from mlcompliance.run import Checker  # noqa: E402
-from mlcompliance.tiering import effective_tier  # noqa: E402
 
 KINDS = ("model_card", "data_manifest", "pipeline")
 

@@ -393,7 +393,7 @@ def generate(n: int, seed: int, bad_fraction: float) -> dict[str, list[str]]:
 def validate(n: int, k: int) -> int:
     """Load the first k projects with mlcompliance's own loader + schema validation; count failures."""
     from mlcompliance.errors import InputError
-    from mlcompliance.evidence import load_project
+    from mlcompliance.evidence.project import load_project
     bad = 0
     for d in sorted(projects_dir(n).glob("p*"))[:k]:
         try:

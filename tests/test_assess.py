@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from helpers import SAMPLES, tree_digest
-from mlcompliance.assess import (Answers, assess, dimension_stage, load_answers, load_questionnaire, recommend,
-                                 template)
-from mlcompliance.cli_assess import assess as assess_command
+
+from mlcompliance.cli.assess_cmd import assess as assess_command
+from mlcompliance.scoring.assess import (
+    Answers,
+    assess,
+    dimension_stage,
+    load_answers,
+    load_questionnaire,
+    recommend,
+    template,
+)
 
 AS_OF = "2026-11-01"
 LEADERS = SAMPLES / "assess" / "leadership-answers.yaml"
@@ -280,8 +287,8 @@ def test_interactive_mode_prompts_and_saves_answers(tmp_path):
 
 def test_assessment_renders_as_a_self_contained_html_page(tmp_path):
     from click.testing import CliRunner
-
     from helpers import AS_OF, SAMPLES
+
     from mlcompliance.cli import main
     out = tmp_path / "assess.html"
     result = CliRunner().invoke(main, ["assess", "--answers", str(SAMPLES / "assess" / "leadership-answers.yaml"),

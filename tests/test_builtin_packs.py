@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import ROOT, cli
-from mlcompliance.packtest import run_pack_tests
-from mlcompliance.policy import discover, load_pack
+
+from mlcompliance.policy.packs import discover, load_pack
+from mlcompliance.tools.packtest import run_pack_tests
 
 BUILTIN = sorted({s.id for s in discover() if s.origin == "builtin"})
 
@@ -50,8 +50,9 @@ def test_a_changed_builtin_pack_is_validated_in_full(tmp_path, monkeypatch):
     """The validated.json shortcut applies only to the exact recorded content."""
     import shutil
 
-    from mlcompliance import policy, resources
+    from mlcompliance import resources
     from mlcompliance.errors import InputError
+    from mlcompliance.policy import packs as policy
     copy = tmp_path / "policies"
     shutil.copytree(ROOT / "policies", copy)
     monkeypatch.setattr(resources, "policies_dir", lambda: copy)
@@ -65,7 +66,7 @@ def test_a_changed_builtin_pack_is_validated_in_full(tmp_path, monkeypatch):
 
 def test_trusted_and_fully_parsed_builtin_packs_are_identical():
     """Loading from policies/validated.json gives exactly what parsing the YAML gives."""
-    from mlcompliance.policy import compile_pack
+    from mlcompliance.policy.packs import compile_pack
     for src in [s for s in discover() if s.origin == "builtin"]:
         trusted = compile_pack(src.directory, "builtin", trust=True)
         parsed = compile_pack(src.directory, "builtin", trust=False)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from mlcompliance import pointers
-from mlcompliance.checks import REGISTRY, Context, Target
+from mlcompliance.evidence import pointers
+from mlcompliance.policy.checks import REGISTRY, Context, Target
 
 
 def run(bundle, pointer, params):

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from jsonschema import Draft202012Validator
 
-from mlcompliance import pointers
-from mlcompliance.checks import REGISTRY, Context, Target
+from mlcompliance.evidence import pointers
+from mlcompliance.policy.checks import REGISTRY, Context, Target
 
 AS_OF = date(2026, 11, 1)
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import AS_OF, SAMPLES, cli, copy_sample, tree_digest, write_project
 
 SUPPORT_ROUTER_FAILURES = {

@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from mlcompliance import pointers
-from mlcompliance.checks import Context, Target
 from mlcompliance.errors import InputError
-from mlcompliance.loader import parse_text
-from mlcompliance.policy import _compile_assertion
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.loader import parse_text
+from mlcompliance.policy.checks import Context, Target
+from mlcompliance.policy.packs import _compile_assertion
 
 BUNDLE = {
     "model_card": {"intended_use": {"purpose": "credit pre-approval"}},

@@ -12,8 +12,8 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from helpers import AS_OF, SAMPLES
+
 from mlcompliance.cli import main
 
 VALUES = [None, 0, -1, 1.5, "", "x", [], {}, True, "2026-02-30", "../x", "/etc/passwd", [None], {"a": None},

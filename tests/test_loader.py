@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mlcompliance.errors import InputError
-from mlcompliance.loader import LIBYAML, load_file, parse_text
+from mlcompliance.evidence.loader import LIBYAML, load_file, parse_text
 
 
 def yaml_doc(text: str):

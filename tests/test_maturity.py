@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import ROOT, SAMPLES, copy_sample, tree_digest, write_project
-from mlcompliance.evidence import load_project
-from mlcompliance.maturity import (PRACTICE_STAGES, TESTS, band, crosswalk, evaluate, final_score, section_sums,
-                                   stage_rule)
+
+from mlcompliance.evidence.project import load_project
+from mlcompliance.scoring.maturity import (
+    PRACTICE_STAGES,
+    TESTS,
+    band,
+    crosswalk,
+    evaluate,
+    final_score,
+    section_sums,
+    stage_rule,
+)
 
 AS_OF = date(2026, 11, 1)
 

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from helpers import AS_OF, ROOT, SAMPLES
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import AS_OF, SAMPLES, cli, write_project
-from mlcompliance import policy
+
 from mlcompliance.errors import InputError
+from mlcompliance.policy import packs as policy
 
 
 def make_pack(base: Path, pid: str = "acme", version: str = "1.0.0", rules: list | None = None,
@@ -160,7 +160,7 @@ def test_conditions_dates_and_when(tmp_path):
 
 
 def test_a_check_that_crashes_is_an_error_that_blocks(tmp_path, monkeypatch):
-    from mlcompliance import checks
+    from mlcompliance.policy import checks
 
     def explode(ctx, target, params):
         raise ZeroDivisionError("boom")
@@ -282,8 +282,8 @@ def test_packs_diff(tmp_path):
 
 
 def test_explain_every_builtin_rule_without_error():
-    from mlcompliance.catalog import explain_rule
-    from mlcompliance.policy import discover, load_pack
+    from mlcompliance.policy.packs import discover, load_pack
+    from mlcompliance.tools.catalog import explain_rule
     sources = [s for s in discover() if s.origin == "builtin"]
     for src in sources:
         for rule in load_pack(src).rules:

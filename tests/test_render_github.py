@@ -5,12 +5,10 @@ import copy
 import re
 
 import pytest
-
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
 from render_fixtures import AS_OF, INVOICE, cli
 
-from mlcompliance.render import RENDERERS
-from mlcompliance.render import github
+from mlcompliance.render import RENDERERS, github
 
 LINE = re.compile(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$")
 

@@ -13,14 +13,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
 from render_fixtures import AS_OF, INVOICE, PAYLOADS, cli
 
 from mlcompliance.render import RENDERERS
 from mlcompliance.render import html as html_renderer
 from mlcompliance.render.safe_markdown import render_markdown, sanitise
-from mlcompliance.result import dumps
+from mlcompliance.result.record import dumps
 
 URL_ATTRS = ("src", "href", "action", "formaction", "poster", "data", "srcset", "background", "cite",
              "codebase", "manifest", "ping", "xlink:href", "longdesc", "usemap", "lowsrc", "dynsrc")
@@ -508,12 +507,12 @@ def test_portfolio_render_is_byte_identical_to_check(portfolio_dir, tmp_path, mo
 
 
 def test_maturity_from_the_real_evaluator(invoice_result):
-    """The shape mlcompliance.maturity.evaluate produces: stage mapping, ml_test_score with final,
+    """The shape mlcompliance.scoring.maturity.evaluate produces: stage mapping, ml_test_score with final,
     sections, tests with evidence; principles and practices tables."""
     from datetime import date
 
-    from mlcompliance.evidence import load_project
-    from mlcompliance.maturity import evaluate
+    from mlcompliance.evidence.project import load_project
+    from mlcompliance.scoring.maturity import evaluate
     maturity = evaluate(load_project(INVOICE), date.fromisoformat(AS_OF))
     html = render(dict(invoice_result, maturity=maturity))
     section = html.split('id="maturity"', 1)[1].split("</section>", 1)[0]

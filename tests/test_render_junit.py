@@ -5,12 +5,10 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
-
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
 from render_fixtures import AS_OF, INVOICE, cli
 
-from mlcompliance.render import RENDERERS
-from mlcompliance.render import junit
+from mlcompliance.render import RENDERERS, junit
 
 
 def parse(result: dict) -> ET.Element:

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
 from render_fixtures import AS_OF, INVOICE, cli
 
-from mlcompliance.render import RENDERERS
-from mlcompliance.render import sarif
+from mlcompliance.render import RENDERERS, sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 PROBLEMS = ("fail", "error", "warn")

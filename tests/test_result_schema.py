@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
+from helpers import AS_OF, SAMPLES, cli
 from jsonschema import Draft202012Validator
 
-from helpers import AS_OF, SAMPLES, cli
-from mlcompliance.schemas import FORMATS, schema
+from mlcompliance.evidence.schemas import FORMATS, schema
 
 
 def test_results_validate_against_the_published_schema():

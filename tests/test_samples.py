@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import pytest
 import yaml
-
 from helpers import AS_OF, SAMPLES, cli, copy_sample
 
 NEW_SAMPLES = ("credit-scoring", "xray-anomaly", "support-chatbot")

@@ -5,14 +5,14 @@ import copy
 import random
 
 import pytest
-
 from helpers import SAMPLES
-from mlcompliance import pointers
-from mlcompliance.evidence import KINDS
-from mlcompliance.loader import load_file
-from mlcompliance.packtest import merge
-from mlcompliance.policy import discover
-from mlcompliance.schemas import fast_validator, validator
+
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.loader import load_file
+from mlcompliance.evidence.project import KINDS
+from mlcompliance.evidence.schemas import fast_validator, validator
+from mlcompliance.policy.packs import discover
+from mlcompliance.tools.packtest import merge
 
 REPLACEMENTS = [12345, 1.5, 42.0, -1, "a/b", "x", "", [], {}, True, None, "2024-13-45", "../outside", "2026-11-01", ["a"], {"x-note": 1}]
 
@@ -83,13 +83,13 @@ def test_agree_on_every_fixture_document():
 
 
 def test_quick_validators_are_generated_from_the_current_schemas():
-    from mlcompliance.schemas import FAST_SCHEMAS
+    from mlcompliance.evidence.schemas import FAST_SCHEMAS
     for name in FAST_SCHEMAS:
         assert fast_validator(name) is not None, f"stale or missing _fastschema/{name}.py: run `mlcompliance docs`"
 
 
 def test_a_stale_quick_validator_is_ignored(monkeypatch):
-    import mlcompliance._fastschema.model_card as generated
+    import mlcompliance.evidence._fastschema.model_card as generated
     fast_validator.cache_clear()
     monkeypatch.setattr(generated, "SCHEMA_SHA256", "0" * 64)
     try:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlcompliance.gate import decide, threshold
-from mlcompliance.scoring import score, status
+from mlcompliance.scoring.gate import decide, threshold
+from mlcompliance.scoring.scores import score, status
 
 
 def f(outcome: str, severity: str) -> dict:

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from mlcompliance.tiering import derive
+from mlcompliance.engine.tiering import derive
 
 AS_OF = date(2026, 11, 1)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import cli, write_project
 from test_policy import OWNER_RULE, make_pack
 

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from mlcompliance import loader, schemas
+from mlcompliance.evidence import loader, schemas
 
 _TYPES = {
     "string": lambda x: type(x) is str,

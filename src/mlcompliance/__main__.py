@@ -1,3 +1,3 @@
-from .cli import main
+from mlcompliance.cli import main
 
 main()

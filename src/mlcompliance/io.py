@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import InputError
+from mlcompliance.errors import InputError
 
 
 def write_atomic(path: Path, text: str, protected: tuple[Path, ...] = ()) -> None:

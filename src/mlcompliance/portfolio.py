@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import InputError
-from .evidence import CONFIG_NAMES, KINDS
-from .findings import SEVERITY_RANK
-from .result import RESULT_VERSION
+from mlcompliance import __version__
+from mlcompliance.engine.findings import SEVERITY_RANK
+from mlcompliance.errors import InputError
+from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
+from mlcompliance.result.record import RESULT_VERSION
 
 PARALLEL_MIN = 200        # below this, starting worker processes (imports, pack compilation) costs more than it saves
 WORST_LISTED = 25
@@ -46,7 +46,7 @@ _worker_checker = None
 
 def _init_worker(policy_paths: tuple[Path, ...]) -> None:
     global _worker_checker
-    from .run import Checker
+    from mlcompliance.run import Checker
     _worker_checker = Checker(policy_paths)
 
 

@@ -6,11 +6,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import engine, maturity, policy, result, waivers
-from .corechecks import tier_findings, waiver_findings
-from .evidence import load_project
-from .gate import threshold
-from .tiering import derive
+from mlcompliance.engine import evaluate as engine
+from mlcompliance.engine import waivers
+from mlcompliance.engine.corechecks import tier_findings, waiver_findings
+from mlcompliance.engine.tiering import derive
+from mlcompliance.evidence.project import load_project
+from mlcompliance.policy import packs as policy
+from mlcompliance.result import record as result
+from mlcompliance.scoring import maturity
+from mlcompliance.scoring.gate import threshold
 
 
 class Checker:
@@ -45,7 +49,7 @@ def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: An
     """An effective-date override must name a rule of the chosen packs (a typo would silently do nothing)."""
     import difflib
 
-    from .errors import InputError
+    from mlcompliance.errors import InputError
     known = {r.id for p in packs for r in p.rules}
     for rule_id in dates:
         if rule_id not in known:

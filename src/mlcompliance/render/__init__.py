@@ -32,7 +32,7 @@ class _Renderers(Mapping[str, Callable[..., str]]):
             if result.get("portfolio"):
                 portfolio = getattr(module, "render_portfolio", None)
                 if portfolio is None:
-                    from ..errors import InputError
+                    from mlcompliance.errors import InputError
                     supported = [f for f, m in _MODULES.items()
                                  if hasattr(importlib.import_module(f"{__name__}.{m}"), "render_portfolio")]
                     raise InputError(f"format '{name}' does not render a portfolio",

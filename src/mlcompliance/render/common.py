@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import SEVERITY_RANK
+from mlcompliance.engine.findings import SEVERITY_RANK
 
 PROBLEM_OUTCOMES = ("fail", "error", "warn")
 

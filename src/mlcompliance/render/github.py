@@ -30,7 +30,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from .view import observed_text, severity_rank, text
+from mlcompliance.render.view import observed_text, severity_rank, text
 
 PROBLEMS = ("fail", "error", "warn")
 
@@ -125,7 +125,7 @@ def render(result: dict[str, Any]) -> str:
 def render_portfolio(portfolio: dict[str, Any]) -> str:
     """Annotations of every project (files prefixed with the project's path when it is relative),
     blocking ones first, then one notice with the portfolio's verdict and one line per project."""
-    from .sarif import safe_prefix
+    from mlcompliance.render.sarif import safe_prefix
     entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
                and isinstance(e.get("result"), Mapping)]
     annotated = []

@@ -23,9 +23,9 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from ..resources import templates_dir
-from . import view
-from .safe_markdown import MarkdownRenderer
+from mlcompliance.render import view
+from mlcompliance.render.safe_markdown import MarkdownRenderer
+from mlcompliance.resources import templates_dir
 
 ENTRY_TEMPLATE = "report.html.j2"
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"

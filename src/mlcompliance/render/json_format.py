@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..result import dumps
+from mlcompliance.result.record import dumps
 
 
 def render(result: dict[str, Any]) -> str:

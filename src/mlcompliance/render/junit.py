@@ -35,7 +35,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from .view import observed_text, result_sha256, text, where
+from mlcompliance.render.view import observed_text, result_sha256, text, where
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 SKIPPED = ("not_applicable", "manual", "waived")

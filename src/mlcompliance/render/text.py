@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import (basis_text, manual_text, maturity_text, observed, problems, score_text, tier_text,
-                     verdict_text, where)
+from mlcompliance.render.common import (
+    basis_text,
+    manual_text,
+    maturity_text,
+    observed,
+    problems,
+    score_text,
+    tier_text,
+    verdict_text,
+    where,
+)
 
 MAX_LISTED = 50
 

@@ -51,9 +51,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..findings import OUTCOMES, SEVERITIES
-from ..result import dumps
-from ..scoring import SCORED, WEIGHTS, counts, score
+from mlcompliance.engine.findings import OUTCOMES, SEVERITIES
+from mlcompliance.result.record import dumps
+from mlcompliance.scoring.scores import SCORED, WEIGHTS, counts, score
 
 FINDING_KEYS = ("rule_id", "pack", "pack_version", "requirement", "title", "outcome", "severity", "message",
                 "remediation", "references", "location", "observed", "observed_missing", "detail", "fingerprint")

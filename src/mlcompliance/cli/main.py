@@ -1,0 +1,326 @@
+"""Command line: parse options, call the library, choose the exit code (0 ok, 1 non-compliant, 2 bad input)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from mlcompliance import __version__
+from mlcompliance.cli.params import as_of_date
+from mlcompliance.errors import InputError
+from mlcompliance.render import RENDERERS
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+FORMAT_NAMES = tuple(RENDERERS)
+
+
+class _Group(click.Group):
+    """Turns InputError into one clear line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except InputError as err:
+            click.echo(f"mlcompliance: error: {err}", err=True)
+            sys.exit(2)
+
+
+_template_dir_option = click.option(
+    "--template-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+    help="Directory of Jinja2 templates overriding the built-in HTML report templates (docs/templates.md).")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlcompliance")
+def main() -> None:
+    """Policy-as-code compliance checks for machine-learning projects."""
+
+
+@main.command()
+@click.argument("projects", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--recursive", "recursive_root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Check every project found under this directory (a portfolio).")
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="Processes for a portfolio (default: one per CPU).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Lowest severity of a fail/error finding that makes the check fail (default: the project's "
+                   "gate.fail_on, else by risk tier: critical at minimal and limited, high at high, low at "
+                   "prohibited).")
+@click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
+              help="Date all date logic is evaluated at (default: today).")
+@click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Extra directory of policy packs (repeatable).")
+@click.option("--timestamp", is_flag=True,
+              help="Record the generation time in the result (makes the output differ from run to run).")
+@_template_dir_option
+def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None, fmt: str,
+          output: Path | None, fail_on: str | None, as_of: date, policy_paths: tuple[Path, ...],
+          timestamp: bool, template_dir: Path | None) -> None:
+    """Check PROJECTS (directories of evidence files) against their policy packs.
+
+    One project gives its result; several (or --recursive) give a portfolio.
+    Exit code 0: compliant; 1: non-compliant under the gate; 2: usage, configuration or input error.
+    """
+    from mlcompliance.result.record import stamp
+
+    if not projects and recursive_root is None:
+        raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
+    if len(projects) == 1 and recursive_root is None:
+        from mlcompliance.run import Checker
+        result = Checker(policy_paths).check(projects[0], as_of, fail_on)
+        result = stamp(result) if timestamp else result
+        _emit(_render(fmt, result, template_dir), output, projects)
+        sys.exit(1 if result["gate"]["verdict"] != "compliant" else 0)
+    from mlcompliance import portfolio
+    paths = list(projects)
+    if recursive_root is not None:
+        paths += portfolio.find_projects(recursive_root)
+    if not paths:
+        raise InputError("no project found (a directory with mlcompliance.yaml or a model card)",
+                         file=str(recursive_root))
+    with _progress(len(paths)) as advance:
+        entries = portfolio.check_all([str(p) for p in paths], as_of, fail_on, policy_paths, jobs, advance)
+    result = portfolio.build(entries, as_of)
+    result = stamp(result) if timestamp else result
+    _emit(_render(fmt, result, template_dir), output, tuple(paths))
+    for error in result["errors"]:
+        click.echo(f"mlcompliance: error: {error['error']}", err=True)
+    sys.exit(portfolio.exit_code(result))
+
+
+class _progress:
+    """A progress bar on stderr for long portfolios, only when stderr is a terminal (never in CI logs)."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if total > 5 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        bar = self.bar.__enter__()
+        return bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@main.command()
+@click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@_template_dir_option
+def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None) -> None:
+    """Rebuild a report from a saved JSON result (byte-identical to the same format from `check`)."""
+    from mlcompliance.result.record import read_result
+    _emit(_render(fmt, read_result(result_file), template_dir), output)
+
+
+def _render(fmt: str, result: dict, template_dir: Path | None) -> str:
+    if template_dir is not None and fmt != "html":
+        raise click.UsageError("--template-dir applies to --format html only")
+    options = {"template_dir": template_dir} if template_dir is not None else {}
+    return RENDERERS[fmt](result, **options)
+
+
+def _emit(text: str, output: Path | None, projects: tuple[Path, ...] = ()) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
+    from mlcompliance.io import write_atomic
+    protected = tuple(p / f"{k}{ext}" for p in projects for k in (*KINDS, *[c.rsplit('.', 1)[0] for c in CONFIG_NAMES])
+                      for ext in (".yaml", ".yml", ".json"))
+    write_atomic(output, text, protected)
+
+
+# --- policy packs ------------------------------------------------------------------------
+
+_policy_path_option = click.option(
+    "--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+    help="Extra directory of policy packs (repeatable).")
+
+
+def _find_sources(policy_paths: tuple[Path, ...], wanted: tuple[str, ...]):
+    """Pack sources named ID or ID@VERSION (highest version when none given); all when none named."""
+    from mlcompliance.policy.packs import discover, resolve
+    sources = discover(policy_paths)
+    if not wanted:
+        latest: dict[str, object] = {}
+        for src in sources:
+            latest[src.id] = src  # discover() sorts by version, so the last one wins
+        return list(latest.values())
+    chosen = []
+    for item in wanted:
+        pid, _, version = item.partition("@")
+        chosen += resolve({pid: f"=={version}" if version else "*"}, sources)
+    return chosen
+
+
+@main.group()
+def packs() -> None:
+    """List, inspect, lint and test policy packs."""
+
+
+@packs.command("list")
+@_policy_path_option
+def packs_list(policy_paths: tuple[Path, ...]) -> None:
+    """List every available pack version."""
+    from mlcompliance.policy.packs import discover, load_pack
+    rows = [("PACK", "VERSION", "REQS", "RULES", "MANUAL", "ORIGIN", "TITLE")]
+    broken = 0
+    for src in discover(policy_paths):
+        origin = src.origin.split(":")[0]
+        try:
+            if src.problem:
+                raise src.problem
+            pack = load_pack(src)
+        except InputError as err:
+            broken += 1
+            rows.append((src.id, src.version, "-", "-", "-", origin, f"BROKEN: {err}"))
+            continue
+        manual = sum(1 for r in pack.requirements if r.manual)
+        rows.append((pack.id, pack.version, str(len(pack.requirements)), str(len(pack.rules)), str(manual),
+                     origin, pack.title))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    sys.exit(1 if broken else 0)
+
+
+@packs.command("show")
+@click.argument("pack_ref", metavar="ID[@VERSION]")
+@_policy_path_option
+def packs_show(pack_ref: str, policy_paths: tuple[Path, ...]) -> None:
+    """Show a pack's source, requirements and the rules that check each."""
+    from mlcompliance.policy.packs import load_pack
+    pack = load_pack(_find_sources(policy_paths, (pack_ref,))[0])
+    click.echo(f"{pack.id}@{pack.version}: {pack.title}")
+    click.echo(f"source: {pack.source['name']} ({pack.source['version']})" +
+               (f" {pack.source['url']}" if pack.source.get("url") else ""))
+    click.echo(f"digest: {pack.digest}")
+    if pack.description:
+        click.echo(f"\n{pack.description.strip()}")
+    for req in pack.requirements:
+        rules = [r for r in pack.rules if r.requirement == req.id]
+        kind = "manual" if req.manual else f"{len(rules)} rule{'s' if len(rules) != 1 else ''}"
+        click.echo(f"\n{req.id}  [{req.clause}]  ({kind})\n  {req.title}")
+        for rule in rules:
+            tiers = ", ".join(f"{t}={s}" for t, s in rule.tiers.items()) if rule.tiers else f"all tiers={rule.severity}"
+            click.echo(f"  - {rule.id}: {rule.title} ({tiers})")
+
+
+@packs.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, file_okay=False))
+def packs_lint(paths: tuple[Path, ...]) -> None:
+    """Validate pack directories (or directories of packs): schema and consistency errors with file:line.
+
+    Exit code 0: clean; 1: problems found.
+    """
+    from mlcompliance.policy.lint import lint_path
+    problems = []
+    for path in paths:
+        problems += lint_path(path)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found" if problems else "no problems found")
+    sys.exit(1 if problems else 0)
+
+
+@packs.command("test")
+@click.argument("pack_refs", nargs=-1, metavar="[ID[@VERSION]]...")
+@_policy_path_option
+@click.option("--threshold", type=click.FloatRange(0, 100), default=100.0, show_default=True,
+              help="Minimum share (%) of automated rules with both a passing and a failing fixture.")
+def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], threshold: float) -> None:
+    """Run the fixtures stored with each pack and report rule coverage.
+
+    Exit code 0: all cases hold and coverage meets the threshold; 1 otherwise.
+    """
+    from mlcompliance.policy.packs import load_pack
+    from mlcompliance.tools.packtest import run_pack_tests
+    ok = True
+    for src in _find_sources(policy_paths, pack_refs):
+        report = run_pack_tests(load_pack(src))
+        for failure in report.failures:
+            click.echo(f"FAIL {failure}")
+        uncovered = report.uncovered
+        status = "ok" if not report.failures and report.coverage >= threshold else "FAILED"
+        ok = ok and status == "ok"
+        click.echo(f"{report.pack}@{report.version}: {report.cases} cases, {len(report.failures)} failed; "
+                   f"coverage {report.coverage:.1f}% ({len(report.automated_rules) - len(uncovered)}/"
+                   f"{len(report.automated_rules)} rules with a passing and a failing fixture) {status}")
+        for rule_id in uncovered:
+            seen = sorted(report.verified.get(rule_id, set()))
+            click.echo(f"  not covered: {rule_id} (verified: {', '.join(seen) or 'nothing'})")
+    sys.exit(0 if ok else 1)
+
+
+@packs.command("diff")
+@click.argument("old_ref", metavar="ID@V1")
+@click.argument("new_ref", metavar="ID@V2")
+@_policy_path_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def packs_diff(old_ref: str, new_ref: str, policy_paths: tuple[Path, ...], fmt: str) -> None:
+    """Rules and requirements added, removed and changed between two versions of a pack."""
+    from mlcompliance.policy.diff import diff, render_text
+    from mlcompliance.policy.packs import load_pack
+    old, new = (load_pack(_find_sources(policy_paths, (ref,))[0]) for ref in (old_ref, new_ref))
+    if old.id != new.id:
+        raise InputError(f"cannot compare different packs '{old.id}' and '{new.id}'", expected="ID@V1 ID@V2 of one pack")
+    d = diff(old, new)
+    if fmt == "json":
+        from mlcompliance.result.record import dumps
+        click.echo(dumps(d), nl=False)
+    else:
+        click.echo(render_text(d), nl=False)
+
+
+@main.command()
+@click.argument("rule_id")
+@_policy_path_option
+def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
+    """Explain a rule: why it exists, the clause it enforces, the evidence it expects, how to fix it."""
+    from mlcompliance.tools.catalog import explain_rule
+    click.echo(explain_rule(rule_id, _find_sources(policy_paths, ())), nl=False)
+
+
+@main.command()
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("."),
+              show_default=True, help="Repository root (the directory holding docs/ and policies/).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
+def docs(root: Path, check_only: bool) -> None:
+    """Regenerate derived files: docs/evidence.md (from the JSON Schemas), docs/catalog.md (every
+    built-in pack) and policies/validated.json (built-in packs validated in full)."""
+    from mlcompliance.io import write_atomic
+    from mlcompliance.tools.docgen import generated_documents
+    stale = []
+    for name, text in generated_documents().items():
+        path = root / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(name)
+        if not check_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text)
+    verb = "stale" if check_only else "written"
+    click.echo(f"{verb}: {', '.join(stale)}" if stale else "up to date")
+    sys.exit(1 if check_only and stale else 0)
+
+
+def _register_assess() -> None:
+    from mlcompliance.cli.assess_cmd import assess
+    main.add_command(assess)
+
+
+_register_assess()

@@ -1,0 +1,67 @@
+"""Findings of the engine itself (pack `mlcompliance`): the declared risk tier and the waiver file."""
+from __future__ import annotations
+
+from typing import Any
+
+from mlcompliance import __version__
+from mlcompliance.engine.findings import Finding
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.project import Project
+
+ENGINE_PACK = "mlcompliance"
+
+
+def _finding(rule_id: str, title: str, outcome: str, severity: str, message: str, remediation: str,
+             references: list[dict[str, str]], file: str, line: int, column: int, pointer: str,
+             observed: Any = pointers.MISSING, detail: str | None = None, **extra: Any) -> Finding:
+    return Finding(rule_id, ENGINE_PACK, __version__, rule_id, title, outcome, severity, message, remediation,
+                   references, file, line, column, pointer, pointer, observed, detail, dict(extra))
+
+
+def tier_findings(project: Project, risk: dict[str, Any]) -> list[Finding]:
+    loc = project.locate("/model_card/risk/tier")
+    references = [{"regulation": f["regime"], "clause": f["clause"], "url": f["url"]} for f in risk["basis"]] or \
+        [{"regulation": "mlcompliance", "clause": "risk tier model (docs/scoring.md)"}]
+    title = "The declared risk tier is not below the tier the model card's own facts give"
+    remediation = ("Declare risk.tier at least as high as the derived tier, or record risk.override "
+                   "(to, justification, approved_by, approved_at) approved by the accountable risk owner.")
+    problems = {p["kind"]: p["message"] for p in risk["problems"]}
+    if "undeclared" in problems:
+        return [_finding("MLC-TIER-DECLARED", title, "fail", "medium", problems["undeclared"], remediation,
+                         references, loc.file, loc.line, loc.column, loc.pointer)]
+    if "under_declared" in problems:
+        return [_finding("MLC-TIER-DECLARED", title, "fail", "high", problems["under_declared"], remediation,
+                         references, loc.file, loc.line, loc.column, loc.pointer, observed=risk["declared"],
+                         detail=f"derived tier: {risk['derived']}")]
+    message = title if not risk.get("override") else (
+        f"Tier '{risk['declared']}' is accepted below the derived '{risk['derived']}' by an override approved by "
+        f"{risk['override']['approved_by']} on {risk['override']['approved_at']}.")
+    return [_finding("MLC-TIER-DECLARED", title, "pass", "high", message, remediation, references,
+                     loc.file, loc.line, loc.column, loc.pointer)]
+
+
+_WAIVER_FINDINGS = {
+    "invalid": ("fail", "medium", "The waiver is malformed and is not applied"),
+    "not_yet_valid": ("fail", "medium", "The waiver is dated after the as-of date and is not applied"),
+    "expired": ("fail", "medium", "The waiver has expired; the findings it covered fail again"),
+    "over_long": ("fail", "medium", "The waiver lasts longer than its pack allows and is not applied"),
+    "stale": ("warn", "low", "The waiver matches no failing finding"),
+    "expiring": ("warn", "low", "The waiver expires soon"),
+}
+
+
+def waiver_findings(register: list[dict[str, Any]]) -> list[Finding]:
+    out = []
+    for entry in register:
+        if entry["status"] not in _WAIVER_FINDINGS:
+            continue
+        outcome, severity, title = _WAIVER_FINDINGS[entry["status"]]
+        message = f"Waiver {entry['id']}" + (f" for {entry['rule']}" if entry.get("rule") else "") + \
+            f": {entry.get('reason', title)}"
+        out.append(_finding(f"MLC-WAIVER-{entry['status'].upper().replace('_', '-')}", title, outcome, severity,
+                            message, "Renew, correct or remove the waiver in the waiver file; an accepted risk needs "
+                            "a justification, an approver, a creation date and an expiry within the pack's limit.",
+                            [{"regulation": "mlcompliance", "clause": "waivers (docs/waivers.md)"}],
+                            entry["file"], entry["line"], 1, entry["pointer"], observed=entry["status"],
+                            waiver={"id": entry["id"], "status": entry["status"]}))
+    return out

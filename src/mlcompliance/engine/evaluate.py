@@ -1,0 +1,158 @@
+"""Evaluate compiled rules against one project's evidence: (evidence, rules, context) -> findings."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from mlcompliance.engine.findings import Finding, fill
+from mlcompliance.errors import InputError
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.project import Project, resolve_inside
+from mlcompliance.policy.checks import Context, Target
+from mlcompliance.policy.packs import Pack, Requirement, Rule
+
+
+def read_project_file(project: Project) -> Callable[[str], bytes | None]:
+    """A reader for named checks: project-relative path -> bytes, None if absent or outside."""
+    def read(rel: str) -> bytes | None:
+        try:
+            path = resolve_inside(project.root, rel)
+        except InputError:
+            return None
+        return path.read_bytes() if path.is_file() else None
+    return read
+
+
+def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
+             read_file: Callable[[str], bytes | None] | None = None,
+             date_overrides: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+    """All findings of ``packs`` on ``project``, sorted.
+
+    ``read_file`` defaults to the project directory; ``date_overrides`` maps rule ids to
+    replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates).
+    """
+    overrides = date_overrides or {}
+    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project))
+    findings: list[Finding] = []
+    for pack in packs:
+        conditions: dict[str, bool] = {}
+
+        def holds(name: str, pack: Pack = pack) -> bool:
+            if name not in conditions:
+                conditions[name] = pack.conditions[name](ctx)
+            return conditions[name]
+        for rule in pack.rules:
+            findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
+        findings.extend(_manual_findings(pack, project, tier, holds))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _not_applicable(rule: Rule, project: Project, reason: str, severity: str) -> Finding:
+    loc = project.locate(rule.scope.split("/*", 1)[0])
+    return _finding(rule, "not_applicable", severity, reason, loc, loc.pointer, loc.pointer)
+
+
+def _finding(rule: Rule, outcome: str, severity: str, message: str, loc: Any, target: str,
+             pointer: str, observed: Any = pointers.MISSING, detail: str | None = None) -> Finding:
+    return Finding(rule.id, rule.pack, rule.pack_version, rule.requirement, rule.title, outcome, severity,
+                   message, rule.remediation, rule.references, loc.file, loc.line, loc.column,
+                   target, pointer, observed, detail)
+
+
+def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
+                   dates: dict[str, str]) -> Iterator[Finding]:
+    severity = rule.severity_at(ctx.tier)
+    if severity is None:
+        applicable = ", ".join(rule.tiers or {})
+        yield _not_applicable(rule, project, f"Not applicable at risk tier '{ctx.tier}' (applies at: {applicable}).",
+                              rule.severity)
+        return
+    applies_from = date.fromisoformat(dates["applies_from"]) if "applies_from" in dates else rule.applies_from
+    applies_until = date.fromisoformat(dates["applies_until"]) if "applies_until" in dates else rule.applies_until
+    moved = " (date set in mlcompliance.yaml effective_dates)" if dates else ""
+    if applies_from and ctx.as_of < applies_from:
+        yield _not_applicable(rule, project, f"Applies from {applies_from.isoformat()}{moved}; "
+                              f"as of {ctx.as_of.isoformat()} it does not apply yet.", severity)
+        return
+    if applies_until and ctx.as_of > applies_until:
+        yield _not_applicable(rule, project, f"Applied until {applies_until.isoformat()}{moved}.", severity)
+        return
+    for name in rule.if_:
+        if not holds(name):
+            yield _not_applicable(rule, project, f"Not applicable: condition '{name}' does not hold.", severity)
+            return
+    for name in rule.unless:
+        if holds(name):
+            yield _not_applicable(rule, project, f"Not applicable: condition '{name}' holds.", severity)
+            return
+    targets = list(pointers.expand(project.bundle, rule.scope))
+    if not targets:
+        yield _not_applicable(rule, project, f"Nothing to check: the evidence has no {rule.scope}.", severity)
+        return
+    for pointer, value in targets:
+        loc = project.locate(pointer)
+        if rule.when is not None and not rule.when(value):
+            yield _finding(rule, "not_applicable", severity, "Not applicable to this item (its 'when' condition "
+                           "does not hold).", loc, loc.pointer, loc.pointer)
+            continue
+        try:
+            violations = rule.evaluate(ctx, Target(pointer, value))
+        except Exception as exc:  # noqa: BLE001 - a rule that cannot be evaluated is an 'error' finding
+            yield _finding(rule, "error", severity, f"Could not evaluate: {type(exc).__name__}: {exc}",
+                           loc, loc.pointer, loc.pointer)
+            continue
+        if not violations:
+            yield _finding(rule, "pass", severity, rule.title, loc, loc.pointer, loc.pointer)
+            continue
+        first = min(violations, key=lambda v: v.pointer)
+        at = project.locate(first.pointer)
+        details = "; ".join(dict.fromkeys(v.detail for v in violations))
+        message = fill(rule.message, value, {"observed": first.observed, "detail": details, "tier": ctx.tier})
+        outcome = "warn" if rule.mode == "advisory" else "fail"
+        yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
+
+
+def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:
+    """Why a manual requirement does not apply, or None when it does."""
+    if req.tiers is not None and tier not in req.tiers:
+        return f"Not applicable at risk tier '{tier}' (applies at: {', '.join(req.tiers)})."
+    for name in req.if_:
+        if not holds(name):
+            return f"Not applicable: condition '{name}' does not hold."
+    for name in req.unless:
+        if holds(name):
+            return f"Not applicable: condition '{name}' holds."
+    return None
+
+
+def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[str], bool]) -> Iterator[Finding]:
+    attestations = {a.get("requirement"): (i, a) for i, a in
+                    enumerate(project.bundle.get("model_card", {}).get("attestations", []) or [])}
+    for req in pack.requirements:
+        if not req.manual:
+            continue
+        reference = [{"regulation": pack.source["name"], "clause": req.clause, **({"url": req.url} if req.url else {})}]
+        reason = _inapplicable(req, tier, holds)
+        if reason:
+            loc = project.locate("/model_card")
+            yield Finding(req.id, pack.id, pack.version, req.id, req.title, "not_applicable", "info", reason,
+                          "Nothing to attest while it does not apply.", reference, loc.file, loc.line, loc.column,
+                          loc.pointer, loc.pointer)
+            continue
+        hit = attestations.get(req.id)
+        if hit:
+            i, att = hit
+            loc = project.locate(f"/model_card/attestations/{i}")
+            message = f"Attested by {att['attested_by']} on {att['date']}; a person must confirm it, no rule can."
+            extra = {"attestation": {k: att[k] for k in ("attested_by", "date", "statement", "evidence_ref") if k in att}}
+        else:
+            loc = project.locate("/model_card")
+            message = "Needs a human attestation: no rule can check this requirement."
+            extra = {}
+        finding = Finding(req.id, pack.id, pack.version, req.id, req.title, "manual", "info", message,
+                          "Record an attestation in model_card.attestations (requirement, attested_by, date, "
+                          "evidence_ref) after a person has checked it.",
+                          reference, loc.file, loc.line, loc.column, loc.pointer, loc.pointer, extra=extra)
+        yield finding

@@ -1,0 +1,340 @@
+"""Named checks: what a JSON Schema condition cannot say (other documents, dates, files).
+
+A named check is a Python function registered under a name with a JSON Schema for its
+parameters. Packs call it as ``assert: {check: NAME, with: {...}}``. It receives the
+evaluation context, the target node and its parameters, and yields :class:`Violation`s;
+no violation means pass. Third parties register more through the ``mlcompliance.checks``
+entry point group (a module that calls :func:`check` when imported).
+
+Field references in parameters are JSON pointers: ``/model_card/...`` is absolute in the
+evidence bundle, anything else is relative to the target (``validation/date``).
+Parameters whose value is a mapping of risk tiers (``{high: 365, limited: 730}``) are
+resolved for the project's tier.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.schemas import parse_instant
+
+TIERS = ("minimal", "limited", "high", "prohibited")
+
+
+@dataclass(frozen=True)
+class Violation:
+    pointer: str        # bundle pointer of the offending (or missing) value
+    observed: Any
+    detail: str
+
+
+@dataclass(frozen=True)
+class Target:
+    pointer: str
+    value: Any
+
+
+class Context:
+    """What a check may look at besides its target."""
+
+    def __init__(self, bundle: dict[str, Any], as_of: date, tier: str,
+                 read_file: Callable[[str], bytes | None]) -> None:
+        self.bundle = bundle
+        self.as_of = as_of
+        self.tier = tier
+        self.read_file = read_file   # project-relative path -> bytes, or None when absent
+
+    def by_tier(self, value: Any) -> Any:
+        if isinstance(value, dict) and value and set(value) <= set(TIERS):
+            return value.get(self.tier)
+        return value
+
+
+@dataclass(frozen=True)
+class NamedCheck:
+    name: str
+    function: Callable[[Context, Target, dict[str, Any]], Iterable[Violation]]
+    params: dict[str, Any]
+    description: str
+
+
+REGISTRY: dict[str, NamedCheck] = {}
+
+
+def check(name: str, params: dict[str, Any]) -> Callable:
+    """Register ``function`` as the named check ``name`` with a parameter schema."""
+    def register(function: Callable) -> Callable:
+        schema = {"type": "object", "additionalProperties": False, **params}
+        REGISTRY[name] = NamedCheck(name, function, schema, (function.__doc__ or "").strip())
+        return function
+    return register
+
+
+def resolve(ctx: Context, target: Target, ref: str) -> tuple[str, Any]:
+    """(bundle pointer, value or pointers.MISSING) for a field reference."""
+    pointer = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+    return pointer, pointers.get(ctx.bundle, pointer)
+
+
+def values_at(ctx: Context, target: Target, ref: str) -> list[Any]:
+    """Values at a field reference or pattern (absolute, or relative to the target); lists are flattened."""
+    pattern = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+    out: list[Any] = []
+    for _, value in pointers.expand(ctx.bundle, pattern):
+        out.extend(value if isinstance(value, list) else [value])
+    return out
+
+
+def _as_date(value: Any) -> date:
+    return parse_instant(value).date()
+
+
+_FIELD = {"type": "string", "minLength": 1}
+_DAYS = {"oneOf": [{"type": "integer", "minimum": 0},
+                   {"type": "object", "propertyNames": {"enum": list(TIERS)},
+                    "additionalProperties": {"type": "integer", "minimum": 0}}]}
+
+
+@check("exists_in", {"required": ["field", "in"], "properties": {"field": _FIELD, "in": _FIELD,
+                                                               "required": {"type": "boolean"}}})
+def exists_in(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The value at `field` (each value, if a list) appears among the values at `in` (a field or
+    pattern, absolute or relative to the target; lists there are flattened). A missing `field`
+    passes unless `required` is true."""
+    pointer, value = resolve(ctx, target, p["field"])
+    if value is pointers.MISSING:
+        if p.get("required", False):
+            yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        return
+    known = values_at(ctx, target, p["in"])
+    for i, item in enumerate(value if isinstance(value, list) else [value]):
+        if item not in known:
+            where = pointers.join(pointer, i) if isinstance(value, list) else pointer
+            yield Violation(where, item, f"{item!r} is not among {p['in']}")
+
+
+@check("agrees_with", {"required": ["collection", "key", "fields"], "properties": {
+    "collection": _FIELD, "key": _FIELD, "target_key": _FIELD,
+    "fields": {"type": "array", "items": _FIELD, "minItems": 1}}})
+def agrees_with(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The record of `collection` whose `key` equals the target's `target_key` (default: `key`)
+    has the same value for each of `fields` that both declare."""
+    _, key = resolve(ctx, target, p.get("target_key", p["key"]))
+    if key is pointers.MISSING:
+        return
+    for rec_pointer, record in pointers.expand(ctx.bundle, p["collection"]):
+        if isinstance(record, dict) and record.get(p["key"]) == key:
+            for name in p["fields"]:
+                mine_ptr, mine = resolve(ctx, target, name)
+                theirs = record.get(name, pointers.MISSING)
+                if mine is not pointers.MISSING and theirs is not pointers.MISSING and mine != theirs:
+                    yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but {theirs!r} at {pointers.join(rec_pointer, name)}")
+            return
+
+
+@check("recent", {"required": ["field", "max_days"], "properties": {"field": _FIELD, "max_days": _DAYS}})
+def recent(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The date at `field` is at most `max_days` before the as-of date (and not after it)."""
+    pointer, value = resolve(ctx, target, p["field"])
+    limit = ctx.by_tier(p["max_days"])
+    if value is pointers.MISSING or value is None:
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        return
+    if limit is None:
+        return
+    when = _as_date(value)
+    age = (ctx.as_of - when).days
+    if age > limit:
+        yield Violation(pointer, value, f"{value} is {age} days before {ctx.as_of.isoformat()}; at most {limit} allowed")
+    elif age < 0:
+        yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
+
+
+@check("not_expired", {"required": ["field"], "properties": {"field": _FIELD}})
+def not_expired(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The date at `field` (an expiry or due date) is on or after the as-of date."""
+    pointer, value = resolve(ctx, target, p["field"])
+    if value is pointers.MISSING or value is None:
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        return
+    if _as_date(value) < ctx.as_of:
+        yield Violation(pointer, value, f"{value} is before the as-of date {ctx.as_of.isoformat()}")
+
+
+@check("interval_at_most", {"required": ["start", "end", "max_days"], "properties": {
+    "start": _FIELD, "end": _FIELD, "max_days": _DAYS}})
+def interval_at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The date at `end` is no more than `max_days` after the date at `start`."""
+    _, start = resolve(ctx, target, p["start"])
+    end_ptr, end = resolve(ctx, target, p["end"])
+    limit = ctx.by_tier(p["max_days"])
+    if start is pointers.MISSING or end is pointers.MISSING or limit is None:
+        return
+    gap = (_as_date(end) - _as_date(start)).days
+    if gap > limit:
+        yield Violation(end_ptr, end, f"{end} is {gap} days after {start}; at most {limit} allowed")
+
+
+@check("ordered", {"required": ["before", "after"], "properties": {"before": _FIELD, "after": _FIELD}})
+def ordered(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """Every instant at `before` is not later than every instant at `after`, when both exist.
+    Either may be a pattern with `*` (e.g. `/pipeline/change_control/*/implemented_at`)."""
+    firsts = _instants(ctx, target, p["before"])
+    laters = _instants(ctx, target, p["after"])
+    for later_ptr, later in laters:
+        for _, first in firsts:
+            a, b = parse_instant(first), parse_instant(later)
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+            if a > b:
+                yield Violation(later_ptr, later, f"{later} is before {p['before']} ({first})")
+                break
+
+
+def _instants(ctx: Context, target: Target, ref: str) -> list[tuple[str, str]]:
+    pattern = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+    if "*" in pattern.split("/"):
+        return [(ptr, v) for ptr, v in pointers.expand(ctx.bundle, pattern) if isinstance(v, str)]
+    value = pointers.get(ctx.bundle, pattern)
+    return [(pattern, value)] if isinstance(value, str) else []
+
+
+@check("meets_threshold", {"properties": {
+    "value": _FIELD, "threshold": _FIELD, "higher_is_better": _FIELD,
+    "direction": {"enum": ["at_least", "at_most"]}, "min": {"type": "number"}, "max": {"type": "number"}}})
+def meets_threshold(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The number at `value` (default `value`) meets the number at `threshold` (default
+    `threshold`, skipped when absent), in the direction given by `direction` or else by the
+    target's `higher_is_better` field (default: at least), and any fixed `min` and `max`."""
+    v_ptr, value = resolve(ctx, target, p.get("value", "value"))
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        yield Violation(v_ptr, value, "no numeric value" if value is pointers.MISSING else f"{value!r} is not a number")
+        return
+    _, threshold = resolve(ctx, target, p.get("threshold", "threshold"))
+    if "direction" in p:
+        at_least = p["direction"] == "at_least"
+    else:
+        _, higher = resolve(ctx, target, p.get("higher_is_better", "higher_is_better"))
+        at_least = higher is not False
+    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+        if (at_least and value < threshold) or (not at_least and value > threshold):
+            yield Violation(v_ptr, value, f"{value} is {'below' if at_least else 'above'} the threshold {threshold}")
+    if "min" in p and value < p["min"]:
+        yield Violation(v_ptr, value, f"{value} is below the minimum {p['min']}")
+    if "max" in p and value > p["max"]:
+        yield Violation(v_ptr, value, f"{value} is above the maximum {p['max']}")
+
+
+@check("equal", {"required": ["field", "other"], "properties": {"field": _FIELD, "other": _FIELD,
+                                                                "required": {"type": "boolean"}}})
+def equal(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The values at `field` and `other` are equal. With `required` (default true) both must exist."""
+    f_ptr, value = resolve(ctx, target, p["field"])
+    o_ptr, other = resolve(ctx, target, p["other"])
+    if value is pointers.MISSING or other is pointers.MISSING:
+        if p.get("required", True):
+            missing = f_ptr if value is pointers.MISSING else o_ptr
+            yield Violation(missing, pointers.MISSING, f"{missing} is missing")
+        return
+    if value != other:
+        yield Violation(f_ptr, value, f"{value!r} differs from {other!r} at {o_ptr}")
+
+
+@check("precedes", {"required": ["list", "key", "first", "then"], "properties": {
+    "list": _FIELD, "key": _FIELD, "first": {"type": "string"},
+    "then": {"type": "array", "items": {"type": "string"}, "minItems": 1}}})
+def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """In the list at `list`, an item whose `key` is `first` comes before every item whose
+    `key` is one of `then` (e.g. data validation before training and deployment). When no item
+    has `first`, there is nothing to order (a presence rule should require it)."""
+    l_ptr, items = resolve(ctx, target, p["list"])
+    if not isinstance(items, list):
+        return
+    keys = [item.get(p["key"]) if isinstance(item, dict) else None for item in items]
+    later = [i for i, k in enumerate(keys) if k in p["then"]]
+    if not later:
+        return
+    if p["first"] not in keys:
+        return
+    first = keys.index(p["first"])
+    for i in later:
+        if i < first:
+            yield Violation(pointers.join(l_ptr, i), keys[i], f"{keys[i]!r} comes before {p['first']!r}")
+
+
+@check("not_among", {"required": ["field", "others"], "properties": {"field": _FIELD, "others": _FIELD}})
+def not_among(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The value at `field` is not among the values at `others` (e.g. validator not a developer)."""
+    pointer, value = resolve(ctx, target, p["field"])
+    if value is pointers.MISSING:
+        return
+    pool = values_at(ctx, target, p["others"])
+    if value in pool:
+        yield Violation(pointer, value, f"{value!r} also appears in {p['others']}")
+
+
+@check("project_file", {"required": ["field"], "properties": {"field": _FIELD, "sha256_field": _FIELD}})
+def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The project file named at `field` exists; with `sha256_field`, its SHA-256 equals that field."""
+    pointer, path = resolve(ctx, target, p["field"])
+    if path is pointers.MISSING:
+        return
+    data = ctx.read_file(path)
+    if data is None:
+        yield Violation(pointer, path, f"file {path!r} is not in the project")
+        return
+    if "sha256_field" in p:
+        d_ptr, declared = resolve(ctx, target, p["sha256_field"])
+        if declared is pointers.MISSING:
+            yield Violation(d_ptr, pointers.MISSING, "no sha256 declared for the file")
+            return
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != declared:
+            yield Violation(d_ptr, declared, f"declared sha256 {declared[:12]}... but {path} hashes to {actual[:12]}...")
+
+
+@check("has_keys", {"required": ["keys", "in"], "properties": {"keys": _FIELD, "in": _FIELD}})
+def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The mapping at `in` has a key for the value at `keys` (each value, if a list), e.g. every
+    population attribute the model card names is broken down in a dataset's distribution.
+    Nothing to check when `keys` is absent; a missing or non-mapping `in` is a violation."""
+    _, wanted = resolve(ctx, target, p["keys"])
+    if wanted is pointers.MISSING:
+        return
+    names = wanted if isinstance(wanted, list) else [wanted]
+    m_ptr, mapping = resolve(ctx, target, p["in"])
+    if not isinstance(mapping, dict):
+        if names:
+            observed = pointers.MISSING if mapping is pointers.MISSING else mapping
+            yield Violation(m_ptr, observed, f"{p['in']} is not a mapping with keys {', '.join(map(str, names))}")
+        return
+    for name in names:
+        if str(name) not in mapping:
+            yield Violation(m_ptr, sorted(mapping), f"no key {name!r} in {p['in']} (keys: {', '.join(sorted(mapping)) or 'none'})")
+
+
+@check("within_declared_interval", {"required": ["field", "interval"], "properties": {
+    "field": _FIELD, "interval": _FIELD, "grace_days": {"type": "integer", "minimum": 0}}})
+def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The date at `field` is at most N days (+ `grace_days`, default 0) before the as-of date, and
+    not after it, where N is the whole number of days the evidence itself declares at `interval`
+    (e.g. a monitoring report's date against the declared reporting frequency). A missing date is a
+    violation; nothing to check when the interval is absent or not a non-negative integer."""
+    _, interval = resolve(ctx, target, p["interval"])
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
+        return
+    pointer, value = resolve(ctx, target, p["field"])
+    if value is pointers.MISSING or value is None:
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        return
+    limit = interval + p.get("grace_days", 0)
+    age = (ctx.as_of - _as_date(value)).days
+    if age > limit:
+        yield Violation(pointer, value, f"{value} is {age} days before {ctx.as_of.isoformat()}; "
+                        f"{p['interval']} allows {limit}")
+    elif age < 0:
+        yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")

@@ -1,0 +1,525 @@
+"""Policy packs: find them, pick versions, validate them and compile their rules once.
+
+A pack is a directory holding ``pack.yaml`` (metadata and the full list of the source's
+requirements) and ``rules/*.yaml`` (rules as data). Packs are found under the built-in
+``policies/`` directory, under each ``--policy-path`` directory, and in directories
+returned by the ``mlcompliance.packs`` entry points of installed distributions.
+Layouts ``<dir>/<id>/pack.yaml`` and ``<dir>/<id>/<version>/pack.yaml`` are both read.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from mlcompliance import __version__
+from mlcompliance.errors import InputError
+from mlcompliance.evidence import pointers
+from mlcompliance.evidence.loader import Document, load_file
+from mlcompliance.evidence.schemas import FORMATS, describe_error, leaf, validate_document
+from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+TIERS = ("minimal", "limited", "high", "prohibited")
+ENTRY_POINT_GROUP = "mlcompliance.packs"
+
+
+@dataclass(frozen=True)
+class PackSource:
+    id: str
+    version: str
+    directory: Path
+    manifest: Document | None
+    origin: str          # "builtin", "path" or "entry-point:<name>"
+    problem: InputError | None = None   # a manifest that could not be read; raised if the pack is chosen
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    clause: str
+    url: str | None
+    section: str | None
+    manual: bool
+    description: str | None
+    if_: tuple[str, ...] = ()        # applicability of a manual requirement (pack conditions, tiers)
+    unless: tuple[str, ...] = ()
+    tiers: tuple[str, ...] | None = None
+
+
+@dataclass
+class Rule:
+    id: str
+    pack: str
+    pack_version: str
+    requirement: str
+    title: str
+    rationale: str | None
+    severity: str
+    tiers: dict[str, str] | None
+    applies_from: date | None
+    applies_until: date | None
+    references: list[dict[str, str]]
+    scope: str
+    if_: list[str]
+    unless: list[str]
+    when: Callable[[Any], bool] | None
+    evaluate: Callable[[Context, Target], list[Violation]]
+    mode: str
+    message: str
+    remediation: str
+    example: str | None
+    source: str            # rules file and line, for pack authors
+    spec: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def severity_at(self, tier: str) -> str | None:
+        """Severity at ``tier``, or None when the rule does not apply there."""
+        if self.tiers is None:
+            return self.severity
+        return self.tiers.get(tier)
+
+
+@dataclass
+class Pack:
+    id: str
+    version: str
+    title: str
+    description: str | None
+    source: dict[str, str]
+    engine: str
+    requirements: list[Requirement]
+    conditions: dict[str, Callable[[Context], bool]]
+    rules: list[Rule]
+    digest: str
+    directory: Path
+    origin: str
+    waiver_max_days: dict[str, int] = field(default_factory=dict)
+
+    def requirement(self, rid: str) -> Requirement | None:
+        return next((r for r in self.requirements if r.id == rid), None)
+
+
+# --- discovery ------------------------------------------------------------------------
+
+def search_paths(extra: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    from mlcompliance.resources import policies_dir
+    paths = [(policies_dir(), "builtin")]
+    paths += [(Path(p), "path") for p in extra]
+    paths += _entry_point_paths()
+    return paths
+
+
+def _entry_point_paths() -> list[tuple[Path, str]]:
+    from importlib.metadata import entry_points
+    found = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            target = ep.load()
+            path = target() if callable(target) else target
+        except Exception as exc:  # a broken plug-in is the user's input problem, not our crash
+            raise InputError(f"entry point '{ep.name}' ({ep.value}) failed to load: {exc}",
+                             file=ENTRY_POINT_GROUP) from None
+        found.append((Path(str(path)), f"entry-point:{ep.name}"))
+    return found
+
+
+_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def discover(extra: Iterable[Path] = ()) -> list[PackSource]:
+    """Every pack version on the search path, read only as far as its id and version.
+
+    A manifest that cannot be read does not stop discovery: its error is raised only if
+    that pack is chosen (its id is guessed from the directory name).
+    """
+    sources: dict[tuple[str, str], PackSource] = {}
+    for base, origin in search_paths(extra):
+        if not base.is_dir():
+            raise InputError("policy path is not a directory", file=str(base),
+                             expected="a directory of policy packs")
+        manifests = sorted(set(base.glob("*/pack.yaml")) | set(base.glob("*/*/pack.yaml")) |
+                           ({base / "pack.yaml"} if (base / "pack.yaml").exists() else set()))
+        for manifest in manifests:
+            src = _read_source(manifest, origin)
+            # first search path wins: built-in, then --policy-path, then plug-ins
+            sources.setdefault((src.id, src.version), src)
+    return sorted(sources.values(), key=lambda s: (s.id, Version(s.version)))
+
+
+def _read_source(manifest: Path, origin: str) -> PackSource:
+    try:
+        doc = load_file(manifest, str(manifest))
+        value = doc.value
+        if not (isinstance(value, dict) and isinstance(value.get("id"), str) and _PACK_ID.match(value["id"])
+                and isinstance(value.get("version"), str) and _SEMVER.match(value["version"])):
+            validate_document(doc, "pack")  # raises with the precise message
+        return PackSource(value["id"], value["version"], manifest.parent, doc, origin)
+    except InputError as err:
+        directory = manifest.parent
+        version = directory.name if _SEMVER.match(directory.name) else "0.0.0"
+        pid = directory.parent.name if version != "0.0.0" else directory.name
+        return PackSource(pid, version, directory, None, origin, err)
+
+
+def resolve(requested: dict[str, str] | None, sources: list[PackSource],
+            where: Document | None = None) -> list[PackSource]:
+    """Pick the highest version of each requested pack that matches its specifier.
+
+    With no request, every built-in pack at its highest version is chosen.
+    """
+    by_id: dict[str, list[PackSource]] = {}
+    for src in sources:
+        by_id.setdefault(src.id, []).append(src)
+    if requested is None:
+        requested = {pid: "*" for pid, group in by_id.items() if any(s.origin == "builtin" for s in group)}
+    chosen = []
+    for pid, spec_text in sorted(requested.items()):
+        line = col = None
+        if where is not None:
+            line, col = where.location(f"/packs/{pid}")
+        file = where.path if where is not None else None
+        if pid not in by_id:
+            guess = difflib.get_close_matches(pid, list(by_id), n=1)
+            raise InputError(f"unknown policy pack '{pid}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
+                             file=file, line=line, column=col,
+                             expected="one of " + ", ".join(sorted(by_id)))
+        spec = _specifier(spec_text, pid, file, line, col)
+        matches = [s for s in by_id[pid] if Version(s.version) in spec]
+        if not matches:
+            raise InputError(f"no version of pack '{pid}' matches '{spec_text}'", file=file, line=line,
+                             column=col, expected="one of the available versions: " +
+                             ", ".join(s.version for s in by_id[pid]))
+        best = max(matches, key=lambda s: Version(s.version))
+        if best.problem is not None:
+            raise best.problem
+        chosen.append(best)
+    return chosen
+
+
+def _specifier(text: str, pid: str, file: str | None, line: int | None, col: int | None) -> SpecifierSet:
+    text = text.strip()
+    if text in ("", "*"):
+        return SpecifierSet("")
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        raise InputError(f"invalid version specifier '{text}' for pack '{pid}'", file=file, line=line,
+                         column=col, expected='a specifier such as ">=1.0,<2" or "==1.2.0"') from None
+
+
+# --- loading and compiling --------------------------------------------------------------
+
+def load_packs(sources: list[PackSource]) -> list[Pack]:
+    packs = [load_pack(src) for src in sources]
+    seen: dict[str, str] = {}
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.id in seen:
+                raise InputError(f"rule id '{rule.id}' is defined by both {seen[rule.id]} and "
+                                 f"{pack.id}@{pack.version}", file=rule.source, expected="unique rule ids")
+            seen[rule.id] = f"{pack.id}@{pack.version}"
+    return packs
+
+
+def load_pack(src: PackSource) -> Pack:
+    return _load_pack_cached(src.directory.resolve(), src.origin)
+
+
+@cache
+def _load_pack_cached(directory: Path, origin: str) -> Pack:
+    return compile_pack(directory, origin)
+
+
+def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
+    """Validate and compile the pack in ``directory`` (raises InputError at the first problem).
+
+    Parsing the YAML and validating it (pack schemas, JSON Schema meta-schema) are the slow
+    parts of loading. A built-in pack whose content digest is recorded in
+    policies/validated.json (for this engine version and these schemas; written by
+    `mlcompliance docs` after a full validation, with the parsed content) is read from that
+    record instead: both are pure functions of the content the digest identifies. Any other
+    pack, or any change to a built-in one, is parsed and validated in full.
+    """
+    digest = pack_digest(directory)
+    trusted = _validated_entry(directory, digest) if trust and origin == "builtin" else None
+    verify = trusted is None
+    if trusted:
+        manifest = Document(str(directory / "pack.yaml"), "yaml", trusted["pack"], "", "", {})
+        rule_docs = [Document(str(directory / "rules" / f["file"]), "yaml", {"rules": f["rules"]}, "", "",
+                              {f"/rules/{i}": (line, 1) for i, line in enumerate(f["lines"])})
+                     for f in trusted["rules"]]
+    else:
+        manifest = load_file(directory / "pack.yaml", str(directory / "pack.yaml"))
+        validate_document(manifest, "pack")
+        rule_docs = [load_file(path, str(path)) for path in sorted((directory / "rules").glob("*.yaml"))]
+    meta = manifest.value
+    engine = meta["engine"]
+    try:
+        compatible = Version(__version__) in SpecifierSet(engine)
+    except InvalidSpecifier:
+        compatible = False
+    if not compatible:
+        line, col = manifest.location("/engine")
+        raise InputError(f"pack {meta['id']}@{meta['version']} needs engine '{engine}', this is {__version__}",
+                         file=manifest.path, line=line, column=col,
+                         expected=f"a pack whose engine specifier admits {__version__}")
+    requirements = [Requirement(r["id"], r["title"], r["clause"], r.get("url"), r.get("section"),
+                                bool(r.get("manual", False)), r.get("description"), tuple(r.get("if", ())),
+                                tuple(r.get("unless", ())), tuple(r["tiers"]) if "tiers" in r else None)
+                    for r in meta["requirements"]]
+    _unique([r.id for r in requirements], "requirement", manifest, "/requirements")
+    conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify)
+                  for name, spec in sorted(meta.get("conditions", {}).items())}
+    for i, req in enumerate(requirements):
+        for key, names in (("if", req.if_), ("unless", req.unless)):
+            for j, name in enumerate(names):
+                if name not in conditions:
+                    line, col = manifest.location(f"/requirements/{i}/{key}/{j}")
+                    raise InputError(f"requirement {req.id} names unknown condition '{name}'", file=manifest.path,
+                                     line=line, column=col, expected="a condition defined in pack.yaml")
+    rules: list[Rule] = []
+    for doc in rule_docs:
+        if verify:
+            validate_document(doc, "rules")
+        for i, spec in enumerate(doc.value["rules"]):
+            rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify))
+    _unique([r.id for r in rules], "rule", manifest, "")
+    rules.sort(key=lambda r: r.id)
+    return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
+                engine, requirements, conditions, rules, digest, directory, origin,
+                meta.get("waiver_max_days", {}))
+
+
+VALIDATED_FILE = "validated.json"
+
+
+def validation_stamp() -> str:
+    """What a recorded validation depends on besides the pack: engine version and pack schemas."""
+    from mlcompliance.resources import schemas_dir
+    h = hashlib.sha256(__version__.encode())
+    for name in ("pack", "rules"):
+        h.update((schemas_dir() / f"{name}.schema.json").read_bytes())
+    return h.hexdigest()
+
+
+@cache
+def _validated_record() -> dict[str, Any]:
+    from mlcompliance.resources import policies_dir
+    path = policies_dir() / VALIDATED_FILE
+    try:
+        import json
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and record.get("stamp") == validation_stamp() else {}
+
+
+def _validated_entry(directory: Path, digest: str) -> dict[str, Any] | None:
+    """The recorded parsed content of a built-in pack, if its digest still matches."""
+    from mlcompliance.resources import policies_dir
+    try:
+        key = directory.resolve().relative_to(policies_dir().resolve()).as_posix()
+    except ValueError:
+        return None
+    entry = _validated_record().get("packs", {}).get(key)
+    return entry if isinstance(entry, dict) and entry.get("digest") == digest else None
+
+
+def validated_record(directories: list[Path]) -> dict[str, Any]:
+    """Validate built-in packs in full and return the record that lets later loads trust them:
+    per pack its digest and its parsed content (pack.yaml, and each rules file with the line of
+    each rule)."""
+    from mlcompliance.resources import policies_dir
+    base = policies_dir().resolve()
+    packs = {}
+    for directory in sorted(directories):
+        pack = compile_pack(directory, "builtin", trust=False)
+        rules = []
+        for path in sorted((directory / "rules").glob("*.yaml")):
+            doc = load_file(path, str(path))
+            rules.append({"file": path.name, "rules": doc.value["rules"],
+                          "lines": [doc.location(f"/rules/{i}")[0] for i in range(len(doc.value["rules"]))]})
+        packs[directory.resolve().relative_to(base).as_posix()] = {
+            "digest": pack.digest, "pack": load_file(directory / "pack.yaml", "pack.yaml").value, "rules": rules}
+    return {"comment": "Written by `mlcompliance docs` after validating each pack in full; a built-in pack whose "
+                       "digest matches is read from here, without parsing or re-validation. Do not edit.",
+            "stamp": validation_stamp(), "packs": packs}
+
+
+def _unique(ids: list[str], what: str, doc: Document, pointer: str) -> None:
+    seen = set()
+    for rid in ids:
+        if rid in seen:
+            raise InputError(f"duplicate {what} id '{rid}'", file=doc.path, expected=f"unique {what} ids")
+        seen.add(rid)
+
+
+def pack_digest(directory: Path) -> str:
+    """sha256 over every file of the pack (relative path and content), in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        rel = path.relative_to(directory).as_posix()
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+            continue
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return "sha256:" + digest.hexdigest()
+
+
+def _compile_condition(spec: dict[str, Any], doc: Document, pointer: str,
+                       verify: bool = True) -> Callable[[Context], bool]:
+    evaluate = _compile_assertion(spec, doc, pointer, verify)
+
+    def holds(ctx: Context) -> bool:
+        return not evaluate(ctx, Target("", ctx.bundle))
+    return holds
+
+
+@cache
+def _meta_validator() -> Draft202012Validator:
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str,
+                    verify: bool = True) -> Draft202012Validator:
+    meta = _meta_validator()
+    if verify and not meta.is_valid(schema):
+        from jsonschema.exceptions import best_match
+        err = best_match(meta.iter_errors(schema))
+        line, col = doc.location(pointer + "".join(f"/{p}" for p in err.absolute_path))
+        raise InputError(f"invalid JSON Schema: {err.message}", file=doc.path, line=line, column=col,
+                         expected="a valid JSON Schema (draft 2020-12)")
+    return Draft202012Validator(schema, format_checker=FORMATS)
+
+
+def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True
+                       ) -> Callable[[Context, Target], list[Violation]]:
+    """Compile a condition (schema, named check, any_of, not) into target -> violations."""
+    if "any_of" in spec:
+        return _compile_any_of(spec["any_of"], doc, pointer + "/any_of", verify)
+    if "not" in spec:
+        return _compile_not(spec["not"], doc, pointer + "/not", verify)
+    if "schema" in spec:
+        validator = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
+
+        def by_schema(ctx: Context, target: Target) -> list[Violation]:
+            if validator.is_valid(target.value):
+                return []
+            return [_schema_violation(target, leaf(err)) for err in validator.iter_errors(target.value)]
+        return by_schema
+    name = spec["check"]
+    named = REGISTRY.get(name)
+    line, col = doc.location(pointer + "/check")
+    if named is None:
+        guess = difflib.get_close_matches(name, list(REGISTRY), n=1)
+        raise InputError(f"unknown named check '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
+                         file=doc.path, line=line, column=col, expected="one of " + ", ".join(sorted(REGISTRY)))
+    params = spec.get("with", {})
+    errors = sorted(Draft202012Validator(named.params).iter_errors(params), key=lambda e: list(e.absolute_path))
+    if errors:
+        message, expected = describe_error(errors[0])
+        line, col = doc.location(pointer + "/with" + "".join(f"/{p}" for p in errors[0].absolute_path))
+        raise InputError(f"parameters of check '{name}': {message}", file=doc.path, line=line, column=col,
+                         expected=expected)
+
+    def by_check(ctx: Context, target: Target) -> list[Violation]:
+        return list(named.function(ctx, target, params))
+    return by_check
+
+
+def _label(spec: dict[str, Any], i: int | None = None) -> str:
+    if "label" in spec:
+        return spec["label"]
+    if "check" in spec:
+        return f"check {spec['check']}"
+    return "alternative" + (f" {i + 1}" if i is not None else "")
+
+
+def _compile_any_of(specs: list[dict[str, Any]], doc: Document, pointer: str, verify: bool
+                    ) -> Callable[[Context, Target], list[Violation]]:
+    parts = [(_label(spec, i), _compile_assertion(spec, doc, f"{pointer}/{i}", verify)) for i, spec in enumerate(specs)]
+
+    def any_of(ctx: Context, target: Target) -> list[Violation]:
+        reasons, first = [], None
+        for label, evaluate in parts:
+            found = evaluate(ctx, target)
+            if not found:
+                return []
+            first = first or min(found, key=lambda v: v.pointer)
+            reasons.append(f"{label}: no ({'; '.join(dict.fromkeys(v.detail for v in found))})")
+        assert first is not None
+        return [Violation(first.pointer, first.observed, "none of the alternatives holds: " + " | ".join(reasons))]
+    return any_of
+
+
+def _compile_not(spec: dict[str, Any], doc: Document, pointer: str, verify: bool
+                 ) -> Callable[[Context, Target], list[Violation]]:
+    inner = _compile_assertion(spec, doc, pointer, verify)
+    label = _label(spec)
+
+    def negation(ctx: Context, target: Target) -> list[Violation]:
+        if inner(ctx, target):
+            return []
+        return [Violation(target.pointer, target.value, f"{label} holds, and must not")]
+    return negation
+
+
+def _schema_violation(target: Target, err: Any) -> Violation:
+    pointer = target.pointer + "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in err.absolute_path)
+    observed: Any = err.instance
+    if err.validator == "required" and isinstance(err.instance, dict):
+        missing = [k for k in err.validator_value if k not in err.instance]
+        if missing:
+            pointer = pointers.join(pointer, missing[0])
+            observed = pointers.MISSING
+            return Violation(pointer, observed, "missing " + ", ".join(missing))
+    message, expected = describe_error(err)
+    detail = message.split(": ", 1)[-1] if ": " in message else message
+    if expected:
+        detail += f" (expected {expected})"
+    return Violation(pointer, observed, detail)
+
+
+def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, pointer: str,
+                  requirements: list[Requirement], conditions: dict[str, Any], verify: bool = True) -> Rule:
+    line, _ = doc.location(pointer)
+    source = f"{doc.path}:{line}"
+    if spec["requirement"] not in {r.id for r in requirements}:
+        line, col = doc.location(pointer + "/requirement")
+        raise InputError(f"rule {spec['id']} names unknown requirement '{spec['requirement']}'",
+                         file=doc.path, line=line, column=col, expected="a requirement id listed in pack.yaml")
+    for key in ("if", "unless"):
+        for i, name in enumerate(spec.get(key, [])):
+            if name not in conditions:
+                line, col = doc.location(f"{pointer}/{key}/{i}")
+                raise InputError(f"rule {spec['id']} names unknown condition '{name}'", file=doc.path,
+                                 line=line, column=col, expected="a condition defined in pack.yaml")
+    when = None
+    if "when" in spec:
+        when = _compile_schema(spec["when"], doc, pointer + "/when", verify).is_valid
+    return Rule(
+        id=spec["id"], pack=meta["id"], pack_version=meta["version"], requirement=spec["requirement"],
+        title=spec["title"], rationale=spec.get("rationale"), severity=spec["severity"],
+        tiers=spec.get("tiers"),
+        applies_from=date.fromisoformat(spec["applies_from"]) if "applies_from" in spec else None,
+        applies_until=date.fromisoformat(spec["applies_until"]) if "applies_until" in spec else None,
+        references=spec.get("references", []), scope=spec.get("scope", ""),
+        if_=spec.get("if", []), unless=spec.get("unless", []), when=when,
+        evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify),
+        mode=spec.get("mode", "enforce"), message=spec["message"], remediation=spec["remediation"],
+        example=spec.get("example"), source=source, spec=spec)
