@@ -83,7 +83,7 @@ def compile_schema(root: dict):
             rx = re.compile(s["pattern"]).search
             checks.append(lambda x, rx=rx: type(x) is not str or rx(x) is not None)
         if "format" in s:
-            fmt, conforms = s["format"], schemas.FORMATS.conforms
+            fmt, conforms = s["format"], schemas.format_checker().conforms
             checks.append(lambda x, f=fmt: conforms(x, f))
         for kw, op in (("minimum", lambda x, m: x >= m), ("maximum", lambda x, m: x <= m)):
             if kw in s:

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from fnmatch import fnmatchcase
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from mlcompliance.engine.findings import Finding
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import Project, resolve_inside
-from mlcompliance.evidence.schemas import FORMATS, describe_error, leaf, parse_instant, schema, validate_document
+from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, parse_instant, schema, validate_document
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 EXPIRING_DAYS = 30
 DEFAULT_FILE = "waivers.yaml"
@@ -45,8 +46,9 @@ def load(project: Project) -> Document | None:
 
 
 def _entry_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
     whole = schema("waivers")
-    return Draft202012Validator({**whole["$defs"]["waiver"], "$defs": whole["$defs"]}, format_checker=FORMATS)
+    return Draft202012Validator({**whole["$defs"]["waiver"], "$defs": whole["$defs"]}, format_checker=format_checker())
 
 
 def _end_of(day: date) -> datetime:

@@ -15,19 +15,19 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING
 
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import Document, escape_token
 from mlcompliance.resources import schemas_dir
 
-FORMATS = FormatChecker(formats=())
+if TYPE_CHECKING:  # jsonschema is imported on first use: a check whose evidence is valid never needs it
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@FORMATS.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -48,7 +48,6 @@ def parse_instant(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-@FORMATS.checks("date-time", raises=ValueError)
 def _is_date_time(value: object) -> bool:
     if isinstance(value, str) and not _DATE_RE.match(value):
         parse_instant(value)
@@ -58,14 +57,12 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
-@FORMATS.checks("date-or-date-time", raises=ValueError)
 def _is_instant(value: object) -> bool:
     if isinstance(value, str):
         parse_instant(value)
     return True
 
 
-@FORMATS.checks("project-path", raises=ValueError)
 def _is_project_path(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -76,7 +73,6 @@ def _is_project_path(value: object) -> bool:
     return True
 
 
-@FORMATS.checks("uri", raises=ValueError)
 def _is_uri(value: object) -> bool:
     if isinstance(value, str) and not urlsplit(value).scheme:
         raise ValueError("no scheme")
@@ -86,6 +82,16 @@ def _is_uri(value: object) -> bool:
 _FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
     "date": _is_date, "date-time": _is_date_time, "date-or-date-time": _is_instant,
     "project-path": _is_project_path, "uri": _is_uri}
+
+@cache
+def format_checker() -> FormatChecker:
+    """jsonschema's format checker with the checks above (and no others)."""
+    from jsonschema import FormatChecker
+    checker = FormatChecker(formats=())
+    for fmt, check in _FORMAT_CHECKS.items():
+        checker.checks(fmt, raises=ValueError)(check)
+    return checker
+
 
 _EXPECTED_FORMATS = {
     "date": "a date YYYY-MM-DD",
@@ -109,8 +115,9 @@ def validator(name: str) -> Draft202012Validator:
     made up a third of validating a document; the evidence schemas' ``$defs`` are not
     recursive, so they are inlined once (a recursive one is left as a reference).
     """
+    from jsonschema import Draft202012Validator
     whole = schema(name)
-    return Draft202012Validator(inline_refs(whole, whole.get("$defs", {})), format_checker=FORMATS)
+    return Draft202012Validator(inline_refs(whole, whole.get("$defs", {})), format_checker=format_checker())
 
 
 def inline_refs(node: Any, defs: dict[str, Any], stack: tuple[str, ...] = ()) -> Any:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
@@ -26,8 +25,12 @@ from mlcompliance import __version__
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.loader import Document, load_file
-from mlcompliance.evidence.schemas import FORMATS, describe_error, leaf, validate_document
+from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, validate_document
+from mlcompliance.policy import fastrules
 from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 TIERS = ("minimal", "limited", "high", "prohibited")
@@ -259,6 +262,9 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
     digest = pack_digest(directory)
     trusted = _validated_entry(directory, digest) if trust and origin == "builtin" else None
     verify = trusted is None
+    key = _builtin_key(directory) if origin == "builtin" else None
+    if key:
+        fastrules.load(key)
     if trusted:
         manifest = Document(str(directory / "pack.yaml"), "yaml", trusted["pack"], "", "", {})
         rule_docs = [Document(str(directory / "rules" / f["file"]), "yaml", {"rules": f["rules"]}, "", "",
@@ -310,11 +316,15 @@ VALIDATED_FILE = "validated.json"
 
 
 def validation_stamp() -> str:
-    """What a recorded validation depends on besides the pack: engine version and pack schemas."""
+    """What a recorded validation depends on besides the pack: engine version, pack schemas and
+    the parameter schemas of the named checks (a trusted pack skips checking its parameters)."""
+    import json
+
     from mlcompliance.resources import schemas_dir
     h = hashlib.sha256(__version__.encode())
     for name in ("pack", "rules"):
         h.update((schemas_dir() / f"{name}.schema.json").read_bytes())
+    h.update(json.dumps({name: check.params for name, check in sorted(REGISTRY.items())}, sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -330,12 +340,19 @@ def _validated_record() -> dict[str, Any]:
     return record if isinstance(record, dict) and record.get("stamp") == validation_stamp() else {}
 
 
-def _validated_entry(directory: Path, digest: str) -> dict[str, Any] | None:
-    """The recorded parsed content of a built-in pack, if its digest still matches."""
+def _builtin_key(directory: Path) -> str | None:
+    """'mlops-practices/1.0.0' for a directory under the built-in policies, else None."""
     from mlcompliance.resources import policies_dir
     try:
-        key = directory.resolve().relative_to(policies_dir().resolve()).as_posix()
+        return directory.resolve().relative_to(policies_dir().resolve()).as_posix()
     except ValueError:
+        return None
+
+
+def _validated_entry(directory: Path, digest: str) -> dict[str, Any] | None:
+    """The recorded parsed content of a built-in pack, if its digest still matches."""
+    key = _builtin_key(directory)
+    if key is None:
         return None
     entry = _validated_record().get("packs", {}).get(key)
     return entry if isinstance(entry, dict) and entry.get("digest") == digest else None
@@ -383,28 +400,71 @@ def pack_digest(directory: Path) -> str:
 
 def _compile_condition(spec: dict[str, Any], doc: Document, pointer: str,
                        verify: bool = True) -> Callable[[Context], bool]:
-    evaluate = _compile_assertion(spec, doc, pointer, verify)
+    test = _compile_test(spec, doc, pointer, verify)
 
     def holds(ctx: Context) -> bool:
-        return not evaluate(ctx, Target("", ctx.bundle))
+        return test(ctx, Target("", ctx.bundle))
     return holds
+
+
+def _compile_test(spec: dict[str, Any], doc: Document, pointer: str, verify: bool
+                  ) -> Callable[[Context, Target], bool]:
+    """An assertion as a yes/no, without building violations (a condition needs no message)."""
+    if "any_of" in spec:
+        parts = [_compile_test(s, doc, f"{pointer}/any_of/{i}", verify) for i, s in enumerate(spec["any_of"])]
+        return lambda ctx, target: any(part(ctx, target) for part in parts)
+    if "not" in spec:
+        inner = _compile_test(spec["not"], doc, pointer + "/not", verify)
+        return lambda ctx, target: not inner(ctx, target)
+    if "schema" in spec:
+        check = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
+        return lambda ctx, target: check.is_valid(target.value)
+    evaluate = _compile_assertion(spec, doc, pointer, verify)
+    return lambda ctx, target: not evaluate(ctx, target)
 
 
 @cache
 def _meta_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
-def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str,
-                    verify: bool = True) -> Draft202012Validator:
-    meta = _meta_validator()
-    if verify and not meta.is_valid(schema):
-        from jsonschema.exceptions import best_match
-        err = best_match(meta.iter_errors(schema))
-        line, col = doc.location(pointer + "".join(f"/{p}" for p in err.absolute_path))
-        raise InputError(f"invalid JSON Schema: {err.message}", file=doc.path, line=line, column=col,
-                         expected="a valid JSON Schema (draft 2020-12)")
-    return Draft202012Validator(schema, format_checker=FORMATS)
+class SchemaCheck:
+    """A rule's JSON Schema: valid or not from its generated quick validator when there is one
+    (policy/fastrules.py), else from jsonschema, built on first use; jsonschema lists the errors."""
+
+    __slots__ = ("schema", "_quick", "_full")
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._quick = fastrules.quick_validator(schema)
+        self._full: Draft202012Validator | None = None
+
+    def _validator(self) -> Draft202012Validator:
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+            self._full = Draft202012Validator(self.schema, format_checker=format_checker())
+        return self._full
+
+    def is_valid(self, instance: Any) -> bool:
+        if self._quick is not None:
+            return self._quick(instance)
+        return self._validator().is_valid(instance)
+
+    def iter_errors(self, instance: Any) -> Iterable[Any]:
+        return self._validator().iter_errors(instance)
+
+
+def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str, verify: bool = True) -> SchemaCheck:
+    if verify:
+        meta = _meta_validator()
+        if not meta.is_valid(schema):
+            from jsonschema.exceptions import best_match
+            err = best_match(meta.iter_errors(schema))
+            line, col = doc.location(pointer + "".join(f"/{p}" for p in err.absolute_path))
+            raise InputError(f"invalid JSON Schema: {err.message}", file=doc.path, line=line, column=col,
+                             expected="a valid JSON Schema (draft 2020-12)")
+    return SchemaCheck(schema)
 
 
 def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True
@@ -430,7 +490,7 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify
         raise InputError(f"unknown named check '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
                          file=doc.path, line=line, column=col, expected="one of " + ", ".join(sorted(REGISTRY)))
     params = spec.get("with", {})
-    errors = sorted(Draft202012Validator(named.params).iter_errors(params), key=lambda e: list(e.absolute_path))
+    errors = _parameter_errors(named.params, params) if verify else []
     if errors:
         message, expected = describe_error(errors[0])
         line, col = doc.location(pointer + "/with" + "".join(f"/{p}" for p in errors[0].absolute_path))
@@ -440,6 +500,11 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify
     def by_check(ctx: Context, target: Target) -> list[Violation]:
         return list(named.function(ctx, target, params))
     return by_check
+
+
+def _parameter_errors(schema: dict[str, Any], params: Any) -> list[Any]:
+    from jsonschema import Draft202012Validator
+    return sorted(Draft202012Validator(schema).iter_errors(params), key=lambda e: list(e.absolute_path))
 
 
 def _label(spec: dict[str, Any], i: int | None = None) -> str:
