@@ -73,8 +73,9 @@ def describe_condition(spec: dict[str, Any], indent: str) -> list[str]:
     named = lookup(spec["check"])
     origin = f" (plug-in from {named.plugin})" if named is not None and named.plugin else ""
     description = " ".join(named.description.split()) if named is not None else "(not installed)"
-    return [f"{indent}named check {spec['check']}{origin} with {json.dumps(spec.get('with', {}), sort_keys=True)}"
-            f"{label}:", f"{indent}  " + (description or "(no description)")]
+    params = json.dumps(spec.get("with", {}), sort_keys=True)
+    return [f"{indent}named check {spec['check']}{origin} with {params}{label}:",
+            f"{indent}  " + (description or "(no description)")]
 
 
 def explain_rule(rule_id: str, sources: list[PackSource]) -> str:

@@ -3,8 +3,8 @@
 
 def oneline(result, **options):
     """`result` is the JSON result (as `--format json` prints it, parsed); returns text."""
-    lines = [f"{result['project']['name']}: {result['gate']['verdict']} "
-             f"(result {result['result_version']}, as of {result['as_of']})"]
+    head = f"{result['project']['name']}: {result['gate']['verdict']}"
+    lines = [f"{head} (result {result['result_version']}, as of {result['as_of']})"]
     for finding in result["findings"]:
         if finding["outcome"] in ("pass", "fail") and finding["pack"] == "example-docs":
             where = f"{finding['location']['file']}:{finding['location']['line']}"
