@@ -365,3 +365,21 @@ def test_plugins_command_with_nothing_installed(installed):
     assert result.exit_code == 0
     assert result.stdout == ("no plug-ins installed (entry point groups: mlcompliance.checks, "
                              "mlcompliance.renderers, mlcompliance.packs)\n")
+
+
+def test_docs_show_the_example_plugin_as_it_is():
+    """docs/packs.md quotes the example distribution; the quotes must not drift from the files."""
+    import re
+
+    from helpers import ROOT
+    example = ROOT / "tests" / "data" / "plugin_example"
+    doc = (ROOT / "docs" / "packs.md").read_text(encoding="utf-8")
+    quoted = {m.group(2): m.group(3) for m in re.finditer(r"```(python|yaml)\n# (mlcompliance_example/\S+)\n(.*?)```",
+                                                           doc, re.S)}
+    assert set(quoted) == {"mlcompliance_example/checks.py", "mlcompliance_example/render.py",
+                           "mlcompliance_example/packs/example-docs/1.0.0/rules/docs.yaml"}
+    for path, text in quoted.items():
+        assert text in (example / path).read_text(encoding="utf-8"), path
+    toml = (example / "pyproject.toml").read_text(encoding="utf-8")
+    for line in re.findall(r'^\w[\w-]* = "mlcompliance_example[^"]*"', doc, re.M):
+        assert line in toml
