@@ -7,6 +7,8 @@ example builds with its own in-tree PEP 517 backend (`pip install --no-build-iso
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import site as site_module
@@ -95,7 +97,21 @@ def test_plugins_are_listed_by_group_without_importing_them(env):
         ["not", "imported"]]
 
 
+def test_portfolio_workers_load_the_plugin_pack_and_check(env):
+    second = env["base"] / "second"
+    if not second.exists():
+        shutil.copytree(env["project"], second)
+    proc = run(env, "check", env["project"], second, "--as-of", AS_OF, "--format", "csv", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(proc.stdout)) if r["rule_id"] == "EXD-LIMITATION-EXPLAINED"]
+    assert sorted((Path(r["project"]).name, r["outcome"]) for r in rows) == [
+        ("project", "fail"), ("project", "pass"), ("second", "fail"), ("second", "pass")]
+
+
 def test_pack_tools_see_the_plugin_pack_and_check(env):
+    listing = run(env, "packs", "list")
+    assert any(line.split()[:2] == ["example-docs", "1.0.0"] and "entry-point" in line
+               for line in listing.stdout.splitlines())
     tested = run(env, "packs", "test", "example-docs")
     assert tested.returncode == 0 and "coverage 100.0% (1/1 rules" in tested.stdout
     explained = run(env, "explain", "EXD-LIMITATION-EXPLAINED")
