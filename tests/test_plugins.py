@@ -383,3 +383,12 @@ def test_docs_show_the_example_plugin_as_it_is():
     toml = (example / "pyproject.toml").read_text(encoding="utf-8")
     for line in re.findall(r'^\w[\w-]* = "mlcompliance_example[^"]*"', doc, re.M):
         assert line in toml
+
+
+def test_format_completion_offers_built_in_and_installed_formats(installed):
+    from click.shell_completion import ShellComplete
+
+    from mlcompliance.cli import main
+    installed.add(plugins.RENDERERS, "jsonl-lite", AssertionError("must not be imported"))
+    completions = ShellComplete(main, {}, "mlcompliance", "_X").get_completions(["check", "--format"], "js")
+    assert [c.value for c in completions] == ["json", "jsonl-lite"]

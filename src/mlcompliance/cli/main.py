@@ -23,6 +23,12 @@ class _Format(click.ParamType):
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(FORMAT_NAMES) + "|PLUGIN]"
 
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        from mlcompliance.render import installed_formats
+        return [CompletionItem(n) for n in (*FORMAT_NAMES, *installed_formats()) if n.startswith(incomplete)]
+
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
         if value in FORMAT_NAMES:
             return value  # type: ignore[return-value]
