@@ -13,7 +13,7 @@ import mlcompliance
 PACKAGE = Path(mlcompliance.__file__).parent
 # Each layer may import itself and any layer listed before it.
 LAYERS = ["base", "evidence", "probes", "policy", "engine", "scoring", "result", "render", "run", "tools", "cli"]
-BASE = {"__init__", "errors", "io", "resources", "vocab"}
+BASE = {"__init__", "errors", "io", "resources", "vocab", "plugins"}
 ORCHESTRATION = {"run", "portfolio"}
 
 

@@ -18,17 +18,26 @@ from mlcompliance.scoring.gate import threshold
 
 
 class Checker:
-    """Discovers packs once and compiles each pack once, then checks any number of projects."""
+    """Discovers packs once and compiles each pack once, then checks any number of projects.
+
+    Installed pack plug-ins are looked at only when a project asks for a pack that the built-in
+    and --policy-path packs do not have; what they add is kept for the next project.
+    """
 
     def __init__(self, policy_paths: Iterable[Path] = ()) -> None:
-        self.sources = policy.discover(policy_paths)
+        self.sources = policy.discover(policy_paths, plugins=False)
+
+    def _with_plugins(self, wanted: dict[str, str]) -> list[policy.PackSource]:
+        self.sources = policy.plugin_sources(self.sources, wanted)
+        return self.sources
 
     def check(self, root: Path, as_of: date, fail_on: str | None = None,
               packs: dict[str, str] | None = None) -> dict[str, Any]:
         project = load_project(root)
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
-        chosen = policy.resolve(requested, self.sources, project.config if packs is None else None)
+        chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
+                                more=self._with_plugins)
         loaded = policy.load_packs(chosen)
         risk = derive(project.bundle, as_of)
         dates = project.settings.get("effective_dates", {})

@@ -10,10 +10,38 @@ import click
 from mlcompliance import __version__
 from mlcompliance.cli.params import as_of_date
 from mlcompliance.errors import InputError
+from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-FORMAT_NAMES = tuple(RENDERERS)
+
+
+class _Format(click.ParamType):
+    """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
+    name = "format"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(FORMAT_NAMES) + "|PLUGIN]"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        from mlcompliance.render import installed_formats
+        return [CompletionItem(n) for n in (*FORMAT_NAMES, *installed_formats()) if n.startswith(incomplete)]
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in FORMAT_NAMES:
+            return value  # type: ignore[return-value]
+        from mlcompliance import plugins
+        from mlcompliance.render import installed_formats
+        try:
+            if plugins.find(plugins.RENDERERS, str(value)) is not None:
+                return str(value)
+        except plugins.PluginError as err:
+            self.fail(err.message, param, ctx)
+        installed = installed_formats()
+        self.fail(f"'{value}' is not a format: built in are {', '.join(FORMAT_NAMES)}; installed renderer plug-ins: "
+                  + (", ".join(installed) if installed else f"none (entry point group {plugins.RENDERERS})"), param, ctx)
 
 
 class _Group(click.Group):
@@ -44,8 +72,8 @@ def main() -> None:
               help="Check every project found under this directory (a portfolio).")
 @click.option("--jobs", type=click.IntRange(1), default=None,
               help="Processes for a portfolio (default: one per CPU).")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=_Format(), default="text", show_default=True,
+              help="Output format: a built-in one or an installed renderer plug-in (`mlcompliance plugins`).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
@@ -115,7 +143,8 @@ class _progress:
 
 @main.command()
 @click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help="Output format.")
+@click.option("--format", "fmt", type=_Format(), required=True,
+              help="Output format: a built-in one or an installed renderer plug-in (`mlcompliance plugins`).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @_template_dir_option
@@ -152,8 +181,8 @@ _policy_path_option = click.option(
 
 def _find_sources(policy_paths: tuple[Path, ...], wanted: tuple[str, ...]):
     """Pack sources named ID or ID@VERSION (highest version when none given); all when none named."""
-    from mlcompliance.policy.packs import discover, resolve
-    sources = discover(policy_paths)
+    from mlcompliance.policy.packs import discover, plugin_sources, resolve
+    sources = discover(policy_paths, plugins=not wanted)   # a named pack imports plug-ins only if needed
     if not wanted:
         latest: dict[str, object] = {}
         for src in sources:
@@ -162,7 +191,8 @@ def _find_sources(policy_paths: tuple[Path, ...], wanted: tuple[str, ...]):
     chosen = []
     for item in wanted:
         pid, _, version = item.partition("@")
-        chosen += resolve({pid: f"=={version}" if version else "*"}, sources)
+        chosen += resolve({pid: f"=={version}" if version else "*"}, sources,
+                          more=lambda w: plugin_sources(sources, w))
     return chosen
 
 
@@ -292,6 +322,42 @@ def explain(rule_id: str, policy_paths: tuple[Path, ...]) -> None:
     """Explain a rule: why it exists, the clause it enforces, the evidence it expects, how to fix it."""
     from mlcompliance.tools.catalog import explain_rule
     click.echo(explain_rule(rule_id, _find_sources(policy_paths, ())), nl=False)
+
+
+@main.command("plugins")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def plugins_cmd(fmt: str) -> None:
+    """List installed plug-ins (checks, renderers, packs) with their distribution and version.
+
+    Read from the distributions' metadata: no plug-in is imported.
+    """
+    from mlcompliance import plugins
+    from mlcompliance.policy.checks import REGISTRY
+    builtin = {plugins.CHECKS: ("check", set(REGISTRY)), plugins.RENDERERS: ("format", set(FORMAT_NAMES))}
+    rows = []
+    for group in plugins.GROUPS:
+        found = plugins.installed(group)
+        for p in found:
+            note = ""
+            kind, names = builtin.get(group, ("", set()))
+            if p.name in names:
+                note = f"ignored: a built-in {kind} has this name"
+            elif sum(1 for q in found if q.name == p.name) > 1:
+                note = "refused: another distribution provides the same name"
+            rows.append({"group": group, "name": p.name, "distribution": p.distribution, "version": p.version,
+                         "object": p.value, "note": note})
+    if fmt == "json":
+        from mlcompliance.result.record import dumps
+        click.echo(dumps({"groups": list(plugins.GROUPS), "plugins": rows}), nl=False)
+        return
+    if not rows:
+        click.echo("no plug-ins installed (entry point groups: " + ", ".join(plugins.GROUPS) + ")")
+        return
+    table = [("GROUP", "NAME", "DISTRIBUTION", "VERSION", "OBJECT", "NOTE")]
+    table += [(r["group"], r["name"], r["distribution"], r["version"], r["object"], r["note"]) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        click.echo(("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1]).rstrip())
 
 
 @main.command()

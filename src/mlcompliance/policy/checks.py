@@ -3,8 +3,10 @@
 A named check is a Python function registered under a name with a JSON Schema for its
 parameters. Packs call it as ``assert: {check: NAME, with: {...}}``. It receives the
 evaluation context, the target node and its parameters, and yields :class:`Violation`s;
-no violation means pass. Third parties register more through the ``mlcompliance.checks``
-entry point group (a module that calls :func:`check` when imported).
+no violation means pass. The built-in checks below are in :data:`REGISTRY`. Third parties add
+checks through the ``mlcompliance.checks`` entry point group: the entry point's name is the
+check's name and its object a :class:`NamedCheck` made with :func:`named_check`. It is imported
+only when a rule names a check that is not built in (:func:`lookup`), and cannot replace one.
 
 Field references in parameters are JSON pointers: ``/model_card/...`` is absolute in the
 evidence bundle, anything else is relative to the target (``validation/date``).
@@ -58,20 +60,76 @@ class Context:
 class NamedCheck:
     name: str
     function: Callable[[Context, Target, dict[str, Any]], Iterable[Violation]]
-    params: dict[str, Any]
+    params: dict[str, Any]    # JSON Schema of the `with:` mapping, checked when a pack loads
     description: str
+    plugin: str | None = None  # "distribution version" of a plug-in check; None when built in
 
 
 REGISTRY: dict[str, NamedCheck] = {}
+_PLUGINS: dict[str, NamedCheck] = {}   # plug-in checks already imported, by name
+
+
+def named_check(name: str, params: dict[str, Any]) -> Callable[[Callable], NamedCheck]:
+    """Decorator making ``function`` the named check ``name``; ``params`` holds the JSON Schema
+    keywords of its parameters (``required``, ``properties``...): the mapping is closed
+    (``additionalProperties: false``) unless ``params`` says otherwise. A plug-in points its
+    ``mlcompliance.checks`` entry point at the result."""
+    def make(function: Callable) -> NamedCheck:
+        schema = {"type": "object", "additionalProperties": False, **params}
+        return NamedCheck(name, function, schema, (function.__doc__ or "").strip())
+    return make
 
 
 def check(name: str, params: dict[str, Any]) -> Callable:
-    """Register ``function`` as the named check ``name`` with a parameter schema."""
+    """Register ``function`` as the built-in named check ``name`` with a parameter schema."""
     def register(function: Callable) -> Callable:
-        schema = {"type": "object", "additionalProperties": False, **params}
-        REGISTRY[name] = NamedCheck(name, function, schema, (function.__doc__ or "").strip())
+        if name in REGISTRY:
+            raise ValueError(f"named check '{name}' is already registered (a plug-in cannot replace a built-in check)")
+        REGISTRY[name] = named_check(name, params)(function)
         return function
     return register
+
+
+def lookup(name: str) -> NamedCheck | None:
+    """The built-in check ``name``; else the installed plug-in check of that name, imported and
+    validated on first use; else None. Raises plugins.PluginError for a broken plug-in."""
+    found = REGISTRY.get(name) or _PLUGINS.get(name)
+    if found is not None:
+        return found
+    from mlcompliance import plugins
+    plugin = plugins.find(plugins.CHECKS, name)
+    if plugin is None:
+        return None
+    _PLUGINS[name] = _validated(plugins.load(plugin), plugin)
+    return _PLUGINS[name]
+
+
+def _validated(obj: Any, plugin: Any) -> NamedCheck:
+    """The plug-in's NamedCheck, stamped with its distribution, once its contract holds."""
+    from dataclasses import replace
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from mlcompliance.plugins import PluginError
+    where = plugin.describe()
+    if not isinstance(obj, NamedCheck):
+        raise PluginError(f"{where} is a {type(obj).__name__}, not a named check "
+                          "(make it with mlcompliance.policy.checks.named_check)", plugin)
+    if obj.name != plugin.name:
+        raise PluginError(f"{where} declares the check name '{obj.name}'; the entry point must have the same name",
+                          plugin)
+    if not callable(obj.function):
+        raise PluginError(f"{where}: the check's function is not callable", plugin)
+    if not isinstance(obj.params, dict) or obj.params.get("type") != "object":
+        raise PluginError(f"{where}: the parameter schema must be a JSON Schema of type object", plugin)
+    try:
+        Draft202012Validator.check_schema(obj.params)
+    except SchemaError as err:
+        at = "/".join(map(str, err.absolute_path))
+        raise PluginError(f"{where}: invalid parameter schema" + (f" at {at}" if at else "") + f": {err.message}",
+                          plugin) from None
+    return replace(obj, plugin=plugin.origin)
 
 
 def resolve(ctx: Context, target: Target, ref: str) -> tuple[str, Any]:

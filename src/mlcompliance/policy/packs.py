@@ -3,7 +3,8 @@
 A pack is a directory holding ``pack.yaml`` (metadata and the full list of the source's
 requirements) and ``rules/*.yaml`` (rules as data). Packs are found under the built-in
 ``policies/`` directory, under each ``--policy-path`` directory, and in directories
-returned by the ``mlcompliance.packs`` entry points of installed distributions.
+returned by the ``mlcompliance.packs`` entry points of installed distributions; a check
+consults those only when a requested pack has no matching version in the first two.
 Layouts ``<dir>/<id>/pack.yaml`` and ``<dir>/<id>/<version>/pack.yaml`` are both read.
 """
 from __future__ import annotations
@@ -26,15 +27,16 @@ from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, validate_document
+from mlcompliance.plugins import PACKS, PluginError
 from mlcompliance.policy import fastrules
-from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation
+from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation, lookup
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 TIERS = ("minimal", "limited", "high", "prohibited")
-ENTRY_POINT_GROUP = "mlcompliance.packs"
+ENTRY_POINT_GROUP = PACKS
 
 
 @dataclass(frozen=True)
@@ -120,49 +122,89 @@ class Pack:
 # --- discovery ------------------------------------------------------------------------
 
 def search_paths(extra: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """The built-in directory, then each --policy-path (plug-ins come last, see plugin_sources)."""
     from mlcompliance.resources import policies_dir
     paths = [(policies_dir(), "builtin")]
     paths += [(Path(p), "path") for p in extra]
-    paths += _entry_point_paths()
     return paths
-
-
-def _entry_point_paths() -> list[tuple[Path, str]]:
-    from importlib.metadata import entry_points
-    found = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        try:
-            target = ep.load()
-            path = target() if callable(target) else target
-        except Exception as exc:  # a broken plug-in is the user's input problem, not our crash
-            raise InputError(f"entry point '{ep.name}' ({ep.value}) failed to load: {exc}",
-                             file=ENTRY_POINT_GROUP) from None
-        found.append((Path(str(path)), f"entry-point:{ep.name}"))
-    return found
 
 
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def discover(extra: Iterable[Path] = ()) -> list[PackSource]:
+def discover(extra: Iterable[Path] = (), plugins: bool = True) -> list[PackSource]:
     """Every pack version on the search path, read only as far as its id and version.
 
-    A manifest that cannot be read does not stop discovery: its error is raised only if
-    that pack is chosen (its id is guessed from the directory name).
+    With ``plugins`` false, installed plug-ins are not consulted (``resolve`` asks for them
+    only when a requested pack is missing). A manifest that cannot be read does not stop
+    discovery: its error is raised only if that pack is chosen (its id is guessed from the
+    directory name).
     """
     sources: dict[tuple[str, str], PackSource] = {}
     for base, origin in search_paths(extra):
-        if not base.is_dir():
-            raise InputError("policy path is not a directory", file=str(base),
-                             expected="a directory of policy packs")
-        manifests = sorted(set(base.glob("*/pack.yaml")) | set(base.glob("*/*/pack.yaml")) |
-                           ({base / "pack.yaml"} if (base / "pack.yaml").exists() else set()))
-        for manifest in manifests:
-            src = _read_source(manifest, origin)
-            # first search path wins: built-in, then --policy-path, then plug-ins
-            sources.setdefault((src.id, src.version), src)
-    return sorted(sources.values(), key=lambda s: (s.id, Version(s.version)))
+        _scan(base, origin, sources)
+    found = sorted(sources.values(), key=lambda s: (s.id, Version(s.version)))
+    return plugin_sources(found) if plugins else found
+
+
+def _scan(base: Path, origin: str, sources: dict[tuple[str, str], PackSource]) -> None:
+    if not base.is_dir():
+        raise InputError("policy path is not a directory", file=str(base), expected="a directory of policy packs")
+    manifests = sorted(set(base.glob("*/pack.yaml")) | set(base.glob("*/*/pack.yaml")) |
+                       ({base / "pack.yaml"} if (base / "pack.yaml").exists() else set()))
+    for manifest in manifests:
+        src = _read_source(manifest, origin)
+        # first search path wins: built-in, then --policy-path, then plug-ins
+        sources.setdefault((src.id, src.version), src)
+
+
+def plugin_sources(sources: list[PackSource], wanted: dict[str, str] | None = None) -> list[PackSource]:
+    """``sources`` plus the packs of installed ``mlcompliance.packs`` entry points.
+
+    With ``wanted`` (pack id -> version specifier), entry points named like a wanted pack are
+    imported first, and the others only if a wanted pack is still unmatched; without it, all.
+    """
+    from mlcompliance import plugins
+    merged = {(s.id, s.version): s for s in sources}
+    installed = plugins.installed(plugins.PACKS)
+    batches = [installed] if wanted is None else [[p for p in installed if p.name in wanted],
+                                                  [p for p in installed if p.name not in wanted]]
+    for batch in batches:
+        if wanted is not None and not _unmatched(wanted, merged.values()):
+            break
+        for plugin in batch:
+            _scan(_plugin_directory(plugin), f"entry-point:{plugin.name}", merged)
+    return sorted(merged.values(), key=lambda s: (s.id, Version(s.version)))
+
+
+def _plugin_directory(plugin: Any) -> Path:
+    from mlcompliance.plugins import load
+    target = load(plugin)
+    try:
+        path = Path(str(target() if callable(target) else target))
+    except Exception as exc:  # the plug-in's own function failed
+        raise PluginError(f"{plugin.describe()} failed: {type(exc).__name__}: {exc}", plugin) from None
+    if not path.is_dir():
+        raise PluginError(f"{plugin.describe()} gives {path}, which is not a directory of policy packs", plugin)
+    return path
+
+
+def _unmatched(requested: dict[str, str], sources: Iterable[PackSource]) -> set[str]:
+    """Requested pack ids that no source satisfies (an invalid specifier counts as satisfied:
+    resolve reports it with its location)."""
+    versions: dict[str, list[Version]] = {}
+    for src in sources:
+        versions.setdefault(src.id, []).append(Version(src.version))
+    missing = set()
+    for pid, text in requested.items():
+        try:
+            spec = SpecifierSet("" if text.strip() in ("", "*") else text.strip())
+        except InvalidSpecifier:
+            continue
+        if not any(v in spec for v in versions.get(pid, ())):
+            missing.add(pid)
+    return missing
 
 
 def _read_source(manifest: Path, origin: str) -> PackSource:
@@ -181,11 +223,18 @@ def _read_source(manifest: Path, origin: str) -> PackSource:
 
 
 def resolve(requested: dict[str, str] | None, sources: list[PackSource],
-            where: Document | None = None) -> list[PackSource]:
+            where: Document | None = None, more: Callable[[dict[str, str]], list[PackSource]] | None = None
+            ) -> list[PackSource]:
     """Pick the highest version of each requested pack that matches its specifier.
 
-    With no request, every built-in pack at its highest version is chosen.
+    With no request, every built-in pack at its highest version is chosen. When a requested
+    pack has no matching version among ``sources``, ``more(unmatched requests)`` (typically
+    adding installed plug-ins) gives the sources to choose from instead.
     """
+    if requested is not None and more is not None:
+        unmatched = _unmatched(requested, sources)
+        if unmatched:
+            sources = more({pid: requested[pid] for pid in sorted(unmatched)})
     by_id: dict[str, list[PackSource]] = {}
     for src in sources:
         by_id.setdefault(src.id, []).append(src)
@@ -483,18 +532,27 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify
             return [_schema_violation(target, leaf(err)) for err in validator.iter_errors(target.value)]
         return by_schema
     name = spec["check"]
-    named = REGISTRY.get(name)
     line, col = doc.location(pointer + "/check")
+    try:
+        named = lookup(name)
+    except PluginError as err:
+        raise InputError(f"named check '{name}': {err.message}", file=doc.path, line=line, column=col,
+                         expected="a working plug-in check (see `mlcompliance plugins`)") from None
     if named is None:
+        from mlcompliance import plugins
         guess = difflib.get_close_matches(name, list(REGISTRY), n=1)
+        installed = plugins.names(plugins.CHECKS)
         raise InputError(f"unknown named check '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
-                         file=doc.path, line=line, column=col, expected="one of " + ", ".join(sorted(REGISTRY)))
+                         file=doc.path, line=line, column=col,
+                         expected="one of " + ", ".join(sorted(REGISTRY)) + ", or an installed plug-in check ("
+                         + (", ".join(installed) if installed else f"none installed in {plugins.CHECKS}") + ")")
     params = spec.get("with", {})
     errors = _parameter_errors(named.params, params) if verify else []
     if errors:
         message, expected = describe_error(errors[0])
         line, col = doc.location(pointer + "/with" + "".join(f"/{p}" for p in errors[0].absolute_path))
-        raise InputError(f"parameters of check '{name}': {message}", file=doc.path, line=line, column=col,
+        origin = f" (plug-in from {named.plugin})" if named.plugin else ""
+        raise InputError(f"parameters of check '{name}'{origin}: {message}", file=doc.path, line=line, column=col,
                          expected=expected)
 
     def by_check(ctx: Context, target: Target) -> list[Violation]:

@@ -1,7 +1,8 @@
 """Renderers: pure functions from a result dict to text. Nothing here reads files or clocks.
 
 Each format's module is imported only when that format is asked for, so a CI gate that
-prints text never pays for Jinja2.
+prints text never pays for Jinja2. A name that is not built in is looked up among the
+installed ``mlcompliance.renderers`` plug-ins (``render.plugin``), and only then.
 """
 from __future__ import annotations
 
@@ -21,11 +22,21 @@ _MODULES = {
 }
 
 
+BUILTIN = tuple(_MODULES)
+
+
 class _Renderers(Mapping[str, Callable[..., str]]):
     """format name -> render(result, **options); a portfolio result goes to the module's
-    `render_portfolio`, and a format without one refuses it with an input error."""
+    `render_portfolio`, and a format without one refuses it with an input error. Iterating
+    gives the built-in formats; a plug-in format is found by name (KeyError when none)."""
 
     def __getitem__(self, name: str) -> Callable[..., str]:
+        if name not in _MODULES:
+            from mlcompliance.render import plugin
+            found = plugin.load(name)
+            if found is None:
+                raise KeyError(name)
+            return found
         module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
 
         def render(result: dict[str, Any], **options: Any) -> str:
@@ -49,3 +60,9 @@ class _Renderers(Mapping[str, Callable[..., str]]):
 
 
 RENDERERS = _Renderers()
+
+
+def installed_formats() -> list[str]:
+    """Formats offered by installed plug-ins (read from metadata; nothing is imported)."""
+    from mlcompliance import plugins
+    return [name for name in plugins.names(plugins.RENDERERS) if name not in _MODULES]

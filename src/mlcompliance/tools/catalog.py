@@ -57,7 +57,7 @@ def passing_example(pack: Pack, rule: Rule) -> str | None:
 
 def describe_condition(spec: dict[str, Any], indent: str) -> list[str]:
     """A rule condition (schema, named check, any_of, not) in words, indented."""
-    from mlcompliance.policy.checks import REGISTRY
+    from mlcompliance.policy.checks import lookup
     label = f" ({spec['label']})" if "label" in spec else ""
     if "any_of" in spec:
         lines = [f"{indent}at least one of{label}:"]
@@ -70,9 +70,12 @@ def describe_condition(spec: dict[str, Any], indent: str) -> list[str]:
     if "schema" in spec:
         return ([f"{indent}it must match the JSON Schema{label}:"] +
                 [f"{indent}  {line}" for line in yaml.safe_dump(spec["schema"], sort_keys=False).splitlines()])
-    named = REGISTRY[spec["check"]]
-    return [f"{indent}named check {spec['check']} with {json.dumps(spec.get('with', {}), sort_keys=True)}{label}:",
-            f"{indent}  " + " ".join(named.description.split())]
+    named = lookup(spec["check"])
+    origin = f" (plug-in from {named.plugin})" if named is not None and named.plugin else ""
+    description = " ".join(named.description.split()) if named is not None else "(not installed)"
+    params = json.dumps(spec.get("with", {}), sort_keys=True)
+    return [f"{indent}named check {spec['check']}{origin} with {params}{label}:",
+            f"{indent}  " + (description or "(no description)")]
 
 
 def explain_rule(rule_id: str, sources: list[PackSource]) -> str:

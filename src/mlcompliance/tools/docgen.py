@@ -175,4 +175,10 @@ def checks_markdown() -> str:
         for param, spec in check.params.get("properties", {}).items():
             out.append(f"| `{param}` | {'yes' if param in required else 'no'} | `{json.dumps(spec, sort_keys=True)}` |")
         out.append("")
+    out += ["## Plug-in checks", "",
+            "Installed distributions add checks through the `mlcompliance.checks` entry point group",
+            "([packs.md](packs.md#plug-ins)); `mlcompliance plugins` lists them. A plug-in check is imported only when",
+            "a rule names a check that is not built in, cannot take the name of a built-in one, and has its parameters",
+            "validated like these when the pack loads; `mlcompliance explain RULE-ID` shows its description and",
+            "distribution.", ""]
     return "\n".join(out)
