@@ -29,8 +29,6 @@ from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.schemas import FORMATS, describe_error, leaf, validate_document
 from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-TIERS = ("minimal", "limited", "high", "prohibited")
 ENTRY_POINT_GROUP = "mlcompliance.packs"
 
 
