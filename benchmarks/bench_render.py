@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from mlcompliance.render import RENDERERS
-    from mlcompliance.result.record import dumps
+    from mlcompliance.result.codec import dumps
     with tempfile.TemporaryDirectory() as tmp:
         result = replicate(real_result(Path(tmp)), args.findings)
         saved, out = Path(tmp) / "result.json", Path(tmp) / "report.html"

@@ -19,7 +19,7 @@ from render_fixtures import AS_OF, INVOICE, PAYLOADS, cli
 from mlcompliance.render import RENDERERS
 from mlcompliance.render import html as html_renderer
 from mlcompliance.render.safe_markdown import render_markdown, sanitise
-from mlcompliance.result.record import dumps
+from mlcompliance.result.codec import dumps, from_dict
 
 URL_ATTRS = ("src", "href", "action", "formaction", "poster", "data", "srcset", "background", "cite",
              "codebase", "manifest", "ping", "xlink:href", "longdesc", "usemap", "lowsrc", "dynsrc")
@@ -66,7 +66,8 @@ def parse(html: str) -> Page:
 
 
 def render(result, **kw) -> str:
-    return html_renderer.render(result, **kw)
+    """The HTML of a result given as its JSON dict (decoded by the codec, as `render` does)."""
+    return html_renderer.render(from_dict(result), **kw)
 
 
 def assert_self_contained(html: str) -> None:
@@ -187,10 +188,11 @@ def test_risk_tier_and_its_basis(failing_result):
 
 def test_risk_basis_rows_are_rendered(invoice_result):
     result = copy.deepcopy(invoice_result)
-    result["risk"] = {"tier": "high", "declared": "minimal",
-                      "basis": [{"regime": "EU AI Act", "fact": "/model_card/risk/eu_ai_act/annex_iii_point",
-                                 "value": "5b", "raises_to": "high", "clause": "Art. 6(2) and Annex III point 5(b)",
-                                 "url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"}]}
+    fact = {"regime": "EU AI Act", "fact": "/model_card/risk/eu_ai_act/annex_iii_point", "value": "5b",
+            "raises_to": "high", "clause": "Art. 6(2) and Annex III point 5(b)",
+            "url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"}
+    result["risk"] = {"tier": "high", "declared": "minimal", "derived": "high", "regimes": {"EU AI Act": "high"},
+                      "basis": [fact], "facts": [fact], "override": None, "problems": []}
     html = render(result)
     section = html.split('id="risk"', 1)[1].split("</section>", 1)[0]
     assert "Annex III point 5(b)" in section and "/model_card/risk/eu_ai_act/annex_iii_point" in section
@@ -277,7 +279,7 @@ def test_render_command_is_byte_identical_to_check(project, tmp_path, failing_pr
 
 
 def test_html_is_registered(invoice_result):
-    assert RENDERERS["html"](invoice_result) == html_renderer.render(invoice_result)
+    assert RENDERERS["html"](invoice_result) == html_renderer.render(from_dict(invoice_result)) == render(invoice_result)
 
 
 # --- hostile content --------------------------------------------------------------------------------
@@ -391,54 +393,28 @@ def test_maturity_section_vector_as_inline_svg(invoice_result, maturity):
     assert_self_contained(html)
 
 
-def test_report_without_optional_sections(invoice_result):
-    result = copy.deepcopy(invoice_result)
-    for key in ("risk", "waivers", "maturity", "generated_at"):
-        result.pop(key, None)
-    result["gate"] = {"fail_on": "high", "verdict": "compliant", "blocking": []}
-    for p in result["summary"]["packs"]:
-        p.pop("requirements", None)
-        p.pop("manual", None)
-    for f in result["findings"]:
-        f.pop("attestation", None)
-    html = render(result)
-    assert 'id="waivers"' not in html and 'id="maturity"' not in html
-    assert "This result records no risk tier." in html
-    section = html.split('id="requirements"', 1)[1].split("</section>", 1)[0]
-    assert all(f["requirement"] in section for f in result["findings"])  # computed from findings
-
-
-def test_report_of_a_minimal_result():
-    result = {"result_version": "1.0", "tool": {"name": "mlcompliance", "version": "9.9.9"}, "as_of": "2026-01-01",
-              "project": {"name": "empty", "files": []}, "packs": [], "gate": {"verdict": "compliant", "blocking": []},
-              "summary": {"outcomes": {}, "score": {"raw": None, "with_accepted_risk": None, "numerator": 0,
-                                                    "numerator_with_accepted_risk": 0, "denominator": 0},
-                          "packs": []},
-              "findings": []}
-    html = render(result)
-    assert "n/a (nothing scored)" in html and "Findings (0)" in html
-
-
-def test_unknown_finding_keys_are_shown_as_details(invoice_result):
-    result = copy.deepcopy(invoice_result)
-    result["findings"][0]["waiver"] = {"id": "W9", "status": "expired", "justification": "*why* <script>x</script>"}
-    html = render(result)
-    row = html.split(f'id="f-{result["findings"][0]["fingerprint"]}"', 1)[1].split("</tr>", 1)[0]
-    assert "W9" in row and "<em>why</em>" in row and "<script>x" not in row
+def test_waiver_and_attestation_are_shown_as_finding_details(failing_result):
+    html = render(failing_result)
+    waived = next(f for f in failing_result["findings"] if f.get("waiver") and f["pack"] != "mlcompliance")
+    row = html.split(f'id="f-{waived["fingerprint"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "waiver:" in row and waived["waiver"]["id"] in row and waived["waiver"]["approver"] in row
+    attested = next(f for f in failing_result["findings"] if f.get("attestation"))
+    row = html.split(f'id="f-{attested["fingerprint"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "attestation:" in row and attested["attestation"]["attested_by"] in row
 
 
 # --- template overrides --------------------------------------------------------------------------------
 
 
 def test_template_dir_none_is_the_default(invoice_result):
-    assert html_renderer.render(invoice_result, template_dir=None) == render(invoice_result)
+    assert render(invoice_result, template_dir=None) == render(invoice_result)
 
 
 def test_template_dir_overrides_one_template_and_keeps_the_rest(invoice_result, tmp_path):
     (tmp_path / "sections").mkdir()
     (tmp_path / "sections" / "verdict.html.j2").write_text(
         '<section id="verdict"><h2>Custom verdict for {{ project_name }}: {{ verdict.label }}</h2></section>\n')
-    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    html = render(invoice_result, template_dir=tmp_path)
     assert "Custom verdict for Invoice late-payment predictor: COMPLIANT" in html
     assert 'id="inventory"' in html and 'id="findings"' in html
 
@@ -447,7 +423,7 @@ def test_template_dir_can_extend_the_default_report(invoice_result, tmp_path):
     (tmp_path / "report.html.j2").write_text(
         '{% extends "default/report.html.j2" %}\n'
         '{% block footer %}<footer>Prepared for the audit committee. {{ inventory.result_sha256 }}</footer>{% endblock %}\n')
-    html = html_renderer.render(invoice_result, template_dir=str(tmp_path))
+    html = render(invoice_result, template_dir=str(tmp_path))
     assert "Prepared for the audit committee." in html and 'id="verdict"' in html
     assert "output is byte-identical" not in html
 
@@ -455,19 +431,19 @@ def test_template_dir_can_extend_the_default_report(invoice_result, tmp_path):
 def test_template_overrides_stay_autoescaped_and_sandboxed(invoice_result, tmp_path):
     (tmp_path / "sections").mkdir()
     (tmp_path / "sections" / "header.html.j2").write_text("<h1>{{ '<b>x</b>' }}</h1>\n")
-    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    html = render(invoice_result, template_dir=tmp_path)
     assert "<h1>&lt;b&gt;x&lt;/b&gt;</h1>" in html
     other = tmp_path / "other"
     (other / "sections").mkdir(parents=True)
     (other / "sections" / "header.html.j2").write_text("{{ result.__class__.__mro__ }}\n")
     from jinja2.exceptions import SecurityError
     with pytest.raises(SecurityError):
-        html_renderer.render(invoice_result, template_dir=other)
+        render(invoice_result, template_dir=other)
 
 
 def test_overridden_style_and_script_get_their_own_csp_hashes(invoice_result, tmp_path):
     (tmp_path / "report.css").write_text("body { color: #123456; }\n")
-    html = html_renderer.render(invoice_result, template_dir=tmp_path)
+    html = render(invoice_result, template_dir=tmp_path)
     page = parse(html)
     csp = next(a["content"] for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy")
     digest = "sha256-" + base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()

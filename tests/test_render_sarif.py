@@ -94,18 +94,24 @@ def test_only_problems_become_results_with_levels_and_locations(failing_result):
 
 def test_levels_and_security_severity_table():
     assert sarif.SECURITY_SEVERITY == {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
-    f = {"outcome": "fail"}
-    assert [sarif.level(dict(f, severity=s)) for s in ("critical", "high", "medium", "low", "info")] == \
+    from mlcompliance.engine.findings import Finding
+
+    def f(outcome: str, severity: str) -> Finding:
+        return Finding(rule_id="R", pack="p", pack_version="1", requirement="Q", title="t", outcome=outcome,
+                       severity=severity, message="m", remediation="r", references=(), file="f.yaml", line=1,
+                       column=1, target="", pointer="")
+    assert [sarif.level(f("fail", s)) for s in ("critical", "high", "medium", "low", "info")] == \
         ["error", "error", "warning", "note", "note"]
-    assert sarif.level({"outcome": "error", "severity": "low"}) == "error"
-    assert sarif.level({"outcome": "warn", "severity": "critical"}) == "warning"
+    assert sarif.level(f("error", "low")) == "error"
+    assert sarif.level(f("warn", "critical")) == "warning"
 
 
 def test_file_level_fallback_and_uri_encoding(invoice_result):
     import copy
     result = copy.deepcopy(invoice_result)
     f = result["findings"][0]
-    f["outcome"], f["location"] = "fail", {"file": "dir with space/card#1.yaml", "pointer": ""}
+    f["outcome"], f["location"] = "fail", {"file": "dir with space/card#1.yaml", "line": 1, "column": 0,
+                                           "pointer": "", "target": ""}
     doc = sarif_of(result)
     validate(doc)
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance import __version__
-from mlcompliance.engine.findings import SEVERITY_RANK
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
-from mlcompliance.result.record import RESULT_VERSION
+from mlcompliance.result.codec import RESULT_VERSION, to_dict
+from mlcompliance.vocab import BLOCKING, SEVERITY_RANK, TIERS
 
 PARALLEL_MIN = 200        # below this, starting worker processes (imports, pack compilation) costs more than it saves
 WORST_LISTED = 25
@@ -53,7 +53,8 @@ def _init_worker(policy_paths: tuple[Path, ...]) -> None:
 def _check_one(args: tuple[str, date, str | None]) -> dict[str, Any]:
     path, as_of, fail_on = args
     try:
-        return {"path": path, "result": _worker_checker.check(Path(path), as_of, fail_on)}  # type: ignore[union-attr]
+        result = _worker_checker.check(Path(path), as_of, fail_on)  # type: ignore[union-attr]
+        return {"path": path, "result": to_dict(result)}   # the roll-up reads each result's JSON form
     except InputError as err:
         return {"path": path, "error": str(err)}
 
@@ -115,7 +116,7 @@ def build(entries: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
             outcomes[k] = outcomes.get(k, 0) + v
     worst = sorted(({"project": e["path"], **{k: f[k] for k in ("rule_id", "pack", "severity", "outcome", "message",
                                                                    "fingerprint")}, "location": f["location"]}
-                    for e in checked for f in e["result"]["findings"] if f["outcome"] in ("fail", "error")),
+                    for e in checked for f in e["result"]["findings"] if f["outcome"] in BLOCKING),
                    key=lambda f: (-SEVERITY_RANK[f["severity"]], f["outcome"] != "error", f["project"], f["rule_id"],
                                   f["location"]["file"], f["location"]["target"]))
     errors = [{"path": e["path"], "error": e["error"]} for e in entries if "error" in e]
@@ -125,7 +126,7 @@ def build(entries: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
         "tool": {"name": "mlcompliance", "version": __version__}, "as_of": as_of.isoformat(),
         "summary": {"projects": len(entries), "checked": len(checked), "errors": len(errors),
                     "compliant": len(checked) - len(non_compliant), "non_compliant": len(non_compliant),
-                    "tiers": {t: int(tiers.get(t, 0)) for t in ("minimal", "limited", "high", "prohibited")},
+                    "tiers": {t: int(tiers.get(t, 0)) for t in TIERS},
                     "outcomes": outcomes, "packs": pack_totals},
         "gate": {"verdict": "error" if errors else ("non_compliant" if non_compliant else "compliant"),
                  "non_compliant": non_compliant},

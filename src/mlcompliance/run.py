@@ -13,8 +13,9 @@ from mlcompliance.engine.tiering import derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
 from mlcompliance.result import record as result
+from mlcompliance.result.baseline import Comparison
+from mlcompliance.result.model import Result
 from mlcompliance.scoring import maturity
-from mlcompliance.scoring.gate import threshold
 
 
 class Checker:
@@ -32,7 +33,10 @@ class Checker:
         return self.sources
 
     def check(self, root: Path, as_of: date, fail_on: str | None = None,
-              packs: dict[str, str] | None = None) -> dict[str, Any]:
+              packs: dict[str, str] | None = None, baseline: Comparison | None = None,
+              new_only: bool = False) -> Result:
+        """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, and ``new_only``
+        (--fail-on-new) lets only new findings block the gate."""
         project = load_project(root)
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
@@ -45,13 +49,10 @@ class Checker:
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates)
         findings += tier_findings(project, risk)
         caps = {p.id: p.waiver_max_days for p in loaded}
-        register = waivers.apply(waiver_doc, findings, as_of, caps)
+        findings, register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
-        findings.sort(key=lambda f: f.sort_key())
-        fail_on, source = threshold(risk["tier"], fail_on, (project.settings.get("gate") or {}).get("fail_on"))
-        built = result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
-        built["maturity"] = maturity.evaluate(project, as_of)
-        return built
+        return result.build(project, loaded, findings, risk, as_of, fail_on, register, waiver_doc,
+                            maturity.evaluate(project, as_of), baseline, new_only)
 
 
 def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: Any) -> None:
@@ -70,5 +71,5 @@ def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: An
 
 
 def check(root: Path, as_of: date | None = None, fail_on: str | None = None,
-          policy_paths: Iterable[Path] = ()) -> dict[str, Any]:
+          policy_paths: Iterable[Path] = ()) -> Result:
     return Checker(policy_paths).check(root, as_of or date.today(), fail_on)

@@ -12,9 +12,7 @@ from mlcompliance.cli.params import as_of_date
 from mlcompliance.errors import InputError
 from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
-
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-
+from mlcompliance.vocab import SEVERITIES
 
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
@@ -86,25 +84,39 @@ def main() -> None:
               help="Extra directory of policy packs (repeatable).")
 @click.option("--timestamp", is_flag=True,
               help="Record the generation time in the result (makes the output differ from run to run).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A saved JSON result of this project: mark each problem finding new or recurring (by "
+                   "fingerprint: rule, file and JSON pointer, never a line) and list the ones fixed since.")
+@click.option("--fail-on-new", is_flag=True,
+              help="With --baseline: only findings new since the baseline can block (exit code 1).")
 @_template_dir_option
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None, fmt: str,
           output: Path | None, fail_on: str | None, as_of: date, policy_paths: tuple[Path, ...],
-          timestamp: bool, template_dir: Path | None) -> None:
+          timestamp: bool, baseline_file: Path | None, fail_on_new: bool, template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
 
     One project gives its result; several (or --recursive) give a portfolio.
-    Exit code 0: compliant; 1: non-compliant under the gate; 2: usage, configuration or input error.
+    Exit code 0: compliant; 1: non-compliant under the gate (with --fail-on-new: a new finding
+    blocks); 2: usage, configuration or input error.
     """
-    from mlcompliance.result.record import stamp
-
     if not projects and recursive_root is None:
         raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
+    if fail_on_new and baseline_file is None:
+        raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
     if len(projects) == 1 and recursive_root is None:
         from mlcompliance.run import Checker
-        result = Checker(policy_paths).check(projects[0], as_of, fail_on)
-        result = stamp(result) if timestamp else result
+        baseline = None
+        if baseline_file is not None:
+            from mlcompliance.result.baseline import Comparison
+            baseline = Comparison.load(baseline_file)
+        result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+        if timestamp:
+            from dataclasses import replace
+            result = replace(result, generated_at=_now())
         _emit(_render(fmt, result, template_dir), output, projects)
-        sys.exit(1 if result["gate"]["verdict"] != "compliant" else 0)
+        sys.exit(1 if result.gate.verdict != "compliant" else 0)
+    if baseline_file is not None:
+        raise click.UsageError("--baseline compares one project with its saved result; give one PROJECT")
     from mlcompliance import portfolio
     paths = list(projects)
     if recursive_root is not None:
@@ -115,11 +127,27 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     with _progress(len(paths)) as advance:
         entries = portfolio.check_all([str(p) for p in paths], as_of, fail_on, policy_paths, jobs, advance)
     result = portfolio.build(entries, as_of)
-    result = stamp(result) if timestamp else result
+    result = _stamp(result) if timestamp else result
     _emit(_render(fmt, result, template_dir), output, tuple(paths))
     for error in result["errors"]:
         click.echo(f"mlcompliance: error: {error['error']}", err=True)
     sys.exit(portfolio.exit_code(result))
+
+
+def _now() -> str:
+    """The generation time for --timestamp: UTC, whole seconds."""
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _stamp(portfolio: dict) -> dict:
+    """A copy of a portfolio result with ``generated_at`` after ``as_of``."""
+    out: dict = {}
+    for key, value in portfolio.items():
+        out[key] = value
+        if key == "as_of":
+            out["generated_at"] = _now()
+    return out
 
 
 class _progress:
@@ -150,11 +178,11 @@ class _progress:
 @_template_dir_option
 def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None) -> None:
     """Rebuild a report from a saved JSON result (byte-identical to the same format from `check`)."""
-    from mlcompliance.result.record import read_result
-    _emit(_render(fmt, read_result(result_file), template_dir), output)
+    from mlcompliance.result.codec import read
+    _emit(_render(fmt, read(result_file), template_dir), output)
 
 
-def _render(fmt: str, result: dict, template_dir: Path | None) -> str:
+def _render(fmt: str, result: object, template_dir: Path | None) -> str:
     if template_dir is not None and fmt != "html":
         raise click.UsageError("--template-dir applies to --format html only")
     options = {"template_dir": template_dir} if template_dir is not None else {}
@@ -309,7 +337,7 @@ def packs_diff(old_ref: str, new_ref: str, policy_paths: tuple[Path, ...], fmt: 
         raise InputError(f"cannot compare different packs '{old.id}' and '{new.id}'", expected="ID@V1 ID@V2 of one pack")
     d = diff(old, new)
     if fmt == "json":
-        from mlcompliance.result.record import dumps
+        from mlcompliance.result.codec import dumps
         click.echo(dumps(d), nl=False)
     else:
         click.echo(render_text(d), nl=False)
@@ -347,7 +375,7 @@ def plugins_cmd(fmt: str) -> None:
             rows.append({"group": group, "name": p.name, "distribution": p.distribution, "version": p.version,
                          "object": p.value, "note": note})
     if fmt == "json":
-        from mlcompliance.result.record import dumps
+        from mlcompliance.result.codec import dumps
         click.echo(dumps({"groups": list(plugins.GROUPS), "plugins": rows}), nl=False)
         return
     if not rows:

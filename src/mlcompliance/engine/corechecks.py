@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from mlcompliance import __version__
-from mlcompliance.engine.findings import Finding
+from mlcompliance.engine.findings import Finding, Reference, WaiverNote, observation
+from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.project import Project
 
@@ -13,9 +14,12 @@ ENGINE_PACK = "mlcompliance"
 
 def _finding(rule_id: str, title: str, outcome: str, severity: str, message: str, remediation: str,
              references: list[dict[str, str]], file: str, line: int, column: int, pointer: str,
-             observed: Any = pointers.MISSING, detail: str | None = None, **extra: Any) -> Finding:
-    return Finding(rule_id, ENGINE_PACK, __version__, rule_id, title, outcome, severity, message, remediation,
-                   references, file, line, column, pointer, pointer, observed, detail, dict(extra))
+             observed: Any = pointers.MISSING, detail: str | None = None, waiver: WaiverNote | None = None) -> Finding:
+    return Finding(rule_id=rule_id, pack=ENGINE_PACK, pack_version=__version__, requirement=rule_id, title=title,
+                   outcome=outcome, severity=severity, message=message, remediation=remediation,
+                   references=tuple(Reference(r["regulation"], r["clause"], r.get("url")) for r in references),
+                   file=file, line=line, column=column, target=pointer, pointer=pointer,
+                   observed=observation(observed), detail=detail, waiver=waiver)
 
 
 def tier_findings(project: Project, risk: dict[str, Any]) -> list[Finding]:
@@ -50,18 +54,18 @@ _WAIVER_FINDINGS = {
 }
 
 
-def waiver_findings(register: list[dict[str, Any]]) -> list[Finding]:
+def waiver_findings(register: list[WaiverEntry]) -> list[Finding]:
     out = []
     for entry in register:
-        if entry["status"] not in _WAIVER_FINDINGS:
+        if entry.status not in _WAIVER_FINDINGS:
             continue
-        outcome, severity, title = _WAIVER_FINDINGS[entry["status"]]
-        message = f"Waiver {entry['id']}" + (f" for {entry['rule']}" if entry.get("rule") else "") + \
-            f": {entry.get('reason', title)}"
-        out.append(_finding(f"MLC-WAIVER-{entry['status'].upper().replace('_', '-')}", title, outcome, severity,
+        outcome, severity, title = _WAIVER_FINDINGS[entry.status]
+        message = f"Waiver {entry.id}" + (f" for {entry.rule}" if entry.rule else "") + \
+            f": {entry.reason if entry.reason is not None else title}"
+        out.append(_finding(f"MLC-WAIVER-{entry.status.upper().replace('_', '-')}", title, outcome, severity,
                             message, "Renew, correct or remove the waiver in the waiver file; an accepted risk needs "
                             "a justification, an approver, a creation date and an expiry within the pack's limit.",
                             [{"regulation": "mlcompliance", "clause": "waivers (docs/waivers.md)"}],
-                            entry["file"], entry["line"], 1, entry["pointer"], observed=entry["status"],
-                            waiver={"id": entry["id"], "status": entry["status"]}))
+                            entry.file, entry.line, 1, entry.pointer, observed=entry.status,
+                            waiver=WaiverNote(id=entry.id, status=entry.status)))
     return out

@@ -5,7 +5,13 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from mlcompliance.engine.findings import Finding, fill
+from mlcompliance.engine.findings import (
+    Attestation,
+    Finding,
+    Reference,
+    fill,
+    observation,
+)
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.project import Project, resolve_inside
@@ -27,7 +33,7 @@ def read_project_file(project: Project) -> Callable[[str], bytes | None]:
 def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
              read_file: Callable[[str], bytes | None] | None = None,
              date_overrides: dict[str, dict[str, str]] | None = None) -> list[Finding]:
-    """All findings of ``packs`` on ``project``, sorted.
+    """All findings of ``packs`` on ``project``, in evaluation order (the result sorts them, once).
 
     ``read_file`` defaults to the project directory; ``date_overrides`` maps rule ids to
     replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates).
@@ -45,7 +51,6 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
         for rule in pack.rules:
             findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
         findings.extend(_manual_findings(pack, project, tier, holds))
-    findings.sort(key=Finding.sort_key)
     return findings
 
 
@@ -56,9 +61,15 @@ def _not_applicable(rule: Rule, project: Project, reason: str, severity: str) ->
 
 def _finding(rule: Rule, outcome: str, severity: str, message: str, loc: Any, target: str,
              pointer: str, observed: Any = pointers.MISSING, detail: str | None = None) -> Finding:
-    return Finding(rule.id, rule.pack, rule.pack_version, rule.requirement, rule.title, outcome, severity,
-                   message, rule.remediation, rule.references, loc.file, loc.line, loc.column,
-                   target, pointer, observed, detail)
+    return Finding(rule_id=rule.id, pack=rule.pack, pack_version=rule.pack_version, requirement=rule.requirement,
+                   title=rule.title, outcome=outcome, severity=severity, message=message,
+                   remediation=rule.remediation, references=_references(rule.references), file=loc.file,
+                   line=loc.line, column=loc.column, target=target, pointer=pointer,
+                   observed=observation(observed), detail=detail)
+
+
+def _references(refs: list[dict[str, str]]) -> tuple[Reference, ...]:
+    return tuple(Reference(r["regulation"], r["clause"], r.get("url")) for r in refs)
 
 
 def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
@@ -133,26 +144,29 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
     for req in pack.requirements:
         if not req.manual:
             continue
-        reference = [{"regulation": pack.source["name"], "clause": req.clause, **({"url": req.url} if req.url else {})}]
+        reference = (Reference(pack.source["name"], req.clause, req.url or None),)
         reason = _inapplicable(req, tier, holds)
         if reason:
             loc = project.locate("/model_card")
-            yield Finding(req.id, pack.id, pack.version, req.id, req.title, "not_applicable", "info", reason,
-                          "Nothing to attest while it does not apply.", reference, loc.file, loc.line, loc.column,
-                          loc.pointer, loc.pointer)
+            yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id,
+                          title=req.title, outcome="not_applicable", severity="info", message=reason,
+                          remediation="Nothing to attest while it does not apply.", references=reference,
+                          file=loc.file, line=loc.line, column=loc.column, target=loc.pointer, pointer=loc.pointer)
             continue
         hit = attestations.get(req.id)
         if hit:
             i, att = hit
             loc = project.locate(f"/model_card/attestations/{i}")
             message = f"Attested by {att['attested_by']} on {att['date']}; a person must confirm it, no rule can."
-            extra = {"attestation": {k: att[k] for k in ("attested_by", "date", "statement", "evidence_ref") if k in att}}
+            attestation = Attestation(attested_by=att["attested_by"], date=att["date"],
+                                      statement=att.get("statement"), evidence_ref=att.get("evidence_ref"))
         else:
             loc = project.locate("/model_card")
             message = "Needs a human attestation: no rule can check this requirement."
-            extra = {}
-        finding = Finding(req.id, pack.id, pack.version, req.id, req.title, "manual", "info", message,
-                          "Record an attestation in model_card.attestations (requirement, attested_by, date, "
-                          "evidence_ref) after a person has checked it.",
-                          reference, loc.file, loc.line, loc.column, loc.pointer, loc.pointer, extra=extra)
-        yield finding
+            attestation = None
+        yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id, title=req.title,
+                      outcome="manual", severity="info", message=message,
+                      remediation="Record an attestation in model_card.attestations (requirement, attested_by, "
+                      "date, evidence_ref) after a person has checked it.",
+                      references=reference, file=loc.file, line=loc.line, column=loc.column, target=loc.pointer,
+                      pointer=loc.pointer, attestation=attestation)

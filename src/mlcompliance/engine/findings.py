@@ -1,22 +1,70 @@
-"""The finding: one rule (or manual requirement) applied to one target, and its outcome."""
+"""The finding: one rule (or manual requirement) applied to one target, and its outcome.
+
+Frozen and built with keyword arguments only; its JSON form is written by ``result.codec``.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from mlcompliance.evidence import pointers
+from mlcompliance.vocab import PROBLEMS
 
-OUTCOMES = ("fail", "error", "warn", "manual", "waived", "pass", "not_applicable")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 MAX_OBSERVED_CHARS = 200
 
 
-@dataclass
+def freeze(value: Any) -> Any:
+    """A read-only copy of a JSON-ready value: mappings become read-only, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The JSON-ready (dict and list) copy of a frozen value."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A clause of a regulation or standard that a rule or requirement enforces."""
+    regulation: str
+    clause: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attestation:
+    """A person's attestation of a manual requirement (model_card.attestations)."""
+    attested_by: str
+    date: str
+    statement: str | None = None
+    evidence_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaiverNote:
+    """The waiver a finding is covered by (or, on an engine waiver finding, the waiver it is about)."""
+    id: str
+    status: str
+    expires: str | None = None
+    approver: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
+    """Immutable; a waiver or a baseline gives a new finding (``dataclasses.replace``)."""
     rule_id: str
     pack: str
     pack_version: str
@@ -26,43 +74,40 @@ class Finding:
     severity: str
     message: str
     remediation: str
-    references: list[dict[str, str]]
+    references: tuple[Reference, ...]
     file: str
     line: int
     column: int
     target: str                  # in-file JSON pointer of the node the rule visited
     pointer: str                 # in-file JSON pointer of the value at fault (= target on pass)
-    observed: Any = pointers.MISSING
+    observed: Any = pointers.MISSING   # clipped and frozen (see observation())
     detail: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)   # waiver, attestation, ...
+    attestation: Attestation | None = None
+    waiver: WaiverNote | None = None
+    baseline: str | None = None  # vocab.BASELINE_STATES, only when compared with a baseline
+    fingerprint: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def fingerprint(self) -> str:
-        """Stable identity across edits: rule + file + target pointer, never a line number."""
+    def __post_init__(self) -> None:
+        # Stable identity across edits: rule + file + target pointer, never a line number.
         raw = f"{self.rule_id}\0{self.file}\0{self.target}".encode()
-        return hashlib.sha256(raw).hexdigest()[:20]
+        object.__setattr__(self, "fingerprint", hashlib.sha256(raw).hexdigest()[:20])
 
     def sort_key(self) -> tuple:
         return (self.pack, self.rule_id, self.file, natural_key(self.target))
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule_id": self.rule_id, "pack": self.pack, "pack_version": self.pack_version,
-            "requirement": self.requirement, "title": self.title, "outcome": self.outcome,
-            "severity": self.severity, "message": self.message, "remediation": self.remediation,
-            "references": self.references,
-            "location": {"file": self.file, "line": self.line, "column": self.column,
-                         "pointer": self.pointer, "target": self.target},
-        }
-        if self.observed is not pointers.MISSING:
-            out["observed"] = clip(self.observed)
-        elif self.outcome in ("fail", "warn", "error"):
-            out["observed_missing"] = True
-        if self.detail:
-            out["detail"] = self.detail
-        out.update(self.extra)
-        out["fingerprint"] = self.fingerprint
-        return out
+    @property
+    def has_observed(self) -> bool:
+        return self.observed is not pointers.MISSING
+
+    @property
+    def observed_missing(self) -> bool:
+        """True when a problem finding has no observed value (the value at fault is absent)."""
+        return self.observed is pointers.MISSING and self.outcome in PROBLEMS
+
+
+def observation(value: Any) -> Any:
+    """What a finding keeps of an observed value: clipped for reports and frozen."""
+    return value if value is pointers.MISSING else freeze(clip(value))
 
 
 def natural_key(pointer: str) -> tuple:

@@ -22,8 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-TIERS = ("minimal", "limited", "high", "prohibited")
-RANK = {t: i for i, t in enumerate(TIERS)}
+from mlcompliance.vocab import TIER_RANK
 
 AI_ACT_URL = "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
 GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
@@ -46,7 +45,7 @@ def _fact(regime: str, pointer: str, value: Any, tier: str, clause: str, url: st
 
 
 def _max(tiers: list[str]) -> str:
-    return max(tiers, key=RANK.__getitem__) if tiers else "minimal"
+    return max(tiers, key=TIER_RANK.__getitem__) if tiers else "minimal"
 
 
 def eu_ai_act(card: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,7 +165,7 @@ def derive(bundle: dict[str, Any], as_of: date) -> dict[str, Any]:
         out["problems"].append({"kind": "undeclared", "message": "The model card declares no risk tier "
                                 "(risk.tier): the project is checked as high (fail closed)."})
         return out
-    if RANK[declared] >= RANK[derived]:
+    if TIER_RANK[declared] >= TIER_RANK[derived]:
         out["tier"] = declared
         return out
     accepted, reason = _override_accepted(override, declared, derived, as_of)

@@ -12,11 +12,13 @@ finding is stale. Every waiver appears in the register with its status.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from mlcompliance.engine.findings import Finding
+from mlcompliance.engine.findings import Finding, WaiverNote, freeze
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import Project, resolve_inside
 from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, parse_instant, schema, validate_document
@@ -71,51 +73,71 @@ def _utc_day(text: str) -> date:
     return value.astimezone(timezone.utc).date() if value.tzinfo else value.date()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaiverEntry:
+    """One waiver of the register with its status (docs/waivers.md). ``scope`` is kept as written.
+
+    A malformed waiver has only id, location, status, reason and matched; ``lifetime_days`` is
+    None when its dates could not be read."""
+    id: str
+    file: str
+    line: int
+    pointer: str
+    status: str
+    matched: tuple[str, ...] = ()
+    reason: str | None = None
+    rule: str | None = None
+    scope: Mapping[str, str] | None = None
+    justification: str | None = None
+    approver: str | None = None
+    created: str | None = None
+    expires: str | None = None
+    ticket: str | None = None
+    lifetime_days: int | None = None
+    days_left: int | None = None
+
+
+_SPEC_FIELDS = ("rule", "scope", "justification", "approver", "created", "expires", "ticket")
+
+
 def apply(doc: Document | None, findings: list[Finding], as_of: date,
-          caps: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    """Mark waived findings in place and return the waiver register."""
+          caps: dict[str, dict[str, int]]) -> tuple[list[Finding], list[WaiverEntry]]:
+    """(the findings with waivers applied, as new findings; the waiver register)."""
     if doc is None:
-        return []
+        return findings, []
     check = _entry_validator()
     register = []
+    current = list(findings)   # each waiver sees the findings as the waivers before it left them
     end_of_day = _end_of(as_of)
     for i, spec in enumerate(doc.value["waivers"]):
         line, _ = doc.location(f"/waivers/{i}")
-        entry: dict[str, Any] = {"id": spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str)
-                                 else f"W{i + 1}", "file": doc.path, "line": line, "pointer": f"/waivers/{i}"}
+        where = {"id": spec.get("id") if isinstance(spec, dict) and isinstance(spec.get("id"), str) else f"W{i + 1}",
+                 "file": doc.path, "line": line, "pointer": f"/waivers/{i}"}
         errors = sorted(check.iter_errors(spec), key=lambda e: list(e.absolute_path))
         if errors:
             message, expected = describe_error(leaf(errors[0]))
-            entry.update(status="invalid", reason=message + (f" (expected {expected})" if expected else ""),
-                         matched=[])
-            register.append(entry)
+            register.append(WaiverEntry(**where, status="invalid",
+                                        reason=message + (f" (expected {expected})" if expected else "")))
             continue
-        entry.update({k: spec[k] for k in ("rule", "scope", "justification", "approver", "created", "expires", "ticket")
-                      if k in spec})
+        given = {k: (freeze(spec[k]) if k == "scope" else spec[k]) for k in _SPEC_FIELDS if k in spec}
         try:
             created, expires = _instant(spec["created"], False), _instant(spec["expires"], True)
         except ValueError as exc:
-            entry.update(status="invalid", reason=f"{exc}: a date-time needs a UTC offset", matched=[])
-            register.append(entry)
+            register.append(WaiverEntry(**where, **given, status="invalid",
+                                        reason=f"{exc}: a date-time needs a UTC offset"))
             continue
         lifetime = (_utc_day(spec["expires"]) - _utc_day(spec["created"])).days
-        entry["lifetime_days"] = lifetime
-        entry["days_left"] = (expires - end_of_day).days
         scope = spec.get("scope", {})
-        targets = [f for f in findings if f.rule_id == spec["rule"] and f.outcome == "fail"
+        targets = [(j, f) for j, f in enumerate(current) if f.rule_id == spec["rule"] and f.outcome == "fail"
                    and fnmatchcase(f.file, scope.get("file", "*")) and fnmatchcase(f.target, scope.get("pointer", "*"))]
-        entry["matched"] = [f.fingerprint for f in targets]
-        status, reason = _status(created, expires, end_of_day, as_of, targets, caps, lifetime)
-        entry["status"] = status
-        if reason:
-            entry["reason"] = reason
-        for f in targets:
-            note = {"id": entry["id"], "status": status, "expires": spec["expires"], "approver": spec["approver"]}
-            if status in ("active", "expiring"):
-                f.outcome = "waived"
-            f.extra["waiver"] = note
-        register.append(entry)
-    return register
+        status, reason = _status(created, expires, end_of_day, as_of, [f for _, f in targets], caps, lifetime)
+        register.append(WaiverEntry(**where, **given, lifetime_days=lifetime, days_left=(expires - end_of_day).days,
+                                    matched=tuple(f.fingerprint for _, f in targets), status=status, reason=reason))
+        note = WaiverNote(id=where["id"], status=status, expires=spec["expires"], approver=spec["approver"])
+        outcome = "waived" if status in ("active", "expiring") else "fail"
+        for j, _ in targets:
+            current[j] = replace(current[j], waiver=note, outcome=outcome)
+    return current, register
 
 
 def _status(created: datetime, expires: datetime, end_of_day: datetime, as_of: date, targets: list[Finding],

@@ -23,8 +23,7 @@ from typing import Any
 
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.schemas import parse_instant
-
-TIERS = ("minimal", "limited", "high", "prohibited")
+from mlcompliance.vocab import TIERS
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,6 @@ from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation, loo
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-TIERS = ("minimal", "limited", "high", "prohibited")
 ENTRY_POINT_GROUP = PACKS
 
 

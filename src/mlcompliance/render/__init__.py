@@ -1,4 +1,7 @@
-"""Renderers: pure functions from a result dict to text. Nothing here reads files or clocks.
+"""Renderers: pure functions from the typed result (``result.model.Result``) to text. Nothing
+here reads files or clocks, and nothing computes a figure that scoring has not computed.
+
+May import: ``result`` (the typed result and its codec), ``vocab`` and below.
 
 Each format's module is imported only when that format is asked for, so a CI gate that
 prints text never pays for Jinja2. A name that is not built in is looked up among the
@@ -26,9 +29,11 @@ BUILTIN = tuple(_MODULES)
 
 
 class _Renderers(Mapping[str, Callable[..., str]]):
-    """format name -> render(result, **options); a portfolio result goes to the module's
-    `render_portfolio`, and a format without one refuses it with an input error. Iterating
-    gives the built-in formats; a plug-in format is found by name (KeyError when none)."""
+    """format name -> render(result, **options). ``result`` is a typed Result, or a JSON-ready
+    result dict (decoded by ``result.codec``); a portfolio result (a dict with ``portfolio:
+    true``) goes to the module's `render_portfolio`, and a format without one refuses it with an
+    input error. Iterating gives the built-in formats; a plug-in format is found by name
+    (KeyError when none)."""
 
     def __getitem__(self, name: str) -> Callable[..., str]:
         if name not in _MODULES:
@@ -39,8 +44,11 @@ class _Renderers(Mapping[str, Callable[..., str]]):
             return found
         module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
 
-        def render(result: dict[str, Any], **options: Any) -> str:
-            if result.get("portfolio"):
+        def render(result: Any, **options: Any) -> str:
+            if isinstance(result, dict) and not result.get("portfolio"):
+                from mlcompliance.result.codec import from_dict
+                result = from_dict(result)
+            if isinstance(result, dict):
                 portfolio = getattr(module, "render_portfolio", None)
                 if portfolio is None:
                     from mlcompliance.errors import InputError

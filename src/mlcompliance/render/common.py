@@ -1,76 +1,84 @@
 """Small helpers shared by the text renderers."""
 from __future__ import annotations
 
-from typing import Any
+import json
 
-from mlcompliance.engine.findings import SEVERITY_RANK
+from mlcompliance.engine.findings import thaw
+from mlcompliance.result.model import Finding, PackSummary, Result, Score
+from mlcompliance.vocab import PROBLEMS, SEVERITY_RANK
 
-PROBLEM_OUTCOMES = ("fail", "error", "warn")
 
-
-def problems(result: dict[str, Any]) -> list[dict[str, Any]]:
+def problems(result: Result) -> list[Finding]:
     """Failing, erroring and warning findings, most severe first."""
-    found = [f for f in result["findings"] if f["outcome"] in PROBLEM_OUTCOMES]
-    return sorted(found, key=lambda f: (-SEVERITY_RANK[f["severity"]], PROBLEM_OUTCOMES.index(f["outcome"]),
-                                        f["pack"], f["rule_id"], f["location"]["file"], f["location"]["line"]))
+    found = [f for f in result.findings if f.outcome in PROBLEMS]
+    return sorted(found, key=lambda f: (-SEVERITY_RANK[f.severity], PROBLEMS.index(f.outcome),
+                                        f.pack, f.rule_id, f.file, f.line))
 
 
-def where(finding: dict[str, Any]) -> str:
-    loc = finding["location"]
-    return f"{loc['file']}:{loc['line']}"
+def where(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}"
 
 
-def observed(finding: dict[str, Any]) -> str:
-    if finding.get("observed_missing"):
+def observed(finding: Finding) -> str:
+    """The observed value as text; "missing" when the value at fault is absent; "" when none."""
+    if finding.observed_missing:
         return "missing"
-    if "observed" not in finding:
+    if not finding.has_observed:
         return ""
-    import json
-    value = finding["observed"]
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    value = finding.observed
+    return value if isinstance(value, str) else json.dumps(thaw(value), ensure_ascii=False)
 
 
-def score_text(score: dict[str, Any]) -> str:
-    if score["raw"] is None:
+def score_text(score: Score) -> str:
+    if score.raw is None:
         return "n/a (nothing scored)"
-    text = f"{score['raw']:.1f}% ({score['numerator']}/{score['denominator']})"
-    if score["with_accepted_risk"] != score["raw"]:
-        text += f", {score['with_accepted_risk']:.1f}% with accepted risk"
+    text = f"{score.raw:.1f}% ({score.numerator}/{score.denominator})"
+    if score.with_accepted_risk != score.raw:
+        text += f", {score.with_accepted_risk:.1f}% with accepted risk"
     return text
 
 
-def tier_text(result: dict[str, Any]) -> str:
-    risk = result["risk"]
-    declared, derived = risk.get("declared"), risk.get("derived")
+def tier_text(result: Result) -> str:
+    risk = result.risk
+    declared, derived = risk.declared, risk.derived
     if declared is None:
-        return f"{risk['tier']} (none declared: fail closed)"
-    if (risk.get("override") or {}).get("accepted"):
-        return f"{risk['tier']} (declared; override below the derived {derived})"
-    if declared == risk["tier"]:
-        return f"{risk['tier']} (declared" + (f"; derived {derived})" if derived and derived != declared else ")")
-    return f"{risk['tier']} (derived; declared {declared} is too low)"
+        return f"{risk.tier} (none declared: fail closed)"
+    if (risk.override or {}).get("accepted"):
+        return f"{risk.tier} (declared; override below the derived {derived})"
+    if declared == risk.tier:
+        return f"{risk.tier} (declared" + (f"; derived {derived})" if derived and derived != declared else ")")
+    return f"{risk.tier} (derived; declared {declared} is too low)"
 
 
-def verdict_text(result: dict[str, Any]) -> str:
-    gate = result["gate"]
-    n = len(gate["blocking"])
-    source = f" ({gate['source']})" if gate.get("source") else ""
-    if gate["verdict"] == "compliant":
-        return f"COMPLIANT: no fail or error finding at or above '{gate['fail_on']}'{source}"
-    return f"NON-COMPLIANT: {n} finding{'s' if n != 1 else ''} at or above '{gate['fail_on']}' block{source}"
+def verdict_text(result: Result) -> str:
+    gate = result.gate
+    n = len(gate.blocking)
+    source = f" ({gate.source})" if gate.source else ""
+    new = " new" if gate.new_only else ""
+    if gate.verdict == "compliant":
+        return f"COMPLIANT: no{new} fail or error finding at or above '{gate.fail_on}'{source}"
+    return f"NON-COMPLIANT: {n}{new} finding{'s' if n != 1 else ''} at or above '{gate.fail_on}' block{source}"
 
 
-def manual_text(pack: dict[str, Any]) -> str:
-    manual = pack.get("manual") or {}
-    total = manual.get("total", 0)
+def manual_text(pack: PackSummary) -> str:
+    total = pack.manual.total
     if not total:
         return ""
     return (f"; {total} manual requirement{'s' if total != 1 else ''} need a person's attestation "
-            f"({manual.get('attested', 0)} attested)")
+            f"({pack.manual.attested} attested)")
 
 
-def maturity_text(result: dict[str, Any]) -> str:
-    m = result.get("maturity")
+def baseline_text(result: Result) -> str:
+    """One line on the comparison with a baseline ('' without one)."""
+    b = result.baseline
+    if b is None:
+        return ""
+    return (f"{b.new} new, {b.recurring} recurring, {len(b.fixed)} fixed since {b.file} (as of {b.as_of})"
+            + ("; only new findings block the gate" if result.gate.new_only else ""))
+
+
+def maturity_text(result: Result) -> str:
+    m = result.maturity
     if not m:
         return ""
     score = m["ml_test_score"]
@@ -79,6 +87,6 @@ def maturity_text(result: dict[str, Any]) -> str:
             f"({sections}); Google level {m['google_level']}, Azure level {m['azure_level']}")
 
 
-def basis_text(result: dict[str, Any]) -> list[str]:
+def basis_text(result: Result) -> list[str]:
     """One line per fact that set the derived tier."""
-    return [f"{f['regime']} {f['clause']} ({f['fact']})" for f in result["risk"].get("basis", [])]
+    return [f"{f.regime} {f.clause} ({f.fact})" for f in result.risk.basis]

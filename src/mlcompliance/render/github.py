@@ -15,14 +15,11 @@ in the message ``%`` -> ``%25``, ``\\r`` -> ``%0D``, ``\\n`` -> ``%0A``; in prop
 also ``:`` -> ``%3A`` and ``,`` -> ``%2C``. So no evidence text can end an annotation early or
 start a workflow command of its own (each command is exactly one output line).
 
-File paths are the project-relative paths of the result; when the result carries a relative
-``project.path`` (the project directory inside the repository) it is prefixed, so annotations
-land on the right file when the project is not at the repository root.
+File paths are the project-relative paths of the result; in a portfolio they are prefixed
+with each project's path when that path is relative, so annotations land on the right file.
 
-Keys read: ``project.name``, ``project.path`` (optional), ``gate`` (``verdict``, ``fail_on``,
-``blocking``), ``summary`` (``score``, ``outcomes``, ``packs[]``), ``findings[]`` (``rule_id``,
-``pack``, ``title``, ``outcome``, ``severity``, ``message``, ``remediation``, ``location``,
-``observed``, ``fingerprint``).
+With a baseline (``check --baseline``) each annotation's title says ``new`` or ``recurring``,
+and the notice gives the counts and lists the findings fixed since the baseline.
 """
 from __future__ import annotations
 
@@ -30,9 +27,11 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from mlcompliance.render.view import observed_text, severity_rank, text
-
-PROBLEMS = ("fail", "error", "warn")
+from mlcompliance.render.common import baseline_text, score_text
+from mlcompliance.render.view import observed_text, severity_rank, text, where
+from mlcompliance.result import codec
+from mlcompliance.result.model import Finding, Result, Score
+from mlcompliance.vocab import PROBLEMS
 
 
 def escape_data(value: Any) -> str:
@@ -48,76 +47,55 @@ def command(name: str, properties: Mapping[str, Any], message: Any) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def _prefix(result: Mapping[str, Any]) -> str:
-    raw = text((result.get("project") or {}).get("path")).replace("\\", "/")
-    if not raw or raw.startswith("/") or ":" in raw:
-        return ""
-    norm = posixpath.normpath(raw)
-    if norm == "." or norm.startswith(".."):
-        return ""
-    return norm
-
-
-def annotation(finding: Mapping[str, Any], name: str, prefix: str, blocks: bool) -> str:
-    loc = finding.get("location") if isinstance(finding.get("location"), Mapping) else {}
-    file = text(loc.get("file"))
-    line = loc.get("line")
-    line = line if isinstance(line, int) and not isinstance(line, bool) and line >= 1 else 1
-    props: dict[str, Any] = {"file": posixpath.join(prefix, file) if prefix and file else file, "line": line}
-    col = loc.get("column")
-    if isinstance(col, int) and not isinstance(col, bool) and col >= 1:
-        props["col"] = col
-    status = text(finding.get("outcome")) if finding.get("outcome") != "fail" else ""
-    qualifiers = [text(finding.get("severity"))] + ([status] if status else []) + (["blocks"] if blocks else [])
-    props["title"] = f"{text(finding.get('rule_id'))} ({', '.join(q for q in qualifiers if q)})"
-    lines = [text(finding.get("message")) or text(finding.get("title"))]
+def annotation(finding: Finding, name: str, prefix: str, blocks: bool) -> str:
+    file = finding.file
+    props: dict[str, Any] = {"file": posixpath.join(prefix, file) if prefix and file else file,
+                             "line": finding.line if finding.line >= 1 else 1}
+    if finding.column >= 1:
+        props["col"] = finding.column
+    status = finding.outcome if finding.outcome != "fail" else ""
+    qualifiers = [finding.severity] + ([status] if status else []) + (["blocks"] if blocks else []) + \
+        ([finding.baseline] if finding.baseline else [])
+    props["title"] = f"{finding.rule_id} ({', '.join(q for q in qualifiers if q)})"
+    lines = [finding.message or finding.title]
     seen = observed_text(finding)
     if seen is not None:
         lines.append(f"Observed: {seen}")
-    if finding.get("remediation"):
-        lines.append(f"Fix: {text(finding.get('remediation'))}")
-    pointer = text(loc.get("pointer"))
-    lines.append(f"[{text(finding.get('pack'))}] {text(finding.get('title'))} (pointer {pointer or '/'})")
+    if finding.remediation:
+        lines.append(f"Fix: {finding.remediation}")
+    lines.append(f"[{finding.pack}] {finding.title} (pointer {finding.pointer or '/'})")
     return command(name, props, "\n".join(lines))
 
 
-def _score(s: Any) -> str:
-    if not isinstance(s, Mapping) or s.get("raw") is None:
-        return "n/a"
-    out = f"{s['raw']:.1f}% ({s.get('numerator')}/{s.get('denominator')})"
-    if s.get("with_accepted_risk") != s.get("raw") and s.get("with_accepted_risk") is not None:
-        out += f", {s['with_accepted_risk']:.1f}% with accepted risk"
-    return out
+def _score(s: Score) -> str:
+    return "n/a" if s.raw is None else score_text(s)
 
 
-def _annotations(result: Mapping[str, Any], prefix: str) -> list[tuple[tuple, str]]:
-    findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
-    blocking = {text(fp) for fp in (result.get("gate") or {}).get("blocking") or []}
+def _annotations(result: Result, prefix: str) -> list[tuple[tuple, str]]:
+    blocking = set(result.gate.blocking)
     out = []
-    for f in findings:
-        if f.get("outcome") not in PROBLEMS:
+    for f in result.findings:
+        if f.outcome not in PROBLEMS:
             continue
-        blocks = text(f.get("fingerprint")) in blocking
-        key = (not blocks, -severity_rank(text(f.get("severity"))), PROBLEMS.index(f["outcome"]), prefix,
-               text(f.get("pack")), text(f.get("rule_id")))
+        blocks = f.fingerprint in blocking
+        key = (not blocks, -severity_rank(f.severity), PROBLEMS.index(f.outcome), prefix, f.pack, f.rule_id)
         out.append((key, annotation(f, "error" if blocks else "warning", prefix, blocks)))
     return out
 
 
-def render(result: dict[str, Any]) -> str:
-    gate = result.get("gate") or {}
-    blocking = {text(fp) for fp in gate.get("blocking") or []}
-    lines = [line for _, line in sorted(_annotations(result, _prefix(result)), key=lambda x: x[0])]
-    summary = result.get("summary") or {}
-    counts = summary.get("outcomes") or {}
-    verdict = text(gate.get("verdict")) or "unknown"
-    head = (f"{text((result.get('project') or {}).get('name'))}: {verdict.replace('_', '-').upper()} "
-            f"(gate fail_on {text(gate.get('fail_on'))}; {len(blocking)} blocking)")
-    body = [head, f"Score: {_score(summary.get('score'))}",
-            "Outcomes: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)]
-    for p in summary.get("packs") or []:
-        if isinstance(p, Mapping):
-            body.append(f"{text(p.get('id'))} {text(p.get('version'))}: {_score(p.get('score'))}")
+def render(result: Result) -> str:
+    gate = result.gate
+    lines = [line for _, line in sorted(_annotations(result, ""), key=lambda x: x[0])]
+    summary = result.summary
+    head = (f"{result.project.name}: {gate.verdict.replace('_', '-').upper()} "
+            f"(gate fail_on {gate.fail_on}; {len(gate.blocking)} blocking)")
+    body = [head, f"Score: {_score(summary.score)}",
+            "Outcomes: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.outcomes.items() if v)]
+    for p in summary.packs:
+        body.append(f"{p.id} {p.version}: {_score(p.score)}")
+    if result.baseline is not None:
+        body.append(f"Baseline: {baseline_text(result)}")
+        body += [f"Fixed: {f.rule_id} ({f.severity}) {where(f)}" for f in result.baseline.fixed]
     lines.append(command("notice", {"title": "mlcompliance"}, "\n".join(body)))
     return "\n".join(lines) + "\n"
 
@@ -129,19 +107,18 @@ def render_portfolio(portfolio: dict[str, Any]) -> str:
     entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
                and isinstance(e.get("result"), Mapping)]
     annotated = []
-    for e in entries:
-        annotated += _annotations(e["result"], safe_prefix(e.get("path")))
+    results = [codec.from_dict(e["result"]) for e in entries]
+    for e, r in zip(entries, results):
+        annotated += _annotations(r, safe_prefix(e.get("path")))
     lines = [line for _, line in sorted(annotated, key=lambda x: x[0])]
     summary = portfolio.get("summary") or {}
     verdict = text((portfolio.get("gate") or {}).get("verdict")) or "unknown"
     body = [f"Portfolio: {verdict.replace('_', '-').upper()}: {summary.get('compliant', 0)} compliant, "
             f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('errors', 0)} not checked "
             f"(of {summary.get('projects', len(entries))})"]
-    for e in entries:
-        r = e["result"]
-        body.append(f"{text(e.get('path'))}: {text((r.get('gate') or {}).get('verdict')).replace('_', '-')}, "
-                    f"{len((r.get('gate') or {}).get('blocking') or [])} blocking, "
-                    f"score {_score((r.get('summary') or {}).get('score'))}")
+    for e, r in zip(entries, results):
+        body.append(f"{text(e.get('path'))}: {r.gate.verdict.replace('_', '-')}, {len(r.gate.blocking)} blocking, "
+                    f"score {_score(r.summary.score)}")
     for err in portfolio.get("errors") or []:
         if isinstance(err, Mapping):
             body.append(f"{text(err.get('path'))}: not checked: {text(err.get('error'))}")

@@ -21,12 +21,10 @@ So ``tests`` = number of findings, ``failures`` = fail count, ``errors`` = error
 ``summary.packs[].outcomes`` per suite). Characters XML 1.0 forbids (most C0 controls,
 lone surrogates, U+FFFE/U+FFFF) are replaced by ``\\uXXXX`` text so the file always parses.
 
-Keys read: ``project.name``, ``as_of``, ``tool.version``, ``packs[]`` (``id``, ``version``),
-``gate`` (``verdict``, ``fail_on``, ``blocking``), ``findings[]`` (``rule_id``, ``pack``,
-``pack_version``, ``requirement``, ``title``, ``outcome``, ``severity``, ``message``,
-``remediation``, ``references``, ``location``, ``observed``, ``detail``, ``fingerprint``),
-``generated_at`` (optional, as the suites' timestamp; omitted when absent so output stays
-reproducible).
+With a baseline (``check --baseline``) each problem testcase carries a ``baseline``
+property (new / recurring) and its body says so; the baseline's fixed findings are added to
+their pack's suite as passed testcases with ``baseline`` ``fixed``. ``generated_at`` (optional)
+is the suites' timestamp; omitted when absent so output stays reproducible.
 """
 from __future__ import annotations
 
@@ -36,9 +34,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlcompliance.render.view import observed_text, result_sha256, text, where
+from mlcompliance.result import codec
+from mlcompliance.result.model import Finding, Result
+from mlcompliance.vocab import SKIPPED
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-SKIPPED = ("not_applicable", "manual", "waived")
 
 
 def xml_text(value: Any) -> str:
@@ -53,38 +53,34 @@ def _el(parent: ET.Element, tag: str, attrs: dict[str, Any] | None = None, body:
     return node
 
 
-def _case_name(f: Mapping[str, Any]) -> str:
-    loc = f.get("location") if isinstance(f.get("location"), Mapping) else {}
-    target = text(loc.get("target") if "target" in loc else loc.get("pointer"))
-    return f"{text(f.get('rule_id'))} [{text(loc.get('file'))}#{target}]"
+def _case_name(f: Finding) -> str:
+    return f"{f.rule_id} [{f.file}#{f.target}]"
 
 
-def _body(f: Mapping[str, Any], blocking: bool) -> str:
-    lines = [f"{text(f.get('outcome'))} ({text(f.get('severity'))}{', blocks the gate' if blocking else ''}): "
-             f"{text(f.get('message'))}",
-             f"where: {where(f)} (pointer {text((f.get('location') or {}).get('pointer'))})",
-             f"rule: {text(f.get('rule_id'))}: {text(f.get('title'))}",
-             f"requirement: {text(f.get('requirement'))}"]
+def _body(f: Finding, blocking: bool) -> str:
+    lines = [f"{f.outcome} ({f.severity}{', blocks the gate' if blocking else ''}"
+             f"{', ' + f.baseline if f.baseline else ''}): {f.message}",
+             f"where: {where(f)} (pointer {f.pointer})",
+             f"rule: {f.rule_id}: {f.title}",
+             f"requirement: {f.requirement}"]
     seen = observed_text(f)
     if seen is not None:
         lines.append(f"observed: {seen}")
-    if f.get("detail"):
-        lines.append(f"detail: {text(f.get('detail'))}")
-    if f.get("remediation"):
-        lines.append(f"remediation: {text(f.get('remediation'))}")
-    refs = [" ".join(text(r.get(k)) for k in ("regulation", "clause") if r.get(k))
-            for r in f.get("references") or [] if isinstance(r, Mapping)]
+    if f.detail:
+        lines.append(f"detail: {f.detail}")
+    if f.remediation:
+        lines.append(f"remediation: {f.remediation}")
+    refs = [" ".join(v for v in (r.regulation, r.clause) if v) for r in f.references]
     if refs:
         lines.append("references: " + "; ".join(refs))
-    lines.append(f"fingerprint: {text(f.get('fingerprint'))}")
+    lines.append(f"fingerprint: {f.fingerprint}")
     return "\n".join(lines)
 
 
-def build(result: dict[str, Any]) -> ET.Element:
+def build(result: Result) -> ET.Element:
     root = ET.Element("testsuites")
     totals = _suites(root, result, "")
-    project = text((result.get("project") or {}).get("name")) or "project"
-    return _finish(root, f"mlcompliance: {project}", totals, result)
+    return _finish(root, f"mlcompliance: {result.project.name or 'project'}", totals, result_sha256(result))
 
 
 def build_portfolio(portfolio: dict[str, Any]) -> ET.Element:
@@ -93,39 +89,43 @@ def build_portfolio(portfolio: dict[str, Any]) -> ET.Element:
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for entry in portfolio.get("projects") or []:
         if isinstance(entry, Mapping) and isinstance(entry.get("result"), Mapping):
-            label = text(entry.get("path")) or text((entry["result"].get("project") or {}).get("name"))
-            for k, v in _suites(root, entry["result"], label).items():
+            result = codec.from_dict(entry["result"])
+            label = text(entry.get("path")) or result.project.name
+            for k, v in _suites(root, result, label).items():
                 totals[k] += v
     n = len(portfolio.get("projects") or [])
-    return _finish(root, f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}", totals, portfolio)
+    return _finish(root, f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}", totals,
+                   result_sha256(portfolio))
 
 
-def _finish(root: ET.Element, name: str, totals: dict[str, int], source: dict[str, Any]) -> ET.Element:
+def _finish(root: ET.Element, name: str, totals: dict[str, int], sha: str) -> ET.Element:
     root.set("name", xml_text(name))
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("time", "0")
-    root.insert(0, ET.Comment(xml_text(f" result sha256 {result_sha256(source)} ").replace("--", "- -")))
+    root.insert(0, ET.Comment(xml_text(f" result sha256 {sha} ").replace("--", "- -")))
     return root
 
 
-def _suites(root: ET.Element, result: Mapping[str, Any], label: str) -> dict[str, int]:
-    findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
-    gate = result.get("gate") or {}
-    blocking = {text(fp) for fp in gate.get("blocking") or []}
-    order = [text(p.get("id")) for p in result.get("packs") or [] if isinstance(p, Mapping)]
-    versions = {text(p.get("id")): text(p.get("version")) for p in result.get("packs") or [] if isinstance(p, Mapping)}
-    by_pack: dict[str, list[Mapping[str, Any]]] = {p: [] for p in order}
-    for f in findings:
-        by_pack.setdefault(text(f.get("pack")), []).append(f)
-    project = text((result.get("project") or {}).get("name")) or "project"
+def _suites(root: ET.Element, result: Result, label: str) -> dict[str, int]:
+    gate = result.gate
+    blocking = set(gate.blocking)
+    versions = {p.id: p.version for p in result.packs}
+    by_pack: dict[str, list[Finding]] = {p.id: [] for p in result.packs}
+    for f in result.findings:
+        by_pack.setdefault(f.pack, []).append(f)
+    fixed: dict[str, list[Finding]] = {}
+    for f in result.baseline.fixed if result.baseline is not None else ():
+        fixed.setdefault(f.pack, []).append(f)
+        by_pack.setdefault(f.pack, [])
+    project = result.project.name or "project"
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    stamp = text(result.get("generated_at"))
+    stamp = result.generated_at
     for pack, items in by_pack.items():
-        n = {"tests": len(items),
-             "failures": sum(1 for f in items if f.get("outcome") == "fail"),
-             "errors": sum(1 for f in items if f.get("outcome") == "error"),
-             "skipped": sum(1 for f in items if f.get("outcome") in SKIPPED)}
+        n = {"tests": len(items) + len(fixed.get(pack, ())),
+             "failures": sum(1 for f in items if f.outcome == "fail"),
+             "errors": sum(1 for f in items if f.outcome == "error"),
+             "skipped": sum(1 for f in items if f.outcome in SKIPPED)}
         for k in totals:
             totals[k] += n[k]
         suite_name = f"{pack} {versions.get(pack, '')}".strip()
@@ -135,35 +135,45 @@ def _suites(root: ET.Element, result: Mapping[str, Any], label: str) -> dict[str
             attrs["timestamp"] = stamp
         suite = _el(root, "testsuite", attrs)
         props = _el(suite, "properties")
-        for name, value in (("project", project), *((("project_path", label),) if label else ()), ("pack", pack), ("pack_version", versions.get(pack, "")),
-                            ("as_of", result.get("as_of")), ("verdict", gate.get("verdict")),
-                            ("fail_on", gate.get("fail_on")), ("mlcompliance_version",
-                                                               (result.get("tool") or {}).get("version"))):
+        for name, value in (("project", project), *((("project_path", label),) if label else ()), ("pack", pack),
+                            ("pack_version", versions.get(pack, "")), ("as_of", result.as_of.isoformat()),
+                            ("verdict", gate.verdict), ("fail_on", gate.fail_on),
+                            ("mlcompliance_version", result.tool.version)):
             _el(props, "property", {"name": name, "value": value})
+        if result.baseline is not None:
+            _el(props, "property", {"name": "baseline", "value": result.baseline.file})
         for f in items:
-            outcome = text(f.get("outcome"))
-            fp = text(f.get("fingerprint"))
-            classname = f"{pack}.{text(f.get('requirement'))}"
-            case = _el(suite, "testcase", {"classname": f"{label}: {classname}" if label else classname,
-                                           "name": _case_name(f), "file": text((f.get("location") or {}).get("file")),
-                                           "line": text((f.get("location") or {}).get("line", 1)), "time": "0"})
-            message = text(f.get("message"))
-            if outcome == "fail":
-                _el(case, "failure", {"message": message, "type": text(f.get("severity"))},
-                    _body(f, fp in blocking))
-            elif outcome == "error":
-                _el(case, "error", {"message": message, "type": "error"}, _body(f, fp in blocking))
-            elif outcome == "not_applicable":
-                _el(case, "skipped", {"message": message})
-            elif outcome == "manual":
-                _el(case, "skipped", {"message": f"manual: {message}"})
-            elif outcome == "waived":
-                _el(case, "skipped", {"message": f"waived: {message}"})
-            elif outcome == "warn":
-                _el(case, "system-out", None, "WARNING " + _body(f, False))
-            elif outcome != "pass":
-                _el(case, "system-out", None, f"outcome {outcome}: {message}")
+            _case(suite, f, label, f.fingerprint in blocking)
+        for f in fixed.get(pack, ()):
+            case = _testcase(suite, f, label)
+            _el(case, "properties").append(ET.Element("property", {"name": "baseline", "value": "fixed"}))
+            _el(case, "system-out", None, f"fixed since the baseline (was {f.outcome}, {f.severity}): {f.message}")
     return totals
+
+
+def _testcase(suite: ET.Element, f: Finding, label: str) -> ET.Element:
+    classname = f"{f.pack}.{f.requirement}"
+    return _el(suite, "testcase", {"classname": f"{label}: {classname}" if label else classname,
+                                   "name": _case_name(f), "file": f.file, "line": str(f.line), "time": "0"})
+
+
+def _case(suite: ET.Element, f: Finding, label: str, blocks: bool) -> None:
+    case = _testcase(suite, f, label)
+    if f.baseline is not None:
+        _el(case, "properties").append(ET.Element("property", {"name": "baseline", "value": f.baseline}))
+    outcome, message = f.outcome, f.message
+    if outcome == "fail":
+        _el(case, "failure", {"message": message, "type": f.severity}, _body(f, blocks))
+    elif outcome == "error":
+        _el(case, "error", {"message": message, "type": "error"}, _body(f, blocks))
+    elif outcome == "not_applicable":
+        _el(case, "skipped", {"message": message})
+    elif outcome == "manual":
+        _el(case, "skipped", {"message": f"manual: {message}"})
+    elif outcome == "waived":
+        _el(case, "skipped", {"message": f"waived: {message}"})
+    elif outcome == "warn":
+        _el(case, "system-out", None, "WARNING " + _body(f, False))
 
 
 def _serialise(root: ET.Element) -> str:
@@ -171,7 +181,7 @@ def _serialise(root: ET.Element) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: Result) -> str:
     return _serialise(build(result))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlcompliance.render.common import (
+    baseline_text,
     basis_text,
     maturity_text,
     observed,
@@ -13,6 +14,7 @@ from mlcompliance.render.common import (
     verdict_text,
     where,
 )
+from mlcompliance.result.model import Result
 
 MAX_CHARS = 60_000
 
@@ -23,17 +25,17 @@ def cell(text: Any) -> str:
     return value.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(result: dict[str, Any]) -> str:
-    gate = result["gate"]
-    icon = "✅" if gate["verdict"] == "compliant" else "❌"
-    head = [f"## {icon} mlcompliance: {cell(result['project']['name'])}", "",
+def render(result: Result) -> str:
+    gate = result.gate
+    icon = "✅" if gate.verdict == "compliant" else "❌"
+    head = [f"## {icon} mlcompliance: {cell(result.project.name)}", "",
             f"**{verdict_text(result)}**", "",
-            f"As of {result['as_of']} · risk tier {tier_text(result)} · mlcompliance {result['tool']['version']}", "",
-            "| pack | version | score | pass | fail | error | warn | manual | n/a |",
+            f"As of {result.as_of.isoformat()} · risk tier {tier_text(result)} · mlcompliance {result.tool.version}",
+            "", "| pack | version | score | pass | fail | error | warn | manual | n/a |",
             "|---|---|---|---|---|---|---|---|---|"]
-    for p in result["summary"]["packs"]:
-        c = p["outcomes"]
-        head.append(f"| {cell(p['id'])} | {p['version']} | {score_text(p['score'])} | {c['pass']} | {c['fail']} | "
+    for p in result.summary.packs:
+        c = p.outcomes
+        head.append(f"| {cell(p.id)} | {p.version} | {score_text(p.score)} | {c['pass']} | {c['fail']} | "
                     f"{c['error']} | {c['warn']} | {c['manual']} | {c['not_applicable']} |")
     head.append("")
     head.append("Score = weighted passes / weighted scored findings (critical 10, high 5, medium 2, low 1); "
@@ -43,23 +45,33 @@ def render(result: dict[str, Any]) -> str:
         head.append(f"- Tier basis: {cell(line)}")
     if maturity_text(result):
         head.append(f"- MLOps maturity: {cell(maturity_text(result))}")
+    if baseline_text(result):
+        head.append(f"- Baseline: {cell(baseline_text(result))}")
     head.append("")
-    blocking = set(gate["blocking"])
+    blocking = set(gate.blocking)
     issues = problems(result)
     rows = []
     for f in issues:
-        mark = "**blocks**" if f["fingerprint"] in blocking else f["outcome"]
-        rows.append(f"| {mark} | {f['severity']} | `{cell(f['rule_id'])}` | `{cell(where(f))}` | "
-                    f"{cell(f['message'])} | {cell(observed(f))} | {cell(f['remediation'])} |")
+        mark = "**blocks**" if f.fingerprint in blocking else f.outcome
+        if f.baseline:
+            mark += f" ({f.baseline})"
+        rows.append(f"| {mark} | {f.severity} | `{cell(f.rule_id)}` | `{cell(where(f))}` | "
+                    f"{cell(f.message)} | {cell(observed(f))} | {cell(f.remediation)} |")
     table_head = ["<details open><summary>Findings to fix ({})</summary>".format(len(issues)), "",
                   "| | severity | rule | where | message | observed | fix |", "|---|---|---|---|---|---|---|"]
     tail = ["", "</details>", ""]
-    manual = [f for f in result["findings"] if f["outcome"] == "manual"]
+    fixed = result.baseline.fixed if result.baseline is not None else ()
+    if fixed:
+        tail += [f"<details><summary>Fixed since the baseline ({len(fixed)})</summary>", "",
+                 "| severity | rule | where | message |", "|---|---|---|---|"]
+        tail += [f"| {f.severity} | `{cell(f.rule_id)}` | `{cell(where(f))}` | {cell(f.message)} |" for f in fixed]
+        tail += ["", "</details>", ""]
+    manual = [f for f in result.findings if f.outcome == "manual"]
     if manual:
         tail += [f"<details><summary>Manual requirements needing attestation ({len(manual)})</summary>", ""]
-        tail += [f"- `{cell(f['rule_id'])}` ({cell(f['pack'])}): {cell(f['title'])}" for f in manual]
+        tail += [f"- `{cell(f.rule_id)}` ({cell(f.pack)}): {cell(f.title)}" for f in manual]
         tail += ["", "</details>", ""]
-    tail.append("Packs: " + ", ".join(f"`{p['id']}@{p['version']}` ({p['digest'][:19]}…)" for p in result["packs"]))
+    tail.append("Packs: " + ", ".join(f"`{p.id}@{p.version}` ({p.digest[:19]}…)" for p in result.packs))
     budget = MAX_CHARS - len("\n".join(head + table_head + tail)) - 200
     kept, used = [], 0
     for row in rows:

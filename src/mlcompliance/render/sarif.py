@@ -16,12 +16,9 @@ location, ``partialFingerprints`` from the finding's fingerprint (rule + file + 
 line, so alerts survive edits) and ``properties`` with ``security-severity`` (critical 9.5,
 high 8.0, medium 5.5, low 3.0, info 1.0), outcome and whether the finding blocks the gate.
 
-Keys read: ``tool.version``, ``as_of``, ``project.name``, ``project.files[].path``,
-``packs[]`` (``id``, ``version``, ``title``, ``digest``, ``source``), ``gate`` (``verdict``,
-``fail_on``, ``blocking``), ``summary.score``, ``findings[]`` (``rule_id``, ``pack``,
-``pack_version``, ``requirement``, ``title``, ``outcome``, ``severity``, ``message``,
-``remediation``, ``references``, ``location``, ``observed``, ``detail``, ``fingerprint``),
-``generated_at`` (optional).
+With a baseline (``check --baseline``) every result carries SARIF's own ``baselineState``:
+``new`` or ``unchanged`` (recurring), and the baseline's fixed findings are added as results
+with ``baselineState`` ``absent`` (``kind`` ``pass``, ``level`` ``none``).
 """
 from __future__ import annotations
 
@@ -33,6 +30,9 @@ from typing import Any
 from urllib.parse import quote
 
 from mlcompliance.render.view import observed_text, result_sha256, text
+from mlcompliance.result import codec
+from mlcompliance.result.model import Finding, PackRef, Result
+from mlcompliance.vocab import PROBLEMS, SEVERITY_RANK
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -43,17 +43,15 @@ FINGERPRINT_KEY = "mlcompliance/v1"
 
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 FAIL_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
-RESULT_OUTCOMES = ("fail", "error", "warn")
-_SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+BASELINE_STATE = {"new": "new", "recurring": "unchanged"}
 
 
-def level(finding: Mapping[str, Any]) -> str:
-    outcome = finding.get("outcome")
-    if outcome == "error":
+def level(finding: Finding) -> str:
+    if finding.outcome == "error":
         return "error"
-    if outcome == "warn":
+    if finding.outcome == "warn":
         return "warning"
-    return FAIL_LEVEL.get(text(finding.get("severity")), "warning")
+    return FAIL_LEVEL[finding.severity]
 
 
 def _uri(path: str) -> str:
@@ -62,9 +60,8 @@ def _uri(path: str) -> str:
     return quote(clean, safe="/-._~!$&'()*+,;=:@")
 
 
-def _help_uri(pack: Mapping[str, Any] | None, pack_id: str, version: str, rule_id: str) -> str:
-    source = (pack or {}).get("source") if isinstance((pack or {}).get("source"), Mapping) else {}
-    url = text(source.get("url"))
+def _help_uri(pack: PackRef | None, pack_id: str, version: str, rule_id: str) -> str:
+    url = text(pack.source.get("url")) if pack is not None else ""
     if re.match(r"^https?://[^\s]+$", url):
         return url
     return RULE_HELP_URI.format(pack=quote(pack_id or "unknown", safe=""), version=quote(version or "0", safe=""),
@@ -76,22 +73,16 @@ def _md_escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _refs(refs: Any) -> list[str]:
-    out = []
-    for ref in refs if isinstance(refs, list) else []:
-        if isinstance(ref, Mapping):
-            out.append(" ".join(text(ref.get(k)) for k in ("regulation", "clause") if ref.get(k)) or text(ref))
-        else:
-            out.append(text(ref))
-    return out
+def _refs(finding: Finding) -> list[str]:
+    return [" ".join(v for v in (r.regulation, r.clause) if v) for r in finding.references]
 
 
-def _rule(finding: Mapping[str, Any], severities: list[str], pack: Mapping[str, Any] | None) -> dict[str, Any]:
-    rule_id = text(finding.get("rule_id"))
-    title = text(finding.get("title")) or rule_id
-    remediation = text(finding.get("remediation"))
-    refs = _refs(finding.get("references"))
-    worst = max(severities, key=lambda s: _SEVERITY_ORDER.index(s) if s in _SEVERITY_ORDER else -1)
+def _rule(finding: Finding, severities: list[str], pack: PackRef | None) -> dict[str, Any]:
+    rule_id = finding.rule_id
+    title = finding.title or rule_id
+    remediation = finding.remediation
+    refs = _refs(finding)
+    worst = max(severities, key=SEVERITY_RANK.__getitem__)
     plain = f"{title}\n\nRemediation: {remediation}" if remediation else title
     if refs:
         plain += "\n\nReferences:\n" + "\n".join(f"- {r}" for r in refs)
@@ -100,72 +91,69 @@ def _rule(finding: Mapping[str, Any], severities: list[str], pack: Mapping[str, 
         markdown += f"\n\n**Remediation:** {_md_escape(remediation)}"
     if refs:
         markdown += "\n\n**References:**\n\n" + "\n".join(f"- {_md_escape(r)}" for r in refs)
-    pack_id, version = text(finding.get("pack")), text(finding.get("pack_version"))
-    tags = ["compliance", pack_id] + [text(r.get("regulation")) for r in finding.get("references") or []
-                                       if isinstance(r, Mapping) and r.get("regulation")]
+    pack_id, version = finding.pack, finding.pack_version
+    tags = ["compliance", pack_id] + [r.regulation for r in finding.references if r.regulation]
     return {
         "id": rule_id,
         "name": "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", rule_id) if part) or rule_id,
         "shortDescription": {"text": title},
-        "fullDescription": {"text": f"{title} (requirement {text(finding.get('requirement'))}, "
-                                    f"pack {pack_id} {version})"},
+        "fullDescription": {"text": f"{title} (requirement {finding.requirement}, pack {pack_id} {version})"},
         "help": {"text": plain, "markdown": markdown},
         "helpUri": _help_uri(pack, pack_id, version, rule_id),
-        "defaultConfiguration": {"level": FAIL_LEVEL.get(worst, "warning")},
+        "defaultConfiguration": {"level": FAIL_LEVEL[worst]},
         "properties": {
-            "security-severity": SECURITY_SEVERITY.get(worst, "5.5"),
+            "security-severity": SECURITY_SEVERITY[worst],
             "severity": worst,
             "pack": pack_id, "pack_version": version,
-            "requirement": text(finding.get("requirement")),
+            "requirement": finding.requirement,
             "references": refs,
             "tags": sorted(set(t for t in tags if t)),
         },
     }
 
 
-def _result(finding: Mapping[str, Any], rule_index: int, blocking: set[str]) -> dict[str, Any]:
-    loc = finding.get("location") if isinstance(finding.get("location"), Mapping) else {}
-    line = loc.get("line")
-    line = line if isinstance(line, int) and not isinstance(line, bool) and line >= 1 else 1
-    region: dict[str, Any] = {"startLine": line}
-    column = loc.get("column")
-    if isinstance(column, int) and not isinstance(column, bool) and column >= 1:
-        region["startColumn"] = column
-    message = text(finding.get("message")) or text(finding.get("title"))
+def _result(finding: Finding, rule_index: int, blocking: set[str], fixed: bool = False) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": finding.line if finding.line >= 1 else 1}
+    if finding.column >= 1:
+        region["startColumn"] = finding.column
+    message = finding.message or finding.title
     seen = observed_text(finding)
     if seen is not None:
         message += f" (observed: {seen})"
-    severity = text(finding.get("severity"))
-    fp = text(finding.get("fingerprint"))
-    pointer = text(loc.get("pointer"))
+    fp = finding.fingerprint
+    pointer = finding.pointer
     out: dict[str, Any] = {
-        "ruleId": text(finding.get("rule_id")),
+        "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "level": level(finding),
+        "level": "none" if fixed else level(finding),
         "message": {"text": message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": _uri(text(loc.get("file")) or "."), "uriBaseId": URI_BASE},
+                "artifactLocation": {"uri": _uri(finding.file or "."), "uriBaseId": URI_BASE},
                 "region": region,
             },
-            "logicalLocations": [{"fullyQualifiedName": f"{text(loc.get('file'))}#{pointer}",
+            "logicalLocations": [{"fullyQualifiedName": f"{finding.file}#{pointer}",
                                   "name": pointer or "/", "kind": "member"}],
         }],
-        "partialFingerprints": {FINGERPRINT_KEY: fp} if fp else {},
+        "partialFingerprints": {FINGERPRINT_KEY: fp},
         "properties": {
-            "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
-            "severity": severity,
-            "outcome": text(finding.get("outcome")),
+            "security-severity": SECURITY_SEVERITY[finding.severity],
+            "severity": finding.severity,
+            "outcome": finding.outcome,
             "blocking": fp in blocking,
-            "pack": text(finding.get("pack")),
-            "requirement": text(finding.get("requirement")),
+            "pack": finding.pack,
+            "requirement": finding.requirement,
             "pointer": pointer,
         },
     }
-    if finding.get("detail"):
-        out["properties"]["detail"] = text(finding.get("detail"))
-    if not out["partialFingerprints"]:
-        del out["partialFingerprints"]
+    if fixed:
+        out = {"kind": "pass", **out, "baselineState": "absent"}
+        out["properties"]["baseline"] = "fixed"
+    elif finding.baseline is not None:
+        out["baselineState"] = BASELINE_STATE[finding.baseline]
+        out["properties"]["baseline"] = finding.baseline
+    if finding.detail:
+        out["properties"]["detail"] = finding.detail
     return out
 
 
@@ -178,59 +166,58 @@ def safe_prefix(path: Any) -> str:
     return "" if norm == "." or norm == ".." or norm.startswith("../") else norm
 
 
-def _run(projects: list[tuple[str, dict[str, Any]]], portfolio: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One SARIF run over one or more (uri prefix, result) pairs."""
-    first = projects[0][1] if projects else (portfolio or {})
-    rules_first: dict[str, Mapping[str, Any]] = {}
+def _run(projects: list[tuple[str, Result]], portfolio: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One SARIF run over one or more (uri prefix, result) pairs; ``portfolio`` is the portfolio dict."""
+    rules_first: dict[str, Finding] = {}
     severities: dict[str, list[str]] = {}
-    packs: dict[str, Mapping[str, Any]] = {}
-    ext_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
+    packs: dict[str, PackRef] = {}
+    ext_seen: dict[tuple[str, str], PackRef] = {}
     for _, result in projects:
-        for p in result.get("packs") or []:
-            if isinstance(p, Mapping):
-                packs.setdefault(text(p.get("id")), p)
-                ext_seen.setdefault((text(p.get("id")), text(p.get("version"))), p)
-        for f in result.get("findings") or []:
-            if isinstance(f, Mapping):
-                rid = text(f.get("rule_id"))
-                rules_first.setdefault(rid, f)
-                severities.setdefault(rid, []).append(text(f.get("severity")))
+        for p in result.packs:
+            packs.setdefault(p.id, p)
+            ext_seen.setdefault((p.id, p.version), p)
+        fixed = result.baseline.fixed if result.baseline is not None else ()
+        for f in (*result.findings, *fixed):
+            rules_first.setdefault(f.rule_id, f)
+            severities.setdefault(f.rule_id, []).append(f.severity)
     rule_ids = sorted(rules_first)
-    rules = [_rule(rules_first[r], severities[r], packs.get(text(rules_first[r].get("pack")))) for r in rule_ids]
+    rules = [_rule(rules_first[r], severities[r], packs.get(rules_first[r].pack)) for r in rule_ids]
     index = {r: i for i, r in enumerate(rule_ids)}
     results, artifacts = [], []
     for prefix, result in projects:
-        blocking = {text(fp) for fp in (result.get("gate") or {}).get("blocking") or []}
-        project_name = text((result.get("project") or {}).get("name"))
-        for f in result.get("findings") or []:
-            if isinstance(f, Mapping) and f.get("outcome") in RESULT_OUTCOMES:
-                res = _result(f, index[text(f.get("rule_id"))], blocking)
+        blocking = set(result.gate.blocking)
+        project_name = result.project.name
+        for f in result.findings:
+            if f.outcome in PROBLEMS:
+                res = _result(f, index[f.rule_id], blocking)
                 if portfolio is not None:
                     loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
                     if prefix:
-                        loc["uri"] = _uri(posixpath.join(prefix, text((f.get("location") or {}).get("file"))))
+                        loc["uri"] = _uri(posixpath.join(prefix, f.file))
                     res["properties"]["project"] = project_name
-                    res["partialFingerprints"] = {FINGERPRINT_KEY: text(f.get("fingerprint")) + (
+                    res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint + (
                         "@" + prefix if prefix else "@" + project_name)}
                 results.append(res)
-        for f in (result.get("project") or {}).get("files") or []:
-            if isinstance(f, Mapping) and f.get("path"):
-                artifact: dict[str, Any] = {"location": {"uri": _uri(posixpath.join(prefix, text(f.get("path")))
-                                                                     if prefix else text(f.get("path"))),
+        if result.baseline is not None:
+            results += [_result(f, index[f.rule_id], blocking, fixed=True) for f in result.baseline.fixed]
+        for f in result.project.files:
+            if f.path:
+                artifact: dict[str, Any] = {"location": {"uri": _uri(posixpath.join(prefix, f.path)
+                                                                     if prefix else f.path),
                                                          "uriBaseId": URI_BASE}}
-                if re.fullmatch(r"[0-9a-f]{64}", text(f.get("sha256"))):
-                    artifact["hashes"] = {"sha-256": text(f.get("sha256"))}
+                if re.fullmatch(r"[0-9a-f]{64}", text(f.sha256)):
+                    artifact["hashes"] = {"sha-256": f.sha256}
                 artifacts.append(artifact)
-    tool = first.get("tool") or {}
+    tool = portfolio["tool"] if portfolio is not None else codec.to_tool(projects[0][1].tool)
     version = text(tool.get("version")) or "0"
     extensions = []
     for p in ext_seen.values():
-        ext: dict[str, Any] = {"name": text(p.get("id")), "version": text(p.get("version")),
-                               "fullName": f"{text(p.get('title')) or text(p.get('id'))} {text(p.get('version'))}",
-                               "properties": {"digest": text(p.get("digest")), "origin": text(p.get("origin"))}}
+        ext: dict[str, Any] = {"name": p.id, "version": p.version,
+                               "fullName": f"{p.title or p.id} {p.version}",
+                               "properties": {"digest": p.digest, "origin": p.origin}}
         if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?", ext["version"]):
             ext["semanticVersion"] = ext["version"]
-        src = p.get("source") if isinstance(p.get("source"), Mapping) else {}
+        src = p.source
         if re.match(r"^https?://[^\s]+$", text(src.get("url"))):
             ext["informationUri"] = text(src.get("url"))
         if src:
@@ -240,23 +227,27 @@ def _run(projects: list[tuple[str, dict[str, Any]]], portfolio: dict[str, Any] |
                               "informationUri": INFORMATION_URI, "rules": rules}
     if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?", version):
         driver["semanticVersion"] = version
-    source = portfolio if portfolio is not None else first
-    gate = source.get("gate") or {}
-    summary = source.get("summary") or {}
-    run_props: dict[str, Any] = {"as_of": text(source.get("as_of")), "verdict": text(gate.get("verdict")),
-                                 "result_sha256": result_sha256(source)}
     if portfolio is None:
-        run_props.update({"project": text((first.get("project") or {}).get("name")),
-                          "fail_on": text(gate.get("fail_on")), "score": summary.get("score"),
-                          "outcomes": summary.get("outcomes"),
-                          "risk_tier": text((first.get("risk") or {}).get("tier"))})
+        first = projects[0][1]
+        run_props: dict[str, Any] = {"as_of": first.as_of.isoformat(), "verdict": first.gate.verdict,
+                                     "result_sha256": result_sha256(first), "project": first.project.name,
+                                     "fail_on": first.gate.fail_on, "score": codec.score_to_dict(first.summary.score),
+                                     "outcomes": codec.counts_to_dict(first.summary.outcomes),
+                                     "risk_tier": first.risk.tier}
+        generated = first.generated_at
+        if first.baseline is not None:
+            b = first.baseline
+            run_props["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
+                                     "fixed": len(b.fixed), "new_only": first.gate.new_only}
     else:
-        run_props.update({"projects": [{"path": prefix or None, "name": text((r.get("project") or {}).get("name")),
-                                        "verdict": text((r.get("gate") or {}).get("verdict"))}
-                                       for prefix, r in projects],
-                          "outcomes": summary.get("outcomes")})
-    if source.get("generated_at"):
-        run_props["generated_at"] = text(source.get("generated_at"))
+        run_props = {"as_of": text(portfolio.get("as_of")), "verdict": text((portfolio.get("gate") or {}).get("verdict")),
+                     "result_sha256": result_sha256(portfolio),
+                     "projects": [{"path": prefix or None, "name": r.project.name, "verdict": r.gate.verdict}
+                                  for prefix, r in projects],
+                     "outcomes": (portfolio.get("summary") or {}).get("outcomes")}
+        generated = portfolio.get("generated_at")
+    if generated:
+        run_props["generated_at"] = text(generated)
     return {
         "tool": {"driver": driver, "extensions": extensions},
         "originalUriBaseIds": {URI_BASE: {"description": {"text": "The directory mlcompliance was run on: the "
@@ -269,7 +260,7 @@ def _run(projects: list[tuple[str, dict[str, Any]]], portfolio: dict[str, Any] |
     }
 
 
-def build(result: dict[str, Any]) -> dict[str, Any]:
+def build(result: Result) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run([("", result)])]}
 
 
@@ -277,12 +268,12 @@ def build_portfolio(portfolio: dict[str, Any]) -> dict[str, Any]:
     """One run for the whole portfolio (code-scanning services want one run per tool and category):
     file URIs are prefixed with each project's path when that path is relative; results carry
     ``properties.project`` and a fingerprint qualified by the project."""
-    projects = [(safe_prefix(p.get("path")), p["result"]) for p in portfolio.get("projects") or []
+    projects = [(safe_prefix(p.get("path")), codec.from_dict(p["result"])) for p in portfolio.get("projects") or []
                 if isinstance(p, Mapping) and isinstance(p.get("result"), Mapping)]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(projects, portfolio)]}
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: Result) -> str:
     return json.dumps(build(result), indent=2, ensure_ascii=False) + "\n"
 
 

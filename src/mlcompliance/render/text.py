@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlcompliance.render.common import (
+    baseline_text,
     basis_text,
     manual_text,
     maturity_text,
@@ -14,36 +15,46 @@ from mlcompliance.render.common import (
     verdict_text,
     where,
 )
+from mlcompliance.result.model import Result
 
 MAX_LISTED = 50
 
 
-def render(result: dict[str, Any]) -> str:
-    lines = [f"mlcompliance {result['tool']['version']} | {result['project']['name']} | "
-             f"as of {result['as_of']} | risk tier {tier_text(result)}",
-             "packs: " + ", ".join(f"{p['id']}@{p['version']}" for p in result["packs"]), ""]
-    blocking = set(result["gate"]["blocking"])
+def render(result: Result) -> str:
+    lines = [f"mlcompliance {result.tool.version} | {result.project.name} | "
+             f"as of {result.as_of.isoformat()} | risk tier {tier_text(result)}",
+             "packs: " + ", ".join(f"{p.id}@{p.version}" for p in result.packs), ""]
+    blocking = set(result.gate.blocking)
     issues = problems(result)
     for f in issues[:MAX_LISTED]:
-        mark = "BLOCK" if f["fingerprint"] in blocking else f["outcome"].upper()
-        lines.append(f"{mark:<6} {f['severity']:<8} {f['rule_id']}  {where(f)}")
-        lines.append(f"       {f['message']}")
+        mark = "BLOCK" if f.fingerprint in blocking else f.outcome.upper()
+        lines.append(f"{mark:<6} {f.severity:<8} {f.rule_id}  {where(f)}" + (f"  [{f.baseline}]" if f.baseline else ""))
+        lines.append(f"       {f.message}")
         seen = observed(f)
         if seen:
             lines.append(f"       observed: {seen}")
-        lines.append(f"       fix: {f['remediation']}")
+        lines.append(f"       fix: {f.remediation}")
     if len(issues) > MAX_LISTED:
         lines.append(f"... and {len(issues) - MAX_LISTED} more (use --format json or md for all)")
     if issues:
         lines.append("")
-    c = result["summary"]["outcomes"]
-    lines.append("outcomes: " + ", ".join(f"{c[k]} {k.replace('_', ' ')}" for k in c if c[k]))
-    for pack in result["summary"]["packs"]:
-        lines.append(f"score {pack['id']}: {score_text(pack['score'])}{manual_text(pack)}")
-    for waiver in result.get("waivers", []):
-        if waiver["status"] != "active":
-            lines.append(f"waiver {waiver['id']} ({waiver.get('rule', '?')}): {waiver['status']}"
-                         + (f": {waiver['reason']}" if waiver.get("reason") else ""))
+    if result.baseline is not None:
+        for f in result.baseline.fixed[:MAX_LISTED]:
+            lines.append(f"FIXED  {f.severity:<8} {f.rule_id}  {where(f)} (in the baseline)")
+        if len(result.baseline.fixed) > MAX_LISTED:
+            lines.append(f"... and {len(result.baseline.fixed) - MAX_LISTED} more fixed")
+        if result.baseline.fixed:
+            lines.append("")
+    c = result.summary.outcomes
+    lines.append("outcomes: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in c.items() if n))
+    for pack in result.summary.packs:
+        lines.append(f"score {pack.id}: {score_text(pack.score)}{manual_text(pack)}")
+    for waiver in result.waivers:
+        if waiver.status != "active":
+            lines.append(f"waiver {waiver.id} ({waiver.rule or '?'}): {waiver.status}"
+                         + (f": {waiver.reason}" if waiver.reason else ""))
+    if baseline_text(result):
+        lines.append(f"baseline: {baseline_text(result)}")
     for line in basis_text(result):
         lines.append(f"tier basis: {line}")
     if maturity_text(result):

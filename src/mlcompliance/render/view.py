@@ -1,45 +1,10 @@
-"""The report view: everything the HTML templates show, derived from a result dict alone.
+"""The report view: everything the HTML templates show, read from the typed result alone.
 
-Pure functions of the result (no clock, no file, no randomness), tolerant of sections the
-result does not (yet) carry: every optional section is read with ``.get`` and comes out as
-``None`` or an empty list when absent, so an older or newer result still renders.
-
-Keys read, by section (see docs/templates.md for the variables this produces):
-
-=================  ================================================================================
-section            result keys
-=================  ================================================================================
-header/inventory   ``tool.name``, ``tool.version``, ``result_version``, ``as_of``, ``generated_at``
-                   (optional), ``project.name``, ``project.files[]`` (``path``, ``kind``,
-                   ``format``, ``sha256``), ``packs[]`` (``id``, ``version``, ``title``,
-                   ``digest``, ``origin``, ``source``, ``requirements``, ``rules``)
-verdict            ``gate.verdict``, ``gate.fail_on``, ``gate.blocking[]`` (fingerprints, looked up
-                   in ``findings[]``)
-scores             ``summary.outcomes``, ``summary.score``, ``summary.packs[]`` (``id``,
-                   ``version``, ``title``, ``outcomes``, ``score``); a score is ``numerator``,
-                   ``numerator_with_accepted_risk``, ``denominator``, ``raw``,
-                   ``with_accepted_risk``
-requirements       ``findings[].requirement``; per-requirement scores from
-                   ``summary.packs[].requirements[]`` or ``summary.requirements`` when present
-                   (entries with ``id``/``requirement``, optional ``pack``, ``title``,
-                   ``outcomes``, ``score``, ``status``), else computed here with the published
-                   formula (:func:`mlcompliance.scoring.score`)
-risk               ``risk.tier``, ``risk.declared``, ``risk.basis[]`` (``fact``, ``value``,
-                   ``raises_to``, ``clause`` and any other key), other ``risk.*`` keys as details
-maturity           ``maturity`` (optional): ``stage`` (string or mapping with ``label``/``name``),
-                   a section vector under ``sections`` / ``section_vector`` / ``ml_test_score``
-                   (mapping name -> number, mapping name -> {``score``, ``max``}, or list of
-                   {``name``/``id``/``section``, ``score``/``value``/``points``, ``max``}), a total
-                   under ``score``/``ml_test_score``/``final_score`` (else the minimum of the
-                   sections, the ML Test Score rule), other scalar keys as details
-findings           ``findings[]``: ``rule_id``, ``pack``, ``pack_version``, ``requirement``,
-                   ``title``, ``outcome``, ``severity``, ``message``, ``remediation``,
-                   ``references[]``, ``location`` (``file``, ``line``, ``column``, ``pointer``,
-                   ``target``), ``observed``/``observed_missing``, ``detail``, ``fingerprint``;
-                   any other key (``attestation``, ``waiver``, ...) is shown as a detail
-waivers            ``waivers`` (optional): a list of entries, or a mapping with the list under
-                   ``entries``/``register``/``waivers`` and other keys as a summary
-=================  ================================================================================
+Pure functions of the result (no clock, no file, no randomness) that compute no figure of
+their own: scores, counts and requirement statuses are the ones scoring put in the result
+(``summary``), formatted here for the templates (see docs/templates.md for the variables).
+Maturity is shown from its JSON form, whatever sections it carries (its inside belongs to
+scoring.maturity). A portfolio is a dict whose projects are decoded one by one by the codec.
 """
 from __future__ import annotations
 
@@ -51,19 +16,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from mlcompliance.engine.findings import OUTCOMES, SEVERITIES
-from mlcompliance.result.record import dumps
-from mlcompliance.scoring.scores import SCORED, WEIGHTS, counts, score
+from mlcompliance.engine.findings import thaw
+from mlcompliance.result import codec
+from mlcompliance.result.model import Finding, Result, Score
+from mlcompliance.vocab import OUTCOMES, PROBLEMS, SCORED, SEVERITIES, WEIGHTS
 
-FINDING_KEYS = ("rule_id", "pack", "pack_version", "requirement", "title", "outcome", "severity", "message",
-                "remediation", "references", "location", "observed", "observed_missing", "detail", "fingerprint")
 MARKDOWN_KEYS = frozenset({"remediation", "justification", "statement", "rationale", "description", "what"})
 """Keys whose text is shown as (sanitised) Markdown; every other string is shown as escaped text.
 
 Finding messages are not among them: they are engine text filled with evidence values
 (regular expressions, paths, names) that Markdown would alter, so they are shown verbatim."""
 
-PROBLEM_OUTCOMES = ("fail", "error", "warn")
 ML_TEST_SCORE_SECTION_MAX = 7.0
 NOT_RECORDED = "not recorded (reproducible output)"
 
@@ -78,17 +41,17 @@ def verbatim(value: Any) -> Markup:
     return Markup("<p>") + escape(text(value)) + Markup("</p>")
 
 
-def result_sha256(result: dict[str, Any]) -> str:
-    """sha256 of the exact bytes ``check --format json`` writes for this result."""
-    return hashlib.sha256(dumps(result).encode("utf-8")).hexdigest()
+def result_sha256(result: Result | dict[str, Any]) -> str:
+    """sha256 of the exact bytes ``check --format json`` writes for this result (or portfolio)."""
+    return hashlib.sha256(codec.dumps(result).encode("utf-8")).hexdigest()
 
 
 def outcome_rank(outcome: str) -> int:
-    return OUTCOMES.index(outcome) if outcome in OUTCOMES else len(OUTCOMES)
+    return OUTCOMES.index(outcome)
 
 
 def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+    return SEVERITIES.index(severity)
 
 
 def text(value: Any) -> str:
@@ -100,16 +63,13 @@ def text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def score_view(s: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not isinstance(s, Mapping):
-        return None
-    raw, accepted = s.get("raw"), s.get("with_accepted_risk")
+def score_view(s: Score) -> dict[str, Any]:
     return {
-        "numerator": s.get("numerator"), "numerator_with_accepted_risk": s.get("numerator_with_accepted_risk"),
-        "denominator": s.get("denominator"), "raw": raw, "with_accepted_risk": accepted,
-        "raw_text": _pct(raw), "accepted_text": _pct(accepted),
-        "raw_pct": _bar(raw), "accepted_pct": _bar(accepted),
-        "differs": raw != accepted,
+        "numerator": s.numerator, "numerator_with_accepted_risk": s.numerator_with_accepted_risk,
+        "denominator": s.denominator, "raw": s.raw, "with_accepted_risk": s.with_accepted_risk,
+        "raw_text": _pct(s.raw), "accepted_text": _pct(s.with_accepted_risk),
+        "raw_pct": _bar(s.raw), "accepted_pct": _bar(s.with_accepted_risk),
+        "differs": s.raw != s.with_accepted_risk,
     }
 
 
@@ -123,29 +83,25 @@ def _bar(value: Any) -> float:
     return max(0.0, min(100.0, float(value)))
 
 
-def where(finding: Mapping[str, Any]) -> str:
-    loc = finding.get("location") or {}
-    return f"{loc.get('file', '?')}:{loc.get('line', 1)}"
+def where(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}"
 
 
-def observed_text(finding: Mapping[str, Any]) -> str | None:
-    if finding.get("observed_missing"):
+def observed_text(finding: Finding) -> str | None:
+    """The observed value as one line; "missing" when the value at fault is absent; None when none."""
+    if finding.observed_missing:
         return "missing"
-    if "observed" not in finding:
+    if not finding.has_observed:
         return None
-    return text(finding["observed"]) if finding["observed"] is not None else "null"
+    return text(thaw(finding.observed)) if finding.observed is not None else "null"
 
 
-def references_view(refs: Any) -> list[dict[str, str]]:
+def references_view(finding: Finding) -> list[dict[str, Any]]:
     out = []
-    for ref in refs if isinstance(refs, list) else []:
-        if isinstance(ref, Mapping):
-            label = " ".join(text(ref.get(k)) for k in ("regulation", "clause") if ref.get(k))
-            extra = {k: text(v) for k, v in ref.items() if k not in ("regulation", "clause")}
-            out.append({"regulation": text(ref.get("regulation")), "clause": text(ref.get("clause")),
-                        "label": label or text(ref), "extra": extra})
-        else:
-            out.append({"regulation": "", "clause": text(ref), "label": text(ref), "extra": {}})
+    for ref in finding.references:
+        out.append({"regulation": ref.regulation, "clause": ref.clause,
+                    "label": " ".join(v for v in (ref.regulation, ref.clause) if v),
+                    "extra": {"url": ref.url} if ref.url is not None else {}})
     return out
 
 
@@ -172,28 +128,31 @@ def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[st
     return {"kind": "text", "text": "null" if value is None else text(value)}
 
 
-def finding_view(f: Mapping[str, Any], index: int, blocking: set[str], md: Callable[[Any], str]) -> dict[str, Any]:
-    loc = f.get("location") or {}
-    outcome, severity = text(f.get("outcome")), text(f.get("severity"))
-    fp = text(f.get("fingerprint"))
-    extras = {k: v for k, v in f.items() if k not in FINDING_KEYS}
+def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any], str]) -> dict[str, Any]:
+    fp = f.fingerprint
+    extras = []
+    if f.attestation is not None:
+        extras.append(("attestation", details_view(codec.attestation_to_dict(f.attestation), md, "attestation")))
+    if f.waiver is not None:
+        extras.append(("waiver", details_view(codec.waiver_note_to_dict(f.waiver), md, "waiver")))
     return {
         "index": index,
-        "anchor": "f-" + "".join(c for c in fp if c.isalnum()) if fp else f"f-{index}",
+        "anchor": "f-" + "".join(c for c in fp if c.isalnum()),
         "fingerprint": fp,
-        "rule_id": text(f.get("rule_id")), "pack": text(f.get("pack")), "pack_version": text(f.get("pack_version")),
-        "requirement": text(f.get("requirement")), "title": text(f.get("title")),
-        "outcome": outcome, "outcome_label": outcome.replace("_", " "), "outcome_rank": outcome_rank(outcome),
-        "severity": severity, "severity_rank": severity_rank(severity),
-        "message": text(f.get("message")), "message_html": verbatim(f.get("message")),
-        "remediation": text(f.get("remediation")), "remediation_html": md(f.get("remediation")),
-        "references": references_view(f.get("references")),
-        "file": text(loc.get("file")), "line": loc.get("line", 1), "column": loc.get("column"),
-        "pointer": text(loc.get("pointer")), "target": text(loc.get("target")),
+        "rule_id": f.rule_id, "pack": f.pack, "pack_version": f.pack_version,
+        "requirement": f.requirement, "title": f.title,
+        "outcome": f.outcome, "outcome_label": f.outcome.replace("_", " "), "outcome_rank": outcome_rank(f.outcome),
+        "severity": f.severity, "severity_rank": severity_rank(f.severity),
+        "message": f.message, "message_html": verbatim(f.message),
+        "remediation": f.remediation, "remediation_html": md(f.remediation),
+        "references": references_view(f),
+        "file": f.file, "line": f.line, "column": f.column,
+        "pointer": f.pointer, "target": f.target,
         "where": where(f),
-        "observed": observed_text(f), "detail": text(f.get("detail")) or None,
+        "observed": observed_text(f), "detail": f.detail or None,
         "blocking": fp in blocking,
-        "extras": [(text(k), details_view(v, md, text(k))) for k, v in extras.items()],
+        "baseline": f.baseline,
+        "extras": extras,
     }
 
 
@@ -211,63 +170,22 @@ STATUS_LABELS = {
 """Requirement status (the worst outcome among its findings, see scoring.status) -> (css class, label)."""
 
 
-def _requirement_status(c: Mapping[str, int]) -> tuple[str, str]:
-    for outcome in ("error", "fail", "warn", "waived", "pass", "manual"):
-        if c.get(outcome):
-            return STATUS_LABELS[outcome]
-    return STATUS_LABELS["not_applicable"]
-
-
-def _supplied_requirements(result: Mapping[str, Any]) -> dict[tuple[str, str], Mapping[str, Any]]:
-    """Per-requirement entries the result carries, keyed by (pack, requirement id)."""
-    found: dict[tuple[str, str], Mapping[str, Any]] = {}
-    summary = result.get("summary") or {}
-
-    def take(entries: Any, pack: str) -> None:
-        if isinstance(entries, Mapping):
-            entries = [dict(v, id=k) if isinstance(v, Mapping) else {"id": k} for k, v in entries.items()]
-        for e in entries if isinstance(entries, list) else []:
-            if isinstance(e, Mapping):
-                rid = text(e.get("id") or e.get("requirement"))
-                if rid:
-                    found[(text(e.get("pack")) or pack, rid)] = e
-    for p in summary.get("packs") or []:
-        if isinstance(p, Mapping):
-            take(p.get("requirements"), text(p.get("id")))
-    take(summary.get("requirements"), "")
-    return found
-
-
-def requirements_view(result: Mapping[str, Any], findings: list[dict[str, Any]],
-                      raw_findings: list[Mapping[str, Any]], pack_ids: list[str]) -> list[dict[str, Any]]:
-    supplied = _supplied_requirements(result)
-    groups: dict[tuple[str, str], list[int]] = {}
+def requirements_view(result: Result, findings: list[dict[str, Any]], pack_ids: list[str]) -> list[dict[str, Any]]:
+    """Requirements by pack (in the result's pack order, then by id) with the scores scoring gave them."""
+    supplied = {(p.id, r.id): r for p in result.summary.packs for r in p.requirements}
+    groups: dict[tuple[str, str], list[int]] = {key: [] for key in supplied}
     for i, f in enumerate(findings):
-        groups.setdefault((f["pack"], f["requirement"]), []).append(i)
-    for (pack, rid) in supplied:
-        groups.setdefault((pack, rid), [])
+        groups[(f["pack"], f["requirement"])].append(i)
     order = {p: i for i, p in enumerate(pack_ids)}
     packs: dict[str, list[dict[str, Any]]] = {}
     for (pack, rid) in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[0], k[1])):
         idx = groups[(pack, rid)]
-        raw = [raw_findings[i] for i in idx if isinstance(raw_findings[i].get("outcome"), str)
-               and isinstance(raw_findings[i].get("severity"), str)
-               and raw_findings[i].get("severity") in WEIGHTS]
-        entry = supplied.get((pack, rid)) or supplied.get(("", rid)) or {}
-        c = entry.get("outcomes") if isinstance(entry.get("outcomes"), Mapping) else counts(raw)
-        s = entry.get("score") if isinstance(entry.get("score"), Mapping) else score(raw)
-        status, status_label = _requirement_status(c)
-        if entry.get("status"):
-            supplied_status = text(entry.get("status"))
-            status, status_label = STATUS_LABELS.get(supplied_status, (supplied_status, supplied_status))
-        manual_titles = [findings[i]["title"] for i in idx if findings[i]["outcome"] == "manual"]
+        entry = supplied[(pack, rid)]
+        status, status_label = STATUS_LABELS[entry.status]
         packs.setdefault(pack, []).append({
-            "id": rid, "pack": pack,
-            "title": text(entry.get("title")) or (manual_titles[0] if manual_titles else ""),
-            "clause": text(entry.get("clause")), "section": text(entry.get("section")),
-            "manual": entry.get("manual") is True,
-            "outcomes": {k: c.get(k, 0) for k in OUTCOMES}, "score": score_view(s),
-            "status": status, "status_label": status_label, "supplied": bool(entry),
+            "id": rid, "pack": pack, "title": entry.title, "clause": entry.clause, "section": entry.section or "",
+            "manual": entry.manual, "outcomes": dict(entry.outcomes.items()), "score": score_view(entry.score),
+            "status": status, "status_label": status_label, "supplied": True,
             "findings": [{"anchor": findings[i]["anchor"], "rule_id": findings[i]["rule_id"],
                           "outcome": findings[i]["outcome"], "where": findings[i]["where"]} for i in idx],
         })
@@ -277,11 +195,9 @@ def requirements_view(result: Mapping[str, Any], findings: list[dict[str, Any]],
 BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
 
 
-def risk_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
-    risk = result.get("risk")
-    if not isinstance(risk, Mapping):
-        return None
-    basis = [b for b in risk.get("basis") or [] if isinstance(b, Mapping)]
+def risk_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
+    risk = codec.risk_to_dict(result.risk)   # shown generically: facts, override and problems as details
+    basis = risk["basis"]
     extra_cols = []
     for b in basis:
         for k in b:
@@ -359,8 +275,8 @@ def table_view(label: str, rows: list[Mapping[str, Any]], preferred: tuple[str, 
             "rows": [[details_view(r.get(c), md, c) if c in r else None for c in columns] for r in rows]}
 
 
-def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
-    m = result.get("maturity")
+def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | None:
+    m = thaw(result.maturity)
     if not isinstance(m, Mapping):
         return None
     stage = m.get("stage")
@@ -445,140 +361,108 @@ WAIVER_STATE_CLASS = {"active": "ok", "expiring": "warn", "expired": "bad", "ove
                       "not_yet_valid": "bad", "stale": "muted"}
 
 
-def waivers_view(result: Mapping[str, Any], md: Callable[[Any], str],
-                 anchors: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+def waivers_view(result: Result, md: Callable[[Any], str], anchors: Mapping[str, str]) -> dict[str, Any]:
     """The waiver register; ``matched`` fingerprints become links to the findings they cover."""
-    w = result.get("waivers")
-    if w is None:
-        return None
-    anchors = anchors or {}
-    summary: list[tuple[str, Any]] = []
-    entries: Any = w
-    if isinstance(w, Mapping):
-        key = next((k for k in ("entries", "register", "waivers", "items") if isinstance(w.get(k), list)), None)
-        entries = w.get(key) if key else []
-        summary = [(text(k), details_view(v, md, text(k))) for k, v in w.items() if k != key]
-    rows = [e for e in entries if isinstance(e, Mapping)] if isinstance(entries, list) else []
+    rows = [codec.waiver_to_dict(w) for w in result.waivers]   # columns: the fields any waiver has
     columns = [c for c in WAIVER_COLUMNS if any(c in e for e in rows)]
-    has_location = any(k in e for e in rows for k in WAIVER_LOCATION)
-    for e in rows:
-        for k in e:
-            if k not in columns and k not in WAIVER_LOCATION:
-                columns.append(k)
+    has_location = bool(rows)
     out_rows = []
     for e in rows:
-        state = text(e.get("status") or e.get("state"))
+        state = e["status"]
         cells = []
         for c in columns:
             if c not in e:
                 cells.append(None)
-            elif c == "matched" and isinstance(e[c], list):
-                cells.append({"kind": "links", "items": [
-                    {"anchor": anchors.get(text(fp)), "text": text(fp)} for fp in e[c]]})
+            elif c == "matched":
+                cells.append({"kind": "links", "items": [{"anchor": anchors.get(fp), "text": fp} for fp in e[c]]})
             elif c == "status":
                 cells.append({"kind": "status", "text": state.replace("_", " "),
                               "css": WAIVER_STATE_CLASS.get(state, "")})
             else:
                 cells.append(details_view(e[c], md, c))
-        if has_location:
-            loc = text(e.get("file"))
-            if e.get("line") is not None:
-                loc += f":{text(e.get('line'))}"
-            if e.get("pointer"):
-                loc += f" ({text(e.get('pointer'))})"
-            cells.append({"kind": "code", "text": loc})
-        out_rows.append({"state": state, "css": WAIVER_STATE_CLASS.get(state, ""),
-                         "expired": state == "expired" or e.get("expired") is True, "cells": cells})
+        cells.append({"kind": "code", "text": f"{e['file']}:{e['line']} ({e['pointer']})"})
+        out_rows.append({"state": state, "css": WAIVER_STATE_CLASS.get(state, ""), "expired": state == "expired",
+                         "cells": cells})
     labels = [(c, c.replace("_", " ")) for c in columns] + ([("where", "recorded at")] if has_location else [])
-    return {"columns": labels, "rows": out_rows, "summary": summary,
+    return {"columns": labels, "rows": out_rows, "summary": [],
             "counts": {s: sum(1 for r in out_rows if r["state"] == s) for s in dict.fromkeys(r["state"] for r in out_rows)}}
 
 
-def inventory_view(result: Mapping[str, Any], sha: str) -> dict[str, Any]:
-    project = result.get("project") or {}
-    files = [{"path": text(f.get("path")), "kind": text(f.get("kind")), "format": text(f.get("format")),
-              "sha256": text(f.get("sha256")),
-              "extra": {k: text(v) for k, v in f.items() if k not in ("path", "kind", "format", "sha256")}}
-             for f in project.get("files") or [] if isinstance(f, Mapping)]
-    packs = []
-    for p in result.get("packs") or []:
-        if not isinstance(p, Mapping):
-            continue
-        src = p.get("source") if isinstance(p.get("source"), Mapping) else {}
-        packs.append({"id": text(p.get("id")), "version": text(p.get("version")), "title": text(p.get("title")),
-                      "digest": text(p.get("digest")), "origin": text(p.get("origin")),
-                      "source_name": text(src.get("name")), "source_version": text(src.get("version")),
-                      "source_url": text(src.get("url")),
-                      "requirements": p.get("requirements"), "rules": p.get("rules")})
-    generated = result.get("generated_at")
-    tool = result.get("tool") or {}
-    return {"files": files, "packs": packs, "tool_name": text(tool.get("name")) or "mlcompliance",
-            "tool_version": text(tool.get("version")), "result_version": text(result.get("result_version")),
-            "as_of": text(result.get("as_of")),
-            "generated_at": text(generated) if generated else NOT_RECORDED,
-            "generated_recorded": bool(generated), "result_sha256": sha}
+def inventory_view(result: Result, sha: str) -> dict[str, Any]:
+    files = [{"path": f.path, "kind": f.kind, "format": text(f.format), "sha256": text(f.sha256), "extra": {}}
+             for f in result.project.files]
+    packs = [{"id": p.id, "version": p.version, "title": p.title, "digest": p.digest, "origin": p.origin,
+              "source_name": text(p.source.get("name")), "source_version": text(p.source.get("version")),
+              "source_url": text(p.source.get("url")), "requirements": p.requirements, "rules": p.rules}
+             for p in result.packs]
+    return {"files": files, "packs": packs, "tool_name": result.tool.name, "tool_version": result.tool.version,
+            "result_version": result.result_version, "as_of": result.as_of.isoformat(),
+            "generated_at": result.generated_at or NOT_RECORDED, "generated_recorded": bool(result.generated_at),
+            "result_sha256": sha}
 
 
-def build(result: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
+def _portfolio_inventory(portfolio: Mapping[str, Any], sha: str) -> dict[str, Any]:
+    generated = portfolio.get("generated_at")
+    return {"files": [], "packs": [], "tool_name": portfolio["tool"]["name"], "tool_version": portfolio["tool"]["version"],
+            "result_version": portfolio["result_version"], "as_of": portfolio["as_of"],
+            "generated_at": generated or NOT_RECORDED, "generated_recorded": bool(generated), "result_sha256": sha}
+
+
+def baseline_view(result: Result) -> dict[str, Any] | None:
+    b = result.baseline
+    if b is None:
+        return None
+    return {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring, "new_only": result.gate.new_only,
+            "fixed": [{"rule_id": f.rule_id, "pack": f.pack, "severity": f.severity, "outcome": f.outcome,
+                       "where": where(f), "message_html": verbatim(f.message), "fingerprint": f.fingerprint}
+                      for f in b.fixed]}
+
+
+def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     """The full view for the HTML report (see docs/templates.md)."""
-    gate = result.get("gate") or {}
-    blocking_fps = [text(fp) for fp in gate.get("blocking") or []]
-    blocking = set(blocking_fps)
-    raw_findings = [f for f in result.get("findings") or [] if isinstance(f, Mapping)]
-    findings = [finding_view(f, i, blocking, md) for i, f in enumerate(raw_findings)]
-    seen: set[str] = set()
-    for f in findings:  # ids must be unique even if a result repeats a fingerprint
-        if f["anchor"] in seen:
-            f["anchor"] = f"{f['anchor']}-{f['index']}"
-        seen.add(f["anchor"])
+    gate = result.gate
+    blocking = set(gate.blocking)
+    findings = [finding_view(f, i, blocking, md) for i, f in enumerate(result.findings)]
     by_fp = {f["fingerprint"]: f for f in findings}
     ordered = sorted(findings, key=_problem_first)
-    summary = result.get("summary") or {}
-    pack_ids = [text(p.get("id")) for p in result.get("packs") or [] if isinstance(p, Mapping)]
+    pack_ids = [p.id for p in result.packs]
     for f in findings:
         if f["pack"] not in pack_ids:
             pack_ids.append(f["pack"])
-    outcomes_present = [o for o in OUTCOMES if any(f["outcome"] == o for f in findings)]
-    outcomes_present += sorted({f["outcome"] for f in findings} - set(OUTCOMES))
-    severities_present = [s for s in reversed(SEVERITIES) if any(f["severity"] == s for f in findings)]
-    severities_present += sorted({f["severity"] for f in findings} - set(SEVERITIES))
-    verdict = text(gate.get("verdict")) or "unknown"
-    fail_on = text(gate.get("fail_on"))
+    present = {f["outcome"] for f in findings}
+    severities = {f["severity"] for f in findings}
     sha = result_sha256(result)
-    packs_scores = []
-    for p in summary.get("packs") or []:
-        if isinstance(p, Mapping):
-            packs_scores.append({"id": text(p.get("id")), "version": text(p.get("version")),
-                                 "title": text(p.get("title")), "score": score_view(p.get("score")),
-                                 "outcomes": {k: (p.get("outcomes") or {}).get(k, 0) for k in OUTCOMES}})
-    project = result.get("project") or {}
+    summary = result.summary
     return {
         "result": result,
-        "title": f"mlcompliance report: {text(project.get('name')) or 'unnamed project'}",
-        "project_name": text(project.get("name")) or "unnamed project",
-        "as_of": text(result.get("as_of")),
-        "tool_version": text((result.get("tool") or {}).get("version")),
+        "title": f"mlcompliance report: {result.project.name or 'unnamed project'}",
+        "project_name": result.project.name or "unnamed project",
+        "as_of": result.as_of.isoformat(),
+        "tool_version": result.tool.version,
         "verdict": {
-            "verdict": verdict, "compliant": verdict == "compliant", "label": verdict.replace("_", "-").upper(),
-            "fail_on": fail_on, "source": text(gate.get("source")), "tier": text(gate.get("tier")),
-            "blocking": [by_fp[fp] for fp in blocking_fps if fp in by_fp],
-            "unresolved": [fp for fp in blocking_fps if fp not in by_fp],
-            "problem_counts": {o: sum(1 for f in findings if f["outcome"] == o) for o in PROBLEM_OUTCOMES},
+            "verdict": gate.verdict, "compliant": gate.verdict == "compliant",
+            "label": gate.verdict.replace("_", "-").upper(),
+            "fail_on": gate.fail_on, "source": gate.source, "tier": gate.tier, "new_only": gate.new_only,
+            "blocking": [by_fp[fp] for fp in gate.blocking],
+            "problem_counts": {o: summary.outcomes[o] for o in PROBLEMS},
         },
         "scores": {
-            "overall": score_view(summary.get("score")),
-            "outcomes": {k: (summary.get("outcomes") or {}).get(k, 0) for k in OUTCOMES},
-            "packs": packs_scores,
+            "overall": score_view(summary.score),
+            "outcomes": dict(summary.outcomes.items()),
+            "packs": [{"id": p.id, "version": p.version, "title": p.title, "score": score_view(p.score),
+                       "outcomes": dict(p.outcomes.items())} for p in summary.packs],
             "formula": SCORE_FORMULA,
             "weights": [(s, WEIGHTS[s]) for s in reversed(SEVERITIES)],
             "scored_outcomes": list(SCORED),
         },
-        "requirements": requirements_view(result, findings, raw_findings, pack_ids),
+        "requirements": requirements_view(result, findings, pack_ids),
         "risk": risk_view(result, md),
         "maturity": maturity_view(result, md),
         "findings": ordered,
-        "facets": {"packs": pack_ids, "severities": severities_present, "outcomes": outcomes_present},
+        "facets": {"packs": pack_ids, "severities": [s for s in reversed(SEVERITIES) if s in severities],
+                   "outcomes": [o for o in OUTCOMES if o in present]},
         "waivers": waivers_view(result, md, {f["fingerprint"]: f["anchor"] for f in findings}),
+        "baseline": baseline_view(result),
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
     }
@@ -614,27 +498,27 @@ def build_portfolio(portfolio: dict[str, Any], md: Callable[[Any], str]) -> dict
     worst = []
     for f in portfolio.get("worst_findings") or []:
         if isinstance(f, Mapping):
+            loc = f.get("location") or {}
             worst.append({"project": text(f.get("project")), "anchor": anchors.get(text(f.get("project"))),
                           "rule_id": text(f.get("rule_id")), "pack": text(f.get("pack")),
                           "severity": text(f.get("severity")), "outcome": text(f.get("outcome")),
-                          "message_html": verbatim(f.get("message")), "where": where(f)})
+                          "message_html": verbatim(f.get("message")),
+                          "where": f"{loc.get('file', '?')}:{loc.get('line', 1)}"})
     projects = []
     for i, e in enumerate(entries):
-        r = e["result"]
-        blocking = {text(fp) for fp in (r.get("gate") or {}).get("blocking") or []}
-        problems = sorted((finding_view(f, j, blocking, md) for j, f in enumerate(r.get("findings") or [])
-                           if isinstance(f, Mapping) and f.get("outcome") in PROBLEM_OUTCOMES), key=_problem_first)
+        r = codec.from_dict(e["result"])
+        blocking = set(r.gate.blocking)
+        problems = sorted((finding_view(f, j, blocking, md) for j, f in enumerate(r.findings)
+                           if f.outcome in PROBLEMS), key=_problem_first)
         for f in problems:
             f["anchor"] = f"p-{i + 1}-{f['anchor']}"
-        rv = r.get("gate") or {}
         projects.append({
             "anchor": f"p-{i + 1}", "path": text(e.get("path")),
-            "name": text((r.get("project") or {}).get("name")) or text(e.get("path")),
-            "verdict": text(rv.get("verdict")), "compliant": rv.get("verdict") == "compliant",
-            "fail_on": text(rv.get("fail_on")), "tier": text((r.get("risk") or {}).get("tier")),
-            "score": score_view((r.get("summary") or {}).get("score")),
-            "outcomes": {k: ((r.get("summary") or {}).get("outcomes") or {}).get(k, 0) for k in OUTCOMES},
-            "problems": problems, "inventory": inventory_view(r, result_sha256(r)),
+            "name": r.project.name or text(e.get("path")),
+            "verdict": r.gate.verdict, "compliant": r.gate.verdict == "compliant",
+            "fail_on": r.gate.fail_on, "tier": r.risk.tier,
+            "score": score_view(r.summary.score), "outcomes": dict(r.summary.outcomes.items()),
+            "problems": problems, "inventory": inventory_view(r, result_sha256(e["result"])),
         })
     totals = summary.get("packs") if isinstance(summary.get("packs"), Mapping) else {}
     return {
@@ -653,7 +537,7 @@ def build_portfolio(portfolio: dict[str, Any], md: Callable[[Any], str]) -> dict
         "matrix": matrix, "worst": worst, "projects": projects,
         "errors": [{"path": text(e.get("path")), "error": text(e.get("error"))}
                    for e in portfolio.get("errors") or [] if isinstance(e, Mapping)],
-        "inventory": inventory_view(portfolio, result_sha256(portfolio)),
+        "inventory": _portfolio_inventory(portfolio, result_sha256(portfolio)),
         "outcome_names": list(OUTCOMES),
         "formula": SCORE_FORMULA,
     }

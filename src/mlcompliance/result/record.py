@@ -1,138 +1,95 @@
-"""The result: an immutable, versioned, JSON-ready record of one check.
+"""Build the result of one check, once: sort the findings, decide the gate, score, assemble.
 
-Renderers take this dict (or the same dict read back from a saved JSON file), never
-engine objects, so any report can be rebuilt later from the saved result.
+Renderers take this typed result (or the same result read back from a saved JSON file through
+``codec``), never engine objects, so any report can be rebuilt later from the saved result.
 It holds no absolute path and no clock time: the same inputs and as-of date give
 byte-identical JSON.
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from mlcompliance import __version__
 from mlcompliance.engine.corechecks import ENGINE_PACK
-from mlcompliance.engine.findings import Finding
-from mlcompliance.errors import InputError
+from mlcompliance.engine.findings import Finding, freeze
+from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.evidence.loader import Document
 from mlcompliance.evidence.project import Project
 from mlcompliance.policy.packs import Pack, Requirement
+from mlcompliance.result.codec import RESULT_VERSION, risk_from_dict
+from mlcompliance.result.model import (
+    ManualCount,
+    PackRef,
+    PackSummary,
+    ProjectFile,
+    ProjectInfo,
+    RequirementSummary,
+    Result,
+    Summary,
+    Tool,
+)
 from mlcompliance.scoring.gate import decide
 from mlcompliance.scoring.scores import counts, score, status
 
-RESULT_VERSION = "1.0"
-
 
 def build(project: Project, packs: list[Pack], findings: list[Finding], risk: dict[str, Any], as_of: date,
-          fail_on: str, gate_source: str, register: list[dict[str, Any]],
-          waiver_doc: Document | None) -> dict[str, Any]:
-    items = [f.to_dict() for f in findings]
+          fail_on: str | None, register: list[WaiverEntry], waiver_doc: Document | None,
+          maturity: Mapping[str, Any] | None, baseline: Any = None, new_only: bool = False) -> Result:
+    """The result. ``fail_on`` is the --fail-on flag (None: the project's gate.fail_on, else the
+    tier table); ``baseline`` (a ``result.baseline.Comparison``) marks findings new or recurring."""
+    items = sorted(findings, key=Finding.sort_key)
+    baseline_info = None
+    if baseline is not None:
+        items, baseline_info = baseline.mark(items)
     summaries = [_pack_summary(p.id, p.version, p.title, p.requirements, items) for p in packs]
-    engine_items = [f for f in items if f["pack"] == ENGINE_PACK]
+    engine_items = [f for f in items if f.pack == ENGINE_PACK]
     if engine_items:
-        summaries.append({"id": ENGINE_PACK, "version": __version__, "title": "Engine checks (risk tier, waivers)",
-                          "outcomes": counts(engine_items), "score": score(engine_items),
-                          "manual": {"total": 0, "attested": 0},
-                          "requirements": [_requirement(rid, rid, "", None, False, [f for f in engine_items
-                                                                                   if f["requirement"] == rid])
-                                           for rid in sorted({f["requirement"] for f in engine_items})]})
-    files = project.files()
+        summaries.append(PackSummary(
+            id=ENGINE_PACK, version=__version__, title="Engine checks (risk tier, waivers)",
+            outcomes=counts(engine_items), score=score(engine_items), manual=ManualCount(total=0, attested=0),
+            requirements=tuple(_requirement(rid, rid, "", None, False, [f for f in engine_items if f.requirement == rid])
+                               for rid in sorted({f.requirement for f in engine_items}))))
+    files = [ProjectFile(**f) for f in project.files()]
     if waiver_doc is not None:
-        files.append({"path": waiver_doc.path, "kind": "waivers", "format": waiver_doc.format,
-                      "sha256": waiver_doc.sha256})
-    return {
-        "result_version": RESULT_VERSION,
-        "tool": {"name": "mlcompliance", "version": __version__},
-        "as_of": as_of.isoformat(),
-        "project": {"name": project.name, "files": files},
-        "packs": [{"id": p.id, "version": p.version, "title": p.title, "digest": p.digest,
-                   "origin": p.origin.split(":")[0], "source": p.source,
-                   "requirements": len(p.requirements), "rules": len(p.rules)} for p in packs],
-        "risk": risk,
-        "gate": decide(items, risk["tier"], fail_on, gate_source),
-        "summary": {"outcomes": counts(items), "score": score(items), "packs": summaries},
-        "waivers": register,
-        "maturity": None,   # filled by run.Checker (maturity.evaluate)
-        "findings": items,
-    }
+        files.append(ProjectFile(path=waiver_doc.path, kind="waivers", format=waiver_doc.format,
+                                 sha256=waiver_doc.sha256))
+    typed_risk = risk_from_dict(risk)
+    configured = (project.settings.get("gate") or {}).get("fail_on")
+    return Result(
+        result_version=RESULT_VERSION,
+        tool=Tool("mlcompliance", __version__),
+        as_of=as_of,
+        project=ProjectInfo(name=project.name, files=tuple(files)),
+        packs=tuple(PackRef(id=p.id, version=p.version, title=p.title, digest=p.digest,
+                            origin=p.origin.split(":")[0], source=freeze(p.source),
+                            requirements=len(p.requirements), rules=len(p.rules)) for p in packs),
+        risk=typed_risk,
+        gate=decide(items, typed_risk.tier, fail_on, configured, new_only),
+        summary=Summary(outcomes=counts(items), score=score(items), packs=tuple(summaries)),
+        waivers=tuple(register),
+        maturity=None if maturity is None else freeze(maturity),
+        findings=tuple(items),
+        baseline=baseline_info,
+    )
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
-                  items: list[dict[str, Any]]) -> dict[str, Any]:
-    mine = [f for f in items if f["pack"] == pid]
-    reqs = [_requirement(r.id, r.title, r.clause, r.section, r.manual, [f for f in mine if f["requirement"] == r.id])
-            for r in requirements]
-    manual = [f for f in mine if f["outcome"] == "manual"]
-    return {"id": pid, "version": version, "title": title, "outcomes": counts(mine), "score": score(mine),
-            "manual": {"total": len(manual), "attested": sum(1 for f in manual if "attestation" in f)},
-            "requirements": reqs}
+                  items: list[Finding]) -> PackSummary:
+    mine = [f for f in items if f.pack == pid]
+    by_requirement: dict[str, list[Finding]] = {}
+    for f in mine:
+        by_requirement.setdefault(f.requirement, []).append(f)
+    reqs = tuple(_requirement(r.id, r.title, r.clause, r.section, r.manual, by_requirement.get(r.id, []))
+                 for r in requirements)
+    manual = [f for f in mine if f.outcome == "manual"]
+    return PackSummary(id=pid, version=version, title=title, outcomes=counts(mine), score=score(mine),
+                       manual=ManualCount(total=len(manual), attested=sum(1 for f in manual if f.attestation)),
+                       requirements=reqs)
 
 
 def _requirement(rid: str, title: str, clause: str, section: str | None, manual: bool,
-                 findings: list[dict[str, Any]]) -> dict[str, Any]:
-    out = {"id": rid, "title": title, "clause": clause, "manual": manual, "status": status(findings),
-           "outcomes": counts(findings), "score": score(findings)}
-    if section:
-        out["section"] = section
-    return out
-
-
-def dumps(result: dict[str, Any]) -> str:
-    """The JSON text of a result: one line (pipe it to `jq .` to read it). Without `indent`, the
-    standard library uses its C encoder, about 10 times faster on large portfolios."""
-    return json.dumps(result, ensure_ascii=False) + "\n"
-
-
-def read_result(path: Path) -> dict[str, Any]:
-    """Load a saved result, refusing files that are not an mlcompliance result of a known version."""
-    from mlcompliance.evidence.loader import load_file
-    doc = load_file(path, str(path), fmt="json")
-    value = doc.value
-    if not isinstance(value, dict) or "result_version" not in value:
-        raise InputError("not an mlcompliance result (no result_version)", file=str(path),
-                         expected="a JSON file written by 'mlcompliance check --format json'")
-    major = str(value["result_version"]).split(".")[0]
-    if major != RESULT_VERSION.split(".")[0]:
-        raise InputError(f"result version {value['result_version']} is not supported", file=str(path),
-                         expected=f"result version {RESULT_VERSION.split('.')[0]}.x")
-    _check_shape(value, str(path))
-    return value
-
-
-def _check_shape(value: dict[str, Any], file: str) -> None:
-    """A single result is validated against result.schema.json; a portfolio (possibly thousands of
-    results) is checked for its own keys and each project's top-level keys, which is what keeps
-    the renderers from meeting a missing key."""
-    from mlcompliance.evidence.schemas import describe_error, validator
-    check = validator("result")
-    if value.get("portfolio") is True:
-        missing = [k for k in ("tool", "as_of", "summary", "gate", "packs", "matrix", "worst_findings", "errors",
-                               "projects") if k not in value]
-        if missing:
-            raise InputError(f"portfolio result without {', '.join(missing)}", file=file,
-                             expected="a JSON file written by 'mlcompliance check DIR... --format json'")
-        required = check.schema["required"]
-        for i, entry in enumerate(value["projects"]):
-            result = entry.get("result") if isinstance(entry, dict) else None
-            if not isinstance(result, dict) or any(k not in result for k in required):
-                raise InputError(f"portfolio result: /projects/{i} is not a project result", file=file,
-                                 expected="{path, result} with the keys " + ", ".join(required))
-        return
-    errors = sorted(check.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        message, expected = describe_error(errors[0])
-        raise InputError(f"not a valid mlcompliance result: {message}", file=file, expected=expected)
-
-
-def stamp(result: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``result`` with ``generated_at`` (UTC, seconds) after ``as_of``."""
-    from datetime import datetime, timezone
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    out: dict[str, Any] = {}
-    for key, value in result.items():
-        out[key] = value
-        if key == "as_of":
-            out["generated_at"] = now
-    return out
+                 findings: list[Finding]) -> RequirementSummary:
+    return RequirementSummary(id=rid, title=title, clause=clause, manual=manual, status=status(findings),
+                              outcomes=counts(findings), score=score(findings), section=section or None)

@@ -15,12 +15,24 @@ project's risk tier. Default table (critical blocks at every tier, high blocks a
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from mlcompliance.engine.findings import SEVERITY_RANK
+from mlcompliance.engine.findings import Finding
+from mlcompliance.vocab import BLOCKING, SEVERITY_RANK
 
-BLOCKING_OUTCOMES = ("fail", "error")
 DEFAULT_FAIL_ON = {"minimal": "critical", "limited": "critical", "high": "high", "prohibited": "low"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gate:
+    """The verdict and the fingerprints of the findings that block it."""
+    tier: str
+    fail_on: str
+    source: str
+    verdict: str
+    blocking: tuple[str, ...]
+    new_only: bool = False   # --fail-on-new: only findings new since the baseline block
 
 
 def threshold(tier: str, flag: str | None, configured: str | dict[str, str] | None) -> tuple[str, str]:
@@ -34,9 +46,15 @@ def threshold(tier: str, flag: str | None, configured: str | dict[str, str] | No
     return DEFAULT_FAIL_ON[tier], f"default table for tier {tier}"
 
 
-def decide(findings: list[dict[str, Any]], tier: str, fail_on: str, source: str) -> dict[str, Any]:
+def decide(findings: Iterable[Finding], tier: str, flag: str | None, configured: str | dict[str, str] | None,
+           new_only: bool = False) -> Gate:
+    """The gate, decided here only: threshold from flag / configuration / tier table, then blocking findings.
+
+    With ``new_only`` a finding blocks only when it is new since the baseline (``baseline == "new"``)."""
+    fail_on, source = threshold(tier, flag, configured)
     rank = SEVERITY_RANK[fail_on]
-    blocking = [f["fingerprint"] for f in findings
-                if f["outcome"] in BLOCKING_OUTCOMES and SEVERITY_RANK[f["severity"]] >= rank]
-    return {"tier": tier, "fail_on": fail_on, "source": source,
-            "verdict": "non_compliant" if blocking else "compliant", "blocking": blocking}
+    blocking = tuple(f.fingerprint for f in findings
+                     if f.outcome in BLOCKING and SEVERITY_RANK[f.severity] >= rank
+                     and (not new_only or f.baseline == "new"))
+    return Gate(tier=tier, fail_on=fail_on, source=source, verdict="non_compliant" if blocking else "compliant",
+                blocking=blocking, new_only=new_only)

@@ -15,38 +15,72 @@ all packs, always with its numerator and denominator. No scored finding: no scor
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
-from mlcompliance.engine.findings import OUTCOMES
-
-WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1, "info": 0}
-SCORED = ("pass", "fail", "error", "waived")
-STATUS_ORDER = ("error", "fail", "warn", "waived", "pass", "manual", "not_applicable")
+from mlcompliance.vocab import ACCEPTED, OUTCOMES, SCORED, STATUS_ORDER, WEIGHTS
 
 
-def counts(findings: list[dict[str, Any]]) -> dict[str, int]:
-    seen = Counter(f["outcome"] for f in findings)
-    return {outcome: seen.get(outcome, 0) for outcome in OUTCOMES}
+class Scorable(Protocol):
+    outcome: str
+    severity: str
 
 
-def score(findings: list[dict[str, Any]]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Number of findings per outcome; iterates in ``vocab.OUTCOMES`` order."""
+    fail: int = 0
+    error: int = 0
+    warn: int = 0
+    manual: int = 0
+    waived: int = 0
+    pass_: int = 0          # "pass" (a Python keyword)
+    not_applicable: int = 0
+
+    def __getitem__(self, outcome: str) -> int:
+        return getattr(self, "pass_" if outcome == "pass" else outcome)
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        return ((o, self[o]) for o in OUTCOMES)
+
+    @classmethod
+    def of(cls, seen: dict[str, int]) -> Counts:
+        return cls(**{("pass_" if o == "pass" else o): seen.get(o, 0) for o in OUTCOMES})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Score:
+    """The published weighted score with its numerators and denominator (None: nothing scored)."""
+    numerator: int
+    numerator_with_accepted_risk: int
+    denominator: int
+    raw: float | None
+    with_accepted_risk: float | None
+
+
+def counts(findings: Iterable[Scorable]) -> Counts:
+    return Counts.of(Counter(f.outcome for f in findings))
+
+
+def score(findings: Iterable[Scorable]) -> Score:
     denominator = passed = accepted = 0
     for f in findings:
-        if f["outcome"] not in SCORED:
+        if f.outcome not in SCORED:
             continue
-        weight = WEIGHTS[f["severity"]]
+        weight = WEIGHTS[f.severity]
         denominator += weight
-        if f["outcome"] == "pass":
+        if f.outcome == "pass":
             passed += weight
-        if f["outcome"] in ("pass", "waived"):
+        if f.outcome in ACCEPTED:
             accepted += weight
-    return {"numerator": passed, "numerator_with_accepted_risk": accepted, "denominator": denominator,
-            "raw": _percent(passed, denominator), "with_accepted_risk": _percent(accepted, denominator)}
+    return Score(numerator=passed, numerator_with_accepted_risk=accepted, denominator=denominator,
+                 raw=_percent(passed, denominator), with_accepted_risk=_percent(accepted, denominator))
 
 
-def status(findings: list[dict[str, Any]]) -> str:
+def status(findings: Iterable[Scorable]) -> str:
     """The worst outcome among a requirement's findings."""
-    outcomes = {f["outcome"] for f in findings}
+    outcomes = {f.outcome for f in findings}
     return next((o for o in STATUS_ORDER if o in outcomes), "not_applicable")
 
 

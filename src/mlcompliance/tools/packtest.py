@@ -30,13 +30,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from mlcompliance.engine.evaluate import evaluate
-from mlcompliance.engine.findings import OUTCOMES
 from mlcompliance.engine.tiering import derive
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import KINDS, Project
 from mlcompliance.evidence.schemas import describe_error, validator
 from mlcompliance.policy.packs import Pack
+from mlcompliance.vocab import OUTCOMES, TIERS
 
 WORST_FIRST = ("error", "fail", "warn", "pass", "manual", "waived", "not_applicable")
 
@@ -44,14 +44,14 @@ FIXTURE_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["cases"],
     "properties": {
         "as_of": {"type": "string", "format": "date"},
-        "tier": {"enum": ["minimal", "limited", "high", "prohibited"]},
+        "tier": {"enum": list(TIERS)},
         "base": {"type": "object", "propertyNames": {"enum": list(KINDS)}},
         "cases": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False, "required": ["name", "expect"],
             "properties": {
                 "name": {"type": "string", "minLength": 1},
                 "as_of": {"type": "string", "format": "date"},
-                "tier": {"enum": ["minimal", "limited", "high", "prohibited"]},
+                "tier": {"enum": list(TIERS)},
                 "evidence": {"type": "object", "propertyNames": {"enum": list(KINDS)}},
                 "files": {"type": "object", "additionalProperties": {"type": "string"}},
                 "expect": {"type": "object", "minProperties": 1,
