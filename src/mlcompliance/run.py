@@ -12,6 +12,7 @@ from mlcompliance.engine.corechecks import tier_findings, waiver_findings
 from mlcompliance.engine.tiering import derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
+from mlcompliance.probes.observe import observe
 from mlcompliance.result import record as result
 from mlcompliance.scoring import maturity
 from mlcompliance.scoring.gate import threshold
@@ -26,6 +27,7 @@ class Checker:
     def check(self, root: Path, as_of: date, fail_on: str | None = None,
               packs: dict[str, str] | None = None) -> dict[str, Any]:
         project = load_project(root)
+        observe(project)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None)

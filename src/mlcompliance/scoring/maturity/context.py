@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from mlcompliance.evidence.project import Project
+from mlcompliance.probes.signals import CATEGORIES as _CATEGORIES
+from mlcompliance.probes.signals import CI_ONLY as _CI_ONLY
+from mlcompliance.probes.signals import RX as _RX
 from mlcompliance.probes.repository import (
-    _CATEGORIES,
-    _CI_ONLY,
-    _RX,
     Repo,
     _ci_hits,
     _clean_relative,

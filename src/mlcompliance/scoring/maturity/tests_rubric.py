@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mlcompliance.probes.repository import _RX, _clean_relative, _exists_inside
+from mlcompliance.probes.repository import _clean_relative, _exists_inside
+from mlcompliance.probes.signals import RX as _RX
 from mlcompliance.scoring.maturity.context import _clip, _Ctx, _d, _dedupe, _l, _meets, _Verdict
 
 # --- freshness windows (days before the as-of date) ---------------------------------------------
