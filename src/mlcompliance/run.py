@@ -43,7 +43,8 @@ class Checker:
         findings.sort(key=lambda f: f.sort_key())
         fail_on, source = threshold(risk["tier"], fail_on, (project.settings.get("gate") or {}).get("fail_on"))
         built = result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
-        built["maturity"] = maturity.evaluate(project, as_of)
+        built["maturity"] = maturity.evaluate(loaded, findings, as_of, project.name,
+                                              project.bundle["observed"]["repository"])
         return built
 
 
