@@ -26,7 +26,7 @@ from mlcompliance.probes.repository import (
     scan_mapping,
     scan_repository,
 )
-from mlcompliance.probes.signals import CATEGORIES, RX
+from mlcompliance.probes.signals import CATEGORIES, CI_ONLY, RX
 
 PROBE_VERSION = "1"
 ROOT = "/observed/repository"
@@ -70,7 +70,7 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
         index[pointer] = (file, line)
         return {"file": file, "line": line}
 
-    signals: dict[str, dict[str, list[dict[str, Any]]]] = {c: {"ci": [], "dvc": []} for c in CATEGORIES}
+    signals: dict[str, dict[str, Any]] = {c: {"ci_only": c in CI_ONLY, "ci": [], "dvc": []} for c in CATEGORIES}
     ci_files = []
     for n, f in enumerate(repo.of("ci")):
         base = f"{ROOT}/ci/files/{n}"
@@ -90,7 +90,7 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
     for f in repo.of("dvc"):
         for name, line, text in _dvc_stages(f):
             n = len(stages)
-            cats = sorted(c for c, rx in RX.items() if c not in ("pr_trigger", "schedule") and rx.search(text))
+            cats = sorted(c for c, rx in RX.items() if c not in CI_ONLY and rx.search(text))
             stages.append({"name": name, "source": at(f"{ROOT}/dvc/stages/{n}", f.path, line), "signals": cats})
             for c in cats:
                 signals[c]["dvc"].append({"file": f.path, "line": line, "stage": name})

@@ -361,7 +361,7 @@ def table_view(label: str, rows: list[Mapping[str, Any]], preferred: tuple[str, 
 
 def maturity_view(result: Mapping[str, Any], md: Callable[[Any], str]) -> dict[str, Any] | None:
     m = result.get("maturity")
-    if not isinstance(m, Mapping):
+    if not isinstance(m, Mapping) or m.get("assessed") is False:
         return None
     stage = m.get("stage")
     stage_text = text(stage.get("label") or stage.get("name") or stage.get("id")) if isinstance(stage, Mapping) \
