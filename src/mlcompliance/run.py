@@ -41,8 +41,10 @@ class Checker:
         register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
         findings.sort(key=lambda f: f.sort_key())
+        evidence_only = {(p.id, p.maturity_requirement) for p in loaded if p.maturity_requirement}
+        compliance = [f for f in findings if (f.pack, f.requirement) not in evidence_only]
         fail_on, source = threshold(risk["tier"], fail_on, (project.settings.get("gate") or {}).get("fail_on"))
-        built = result.build(project, loaded, findings, risk, as_of, fail_on, source, register, waiver_doc)
+        built = result.build(project, loaded, compliance, risk, as_of, fail_on, source, register, waiver_doc)
         built["maturity"] = maturity.evaluate(loaded, findings, as_of, project.name,
                                               project.bundle["observed"]["repository"])
         return built

@@ -111,6 +111,11 @@ class Pack:
     waiver_max_days: dict[str, int] = field(default_factory=dict)
     maturity: dict[str, Any] | None = None   # maturity.yaml: maturity scores from this pack's findings
 
+    @property
+    def maturity_requirement(self) -> str | None:
+        """The requirement whose rules are maturity evidence only (not compliance findings)."""
+        return self.maturity["evidence_requirement"] if self.maturity else None
+
     def requirement(self, rid: str) -> Requirement | None:
         return next((r for r in self.requirements if r.id == rid), None)
 
@@ -302,7 +307,8 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
             rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify))
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
-    maturity = trusted.get("maturity") if trusted else _load_maturity(directory, {r.id for r in rules})
+    maturity = trusted.get("maturity") if trusted else _load_maturity(directory, {r.id for r in rules},
+                                                                  {r.id for r in requirements})
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
                 engine, requirements, conditions, rules, digest, directory, origin,
                 meta.get("waiver_max_days", {}), maturity)
@@ -311,7 +317,7 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
 MATURITY_FILE = "maturity.yaml"
 
 
-def _load_maturity(directory: Path, rule_ids: set[str]) -> dict[str, Any] | None:
+def _load_maturity(directory: Path, rule_ids: set[str], requirement_ids: set[str]) -> dict[str, Any] | None:
     """The pack's maturity rubric (validated; every rule it names is a rule of the pack), or None."""
     path = directory / MATURITY_FILE
     if not path.is_file():
@@ -319,6 +325,10 @@ def _load_maturity(directory: Path, rule_ids: set[str]) -> dict[str, Any] | None
     doc = load_file(path, str(path))
     validate_document(doc, "maturity")
     rubric = doc.value
+    if rubric["evidence_requirement"] not in requirement_ids:
+        line, col = doc.location("/evidence_requirement")
+        raise InputError(f"maturity rubric names unknown requirement '{rubric['evidence_requirement']}'",
+                         file=doc.path, line=line, column=col, expected="a requirement of pack.yaml")
     names = set(rubric.get("define", {}))
     tests = {t["id"] for t in rubric["tests"]}
     practices = {p["id"] for p in rubric["practices"]}

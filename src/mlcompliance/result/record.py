@@ -29,7 +29,8 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
           fail_on: str, gate_source: str, register: list[dict[str, Any]],
           waiver_doc: Document | None) -> dict[str, Any]:
     items = [f.to_dict() for f in findings]
-    summaries = [_pack_summary(p.id, p.version, p.title, p.requirements, items) for p in packs]
+    summaries = [_pack_summary(p.id, p.version, p.title, [r for r in p.requirements if r.id != p.maturity_requirement],
+                               items) for p in packs]
     engine_items = [f for f in items if f["pack"] == ENGINE_PACK]
     if engine_items:
         summaries.append({"id": ENGINE_PACK, "version": __version__, "title": "Engine checks (risk tier, waivers)",

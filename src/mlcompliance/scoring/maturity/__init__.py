@@ -100,9 +100,17 @@ def evaluate(packs: list[Any], findings: list[Any], as_of: date, project: str,
         "principles": [_principle(t, spec, by_practice) for spec in rubric["principles"]],
         "practices": practices,
         "dimensions": _dimensions(t, rubric["dimensions"]),
+        "evidence_findings": [_compact(f) for f in findings
+                              if f.pack == pack.id and f.requirement == pack.maturity_requirement],
         "repository": {"files_read": [{"path": f["path"], "kind": f["kind"]} for f in repo.get("files", [])],
                        "skipped": list(repo.get("skipped", []))},
     }
+
+
+def _compact(f: Any) -> dict[str, Any]:
+    """A maturity-evidence finding as the maturity section lists it (the rule's title on pass)."""
+    return {"rule_id": f.rule_id, "outcome": f.outcome, "file": f.file, "line": f.line, "pointer": f.pointer,
+            "message": f.message, "fingerprint": f.fingerprint}
 
 
 def _practice(t: Tracer, spec: dict[str, Any], tests: dict[str, dict[str, Any]]) -> dict[str, Any]:
