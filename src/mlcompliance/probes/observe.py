@@ -113,6 +113,17 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
         models.append(entry)
     bots = [{"path": f.path, "source": at(f"{ROOT}/dependency_bots/{n}", f.path, 1)}
             for n, f in enumerate(repo.of("dependency_bot"))]
+    for key, items in (("ci", ci_files), ("mlflow", models), ("dependency_bots", bots)):
+        if items:   # a fact about a whole group points at its first file
+            first_file = items[0]["source"]
+            at(f"{ROOT}/{key}", first_file["file"], first_file["line"])
+    if locks:
+        at(f"{ROOT}/dvc/locks", locks[0]["source"]["file"], locks[0]["source"]["line"])
+    if stages:
+        at(f"{ROOT}/dvc/stages", stages[0]["source"]["file"], stages[0]["source"]["line"])
+    dvc_first = stages[0]["source"] if stages else locks[0]["source"] if locks else None
+    if dvc_first:
+        at(f"{ROOT}/dvc", dvc_first["file"], dvc_first["line"])
     for cat, where in signals.items():
         first = (where["ci"] or where["dvc"] or [None])[0]
         if first is not None:

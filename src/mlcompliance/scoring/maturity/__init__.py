@@ -110,6 +110,7 @@ def evaluate(packs: list[Any], findings: list[Any], as_of: date, project: str,
 def _compact(f: Any) -> dict[str, Any]:
     """A maturity-evidence finding as the maturity section lists it (the rule's title on pass)."""
     return {"rule_id": f.rule_id, "outcome": f.outcome, "file": f.file, "line": f.line, "pointer": f.pointer,
+            "target": f.target,
             "message": f.message, "fingerprint": f.fingerprint}
 
 

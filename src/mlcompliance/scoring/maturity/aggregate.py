@@ -117,9 +117,12 @@ class Tracer:
                             "rule_id": f.rule_id, "fingerprint": f.fingerprint})
         return out[:MAX_EVIDENCE]
 
-    def failures(self) -> list[str]:
-        """Messages of the non-passing findings read, for a reason."""
-        return list(dict.fromkeys(f.message for f in self.cited if f.outcome in ("fail", "warn", "error")))
+    def failures(self, since: int = 0, limit: int = 2) -> list[str]:
+        """Messages of the failed findings read since ``since`` (signal categories aside: their
+        absence is what the reason's wording already says), for a reason."""
+        found = [f.message for f in self.cited[since:] if f.outcome in BLOCKING and "/signals/" not in f.target
+                 and f.fingerprint not in self.support]
+        return list(dict.fromkeys(found))[:limit]
 
 
 def score_item(t: Tracer, item: dict[str, Any]) -> tuple[float, list[dict[str, Any]], str | None, dict[str, Any]]:
@@ -135,10 +138,12 @@ def score_item(t: Tracer, item: dict[str, Any]) -> tuple[float, list[dict[str, A
     mark = len(t.cited)
     half = t.holds(item["score_half"])
     half_evidence = t.evidence(mark)
+    why = t.failures(mark)
+    why_text = f" ({'; '.join(why)})" if why else ""
     if blockers:
         return 0.0, [], "; ".join(dict.fromkeys(f.message for f in blockers)), t.trace()
     if one:
         return 1.0, one_evidence, None, t.trace()
     if half:
         return 0.5, half_evidence, f"manual or documented only; for 1: {item['one']}", t.trace()
-    return 0.0, [], f"no evidence; for 0.5: {item['half']}; for 1: {item['one']}", t.trace()
+    return 0.0, [], f"no evidence{why_text}; for 0.5: {item['half']}; for 1: {item['one']}", t.trace()
