@@ -141,13 +141,17 @@ def test_pattern_is_a_search_as_in_jsonschema(tmp_path):
         assert quick == full.is_valid(value), value
 
 
-def test_a_clean_check_never_imports_jsonschema():
-    """The point of the quick validators: a compliant project is checked without jsonschema."""
+def test_a_check_whose_rules_all_pass_never_imports_jsonschema():
+    """The point of the quick validators: when no rule fails, jsonschema is never needed (the
+    invoice sample passes every rule of these packs; mlops-practices 1.1.0 adds maturity rules
+    that do not all pass)."""
     import subprocess
     import sys
-    code = ("import sys\nfrom mlcompliance.cli import main\nsys.argv=['mlcompliance','check',"
-            f"{str(ROOT / 'sample_projects' / 'invoice-late-payment')!r},'--as-of','2026-11-01']\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "print('jsonschema' in sys.modules)")
+    code = ("import sys\nfrom datetime import date\nfrom pathlib import Path\nfrom mlcompliance.run import Checker\n"
+            f"r = Checker().check(Path({str(ROOT / 'sample_projects' / 'invoice-late-payment')!r}), date(2026, 11, 1), "
+            "packs={'gdpr': '*', 'eu-trustworthy-ai': '*', 'mlops-practices': '==1.0.0'})\n"
+            "import json\nprint(json.dumps(sorted({f.outcome for f in r.findings})))\nprint('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    outcomes, imported = out.stdout.strip().splitlines()[-2:]
+    assert not {"fail", "warn", "error"} & set(json.loads(outcomes))
+    assert imported == "False"

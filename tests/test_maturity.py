@@ -10,23 +10,26 @@ import pytest
 import yaml
 from helpers import ROOT, SAMPLES, copy_sample, tree_digest, write_project
 
-from mlcompliance.evidence.project import load_project
+from mlcompliance.policy.packs import discover, load_pack
+from mlcompliance.result.codec import to_dict
+from mlcompliance.run import Checker
 from mlcompliance.scoring.maturity import (
     PRACTICE_STAGES,
-    TESTS,
     band,
     crosswalk,
-    evaluate,
     final_score,
     section_sums,
     stage_rule,
 )
 
 AS_OF = date(2026, 11, 1)
+RUBRIC = load_pack([s for s in discover() if s.id == "mlops-practices"][-1]).maturity
+TESTS = RUBRIC["tests"]
 
 
 def maturity(root: Path, as_of: date = AS_OF) -> dict:
-    return evaluate(load_project(root), as_of)
+    """Maturity as `check` reports it: aggregated from the findings of the chosen packs."""
+    return to_dict(Checker().check(root, as_of))["maturity"]
 
 
 def by_test_id(result: dict) -> dict:
@@ -36,10 +39,10 @@ def by_test_id(result: dict) -> dict:
 # --- rubric arithmetic --------------------------------------------------------------------------
 
 def test_the_rubric_has_28_tests_seven_per_section():
-    assert len(TESTS) == 28 and len({t.id for t in TESTS}) == 28
+    assert len(TESTS) == 28 and len({t["id"] for t in TESTS}) == 28
     for section, prefix in (("data", "data"), ("model", "model"), ("infrastructure", "infra"),
                             ("monitoring", "monitor")):
-        ids = [t.id for t in TESTS if t.section == section]
+        ids = [t["id"] for t in TESTS if t["section"] == section]
         assert ids == [f"{prefix}-{n}" for n in range(1, 8)]
 
 
@@ -102,7 +105,7 @@ def test_not_applicable_practices_are_left_out():
 def test_every_test_is_documented_with_its_heuristics():
     doc = (ROOT / "docs" / "maturity.md").read_text(encoding="utf-8")
     for spec in TESTS:
-        assert f"| {spec.id} |" in doc, spec.id
+        assert f"| {spec['id']} |" in doc, spec["id"]
 
 
 # --- the sample projects ------------------------------------------------------------------------
@@ -129,14 +132,16 @@ def test_invoice_sample_is_stage_3():
 
 def test_invoice_evidence_points_at_files_and_lines():
     tests = by_test_id(maturity(SAMPLES / "invoice-late-payment"))
-    assert {"file": ".github/workflows/ci.yml", "line": 16, "what": "CI: `- run: pytest tests/unit`"} \
-        in tests["infra-2"]["evidence"]
-    assert {"file": ".github/workflows/ci.yml", "line": 18,
-            "what": "CI: `- run: python -m pipeline.integration_test --sample 500`"} in tests["infra-3"]["evidence"]
+    hit = next(e for e in tests["infra-2"]["evidence"] if e["rule_id"] == "MAT-SIGNAL-CI")
+    assert (hit["file"], hit["line"], hit["pointer"]) == (".github/workflows/ci.yml", 16,
+                                                          "/observed/repository/signals/unit_tests")
+    assert any(d["fingerprint"] == hit["fingerprint"] for d in tests["infra-2"]["decided_by"])
+    assert (".github/workflows/ci.yml", 18, "MAT-SIGNAL-CI") in {(e["file"], e["line"], e["rule_id"])
+                                                                for e in tests["infra-3"]["evidence"]}
     policy = tests["data-4"]["evidence"][0]
     assert policy["file"] == ".github/workflows/ci.yml" and policy["line"] == 19
     gate = tests["infra-4"]["evidence"][0]
-    assert (gate["file"], gate["line"], gate["pointer"]) == ("pipeline.yaml", 26, "/stages/3")
+    assert (gate["file"], gate["rule_id"]) == ("pipeline.yaml", "MAT-MODEL-GATE-BEFORE-RELEASE")
     assert tests["model-4"]["score"] == 0.0 and "staleness" in tests["model-4"]["reason"]
     assert tests["monitor-5"]["score"] == 0.0 and tests["monitor-5"]["evidence"] == []
     for t in tests.values():
@@ -152,11 +157,12 @@ def test_support_router_sample_is_stage_1():
     assert result["stage"]["stage"] == 1 and result["stage"]["below_baseline"] is False
     assert result["google_level"] == 0 and result["azure_level"] == 1
     tests = by_test_id(result)
-    assert "language=de" in tests["model-6"]["reason"] and tests["model-6"]["score"] == 0.0
-    assert tests["monitor-4"]["reason"] == "the model is 729 days old, more than 540 (default for tier limited)"
+    assert "0.71 is below the threshold 0.8" in tests["model-6"]["reason"] and tests["model-6"]["score"] == 0.0
+    assert tests["monitor-4"]["score"] == 0.0 and "729 days before 2026-11-01; at most 540 allowed" in tests["monitor-4"]["reason"]
     # CI ran 73 days ago: its tests count as documented, not as automated and recurring
     assert tests["infra-2"]["score"] == 0.5
-    assert "73 days" in tests["infra-2"]["evidence"][0]["what"]
+    green = next(d for d in tests["infra-2"]["decided_by"] if d["rule_id"] == "MLOPS-01-CI-GREEN")
+    assert green["outcome"] == "fail" and (green["file"], green["line"]) == ("pipeline.yaml", 33)
     assert tests["infra-2"]["evidence"][0]["file"] == ".gitlab-ci.yml"
     statuses = {p["id"]: p["status"] for p in result["principles"]}
     assert set(statuses.values()) == {"partial"}
@@ -205,8 +211,8 @@ def test_ci_workflow_is_detected_as_automated_unit_tests(tmp_path):
     with_ci = maturity(bare_project(tmp_path / "with", {".github/workflows/tests.yml": WORKFLOW}))
     infra2 = by_test_id(with_ci)["infra-2"]
     assert infra2["score"] == 1.0
-    assert infra2["evidence"] == [{"file": ".github/workflows/tests.yml", "line": 9,
-                                   "what": "CI: `- run: pytest tests/unit`"}]
+    assert [(e["file"], e["line"], e["rule_id"]) for e in infra2["evidence"]] == [
+        (".github/workflows/tests.yml", 9, "MAT-SIGNAL-CI")]
     assert with_ci["repository"]["files_read"] == [{"path": ".github/workflows/tests.yml", "kind": "ci"}]
     ci = next(p for p in with_ci["practices"] if p["id"] == "MLOPS-01-CI")
     assert ci["score"] == 0.5 and "data tests" in ci["reason"]   # CI without data tests is not principle 1
@@ -236,7 +242,8 @@ def test_stale_ci_counts_as_documented_only(tmp_path):
     project = bare_project(tmp_path / "p", {".github/workflows/tests.yml": WORKFLOW, "pipeline.yaml": pipeline})
     infra2 = by_test_id(maturity(project))["infra-2"]
     assert infra2["score"] == 0.5
-    assert "92 days" in infra2["evidence"][0]["what"]
+    green = next(d for d in infra2["decided_by"] if d["rule_id"] == "MLOPS-01-CI-GREEN")
+    assert green["outcome"] == "fail"     # the pack's one CI freshness limit (30 days) decides
     fresh = by_test_id(maturity(project, date(2026, 8, 20)))["infra-2"]
     assert fresh["score"] == 1.0
 
@@ -245,7 +252,9 @@ def test_declared_ci_config_that_is_missing_is_not_automation(tmp_path):
     pipeline = {"kind": "pipeline", "schema_version": "1.0",
                 "ci": {"enabled": True, "config_path": ".github/workflows/gone.yml", "jobs": ["unit_tests"]}}
     infra2 = by_test_id(maturity(bare_project(tmp_path / "p", {"pipeline.yaml": pipeline})))["infra-2"]
-    assert infra2["score"] == 0.5 and "not found in the project" in infra2["evidence"][0]["what"]
+    assert infra2["score"] == 0.5
+    config = next(d for d in infra2["decided_by"] if d["rule_id"] == "MLOPS-01-CI-CONFIG-FILE")
+    assert config["outcome"] == "fail"    # the declared file is not in the project
 
 
 def test_symlink_to_a_file_outside_the_project_is_not_followed(tmp_path):
@@ -301,9 +310,11 @@ def test_dvc_stages_mlmodel_and_dependency_bot(tmp_path):
     result = maturity(project)
     tests = by_test_id(result)
     assert tests["data-1"]["score"] == 1.0
-    assert {"file": "dvc.yaml", "line": 2, "what": "dvc stage 'validate_data'"} in tests["data-1"]["evidence"]
-    assert any(e["file"] == "models/clf/MLmodel" for e in tests["data-1"]["evidence"])
-    assert tests["infra-5"]["score"] == 0.5 and tests["infra-5"]["evidence"][0]["file"] == "models/clf/MLmodel"
+    assert ("dvc.yaml", 2, "MAT-SIGNAL-AUTOMATED") in {(e["file"], e["line"], e["rule_id"]) for e in tests["data-1"]["evidence"]}
+    assert {"rule_id": "MAT-MLFLOW-SIGNATURE", "outcome": "pass", "file": "models/clf/MLmodel"}.items() <= \
+        next(d for d in tests["data-1"]["decided_by"] if d["rule_id"] == "MAT-MLFLOW-SIGNATURE").items()
+    assert tests["infra-5"]["score"] == 0.5     # the MLflow input example (MAT-SINGLE-EXAMPLE-DEBUG)
+    assert [e["rule_id"] for e in tests["infra-5"]["evidence"]] == ["MAT-SINGLE-EXAMPLE-DEBUG"]
     assert tests["infra-1"]["score"] == 0.5 and tests["infra-1"]["evidence"][0]["file"] == "dvc.lock"
     assert tests["monitor-1"]["score"] == 1.0 and tests["monitor-1"]["evidence"][0]["file"] == ".github/dependabot.yml"
     kinds = {f["path"]: f["kind"] for f in result["repository"]["files_read"]}
@@ -341,9 +352,12 @@ def test_without_a_model_validation_gate_the_invoice_project_drops_to_stage_1(tm
 def test_monitoring_needs_a_recent_report(tmp_path):
     project = SAMPLES / "invoice-late-payment"
     assert by_test_id(maturity(project))["monitor-7"]["score"] == 1.0
-    late = maturity(project, date(2026, 11, 20))   # 24 days after the last report; window 2 x 7 days
+    # One freshness limit: MLOPS-03-MONITORING-CURRENT's (90 days at tier minimal), not a second window
+    assert by_test_id(maturity(project, date(2027, 1, 20)))["monitor-7"]["score"] == 1.0   # 85 days
+    late = maturity(project, date(2027, 2, 1))     # 97 days after the last report
     monitor7 = by_test_id(late)["monitor-7"]
-    assert monitor7["score"] == 0.5 and "window 14 days" in monitor7["evidence"][0]["what"]
+    current = next(d for d in monitor7["decided_by"] if d["rule_id"] == "MLOPS-03-MONITORING-CURRENT")
+    assert monitor7["score"] == 0.5 and current["outcome"] == "fail"
     assert late["stage"]["stage"] == 1             # CT + monitoring is a Stage 2 practice
 
 
@@ -353,7 +367,7 @@ def test_a_winning_baseline_scores_zero(tmp_path):
     card["performance"]["baseline"]["value"] = 0.9
     (project / "model_card.yaml").write_text(yaml.safe_dump(card, sort_keys=False), encoding="utf-8")
     model5 = by_test_id(maturity(project))["model-5"]
-    assert model5["score"] == 0.0 and model5["reason"].startswith("the simpler baseline wins")
+    assert model5["score"] == 0.0 and "the baseline 'days-overdue-history rule' scores 0.9" in model5["reason"]
 
 
 def test_an_empty_project_is_below_baseline(tmp_path):

@@ -483,13 +483,9 @@ def test_portfolio_render_is_byte_identical_to_check(portfolio_dir, tmp_path, mo
 
 
 def test_maturity_from_the_real_evaluator(invoice_result):
-    """The shape mlcompliance.scoring.maturity.evaluate produces: stage mapping, ml_test_score with final,
+    """The shape mlcompliance.scoring.maturity.evaluate produces (aggregated from the check's findings): stage mapping, ml_test_score with final,
     sections, tests with evidence; principles and practices tables."""
-    from datetime import date
-
-    from mlcompliance.evidence.project import load_project
-    from mlcompliance.scoring.maturity import evaluate
-    maturity = evaluate(load_project(INVOICE), date.fromisoformat(AS_OF))
+    maturity = invoice_result["maturity"]
     html = render(dict(invoice_result, maturity=maturity))
     section = html.split('id="maturity"', 1)[1].split("</section>", 1)[0]
     mts = maturity["ml_test_score"]

@@ -12,6 +12,7 @@ from mlcompliance.engine.corechecks import tier_findings, waiver_findings
 from mlcompliance.engine.tiering import derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
+from mlcompliance.probes.observe import observe
 from mlcompliance.result import record as result
 from mlcompliance.result.baseline import Comparison
 from mlcompliance.result.model import Result
@@ -38,6 +39,7 @@ class Checker:
         """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, and ``new_only``
         (--fail-on-new) lets only new findings block the gate."""
         project = load_project(root)
+        observe(project)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
@@ -51,8 +53,11 @@ class Checker:
         caps = {p.id: p.waiver_max_days for p in loaded}
         findings, register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
-        return result.build(project, loaded, findings, risk, as_of, fail_on, register, waiver_doc,
-                            maturity.evaluate(project, as_of), baseline, new_only)
+        evidence_only = {(p.id, p.maturity_requirement) for p in loaded if p.maturity_requirement}
+        compliance = [f for f in findings if (f.pack, f.requirement) not in evidence_only]
+        assessed = maturity.evaluate(loaded, findings, as_of, project.name, project.bundle["observed"]["repository"])
+        return result.build(project, loaded, compliance, risk, as_of, fail_on, register, waiver_doc, assessed,
+                            baseline, new_only)
 
 
 def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: Any) -> None:

@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from render_fixtures import *  # noqa: E402,F401,F403 - pytest fixtures
 from render_fixtures import MARKER, PAYLOADS, check_json, make_hostile_project  # noqa: E402
 
-from mlcompliance.render import html as html_renderer  # noqa: E402
+from mlcompliance.render import RENDERERS  # noqa: E402
+
+render_html = RENDERERS["html"]   # takes the JSON form of a result, as the fixtures give it
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -126,7 +128,7 @@ def visible_rows(page) -> list[dict]:
 
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "csp-removed"])
 def test_hostile_report_executes_nothing_and_fetches_nothing(browser, hostile_result, tmp_path, csp):
-    html = html_renderer.render(hostile_result)
+    html = render_html(hostile_result)
     if not csp:  # prove that escaping and sanitising alone hold, without the CSP's second line of defence
         html, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
         assert n == 1
@@ -178,7 +180,7 @@ def test_each_payload_alone_stays_inert(browser, tmp_path, index, csp):
     if index not in _SINGLE:
         _SINGLE[index] = check_json(make_hostile_project(tmp_path, [PAYLOADS[index]]))
     result = _SINGLE[index]
-    html = html_renderer.render(result)
+    html = render_html(result)
     if not csp:
         html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
     w = Watched(browser, write(tmp_path, "one.html", html))
@@ -199,7 +201,7 @@ def test_each_payload_alone_stays_inert(browser, tmp_path, index, csp):
 
 
 def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
     try:
         page = w.page
         assert page.evaluate("getComputedStyle(document.querySelector('header.report-header')).borderBottomStyle") \
@@ -217,7 +219,7 @@ def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_pat
 
 def test_filters_work_when_clicked(browser, failing_result, tmp_path):
     findings = failing_result["findings"]
-    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
     try:
         page = w.page
         assert len(visible_rows(page)) == len(findings)
@@ -252,7 +254,7 @@ def test_filters_work_when_clicked(browser, failing_result, tmp_path):
 
 def test_sorting_works_when_clicked(browser, failing_result, tmp_path):
     findings = failing_result["findings"]
-    w = Watched(browser, write(tmp_path, "failing.html", html_renderer.render(failing_result)))
+    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
     try:
         page = w.page
         page.click("#findings-table th[data-sort=severity] button")
@@ -293,7 +295,7 @@ def with_maturity(result: dict) -> dict:
 
 def test_complete_without_javascript(browser, failing_result, tmp_path):
     result = with_maturity(failing_result)
-    w = Watched(browser, write(tmp_path, "nojs.html", html_renderer.render(result)), javascript=False)
+    w = Watched(browser, write(tmp_path, "nojs.html", render_html(result)), javascript=False)
     try:
         page = w.page
         assert len(visible_rows(page)) == len(result["findings"])
@@ -306,7 +308,7 @@ def test_complete_without_javascript(browser, failing_result, tmp_path):
 
 
 def test_print_shows_every_finding_and_hides_controls(browser, failing_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "print.html", html_renderer.render(with_maturity(failing_result))))
+    w = Watched(browser, write(tmp_path, "print.html", render_html(with_maturity(failing_result))))
     try:
         page = w.page
         page.select_option("#filter-outcome", "fail")
@@ -322,7 +324,7 @@ def test_print_shows_every_finding_and_hides_controls(browser, failing_result, t
 
 
 def test_invoice_report_renders(browser, invoice_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "invoice.html", html_renderer.render(invoice_result)))
+    w = Watched(browser, write(tmp_path, "invoice.html", render_html(invoice_result)))
     try:
         page = w.page
         assert page.text_content("h1") == invoice_result["project"]["name"]

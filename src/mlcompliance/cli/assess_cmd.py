@@ -63,10 +63,13 @@ def _run(answers_path: Path | None, write_template: bool, project_dir: Path | No
     project = maturity = None
     protected: tuple[Path, ...] = ()
     if project_dir is not None:
+        from mlcompliance.engine.findings import thaw
         from mlcompliance.evidence.project import load_project
-        from mlcompliance.scoring.maturity import evaluate
+        from mlcompliance.run import Checker
         project = load_project(project_dir)
-        maturity = evaluate(project, as_of)
+        maturity = thaw(Checker().check(project_dir, as_of).maturity)   # aggregated from the packs' findings
+        if not maturity.get("assessed", True):
+            maturity = None
         protected += tuple(project_dir / f.get("path") for f in project.files() if f.get("path"))
     if answers_path is not None:
         answers = lib.load_answers(answers_path, questionnaire)

@@ -18,6 +18,7 @@ from mlcompliance.evidence.loader import Document, load_file, pointer_tokens
 from mlcompliance.evidence.schemas import validate_document
 
 KINDS = ("model_card", "data_manifest", "pipeline")
+OBSERVED = "observed"   # facts written by the probes (docs/probes.md), never read from a file
 CONFIG_NAMES = ("mlcompliance.yaml", "mlcompliance.yml")
 _EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -39,10 +40,14 @@ class Project:
     documents: dict[str, Document | None]
     expected_paths: dict[str, str]
     bundle: dict[str, Any] = field(default_factory=dict)
+    # bundle pointer under /observed -> (probed file, line), filled by the probes
+    observed_index: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def locate(self, bundle_pointer: str) -> Location:
         tokens = pointer_tokens(bundle_pointer)
         kind = tokens[0] if tokens else ""
+        if kind == OBSERVED:
+            return self._locate_observed(bundle_pointer)
         inner = bundle_pointer[len(kind) + 1:] if tokens else ""
         doc = self.documents.get(kind)
         if doc is None:
@@ -50,6 +55,18 @@ class Project:
             return Location(path, inner, 1, 1)
         line, column = doc.location(inner)
         return Location(doc.path, inner, line, column)
+
+    def _locate_observed(self, bundle_pointer: str) -> Location:
+        """An observed fact points at the probed file and line (nearest indexed ancestor); a fact
+        with no file of its own (nothing was found) points at the pipeline file, line 1."""
+        pointer = bundle_pointer
+        while pointer:
+            hit = self.observed_index.get(pointer)
+            if hit is not None:
+                return Location(hit[0], bundle_pointer, hit[1], 1)
+            pointer = pointer[: pointer.rfind("/")]
+        doc = self.documents.get("pipeline")
+        return Location(doc.path if doc else self.expected_paths.get("pipeline", "pipeline.yaml"), bundle_pointer, 1, 1)
 
     def files(self) -> list[dict[str, Any]]:
         """Inventory of input files: path, kind, sha256 (None when absent)."""

@@ -395,3 +395,7 @@ def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) ->
                         f"{p['interval']} allows {limit}")
     elif age < 0:
         yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
+
+
+# Checks the maturity rules of mlops-practices use; registered in REGISTRY on import.
+from mlcompliance.policy import checks_maturity as _checks_maturity  # noqa: E402,F401

@@ -112,6 +112,12 @@ class Pack:
     directory: Path
     origin: str
     waiver_max_days: dict[str, int] = field(default_factory=dict)
+    maturity: dict[str, Any] | None = None   # maturity.yaml: maturity scores from this pack's findings
+
+    @property
+    def maturity_requirement(self) -> str | None:
+        """The requirement whose rules are maturity evidence only (not compliance findings)."""
+        return self.maturity["evidence_requirement"] if self.maturity else None
 
     def requirement(self, rid: str) -> Requirement | None:
         return next((r for r in self.requirements if r.id == rid), None)
@@ -354,9 +360,75 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
             rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify))
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
+    maturity = trusted.get("maturity") if trusted else _load_maturity(directory, {r.id for r in rules},
+                                                                  {r.id for r in requirements})
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
                 engine, requirements, conditions, rules, digest, directory, origin,
-                meta.get("waiver_max_days", {}))
+                meta.get("waiver_max_days", {}), maturity)
+
+
+MATURITY_FILE = "maturity.yaml"
+
+
+def _load_maturity(directory: Path, rule_ids: set[str], requirement_ids: set[str]) -> dict[str, Any] | None:
+    """The pack's maturity rubric (validated; every rule it names is a rule of the pack), or None."""
+    path = directory / MATURITY_FILE
+    if not path.is_file():
+        return None
+    doc = load_file(path, str(path))
+    validate_document(doc, "maturity")
+    rubric = doc.value
+    if rubric["evidence_requirement"] not in requirement_ids:
+        line, col = doc.location("/evidence_requirement")
+        raise InputError(f"maturity rubric names unknown requirement '{rubric['evidence_requirement']}'",
+                         file=doc.path, line=line, column=col, expected="a requirement of pack.yaml")
+    names = set(rubric.get("define", {}))
+    tests = {t["id"] for t in rubric["tests"]}
+    practices = {p["id"] for p in rubric["practices"]}
+
+    def walk(expr: Any, pointer: str) -> None:
+        def bad(what: str) -> None:
+            line, col = doc.location(pointer)
+            raise InputError(f"maturity rubric names {what}", file=doc.path, line=line, column=col,
+                             expected="rules of this pack, definitions under `define`, tests and practices of the rubric")
+        if isinstance(expr, str):
+            if expr.split("[", 1)[0] not in rule_ids:
+                bad(f"unknown rule '{expr}'")
+            return
+        key = next(iter(expr))
+        value = expr[key]
+        if key in ("all", "any"):
+            for i, item in enumerate(value):
+                walk(item, f"{pointer}/{key}/{i}")
+        elif key == "not_failed":
+            walk(value, f"{pointer}/{key}")
+        elif key == "use" and value not in names:
+            bad(f"unknown definition '{value}'")
+        elif key == "test" and value not in tests:
+            bad(f"unknown test '{value}'")
+        elif key == "practice" and value not in practices:
+            bad(f"unknown practice '{value}'")
+    for name in ("ci", "automated", "declared"):
+        walk(rubric["signals"][name], f"/signals/{name}")
+    for name, expr in rubric.get("define", {}).items():
+        walk(expr, f"/define/{name}")
+    for group in ("tests", "practices", "principles", "azure_levels"):
+        for i, item in enumerate(rubric[group]):
+            for key in ("score_1", "score_half", "when"):
+                if key in item:
+                    walk(item[key], f"/{group}/{i}/{key}")
+            for j, rid in enumerate(item.get("zero_if_failed", [])):
+                walk(rid, f"/{group}/{i}/zero_if_failed/{j}")
+            if "applies_if" in item:
+                walk(item["applies_if"], f"/{group}/{i}/applies_if")
+            if item.get("from_test") is not None and item["from_test"] not in tests:
+                walk({"test": item["from_test"]}, f"/{group}/{i}/from_test")
+            for j, pid in enumerate(item.get("practices", [])):
+                walk({"practice": pid}, f"/{group}/{i}/practices/{j}")
+    for dim, crit in rubric["dimensions"].items():
+        for i, item in enumerate(crit):
+            walk(item["when"], f"/dimensions/{dim}/{i}/when")
+    return rubric
 
 
 VALIDATED_FILE = "validated.json"
@@ -369,7 +441,7 @@ def validation_stamp() -> str:
 
     from mlcompliance.resources import schemas_dir
     h = hashlib.sha256(__version__.encode())
-    for name in ("pack", "rules"):
+    for name in ("pack", "rules", "maturity"):
         h.update((schemas_dir() / f"{name}.schema.json").read_bytes())
     h.update(json.dumps({name: check.params for name, check in sorted(REGISTRY.items())}, sort_keys=True).encode())
     return h.hexdigest()
@@ -420,7 +492,8 @@ def validated_record(directories: list[Path]) -> dict[str, Any]:
             rules.append({"file": path.name, "rules": doc.value["rules"],
                           "lines": [doc.location(f"/rules/{i}")[0] for i in range(len(doc.value["rules"]))]})
         packs[directory.resolve().relative_to(base).as_posix()] = {
-            "digest": pack.digest, "pack": load_file(directory / "pack.yaml", "pack.yaml").value, "rules": rules}
+            "digest": pack.digest, "pack": load_file(directory / "pack.yaml", "pack.yaml").value, "rules": rules,
+            "maturity": pack.maturity}
     return {"comment": "Written by `mlcompliance docs` after validating each pack in full; a built-in pack whose "
                        "digest matches is read from here, without parsing or re-validation. Do not edit.",
             "stamp": validation_stamp(), "packs": packs}

@@ -4,7 +4,7 @@
 dependency-bot configuration into a ``Repo``. Files are read only when they are regular files
 inside the project root (symbolic links leading outside are skipped and listed), at most
 ``MAX_FILES`` of them and at most ``MAX_FILE_BYTES`` each. The parsers here (CI lines matched
-against the signal categories, dvc stages, ``MLmodel`` keys) are pure functions of a ``RepoFile``.
+against the signal categories of ``probes.signals``, dvc stages, ``MLmodel`` keys) are pure functions of a ``RepoFile``.
 """
 from __future__ import annotations
 
@@ -16,50 +16,13 @@ from typing import Any
 
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import escape_token, parse_text
+from mlcompliance.probes.signals import RX
 
 # --- limits on what is read ---------------------------------------------------------------------
 
 MAX_FILES = 16
 MAX_FILE_BYTES = 256 * 1024
 MAX_WORKFLOWS = 8
-
-# --- what each signal category looks like in CI files, dvc stages and pipeline stages ---------
-
-_CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    # name: (regex over a CI line / dvc stage name+cmd / pipeline stage name+checks, pipeline stage kinds)
-    "unit_tests": (r"\bpytest\b|\bunittest\b|\btox\b|\bnox\b|\bgo test\b|\bnpm (?:run )?test\b|\bunit[_-]?tests?\b"
-                   r"|\b(?:mvn|gradlew?)\b.*\btest\b", ()),
-    "data_tests": (r"\btests?/data\b|\bdata[_-]?tests?\b|great[_-]?expectations|\bgx\b|\bpandera\b|\bdeepchecks\b"
-                   r"|\btfdv\b|\bdata[_-]?validation\b|\bvalidate[_-]?data\b|\bsoda scan\b", ("data_validation",)),
-    "schema": (r"\bschema\b|\bexpectations?\b|\bpandera\b|\btfdv\b", ()),
-    "integration_tests": (r"integration[_-]?tests?|\btests?/integration\b|\be2e\b|end[_-]to[_-]end", ()),
-    "training": (r"\btrain(?:ing)?\b|\btrain\.py\b|\bdvc repro\b|\bmlflow run\b", ("training",)),
-    "model_validation": (r"validate[_-]?model|model[_-]?validation|\bevaluat(?:e|ion)\b|metrics[_-]?threshold"
-                         r"|champion", ("model_validation",)),
-    "fairness": (r"\bfairness\b|\bfairlearn\b|\baif360\b|\bbias\b|disparate", ("fairness_test",)),
-    "deploy": (r"\bdeploy(?:ment)?\b|kubectl apply|helm (?:upgrade|install)|mlflow models serve|\bsagemaker\b",
-               ("deploy",)),
-    "policy": (r"mlcompliance check|conftest test|\bopa eval\b|\bpii\b|meta[_-]?level|banned[_-]?features?"
-               r"|data[_-]?policy", ()),
-    "privacy": (r"pseudonymi[sz]|anonymi[sz]|differential[_-]?privacy|\bdp[_-]?sgd\b|\bpresidio\b", ()),
-    "feature_importance": (r"feature[_-]?importance|permutation[_-]?importance|\bshap\b|\bablation\b", ()),
-    "feature_cost": (r"feature[_-]?(?:cost|latency|memory)", ()),
-    "features": (r"feature[_-]?(?:engineering|pipeline|build|store)|build[_-]features|featuri[sz]",
-                 ("feature_engineering",)),
-    "online_offline": (r"\ba/?b[_-]?test|online[_-]?offline|business[_-]?kpis?\b|kpi[_-]?correlation", ()),
-    "hpo": (r"\boptuna\b|\bhyperopt\b|ray\.?tune|\bkatib\b|\bsweep\b|\bhpo\b|hyperparam|\btun(?:e|ing)\b", ()),
-    "baseline": (r"\bbaseline\b", ()),
-    "slices": (r"\bslic(?:e|es|ing)\b|\bsliced\b", ()),
-    "explain": (r"\bshap\b|\blime\b|\bcaptum\b|\bexplain", ()),
-    "skew": (r"\bskew\b|training[_-]serving", ()),
-    "drift": (r"\bdrift\b|\bevidently\b|\bwhylogs\b|\bnannyml\b", ()),
-    "numerical": (r"\bnans?\b|\binf\b|isfinite|numerical[_-]?stab", ()),
-    "perf": (r"\blatency\b|\bthroughput\b|load[_-]?test|\blocust\b|\bk6\b|\bbenchmark|stress[_-]?test", ()),
-    "pr_trigger": (r"\bpull_request\b|merge_request|^\s*pr:", ()),
-    "schedule": (r"^\s*-?\s*schedule:|\bcron\b|== *[\"']schedule[\"']", ()),
-}
-_RX = {name: re.compile(rx, re.IGNORECASE) for name, (rx, _) in _CATEGORIES.items()}
-_CI_ONLY = {"pr_trigger", "schedule"}
 
 _CI_FILES = (".gitlab-ci.yml", "Jenkinsfile", "azure-pipelines.yml", "azure-pipelines.yaml",
              ".circleci/config.yml", "bitbucket-pipelines.yml")
@@ -209,6 +172,38 @@ def scan_repository(root: Path, declared_ci: str | None = None, declared_lockfil
     return repo
 
 
+def scan_mapping(files: dict[str, bytes], declared_ci: str | None = None,
+                 declared_lockfile: str | None = None) -> tuple[Repo, bool | None]:
+    """The same selection as ``scan_repository`` over an in-memory project (pack test fixtures):
+    (repo, whether the declared lock file is present, None when none is declared)."""
+    repo = Repo()
+    names = sorted(files)
+
+    def take(rel: str, kind: str) -> None:
+        if rel in files and not repo.has(rel) and len(repo.files) < MAX_FILES:
+            data = files[rel][:MAX_FILE_BYTES]
+            repo.files.append(RepoFile(rel, kind, data.decode("utf-8", errors="replace").lstrip("\ufeff")))
+    workflows = [n for n in names if re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", n)]
+    for rel in workflows[:MAX_WORKFLOWS]:
+        take(rel, "ci")
+    for rel in _CI_FILES:
+        take(rel, "ci")
+    clean = _clean_relative(declared_ci) if declared_ci else None
+    if clean:
+        take(clean, "ci")
+    take("dvc.yaml", "dvc")
+    take("dvc.lock", "dvc_lock")
+    for rel in names:
+        parts = rel.split("/")
+        if parts[-1] == "MLmodel" and (len(parts) == 1 or (parts[0] in _MLMODEL_DIRS and len(parts) <= 3)):
+            take(rel, "mlmodel")
+    for rel in _DEPENDENCY_BOTS:
+        take(rel, "dependency_bot")
+    lock = _clean_relative(declared_lockfile) if declared_lockfile else None
+    present = None if not declared_lockfile else bool(lock and lock in files)
+    return repo, present
+
+
 def _exists_inside(root: Path, root_real: Path, rel: str, repo: Repo) -> bool:
     path = root / rel
     if not os.path.lexists(path):
@@ -238,7 +233,7 @@ def _ci_hits(file: RepoFile) -> dict[str, list[tuple[int, str]]]:
         line = _strip_comment(raw, file.path)
         if not line.strip():
             continue
-        matched = {name for name, rx in _RX.items() if rx.search(line)}
+        matched = {name for name, rx in RX.items() if rx.search(line)}
         if "unit_tests" in matched and matched & {"data_tests", "integration_tests"}:
             matched.discard("unit_tests")
         for name in sorted(matched):
@@ -272,9 +267,12 @@ def _mlmodel(file: RepoFile) -> dict[str, Any]:
         return {}
     if not isinstance(doc.value, dict):
         return {}
-    out = {}
+    out: dict[str, Any] = {}
     for key in ("signature", "saved_input_example_info", "run_id"):
         if doc.value.get(key):
             out[key] = doc.location(f"/{key}")[0]
+    flavors = doc.value.get("flavors")
+    if isinstance(flavors, dict):
+        out["flavors"] = sorted(str(k) for k in flavors)
     return out
 

@@ -81,6 +81,8 @@ def maturity_text(result: Result) -> str:
     m = result.maturity
     if not m:
         return ""
+    if m.get("assessed") is False:
+        return f"not assessed: {m.get('reason', '')}"
     score = m["ml_test_score"]
     sections = ", ".join(f"{k} {v:g}" for k, v in score["sections"].items())
     return (f"Stage {m['stage']['stage']} ({m['stage']['label']}); ML Test Score {score['final']:g} "

@@ -277,7 +277,7 @@ def table_view(label: str, rows: list[Mapping[str, Any]], preferred: tuple[str, 
 
 def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | None:
     m = thaw(result.maturity)
-    if not isinstance(m, Mapping):
+    if not isinstance(m, Mapping) or m.get("assessed") is False:
         return None
     stage = m.get("stage")
     stage_text = text(stage.get("label") or stage.get("name") or stage.get("id")) if isinstance(stage, Mapping) \

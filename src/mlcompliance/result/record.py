@@ -43,7 +43,8 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     baseline_info = None
     if baseline is not None:
         items, baseline_info = baseline.mark(items)
-    summaries = [_pack_summary(p.id, p.version, p.title, p.requirements, items) for p in packs]
+    summaries = [_pack_summary(p.id, p.version, p.title,
+                               [r for r in p.requirements if r.id != p.maturity_requirement], items) for p in packs]
     engine_items = [f for f in items if f.pack == ENGINE_PACK]
     if engine_items:
         summaries.append(PackSummary(

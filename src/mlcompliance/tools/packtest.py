@@ -36,6 +36,7 @@ from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import KINDS, Project
 from mlcompliance.evidence.schemas import describe_error, validator
 from mlcompliance.policy.packs import Pack
+from mlcompliance.probes.observe import observe
 from mlcompliance.vocab import OUTCOMES, TIERS
 
 WORST_FIRST = ("error", "fail", "warn", "pass", "manual", "waived", "not_applicable")
@@ -164,6 +165,7 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
     as_of = date.fromisoformat(as_of_text)
     tier = case.get("tier") or spec.get("tier") or derive(bundle, as_of)["tier"]
     files = {k: v.encode("utf-8") for k, v in case.get("files", {}).items()}
+    observe(project, files)
     findings = evaluate(project, [pack], as_of, tier, files.get)
     actual: dict[str, str] = {}
     for f in findings:

@@ -110,3 +110,8 @@ def principle_status(score: float | None) -> str:
         return "not_applicable"
     return "met" if score >= 1 else "partial" if score >= 0.5 else "not_met"
 
+
+
+AZURE_LABELS = {0: "No MLOps", 1: "DevOps but no MLOps", 2: "Automated training",
+                3: "Automated model deployment", 4: "Full MLOps automated operations"}
+GOOGLE_LABELS = {0: "Manual process", 1: "ML pipeline automation", 2: "CI/CD pipeline automation"}

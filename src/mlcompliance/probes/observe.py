@@ -1,0 +1,170 @@
+"""The repository probe: what the project directory shows, written into the bundle as facts.
+
+``observe(project)`` scans the project (``probes.repository``) and sets
+``bundle["observed"]["repository"]`` (documented in docs/probes.md) plus the location index
+that maps every ``/observed/...`` pointer to the probed file and line, so a finding about an
+observed fact points at the real file:line. Facts only: which CI files exist, on what they
+trigger, which jobs they run and which signal categories their lines match; dvc stages and
+locked hashes; MLflow flavors and signature; dependency bots; whether the declared lock file
+is present. Rules decide what the facts mean.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mlcompliance.errors import InputError
+from mlcompliance.evidence.loader import escape_token, parse_text
+from mlcompliance.evidence.project import Project
+from mlcompliance.probes.repository import (
+    Repo,
+    RepoFile,
+    _ci_hits,
+    _clean_relative,
+    _dvc_stages,
+    _exists_inside,
+    _mlmodel,
+    scan_mapping,
+    scan_repository,
+)
+from mlcompliance.probes.signals import CATEGORIES, CI_ONLY, RX
+
+PROBE_VERSION = "1"
+ROOT = "/observed/repository"
+HOW = {
+    "ci": "CI configuration files found at the usual paths (.github/workflows/*.yml, .gitlab-ci.yml, Jenkinsfile, "
+          "azure-pipelines.yml, .circleci/config.yml, bitbucket-pipelines.yml) or at pipeline.ci.config_path; "
+          "each non-comment line matched against the signal patterns (docs/probes.md)",
+    "dvc": "dvc.yaml stages (name and cmd matched against the signal patterns); dvc.lock entries with md5 hashes",
+    "mlflow": "MLmodel files at the project root, model/, models/ and one level below: flavors and keys present",
+    "dependency_bots": "dependabot or renovate configuration at their usual paths",
+    "lockfile": "pipeline.environment.lockfile resolved inside the project (links leading outside are not followed)",
+}
+
+
+def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
+    """Probe ``project`` (or, for pack test fixtures, the in-memory ``files``) and record the facts."""
+    pipeline = project.bundle.get("pipeline")
+    pipeline = pipeline if isinstance(pipeline, dict) else {}
+    ci = pipeline.get("ci") if isinstance(pipeline.get("ci"), dict) else {}
+    env = pipeline.get("environment") if isinstance(pipeline.get("environment"), dict) else {}
+    declared_ci = ci.get("config_path") if isinstance(ci.get("config_path"), str) else None
+    lockfile = env.get("lockfile") if isinstance(env.get("lockfile"), str) else None
+    if files is None:
+        repo = scan_repository(project.root, declared_ci, lockfile)
+        clean = _clean_relative(lockfile) if lockfile else None
+        present = None if lockfile is None else bool(
+            clean and _exists_inside(project.root, project.root.resolve(), clean, repo))
+    else:
+        repo, present = scan_mapping(files, declared_ci, lockfile)
+    facts, index = build_facts(repo, declared_ci, lockfile, present)
+    project.bundle["observed"] = {"repository": facts}
+    project.observed_index = index
+
+
+def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
+                lock_present: bool | None) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """(facts, location index) of a scanned repository: a pure function of what was read."""
+    index: dict[str, tuple[str, int]] = {}
+
+    def at(pointer: str, file: str, line: int) -> dict[str, Any]:
+        index[pointer] = (file, line)
+        return {"file": file, "line": line}
+
+    signals: dict[str, dict[str, Any]] = {c: {"ci_only": c in CI_ONLY, "ci": [], "dvc": []} for c in CATEGORIES}
+    ci_files = []
+    for n, f in enumerate(repo.of("ci")):
+        base = f"{ROOT}/ci/files/{n}"
+        hits = _ci_hits(f)
+        entry: dict[str, Any] = {"path": f.path, "source": at(base, f.path, 1)}
+        entry.update(_workflow_shape(f, base, at))
+        entry["signals"] = {}
+        for cat, lines in sorted(hits.items()):
+            entry["signals"][cat] = []
+            for k, (line, text) in enumerate(lines):
+                entry["signals"][cat].append({"line": line, "text": text[:200]})
+                at(f"{base}/signals/{escape_token(cat)}/{k}", f.path, line)
+                signals[cat]["ci"].append({"file": f.path, "line": line, "text": text[:200]})
+        at(f"{base}/signals", f.path, min((ln for v in hits.values() for ln, _ in v), default=1))
+        ci_files.append(entry)
+    stages = []
+    for f in repo.of("dvc"):
+        for name, line, text in _dvc_stages(f):
+            n = len(stages)
+            cats = sorted(c for c, rx in RX.items() if c not in CI_ONLY and rx.search(text))
+            stages.append({"name": name, "source": at(f"{ROOT}/dvc/stages/{n}", f.path, line), "signals": cats})
+            for c in cats:
+                signals[c]["dvc"].append({"file": f.path, "line": line, "stage": name})
+    locks = []
+    for n, f in enumerate(repo.of("dvc_lock")):
+        lines = f.lines
+        first = next((i for i, t in enumerate(lines, 1) if "md5" in t), 1)
+        locks.append({"path": f.path, "source": at(f"{ROOT}/dvc/locks/{n}", f.path, first),
+                      "hashes": sum(1 for t in lines if "md5" in t)})
+    models = []
+    for n, f in enumerate(repo.of("mlmodel")):
+        info = _mlmodel(f)
+        base = f"{ROOT}/mlflow/models/{n}"
+        entry = {"path": f.path, "source": at(base, f.path, 1), "flavors": info.get("flavors", [])}
+        for key, name in (("signature", "signature"), ("run_id", "run_id"),
+                          ("saved_input_example_info", "input_example")):
+            if key in info:
+                entry[name] = {"line": info[key]}
+                at(f"{base}/{name}", f.path, info[key])
+        models.append(entry)
+    bots = [{"path": f.path, "source": at(f"{ROOT}/dependency_bots/{n}", f.path, 1)}
+            for n, f in enumerate(repo.of("dependency_bot"))]
+    for key, items in (("ci", ci_files), ("mlflow", models), ("dependency_bots", bots)):
+        if items:   # a fact about a whole group points at its first file
+            first_file = items[0]["source"]
+            at(f"{ROOT}/{key}", first_file["file"], first_file["line"])
+    if locks:
+        at(f"{ROOT}/dvc/locks", locks[0]["source"]["file"], locks[0]["source"]["line"])
+    if stages:
+        at(f"{ROOT}/dvc/stages", stages[0]["source"]["file"], stages[0]["source"]["line"])
+    dvc_first = stages[0]["source"] if stages else locks[0]["source"] if locks else None
+    if dvc_first:
+        at(f"{ROOT}/dvc", dvc_first["file"], dvc_first["line"])
+    for cat, where in signals.items():
+        first = (where["ci"] or where["dvc"] or [None])[0]
+        if first is not None:
+            at(f"{ROOT}/signals/{escape_token(cat)}", first["file"], first["line"])
+    facts: dict[str, Any] = {
+        "probe": "repository", "probe_version": PROBE_VERSION,
+        "files": [{"path": f.path, "kind": f.kind} for f in repo.files],
+        "skipped": list(repo.skipped),
+        "ci": {"how": HOW["ci"], "declared_config": declared_ci,
+               "declared_config_found": None if declared_ci is None else
+               repo.has(_clean_relative(declared_ci) or "\0"), "files": ci_files},
+        "dvc": {"how": HOW["dvc"], "stages": stages, "locks": locks},
+        "mlflow": {"how": HOW["mlflow"], "models": models},
+        "dependency_bots": bots,
+        "lockfile": {"how": HOW["lockfile"], "declared": lockfile, "present": lock_present},
+        "signals": signals,
+    }
+    if declared_ci and facts["ci"]["declared_config_found"]:
+        at(f"{ROOT}/ci/declared_config", _clean_relative(declared_ci) or declared_ci, 1)
+    if lockfile and lock_present:
+        at(f"{ROOT}/lockfile", _clean_relative(lockfile) or lockfile, 1)
+    return facts, index
+
+
+def _workflow_shape(f: RepoFile, base: str, at) -> dict[str, Any]:
+    """Triggers and job names of a YAML CI file (GitHub ``on:``/``jobs:``, GitLab top-level jobs)."""
+    if not f.path.endswith((".yml", ".yaml")):
+        return {"triggers": [], "jobs": []}
+    try:
+        doc = parse_text(f.text, f.path, "yaml")
+    except InputError:
+        return {"triggers": [], "jobs": [], "parse_error": True}
+    value = doc.value if isinstance(doc.value, dict) else {}
+    on_key = "on" if "on" in value else True if True in value else None
+    on = value.get(on_key) if on_key is not None else None
+    triggers = [on] if isinstance(on, str) else [str(t) for t in on] if isinstance(on, (list, dict)) else []
+    if on_key is not None:
+        index_line = doc.location("/on")[0] if on_key == "on" else 1
+        at(f"{base}/triggers", f.path, index_line)
+    jobs = value.get("jobs")
+    names = [str(j) for j in jobs] if isinstance(jobs, dict) else []
+    if names:
+        at(f"{base}/jobs", f.path, doc.location("/jobs")[0])
+    return {"triggers": triggers, "jobs": names}
