@@ -4,10 +4,6 @@ from __future__ import annotations
 import copy
 import re
 
-import pytest
-from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, cli
-
 from mlcompliance.render import RENDERERS, github
 
 LINE = re.compile(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$")
@@ -93,16 +89,6 @@ def test_project_path_prefixes_files(failing_result):
         result["project"]["path"] = bad
         cmds = commands(RENDERERS["github"](result))
         assert not any(p["file"].startswith(bad) for k, p, _ in cmds if k != "notice")
-
-
-@pytest.mark.parametrize("project", ["invoice", "failing"])
-def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
-    path = {"invoice": INVOICE, "failing": failing_project}[project]
-    saved, direct, again = tmp_path / "r.json", tmp_path / "direct.txt", tmp_path / "again.txt"
-    assert cli("check", path, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code in (0, 1)
-    assert cli("check", path, "--as-of", AS_OF, "--format", "github", "-o", direct).exit_code in (0, 1)
-    assert cli("render", saved, "--format", "github", "-o", again).exit_code == 0
-    assert direct.read_bytes() == again.read_bytes()
 
 
 def test_portfolio_annotations_point_into_each_project(portfolio_result):

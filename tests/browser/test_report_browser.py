@@ -17,17 +17,14 @@ import copy
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import MARKER, PAYLOADS, check_json, make_hostile_project
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from mlcompliance.render import html as html_renderer
 
-from render_fixtures import *  # noqa: E402,F401,F403 - pytest fixtures
-from render_fixtures import MARKER, PAYLOADS, check_json, make_hostile_project  # noqa: E402
-
-from mlcompliance.render import html as html_renderer  # noqa: E402
+pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
