@@ -51,7 +51,8 @@ class Checks:
     """``mlcompliance check`` runs, each distinct command run once per session.
 
     A run is identified by its projects, format, as-of date, extra options and working directory
-    (projects may be given relative to ``cwd``, as a user in that directory would).
+    (projects may be given relative to ``cwd``, as a user in that directory would). Only for runs
+    whose output depends on nothing else: a test that monkeypatches the library runs ``cli`` itself.
     """
 
     def __init__(self) -> None:
