@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from render_fixtures import AS_OF, _dump, _load, cli, make_failing_project
+from helpers import AS_OF, _dump, _load, cli, make_failing_project
 
 FORMATS = ("text", "md", "html", "sarif", "junit", "github", "csv", "json")
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

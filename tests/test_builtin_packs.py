@@ -1,11 +1,14 @@
-"""The built-in packs: lint-clean, their fixtures pass with full rule coverage, and the docs are fresh."""
+"""The built-in packs: lint-clean, their fixtures pass with full rule coverage, and the docs are fresh.
+
+The packs' fixtures are run once per session (the ``pack_reports`` fixture); every test here reads that run.
+"""
 from __future__ import annotations
 
 import pytest
 from helpers import ROOT, cli
 
 from mlcompliance.policy.packs import discover, load_pack
-from mlcompliance.tools.packtest import run_pack_tests
+from mlcompliance.tools import packtest
 
 BUILTIN = sorted({s.id for s in discover() if s.origin == "builtin"})
 
@@ -14,10 +17,13 @@ def test_all_five_packs_are_built_in():
     assert {"gdpr", "gxp-alcoa", "pra-ss1-23", "eu-trustworthy-ai", "mlops-practices"} <= set(BUILTIN)
 
 
+def test_every_builtin_pack_has_its_fixtures_run(pack_reports):
+    assert sorted(pack_reports) == BUILTIN
+
+
 @pytest.mark.parametrize("pack_id", BUILTIN)
-def test_pack_fixtures_pass_with_full_coverage(pack_id):
-    source = [s for s in discover() if s.id == pack_id][-1]
-    report = run_pack_tests(load_pack(source))
+def test_pack_fixtures_pass_with_full_coverage(pack_id, pack_reports):
+    report = pack_reports[pack_id]
     assert not report.failures, "\n".join(map(str, report.failures[:10]))
     assert report.uncovered == [], f"rules without a passing and a failing fixture: {report.uncovered}"
     assert report.cases >= len(report.automated_rules)
@@ -33,12 +39,23 @@ def test_pack_lists_requirements_with_rules_or_manual(pack_id):
         assert rule.references and rule.remediation.strip() and rule.title.strip()
 
 
-def test_packs_lint_and_test_commands_are_clean():
+def test_packs_lint_and_test_commands_are_clean(pack_reports, monkeypatch):
     lint = cli("packs", "lint", ROOT / "policies")
     assert lint.exit_code == 0, lint.stdout
+    run_pack_tests, asked = packtest.run_pack_tests, []
+
+    def recorded(pack):
+        """The session's run of a built-in pack's fixtures; any other pack's are run here."""
+        asked.append(pack.id)
+        report = pack_reports.get(pack.id)
+        if report is None or (report.pack, report.version) != (pack.id, pack.version):
+            return run_pack_tests(pack)
+        return report
+    monkeypatch.setattr(packtest, "run_pack_tests", recorded)   # `packs test` imports it when it runs
     result = cli("packs", "test")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("coverage 100.0%") == len(BUILTIN)
+    assert sorted(asked) == BUILTIN
 
 
 def test_generated_docs_are_up_to_date():

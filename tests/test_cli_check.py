@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import AS_OF, SAMPLES, cli, copy_sample, tree_digest, write_project
+from helpers import AS_OF, SAMPLES, cli, tree_digest, write_project
 
 SUPPORT_ROUTER_FAILURES = {
     "MLOPS-01-CI-GREEN", "MLOPS-01-CI-JOBS", "MLOPS-04-MODEL-VERSION", "MLOPS-04-REGISTRY-VERSION",
@@ -21,9 +21,10 @@ def check_json(project, *extra):
     return result, json.loads(result.stdout) if result.stdout.startswith("{") else None
 
 
-def test_compliant_sample_exits_0_with_no_failures():
-    result, data = check_json(SAMPLES / "invoice-late-payment")
-    assert result.exit_code == 0, result.output
+def test_compliant_sample_exits_0_with_no_failures(checks):
+    result = checks.run(SAMPLES / "invoice-late-payment")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
     assert data["gate"] == {"tier": "minimal", "fail_on": "high", "source": "mlcompliance.yaml gate.fail_on",
                             "verdict": "compliant", "blocking": []}
     outcomes = {f["outcome"] for f in data["findings"]}
@@ -31,9 +32,10 @@ def test_compliant_sample_exits_0_with_no_failures():
     assert data["summary"]["outcomes"]["pass"] > 40
 
 
-def test_failing_sample_reports_each_distinct_failure_with_location():
-    result, data = check_json(SAMPLES / "support-email-router")
+def test_failing_sample_reports_each_distinct_failure_with_location(checks):
+    result = checks.run(SAMPLES / "support-email-router")
     assert result.exit_code == 1
+    data = result.json()
     failed = {f["rule_id"] for f in data["findings"] if f["outcome"] == "fail"}
     assert SUPPORT_ROUTER_FAILURES <= failed
     by_rule = {f["rule_id"]: f for f in data["findings"] if f["outcome"] == "fail"}
@@ -65,24 +67,22 @@ def test_broken_sample_exits_2_with_file_line_and_expectation():
     assert "Traceback" not in result.stderr
 
 
-def test_fail_on_flag_overrides_project_gate():
-    assert cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--fail-on", "critical").exit_code == 0
-    assert cli("check", SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--fail-on", "info").exit_code == 0
+def test_fail_on_flag_overrides_project_gate(checks):
+    assert checks.run(SAMPLES / "support-email-router", fmt="text", options=("--fail-on", "critical")).exit_code == 0
+    assert checks.run(SAMPLES / "invoice-late-payment", fmt="text", options=("--fail-on", "info")).exit_code == 0
 
 
-def test_as_of_drives_dates():
+def test_as_of_drives_dates(checks):
     # the invoice model's CI ran 2026-10-26: 60 days later it is stale (medium, blocks at --fail-on medium)
-    result, data = check_json(SAMPLES / "invoice-late-payment", "--fail-on", "medium")
-    assert result.exit_code == 0
-    late = cli("check", SAMPLES / "invoice-late-payment", "--as-of", "2026-12-26", "--format", "json",
-               "--fail-on", "low")
-    failed = {f["rule_id"] for f in json.loads(late.stdout)["findings"] if f["outcome"] == "fail"}
+    assert checks.run(SAMPLES / "invoice-late-payment", options=("--fail-on", "medium")).exit_code == 0
+    late = checks.run(SAMPLES / "invoice-late-payment", as_of="2026-12-26", options=("--fail-on", "low"))
+    failed = {f["rule_id"] for f in late.json()["findings"] if f["outcome"] == "fail"}
     assert "MLOPS-01-CI-GREEN" in failed and late.exit_code == 1
 
 
-def test_same_inputs_give_byte_identical_json(tmp_path):
-    first = cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "json").stdout
-    copy = copy_sample("support-email-router", tmp_path)
+def test_same_inputs_give_byte_identical_json(checks, sample_copy):
+    first = checks.run(SAMPLES / "support-email-router").stdout.decode("utf-8")
+    copy = sample_copy("support-email-router")
     second = cli("check", copy, "--as-of", AS_OF, "--format", "json").stdout
     assert first == second
     data = json.loads(first)
@@ -90,8 +90,8 @@ def test_same_inputs_give_byte_identical_json(tmp_path):
     assert keys == sorted(keys)
 
 
-def test_fingerprint_ignores_line_numbers(tmp_path):
-    project = copy_sample("support-email-router", tmp_path)
+def test_fingerprint_ignores_line_numbers(sample_copy):
+    project = sample_copy("support-email-router")
     before = {f["rule_id"]: f for f in check_json(project)[1]["findings"] if f["outcome"] == "fail"}
     card = project / "model_card.yaml"
     card.write_text("# a comment that shifts every line\n\n" + card.read_text())
@@ -101,27 +101,16 @@ def test_fingerprint_ignores_line_numbers(tmp_path):
     assert after[rule]["fingerprint"] == before[rule]["fingerprint"]
 
 
-def test_markdown_and_text_outputs(tmp_path):
+def test_markdown_and_text_outputs(tmp_path, checks):
     out = tmp_path / "summary.md"
     result = cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "md", "-o", out)
     assert result.exit_code == 1 and result.stdout == ""
     md = out.read_text()
     assert md.startswith("## ❌ mlcompliance: Support e-mail router")
     assert "`MLOPS-04-MODEL-VERSION`" in md and "| mlops-practices | 1.1.0 |" in md
-    text = cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF).stdout
+    text = checks.run(SAMPLES / "support-email-router", fmt="text").stdout.decode("utf-8")
     assert "BLOCK  high     MLOPS-04-MODEL-VERSION  model_card.yaml:6" in text
     assert "verdict: NON-COMPLIANT" in text
-
-
-def test_render_rebuilds_identical_reports(tmp_path):
-    saved = tmp_path / "result.json"
-    cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "json", "-o", saved)
-    for fmt in ("md", "text", "json"):
-        direct = tmp_path / f"direct.{fmt}"
-        cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", fmt, "-o", direct)
-        rebuilt = tmp_path / f"rebuilt.{fmt}"
-        assert cli("render", saved, "--format", fmt, "-o", rebuilt).exit_code == 0
-        assert rebuilt.read_bytes() == direct.read_bytes(), fmt
 
 
 def test_render_rejects_files_that_are_not_results(tmp_path):
@@ -131,16 +120,16 @@ def test_render_rejects_files_that_are_not_results(tmp_path):
     assert result.exit_code == 2 and "not an mlcompliance result" in result.stderr
 
 
-def test_check_never_modifies_the_project(tmp_path):
-    project = copy_sample("support-email-router", tmp_path)
+def test_check_never_modifies_the_project(tmp_path, sample_copy):
+    project = sample_copy("support-email-router")
     before = tree_digest(project)
     cli("check", project, "--as-of", AS_OF, "--format", "json", "-o", tmp_path / "out.json")
     cli("check", project, "--as-of", AS_OF, "--format", "md", "-o", tmp_path / "out.md")
     assert tree_digest(project) == before
 
 
-def test_output_refuses_to_overwrite_an_evidence_file(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_output_refuses_to_overwrite_an_evidence_file(tmp_path, sample_copy):
+    project = sample_copy("invoice-late-payment")
     before = (project / "model_card.yaml").read_bytes()
     result = cli("check", project, "--as-of", AS_OF, "-o", project / "model_card.yaml")
     assert result.exit_code == 2 and "refusing to overwrite an input file" in result.stderr
@@ -206,10 +195,10 @@ def test_symlink_escaping_the_project_is_refused(tmp_path):
     bad(cli("check", project, "--as-of", AS_OF), "model_card.yaml", "symbolic link", "outside the project")
 
 
-def test_symlinked_data_file_outside_the_project_is_not_read(tmp_path):
+def test_symlinked_data_file_outside_the_project_is_not_read(tmp_path, sample_copy):
     outside = tmp_path / "data.csv"
     outside.write_text("a,b\n1,2\n")
-    project = copy_sample("invoice-late-payment", tmp_path)
+    project = sample_copy("invoice-late-payment")
     (project / "data" / "train.csv").unlink()
     os.symlink(outside, project / "data" / "train.csv")
     result, data = check_json(project)
@@ -261,10 +250,9 @@ def test_console_script_runs_as_a_real_process():
     assert "HEAVY []" in imported.stderr
 
 
-def test_render_rejects_a_damaged_result_with_a_clear_error(tmp_path):
+def test_render_rejects_a_damaged_result_with_a_clear_error(tmp_path, checks):
     saved = tmp_path / "r.json"
-    cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "json", "-o", saved)
-    data = json.loads(saved.read_text())
+    data = checks.result(SAMPLES / "support-email-router")
     del data["findings"][0]["location"]
     data["gate"]["verdict"] = "maybe"
     saved.write_text(json.dumps(data))
@@ -272,9 +260,7 @@ def test_render_rejects_a_damaged_result_with_a_clear_error(tmp_path):
         result = cli("render", saved, "--format", fmt)
         assert result.exit_code == 2 and "not a valid mlcompliance result" in result.stderr, result.output
     portfolio = tmp_path / "p.json"
-    cli("check", SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router", "--as-of", AS_OF,
-        "--format", "json", "-o", portfolio)
-    data = json.loads(portfolio.read_text())
+    data = checks.result(SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router")
     del data["projects"][1]["result"]["findings"]
     portfolio.write_text(json.dumps(data))
     result = cli("render", portfolio, "--format", "html")

@@ -88,6 +88,7 @@ def _paths(node, here=()) -> list[tuple]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("src", builtin_packs(), ids=pack_key)
 def test_quick_validators_agree_with_jsonschema(src):
     fastrules.load(pack_key(src))

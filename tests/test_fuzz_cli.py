@@ -16,6 +16,8 @@ from helpers import AS_OF, SAMPLES
 
 from mlcompliance.cli import main
 
+pytestmark = pytest.mark.slow   # 48 cases: a search for crashes, not needed on every edit
+
 VALUES = [None, 0, -1, 1.5, "", "x", [], {}, True, "2026-02-30", "../x", "/etc/passwd", [None], {"a": None},
           "x" * 5000, 10**30]
 FORMATS = ["text", "json", "md", "html", "sarif", "junit", "github", "csv"]

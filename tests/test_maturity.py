@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, SAMPLES, copy_sample, tree_digest, write_project
+from helpers import ROOT, SAMPLES, tree_digest, write_project
 
 from mlcompliance.policy.packs import discover, load_pack
 from mlcompliance.result.codec import to_dict
@@ -172,8 +172,8 @@ def test_support_router_sample_is_stage_1():
         result["dimensions"]["control_and_governance"]["missing_for_next"]
 
 
-def test_output_is_deterministic_json_without_absolute_paths(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_output_is_deterministic_json_without_absolute_paths(tmp_path, sample_copy):
+    project = sample_copy("invoice-late-payment")
     before = tree_digest(project)
     first = json.dumps(maturity(project), sort_keys=False)
     second = json.dumps(maturity(project), sort_keys=False)
@@ -331,8 +331,8 @@ def edit_pipeline(project: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def test_without_cd_the_invoice_project_drops_to_stage_2(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_without_cd_the_invoice_project_drops_to_stage_2(sample_copy):
+    project = sample_copy("invoice-late-payment")
     edit_pipeline(project, lambda p: p["cd"].update(enabled=False))
     result = maturity(project)
     assert result["stage"]["stage"] == 2 and result["google_level"] == 1
@@ -340,8 +340,8 @@ def test_without_cd_the_invoice_project_drops_to_stage_2(tmp_path):
     assert result["azure_level"] == 2
 
 
-def test_without_a_model_validation_gate_the_invoice_project_drops_to_stage_1(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_without_a_model_validation_gate_the_invoice_project_drops_to_stage_1(sample_copy):
+    project = sample_copy("invoice-late-payment")
     edit_pipeline(project, lambda p: p["stages"].pop(3))
     result = maturity(project)
     assert result["stage"]["stage"] == 1
@@ -361,8 +361,8 @@ def test_monitoring_needs_a_recent_report(tmp_path):
     assert late["stage"]["stage"] == 1             # CT + monitoring is a Stage 2 practice
 
 
-def test_a_winning_baseline_scores_zero(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_a_winning_baseline_scores_zero(sample_copy):
+    project = sample_copy("invoice-late-payment")
     card = yaml.safe_load((project / "model_card.yaml").read_text(encoding="utf-8"))
     card["performance"]["baseline"]["value"] = 0.9
     (project / "model_card.yaml").write_text(yaml.safe_dump(card, sort_keys=False), encoding="utf-8")

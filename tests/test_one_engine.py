@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import SAMPLES, copy_sample
+from helpers import SAMPLES
 
 from mlcompliance.policy.packs import discover, load_pack
 from mlcompliance.result.codec import to_dict
@@ -145,8 +145,8 @@ MUTATIONS = {
 
 
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-def test_mutated_invoice_project_stays_consistent(tmp_path, mutation):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_mutated_invoice_project_stays_consistent(sample_copy, mutation):
+    project = sample_copy("invoice-late-payment")
     file, change = MUTATIONS[mutation]
     _edit(project / file, change)
     check_consistent(check(project, AS_OF))
@@ -161,8 +161,8 @@ def test_monitoring_overdue_in_the_pack_is_not_met_in_maturity():
     check_consistent(result)
 
 
-def test_removing_affected_persons_keeps_mlops_08_not_applicable_in_both(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_removing_affected_persons_keeps_mlops_08_not_applicable_in_both(sample_copy):
+    project = sample_copy("invoice-late-payment")
     _edit(project / "model_card.yaml", lambda d: d["intended_use"].pop("affected_persons"))
     result = check(project, AS_OF)
     req = next(r for p in result["summary"]["packs"] if p["id"] == "mlops-practices"

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, ROOT, SAMPLES
 
+pytestmark = pytest.mark.packaging
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:

@@ -2,40 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import AS_OF, SAMPLES, cli, write_project
+from helpers import AS_OF, OWNER_RULE, cli, make_pack, write_project
 
 from mlcompliance.errors import InputError
 from mlcompliance.policy import packs as policy
-
-
-def make_pack(base: Path, pid: str = "acme", version: str = "1.0.0", rules: list | None = None,
-              requirements: list | None = None, conditions: dict | None = None, **meta) -> Path:
-    directory = base / pid / version
-    (directory / "rules").mkdir(parents=True)
-    manifest = {"id": pid, "version": version, "title": "Acme policy", "engine": ">=0.1",
-                "source": {"name": "Acme standard", "version": "2026"},
-                "requirements": requirements or [{"id": "ACME-1", "title": "Models have owners", "clause": "s. 1"},
-                                                 {"id": "ACME-2", "title": "Board review", "clause": "s. 2", "manual": True}],
-                **({"conditions": conditions} if conditions else {}), **meta}
-    (directory / "pack.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
-    (directory / "rules" / "r.yaml").write_text(yaml.safe_dump({"rules": rules if rules is not None else [OWNER_RULE]},
-                                                                sort_keys=False))
-    return directory
-
-
-OWNER_RULE = {
-    "id": "ACME-OWNER", "requirement": "ACME-1", "title": "The model has an owner", "severity": "high",
-    "tiers": {"limited": "medium", "high": "high"},
-    "references": [{"regulation": "Acme", "clause": "s. 1", "url": "https://acme.example/s1"}],
-    "scope": "/model_card", "assert": {"schema": {"required": ["governance"],
-                                                  "properties": {"governance": {"required": ["owner"]}}}},
-    "message": "No owner: {$detail}", "remediation": "Set governance.owner.",
-}
 
 
 def card(tier="high", **extra):

@@ -1,4 +1,7 @@
-"""Portfolio: several projects in one run, the roll-up, CSV export, parallel checking."""
+"""Portfolio: several projects in one run, the roll-up, CSV export, parallel checking.
+
+That `render` rebuilds each portfolio format byte for byte is tested in test_render_equals_check.py.
+"""
 from __future__ import annotations
 
 import csv
@@ -8,15 +11,15 @@ import shutil
 import subprocess
 import sys
 
-from helpers import AS_OF, SAMPLES, cli, copy_sample
+import pytest
+from helpers import AS_OF, SAMPLES, cli
 
 
-def test_recursive_portfolio_over_the_samples(tmp_path):
-    out = tmp_path / "portfolio.json"
-    result = cli("check", "--recursive", SAMPLES, "--as-of", AS_OF, "--format", "json", "-o", out)
+def test_recursive_portfolio_over_the_samples(checks):
+    result = checks.run("--recursive", SAMPLES)
     assert result.exit_code == 2  # the broken sample is an input error, reported, not fatal to the others
     assert "broken-fraud-alerts/model_card.yaml:10:3" in result.stderr
-    data = json.loads(out.read_text())
+    data = result.json()
     assert data["portfolio"] is True and data["summary"]["errors"] == 1
     rows = {m["project"].rsplit("/", 1)[-1]: m for m in data["matrix"]}
     assert rows["invoice-late-payment"]["verdict"] == "compliant"
@@ -30,14 +33,10 @@ def test_recursive_portfolio_over_the_samples(tmp_path):
     assert severities == sorted(severities, key=order.index)
 
 
-def test_explicit_projects_exit_1_when_one_is_non_compliant_and_render_matches(tmp_path):
-    saved = tmp_path / "p.json"
-    args = [SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router", "--as-of", AS_OF]
-    assert cli("check", *args, "--format", "json", "-o", saved).exit_code == 1
-    for fmt in ("text", "md", "csv", "json"):
-        direct = cli("check", *args, "--format", fmt).stdout
-        assert cli("render", saved, "--format", fmt).stdout == direct, fmt
-    table = list(csv.DictReader(io.StringIO(cli("check", *args, "--format", "csv").stdout)))
+def test_explicit_projects_exit_1_when_one_is_non_compliant(checks):
+    projects = (SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router")
+    assert checks.run(*projects).exit_code == 1
+    table = list(csv.DictReader(io.StringIO(checks.run(*projects, fmt="csv").stdout.decode("utf-8"))))
     assert {r["project"].rsplit("/", 1)[-1] for r in table} == {"invoice-late-payment", "support-email-router"}
     assert any(r["rule_id"] == "MLOPS-04-MODEL-VERSION" and r["outcome"] == "fail" and r["line"] == "6" for r in table)
 
@@ -52,6 +51,7 @@ def test_parallel_and_sequential_give_identical_results(tmp_path, monkeypatch):
     assert one == two and json.loads(one)["summary"]["projects"] == 9
 
 
+@pytest.mark.slow
 def test_markdown_stays_under_60000_characters(tmp_path):
     for i in range(600):
         shutil.copytree(SAMPLES / "support-email-router", tmp_path / f"project-with-a-long-name-{i:04d}")
@@ -59,8 +59,8 @@ def test_markdown_stays_under_60000_characters(tmp_path):
     assert len(md) < 60_000 and "more projects" in md
 
 
-def test_formats_without_portfolio_support_refuse_cleanly(tmp_path):
-    project = copy_sample("invoice-late-payment", tmp_path)
+def test_formats_without_portfolio_support_refuse_cleanly(sample_copy):
+    project = sample_copy("invoice-late-payment")
     result = cli("check", project, SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--format", "sarif")
     assert result.exit_code in (0, 2)  # either supported, or a clear input error
     if result.exit_code == 2:

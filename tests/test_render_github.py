@@ -4,10 +4,6 @@ from __future__ import annotations
 import copy
 import re
 
-import pytest
-from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, cli
-
 from mlcompliance.render import RENDERERS, github
 
 LINE = re.compile(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$")
@@ -90,16 +86,6 @@ def test_only_safe_project_paths_prefix_files():
     assert safe_prefix("models/invoice") == "models/invoice"
     for bad in ("/etc", "../outside", "C:/x", ".", ""):
         assert safe_prefix(bad) == ""
-
-
-@pytest.mark.parametrize("project", ["invoice", "failing"])
-def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
-    path = {"invoice": INVOICE, "failing": failing_project}[project]
-    saved, direct, again = tmp_path / "r.json", tmp_path / "direct.txt", tmp_path / "again.txt"
-    assert cli("check", path, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code in (0, 1)
-    assert cli("check", path, "--as-of", AS_OF, "--format", "github", "-o", direct).exit_code in (0, 1)
-    assert cli("render", saved, "--format", "github", "-o", again).exit_code == 0
-    assert direct.read_bytes() == again.read_bytes()
 
 
 def test_portfolio_annotations_point_into_each_project(portfolio_result):

@@ -13,8 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, PAYLOADS, cli
+from helpers import AS_OF, INVOICE, PAYLOADS
 
 from mlcompliance.render import RENDERERS
 from mlcompliance.render import html as html_renderer
@@ -124,13 +123,11 @@ def test_inventory_lists_files_packs_tool_and_result_hash(invoice_result):
     assert f'id="result-sha256">{digest}<' in html
 
 
-def test_result_hash_is_the_hash_of_the_json_check_writes(tmp_path):
-    saved = tmp_path / "result.json"
-    assert cli("check", INVOICE, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code == 0
-    out = tmp_path / "report.html"
-    assert cli("check", INVOICE, "--as-of", AS_OF, "--format", "html", "-o", out).exit_code == 0
-    digest = hashlib.sha256(saved.read_bytes()).hexdigest()
-    assert f'id="result-sha256">{digest}<' in out.read_text(encoding="utf-8")
+def test_result_hash_is_the_hash_of_the_json_check_writes(checks):
+    saved, page = checks.run(INVOICE), checks.run(INVOICE, fmt="html")
+    assert saved.exit_code == page.exit_code == 0
+    digest = hashlib.sha256(saved.stdout).hexdigest()
+    assert f'id="result-sha256">{digest}<' in page.stdout.decode("utf-8")
 
 
 def test_generated_at_is_shown_when_the_result_records_it(invoice_result):
@@ -266,16 +263,6 @@ def test_csp_allows_exactly_the_inline_style_and_script(invoice_result):
         return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
     assert f"script-src '{digest(page.scripts[0])}'" in csp
     assert f"style-src '{digest(page.styles[0])}'" in csp
-
-
-@pytest.mark.parametrize("project", ["invoice", "failing", "hostile"])
-def test_render_command_is_byte_identical_to_check(project, tmp_path, failing_project, hostile_project):
-    path = {"invoice": INVOICE, "failing": failing_project, "hostile": hostile_project}[project]
-    saved, direct, again = tmp_path / "r.json", tmp_path / "direct.html", tmp_path / "again.html"
-    assert cli("check", path, "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code in (0, 1)
-    assert cli("check", path, "--as-of", AS_OF, "--format", "html", "-o", direct).exit_code in (0, 1)
-    assert cli("render", saved, "--format", "html", "-o", again).exit_code == 0
-    assert direct.read_bytes() == again.read_bytes()
 
 
 def test_html_is_registered(invoice_result):
@@ -471,15 +458,6 @@ def test_portfolio_report(portfolio_result):
     assert "NON-COMPLIANT" in html
     digest = hashlib.sha256(dumps(portfolio_result).encode("utf-8")).hexdigest()
     assert f'id="result-sha256">{digest}<' in html
-
-
-def test_portfolio_render_is_byte_identical_to_check(portfolio_dir, tmp_path, monkeypatch):
-    monkeypatch.chdir(portfolio_dir)
-    saved, direct, again = tmp_path / "p.json", tmp_path / "direct.html", tmp_path / "again.html"
-    assert cli("check", "invoice", "failing-project", "--as-of", AS_OF, "--format", "json", "-o", saved).exit_code == 1
-    assert cli("check", "invoice", "failing-project", "--as-of", AS_OF, "--format", "html", "-o", direct).exit_code == 1
-    assert cli("render", saved, "--format", "html", "-o", again).exit_code == 0
-    assert direct.read_bytes() == again.read_bytes()
 
 
 def test_maturity_from_the_real_evaluator(invoice_result):

@@ -1,17 +1,15 @@
 """The JSON result validates against its published schema."""
 from __future__ import annotations
 
-import json
-
-from helpers import AS_OF, SAMPLES, cli
+from helpers import SAMPLES
 from jsonschema import Draft202012Validator
 
 from mlcompliance.evidence.schemas import format_checker, schema
 
 
-def test_results_validate_against_the_published_schema():
+def test_results_validate_against_the_published_schema(checks):
     validator = Draft202012Validator(schema("result"), format_checker=format_checker())
     for name in ("invoice-late-payment", "support-email-router"):
-        data = json.loads(cli("check", SAMPLES / name, "--as-of", AS_OF, "--format", "json").stdout)
+        data = checks.result(SAMPLES / name)
         errors = list(validator.iter_errors(data))
         assert not errors, [e.message for e in errors[:3]]

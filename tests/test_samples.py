@@ -8,13 +8,10 @@ for the packs whose duties start later (AI Act Annex III from 2 Dec 2027, Annex 
 """
 from __future__ import annotations
 
-import html
 import json
-from functools import lru_cache
 
-import pytest
 import yaml
-from helpers import AS_OF, SAMPLES, cli, copy_sample
+from helpers import AS_OF, SAMPLES, cli
 
 NEW_SAMPLES = ("credit-scoring", "xray-anomaly", "support-chatbot")
 
@@ -31,18 +28,6 @@ CHATBOT_FAILURES = {
     "mlops-practices": set(),
     "mlcompliance": {"MLC-TIER-DECLARED"},
 }
-
-
-@lru_cache(maxsize=None)
-def _check(name: str, as_of: str) -> tuple[int, str]:
-    result = cli("check", SAMPLES / name, "--as-of", as_of, "--format", "json")
-    assert result.exit_code in (0, 1), result.output
-    return result.exit_code, result.stdout
-
-
-def check(name: str, as_of: str = AS_OF) -> tuple[int, dict]:
-    code, out = _check(name, as_of)
-    return code, json.loads(out)
 
 
 def failing(data: dict) -> dict[str, set[str]]:
@@ -79,8 +64,8 @@ def clauses(data: dict) -> list[str]:
 
 # --- credit-scoring: UK bank, PD model, PRA tier 1, GDPR Art. 22, AI Act Annex III 5(b) --------
 
-def test_credit_scoring_is_non_compliant_at_tier_high_from_annex_iii_5b():
-    code, data = check("credit-scoring")
+def test_credit_scoring_is_non_compliant_at_tier_high_from_annex_iii_5b(sample_check):
+    code, data = sample_check("credit-scoring")
     assert code == 1
     assert data["gate"]["verdict"] == "non_compliant" and data["gate"]["fail_on"] == "high"
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("high", "high", "high")
@@ -92,8 +77,8 @@ def test_credit_scoring_is_non_compliant_at_tier_high_from_annex_iii_5b():
     assert blocking == {"GDPR-ART35-11-DPIA-REVIEWED", "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"}
 
 
-def test_credit_scoring_fails_exactly_the_documented_rules():
-    _, data = check("credit-scoring")
+def test_credit_scoring_fails_exactly_the_documented_rules(sample_check):
+    _, data = sample_check("credit-scoring")
     assert failing(data) == CREDIT_FAILURES
     assert not [f for f in data["findings"] if f["outcome"] == "error"]
     warned = {f["rule_id"] for f in data["findings"] if f["outcome"] == "warn"}
@@ -104,8 +89,8 @@ def test_credit_scoring_fails_exactly_the_documented_rules():
     assert retention["location"]["file"] == "data_manifest.yaml"
 
 
-def test_credit_scoring_waiver_register():
-    _, data = check("credit-scoring")
+def test_credit_scoring_waiver_register(sample_check):
+    _, data = sample_check("credit-scoring")
     register = {w["id"]: w for w in data["waivers"]}
     assert {k: w["status"] for k, w in register.items()} == {
         "W-MRM-2026-041": "active", "W-DP-2026-007": "expired", "W-PLAT-2026-112": "stale"}
@@ -125,9 +110,9 @@ def test_credit_scoring_waiver_register():
     assert [f["waiver"]["id"] for f in expired] == ["W-DP-2026-007"]
 
 
-def test_credit_scoring_active_waiver_leaves_the_raw_score_unchanged(tmp_path):
-    _, data = check("credit-scoring")
-    project = copy_sample("credit-scoring", tmp_path)
+def test_credit_scoring_active_waiver_leaves_the_raw_score_unchanged(sample_check, sample_copy):
+    _, data = sample_check("credit-scoring")
+    project = sample_copy("credit-scoring")
     waivers = yaml.safe_load((project / "waivers.yaml").read_text(encoding="utf-8"))
     waivers["waivers"] = [w for w in waivers["waivers"] if w["id"] != "W-MRM-2026-041"]
     (project / "waivers.yaml").write_text(yaml.safe_dump(waivers, sort_keys=False), encoding="utf-8")
@@ -144,11 +129,11 @@ def test_credit_scoring_active_waiver_leaves_the_raw_score_unchanged(tmp_path):
     assert data["summary"]["score"]["with_accepted_risk"] > data["summary"]["score"]["raw"]
 
 
-def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027():
-    _, now = check("credit-scoring")
+def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027(sample_check):
+    _, now = sample_check("credit-scoring")
     annex3 = outcomes_of(now, lambda r: r.endswith("-ANNEX3"))
     assert annex3 and all(o == {"not_applicable"} for o in annex3.values())
-    code, later = check("credit-scoring", "2028-01-15")
+    code, later = sample_check("credit-scoring", "2028-01-15")
     assert code == 1 and later["risk"]["tier"] == "high"
     assert failing(later)["eu-trustworthy-ai"] == {
         "EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY",
@@ -167,8 +152,8 @@ def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027():
 
 # --- xray-anomaly: CE-marked SaMD, GxP direct impact, AI Act Annex I, GDPR Art. 9 ---------------
 
-def test_xray_anomaly_is_compliant_at_tier_high_from_annex_i():
-    code, data = check("xray-anomaly")
+def test_xray_anomaly_is_compliant_at_tier_high_from_annex_i(sample_check):
+    code, data = sample_check("xray-anomaly")
     assert code == 0
     assert data["gate"]["verdict"] == "compliant" and data["gate"]["fail_on"] == "medium"
     assert data["gate"]["blocking"] == []
@@ -183,8 +168,8 @@ def test_xray_anomaly_is_compliant_at_tier_high_from_annex_i():
     assert gxp["score"]["raw"] == 100.0 and gxp["manual"] == {"total": 4, "attested": 4}
 
 
-def test_xray_anomaly_alcoa_evidence_is_really_checked():
-    _, data = check("xray-anomaly")
+def test_xray_anomaly_alcoa_evidence_is_really_checked(sample_check):
+    _, data = sample_check("xray-anomaly")
     rules = ("GXP-ORIGINAL-FILE-HASH", "MLOPS-06-DATA-HASH-MATCHES", "GXP-ORIGINAL-CHAIN-STARTS-AT-RAW",
              "GXP-ORIGINAL-TRANSFORMATIONS-RECORDED", "P11-11.10E-AUDIT-TRAIL", "P11-11.70-SIGNED-WHAT-WAS-VALIDATED",
              "P11-11.10A-SYSTEM-VALIDATED", "GXP-PCCP-PLAN", "GXP-PCCP-CHANGE-IN-PLAN", "GDPR-ART9-CONDITION-DECLARED",
@@ -195,11 +180,11 @@ def test_xray_anomaly_alcoa_evidence_is_really_checked():
     assert hashed["/datasets/2"] == "pass"   # the shipped OQ reference set; the others live on WORM storage
 
 
-def test_xray_anomaly_annex_i_duties_apply_from_2_august_2028_and_pass():
-    _, now = check("xray-anomaly")
+def test_xray_anomaly_annex_i_duties_apply_from_2_august_2028_and_pass(sample_check):
+    _, now = sample_check("xray-anomaly")
     annex1 = outcomes_of(now, lambda r: r.endswith("-ANNEX1"))
     assert annex1 and all(o == {"not_applicable"} for o in annex1.values())
-    code, later = check("xray-anomaly", "2028-09-01")
+    code, later = sample_check("xray-anomaly", "2028-09-01")
     applied = outcomes_of(later, lambda r: r.endswith("-ANNEX1"))
     assert not [r for r, o in applied.items() if o - {"pass", "not_applicable"}]
     ok = {r for r, o in applied.items() if passed(o)}
@@ -214,8 +199,8 @@ def test_xray_anomaly_annex_i_duties_apply_from_2_august_2028_and_pass():
 
 # --- support-chatbot: under-declared tier, Art. 50 transparency --------------------------------
 
-def test_support_chatbot_is_checked_at_the_derived_tier_limited():
-    code, data = check("support-chatbot")
+def test_support_chatbot_is_checked_at_the_derived_tier_limited(sample_check):
+    code, data = sample_check("support-chatbot")
     assert code == 1 and data["gate"]["verdict"] == "non_compliant"
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("minimal", "limited", "limited")
     assert data["gate"]["tier"] == "limited" and data["gate"]["fail_on"] == "high"
@@ -226,8 +211,8 @@ def test_support_chatbot_is_checked_at_the_derived_tier_limited():
     assert tier["location"]["file"] == "model_card.yaml" and tier["location"]["pointer"] == "/risk/tier"
 
 
-def test_support_chatbot_fails_exactly_the_documented_rules():
-    _, data = check("support-chatbot")
+def test_support_chatbot_fails_exactly_the_documented_rules(sample_check):
+    _, data = sample_check("support-chatbot")
     assert failing(data) == CHATBOT_FAILURES
     blocking = {f["rule_id"] for f in data["findings"] if f["fingerprint"] in data["gate"]["blocking"]}
     assert blocking == {"MLC-TIER-DECLARED", "EUAI-ART6-TIER-MATCHES-CATEGORY", "EUAI-ART50-1-AI-DISCLOSURE"}
@@ -241,19 +226,19 @@ def test_support_chatbot_fails_exactly_the_documented_rules():
                        "EUAI-ART50-2-CONTENT-MARKED-LEGACY": {"not_applicable"}}
 
 
-def test_support_chatbot_art_50_dates():
-    _, before = check("support-chatbot", "2026-07-15")
+def test_support_chatbot_art_50_dates(sample_check):
+    _, before = sample_check("support-chatbot", "2026-07-15")
     assert outcomes_of(before, lambda r: r == "EUAI-ART50-1-AI-DISCLOSURE") == {
         "EUAI-ART50-1-AI-DISCLOSURE": {"not_applicable"}}
-    _, later = check("support-chatbot", "2026-12-15")
+    _, later = sample_check("support-chatbot", "2026-12-15")
     assert failing(later)["eu-trustworthy-ai"] == CHATBOT_FAILURES["eu-trustworthy-ai"] | {
         "EUAI-ART50-2-CONTENT-MARKED-LEGACY", "EUAI-ART5-SCREENING-COVERS-OMNIBUS"}
 
 
 # --- invoice-late-payment: minimal tier, three packs, compliant --------------------------------
 
-def test_invoice_late_payment_is_compliant_under_three_packs():
-    code, data = check("invoice-late-payment")
+def test_invoice_late_payment_is_compliant_under_three_packs(sample_check, checks):
+    code, data = sample_check("invoice-late-payment")
     assert code == 0 and data["gate"]["verdict"] == "compliant"
     assert [p["id"] for p in data["packs"]] == ["eu-trustworthy-ai", "gdpr", "mlops-practices"]
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("minimal",) * 3
@@ -266,27 +251,15 @@ def test_invoice_late_payment_is_compliant_under_three_packs():
     assert general == {r: {"pass"} for r in general} and len(general) == 5
     # B2B data: no personal data, so no GDPR rule is scored
     assert pack_score(data, "gdpr")["raw"] is None
-    assert cli("check", SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--fail-on", "info").exit_code == 0
+    assert checks.run(SAMPLES / "invoice-late-payment", fmt="text", options=("--fail-on", "info")).exit_code == 0
 
 
-# --- every sample: report formats and the portfolio -------------------------------------------
+# --- every sample in one portfolio (every format of every sample: test_render_equals_check.py) ---
 
-@pytest.mark.parametrize("name", NEW_SAMPLES + ("invoice-late-payment",))
-def test_markdown_and_html_render_with_the_check_exit_code(name):
-    code, data = check(name)
-    md = cli("check", SAMPLES / name, "--as-of", AS_OF, "--format", "md")
-    assert md.exit_code == code and md.stdout.strip()
-    page = cli("check", SAMPLES / name, "--as-of", AS_OF, "--format", "html")
-    assert page.exit_code == code
-    assert html.escape(data["project"]["name"]) in page.stdout
-    assert page.stdout.lstrip().lower().startswith("<!doctype html")
-
-
-def test_recursive_check_includes_every_sample(tmp_path):
-    out = tmp_path / "portfolio.json"
-    result = cli("check", "--recursive", SAMPLES, "--as-of", AS_OF, "--format", "json", "-o", out)
+def test_recursive_check_includes_every_sample(checks):
+    result = checks.run("--recursive", SAMPLES)
     assert result.exit_code == 2   # the deliberately broken sample is reported as an input error
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = result.json()
     rows = {m["project"].rsplit("/", 1)[-1]: m for m in data["matrix"]}
     assert {n: rows[n]["verdict"] for n in NEW_SAMPLES + ("invoice-late-payment",)} == {
         "credit-scoring": "non_compliant", "xray-anomaly": "compliant",

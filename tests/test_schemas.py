@@ -74,6 +74,7 @@ def test_agree_on_sample_documents_and_their_mutations(kind, doc):
     assert not all(verdicts), "the mutations should include invalid documents"
 
 
+@pytest.mark.slow   # every document of every pack fixture, through both validators: over 2 s
 def test_agree_on_every_fixture_document():
     seen = 0
     for kind, doc in fixture_documents():

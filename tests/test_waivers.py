@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import cli, write_project
-from test_policy import OWNER_RULE, make_pack
+from helpers import OWNER_RULE, cli, make_pack, write_project
 
 AS_OF = "2026-11-01"
 DS_RULE = {**OWNER_RULE, "id": "ACME-DS-HASH", "scope": "/data_manifest/datasets/*",

@@ -17,18 +17,14 @@ import copy
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import MARKER, PAYLOADS, check_json, make_hostile_project
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from mlcompliance.render import RENDERERS
 
-from render_fixtures import *  # noqa: E402,F401,F403 - pytest fixtures
-from render_fixtures import MARKER, PAYLOADS, check_json, make_hostile_project  # noqa: E402
-
-from mlcompliance.render import RENDERERS  # noqa: E402
-
+pytestmark = pytest.mark.browser
 render_html = RENDERERS["html"]   # takes the JSON form of a result, as the fixtures give it
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -105,7 +101,10 @@ class Watched:
         assert self.blocked == []
         assert [u for u in self.requests if u != self.url and not u.startswith("data:")] == []
 
-    def close(self):
+    def __enter__(self) -> "Watched":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.context.close()
 
 
@@ -132,8 +131,7 @@ def test_hostile_report_executes_nothing_and_fetches_nothing(browser, hostile_re
     if not csp:  # prove that escaping and sanitising alone hold, without the CSP's second line of defence
         html, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
         assert n == 1
-    w = Watched(browser, write(tmp_path, "hostile.html", html))
-    try:
+    with Watched(browser, write(tmp_path, "hostile.html", html)) as w:
         page = w.page
         assert page.evaluate("window.__pwned") is None, page.evaluate("window.__pwned")
         assert w.dialogs == []
@@ -166,8 +164,6 @@ def test_hostile_report_executes_nothing_and_fetches_nothing(browser, hostile_re
         rows = page.query_selector_all("#findings-table tbody tr")
         assert len(rows) == len(hostile_result["findings"])
         assert not [e for e in w.errors if "Refused" in e or "pageerror" in e]
-    finally:
-        w.close()
 
 
 _SINGLE: dict[int, dict] = {}
@@ -183,8 +179,7 @@ def test_each_payload_alone_stays_inert(browser, tmp_path, index, csp):
     html = render_html(result)
     if not csp:
         html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
-    w = Watched(browser, write(tmp_path, "one.html", html))
-    try:
+    with Watched(browser, write(tmp_path, "one.html", html)) as w:
         page = w.page
         page.evaluate(POKE)
         page.wait_for_timeout(50)
@@ -196,13 +191,10 @@ def test_each_payload_alone_stays_inert(browser, tmp_path, index, csp):
         assert len(page.query_selector_all("#findings-table tbody tr")) == len(result["findings"])
         page.select_option("#filter-outcome", "fail")
         assert len(visible_rows(page)) == sum(f["outcome"] == "fail" for f in result["findings"])
-    finally:
-        w.close()
 
 
 def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
-    try:
+    with Watched(browser, write(tmp_path, "failing.html", render_html(failing_result))) as w:
         page = w.page
         assert page.evaluate("getComputedStyle(document.querySelector('header.report-header')).borderBottomStyle") \
             == "solid"  # the inline <style> applied
@@ -210,8 +202,6 @@ def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_pat
         assert page.evaluate("document.documentElement.classList.contains('js')")
         assert w.errors == [] and w.dialogs == []
         w.assert_no_network()
-    finally:
-        w.close()
 
 
 # --- filters and sorting ---------------------------------------------------------------------------------
@@ -219,8 +209,7 @@ def test_own_style_and_script_run_under_the_csp(browser, failing_result, tmp_pat
 
 def test_filters_work_when_clicked(browser, failing_result, tmp_path):
     findings = failing_result["findings"]
-    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
-    try:
+    with Watched(browser, write(tmp_path, "failing.html", render_html(failing_result))) as w:
         page = w.page
         assert len(visible_rows(page)) == len(findings)
         page.select_option("#filter-outcome", "fail")
@@ -248,14 +237,11 @@ def test_filters_work_when_clicked(browser, failing_result, tmp_path):
         assert len(visible_rows(page)) == len(findings)
         assert page.input_value("#filter-text") == ""
         assert w.errors == []
-    finally:
-        w.close()
 
 
 def test_sorting_works_when_clicked(browser, failing_result, tmp_path):
     findings = failing_result["findings"]
-    w = Watched(browser, write(tmp_path, "failing.html", render_html(failing_result)))
-    try:
+    with Watched(browser, write(tmp_path, "failing.html", render_html(failing_result))) as w:
         page = w.page
         page.click("#findings-table th[data-sort=severity] button")
         ranks = [SEVERITY_ORDER.index(r["severity"]) for r in visible_rows(page)]
@@ -279,8 +265,6 @@ def test_sorting_works_when_clicked(browser, failing_result, tmp_path):
         rows = visible_rows(page)
         assert {r["outcome"] for r in rows} == {"pass"} and [r["rule"] for r in rows] == sorted(r["rule"] for r in rows)
         assert w.errors == []
-    finally:
-        w.close()
 
 
 # --- without JavaScript, in print, as PDF ------------------------------------------------------------------
@@ -295,21 +279,17 @@ def with_maturity(result: dict) -> dict:
 
 def test_complete_without_javascript(browser, failing_result, tmp_path):
     result = with_maturity(failing_result)
-    w = Watched(browser, write(tmp_path, "nojs.html", render_html(result)), javascript=False)
-    try:
+    with Watched(browser, write(tmp_path, "nojs.html", render_html(result)), javascript=False) as w:
         page = w.page
         assert len(visible_rows(page)) == len(result["findings"])
         assert not page.is_visible("#finding-filters")
         bars = page.eval_on_selector_all("#maturity svg rect.bar", "rs => rs.map(r => r.getBBox().width)")
         assert len(bars) == 4 and all(b > 0 for b in bars) and bars[2] > bars[0] > bars[1] > bars[3]
         w.assert_no_network()
-    finally:
-        w.close()
 
 
 def test_print_shows_every_finding_and_hides_controls(browser, failing_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "print.html", render_html(with_maturity(failing_result))))
-    try:
+    with Watched(browser, write(tmp_path, "print.html", render_html(with_maturity(failing_result)))) as w:
         page = w.page
         page.select_option("#filter-outcome", "fail")
         assert len(visible_rows(page)) < len(failing_result["findings"])
@@ -319,18 +299,13 @@ def test_print_shows_every_finding_and_hides_controls(browser, failing_result, t
         pdf = page.pdf(format="A4", landscape=True, print_background=True)
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
         w.assert_no_network()
-    finally:
-        w.close()
 
 
 def test_invoice_report_renders(browser, invoice_result, tmp_path):
-    w = Watched(browser, write(tmp_path, "invoice.html", render_html(invoice_result)))
-    try:
+    with Watched(browser, write(tmp_path, "invoice.html", render_html(invoice_result))) as w:
         page = w.page
         assert page.text_content("h1") == invoice_result["project"]["name"]
         assert "COMPLIANT" in page.inner_text("#verdict h2")
         assert len(visible_rows(page)) == len(invoice_result["findings"])
         assert w.errors == [] and w.dialogs == []
         w.assert_no_network()
-    finally:
-        w.close()
