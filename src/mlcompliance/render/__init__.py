@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
 
 _MODULES = {
     "text": "text",
@@ -22,24 +21,11 @@ _MODULES = {
 
 
 class _Renderers(Mapping[str, Callable[..., str]]):
-    """format name -> render(result, **options); a portfolio result goes to the module's
-    `render_portfolio`, and a format without one refuses it with an input error."""
+    """format name -> render(result, **options) for one project's result (a portfolio is
+    streamed through the sinks of :mod:`mlcompliance.render.portfolio` instead)."""
 
     def __getitem__(self, name: str) -> Callable[..., str]:
-        module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
-
-        def render(result: dict[str, Any], **options: Any) -> str:
-            if result.get("portfolio"):
-                portfolio = getattr(module, "render_portfolio", None)
-                if portfolio is None:
-                    from mlcompliance.errors import InputError
-                    supported = [f for f, m in _MODULES.items()
-                                 if hasattr(importlib.import_module(f"{__name__}.{m}"), "render_portfolio")]
-                    raise InputError(f"format '{name}' does not render a portfolio",
-                                     expected="one of " + ", ".join(supported))
-                return portfolio(result, **options)
-            return module.render(result, **options)
-        return render
+        return importlib.import_module(f"{__name__}.{_MODULES[name]}").render
 
     def __iter__(self) -> Iterator[str]:
         return iter(_MODULES)

@@ -31,7 +31,3 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 def render(result: dict[str, Any]) -> str:
     return _csv(_rows(".", result))
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    return _csv([row for p in portfolio["projects"] for row in _rows(p["path"], p["result"])])

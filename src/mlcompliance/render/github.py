@@ -120,30 +120,3 @@ def render(result: dict[str, Any]) -> str:
             body.append(f"{text(p.get('id'))} {text(p.get('version'))}: {_score(p.get('score'))}")
     lines.append(command("notice", {"title": "mlcompliance"}, "\n".join(body)))
     return "\n".join(lines) + "\n"
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    """Annotations of every project (files prefixed with the project's path when it is relative),
-    blocking ones first, then one notice with the portfolio's verdict and one line per project."""
-    from mlcompliance.render.sarif import safe_prefix
-    entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
-               and isinstance(e.get("result"), Mapping)]
-    annotated = []
-    for e in entries:
-        annotated += _annotations(e["result"], safe_prefix(e.get("path")))
-    lines = [line for _, line in sorted(annotated, key=lambda x: x[0])]
-    summary = portfolio.get("summary") or {}
-    verdict = text((portfolio.get("gate") or {}).get("verdict")) or "unknown"
-    body = [f"Portfolio: {verdict.replace('_', '-').upper()}: {summary.get('compliant', 0)} compliant, "
-            f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('errors', 0)} not checked "
-            f"(of {summary.get('projects', len(entries))})"]
-    for e in entries:
-        r = e["result"]
-        body.append(f"{text(e.get('path'))}: {text((r.get('gate') or {}).get('verdict')).replace('_', '-')}, "
-                    f"{len((r.get('gate') or {}).get('blocking') or [])} blocking, "
-                    f"score {_score((r.get('summary') or {}).get('score'))}")
-    for err in portfolio.get("errors") or []:
-        if isinstance(err, Mapping):
-            body.append(f"{text(err.get('path'))}: not checked: {text(err.get('error'))}")
-    lines.append(command("notice", {"title": "mlcompliance portfolio"}, "\n".join(body)))
-    return "\n".join(lines) + "\n"

@@ -8,5 +8,3 @@ from mlcompliance.result.record import dumps
 def render(result: dict[str, Any]) -> str:
     return dumps(result)
 
-
-render_portfolio = render

@@ -87,19 +87,6 @@ def build(result: dict[str, Any]) -> ET.Element:
     return _finish(root, f"mlcompliance: {project}", totals, result)
 
 
-def build_portfolio(portfolio: dict[str, Any]) -> ET.Element:
-    """Suites per project and pack, named ``PROJECT-PATH: PACK VERSION``."""
-    root = ET.Element("testsuites")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for entry in portfolio.get("projects") or []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("result"), Mapping):
-            label = text(entry.get("path")) or text((entry["result"].get("project") or {}).get("name"))
-            for k, v in _suites(root, entry["result"], label).items():
-                totals[k] += v
-    n = len(portfolio.get("projects") or [])
-    return _finish(root, f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}", totals, portfolio)
-
-
 def _finish(root: ET.Element, name: str, totals: dict[str, int], source: dict[str, Any]) -> ET.Element:
     root.set("name", xml_text(name))
     for k, v in totals.items():
@@ -173,7 +160,3 @@ def _serialise(root: ET.Element) -> str:
 
 def render(result: dict[str, Any]) -> str:
     return _serialise(build(result))
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    return _serialise(build_portfolio(portfolio))

@@ -102,24 +102,13 @@ def read_result(path: Path) -> dict[str, Any]:
 
 
 def _check_shape(value: dict[str, Any], file: str) -> None:
-    """A single result is validated against result.schema.json; a portfolio (possibly thousands of
-    results) is checked for its own keys and each project's top-level keys, which is what keeps
-    the renderers from meeting a missing key."""
+    """A single result is validated against result.schema.json. A portfolio is JSON Lines
+    (result/jsonl.py); one saved as a single JSON document by an earlier version is refused."""
     from mlcompliance.evidence.schemas import describe_error, validator
     check = validator("result")
     if value.get("portfolio") is True:
-        missing = [k for k in ("tool", "as_of", "summary", "gate", "packs", "matrix", "worst_findings", "errors",
-                               "projects") if k not in value]
-        if missing:
-            raise InputError(f"portfolio result without {', '.join(missing)}", file=file,
-                             expected="a JSON file written by 'mlcompliance check DIR... --format json'")
-        required = check.schema["required"]
-        for i, entry in enumerate(value["projects"]):
-            result = entry.get("result") if isinstance(entry, dict) else None
-            if not isinstance(result, dict) or any(k not in result for k in required):
-                raise InputError(f"portfolio result: /projects/{i} is not a project result", file=file,
-                                 expected="{path, result} with the keys " + ", ".join(required))
-        return
+        raise InputError("a portfolio saved as one JSON document by an earlier mlcompliance", file=file,
+                         expected="a portfolio in JSON Lines: run 'mlcompliance check DIR... --format json' again")
     errors = sorted(check.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         message, expected = describe_error(errors[0])
