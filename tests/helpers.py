@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import yaml
 from click.testing import CliRunner
@@ -45,3 +47,13 @@ def tree_digest(root: Path) -> dict[str, str]:
     """sha256 and mtime of every file below root, to prove nothing was modified."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() + f":{p.stat().st_mtime_ns}"
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def read_portfolio(text: str) -> dict[str, Any]:
+    """A portfolio's JSON Lines as one dict: the header's and the summary line's keys, plus
+    ``entries`` (every project line) and ``projects`` (the checked ones: path and result)."""
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[0]["kind"] == "portfolio" and lines[-1]["kind"] == "summary"
+    assert all(line["kind"] == "project" for line in lines[1:-1])
+    entries = lines[1:-1]
+    return {**lines[0], **lines[-1], "entries": entries, "projects": [e for e in entries if "result" in e]}

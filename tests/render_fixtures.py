@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import read_portfolio
 
 from mlcompliance.cli import main
 
@@ -164,7 +165,8 @@ def make_hostile_project(dest: Path, payloads: list[str] | None = None) -> Path:
 
 
 def check_portfolio(workdir: Path, *projects: str) -> dict[str, Any]:
-    """``check P1 P2 ... --format json`` run from ``workdir`` with relative project paths."""
+    """``check P1 P2 ... --format json`` run from ``workdir`` with relative project paths, saved as
+    ``workdir/portfolio.jsonl`` and read back with :func:`read_portfolio`."""
     import os
     here = os.getcwd()
     os.chdir(workdir)
@@ -173,7 +175,16 @@ def check_portfolio(workdir: Path, *projects: str) -> dict[str, Any]:
     finally:
         os.chdir(here)
     assert res.exit_code in (0, 1), res.output
-    return json.loads(res.stdout)
+    saved = workdir / "portfolio.jsonl"
+    saved.write_text(res.stdout, encoding="utf-8")
+    return dict(read_portfolio(res.stdout), file=saved)
+
+
+def render_portfolio(portfolio: dict[str, Any], fmt: str) -> str:
+    """``mlcompliance render`` of a portfolio saved by :func:`check_portfolio`."""
+    res = cli("render", portfolio["file"], "--format", fmt)
+    assert res.exit_code == 0, res.output
+    return res.stdout
 
 
 @pytest.fixture(scope="session")
@@ -215,6 +226,6 @@ def hostile_result(hostile_project: Path) -> dict[str, Any]:
     return check_json(hostile_project)
 
 
-__all__ = ["check_portfolio", "portfolio_dir", "portfolio_result", "AS_OF", "FORMATS", "INVOICE", "MARKER", "PAYLOADS", "ROOT", "check_json", "cli", "failing_project",
+__all__ = ["check_portfolio", "read_portfolio", "render_portfolio", "portfolio_dir", "portfolio_result", "AS_OF", "FORMATS", "INVOICE", "MARKER", "PAYLOADS", "ROOT", "check_json", "cli", "failing_project",
            "failing_result", "hostile_project", "hostile_result", "invoice_result", "make_failing_project",
            "make_hostile_project"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, cli
+from render_fixtures import AS_OF, INVOICE, cli, render_portfolio
 
 from mlcompliance.render import RENDERERS, github
 
@@ -106,7 +106,7 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
 
 
 def test_portfolio_annotations_point_into_each_project(portfolio_result):
-    cmds = commands(RENDERERS["github"](portfolio_result))
+    cmds = commands(render_portfolio(portfolio_result, "github"))
     blocking = sum(len(e["result"]["gate"]["blocking"]) for e in portfolio_result["projects"])
     assert [c[0] for c in cmds].count("error") == blocking > 0
     assert all(p["file"].startswith("failing-project/") for k, p, _ in cmds if k != "notice")

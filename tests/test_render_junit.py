@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, cli
+from render_fixtures import AS_OF, INVOICE, cli, render_portfolio
 
 from mlcompliance.render import RENDERERS, junit
 
@@ -113,7 +113,7 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
 
 
 def test_portfolio_has_suites_per_project_and_pack(portfolio_result):
-    root = parse(portfolio_result)
+    root = ET.fromstring(render_portfolio(portfolio_result, "junit").encode("utf-8"))
     assert int(root.get("tests")) == sum(len(e["result"]["findings"]) for e in portfolio_result["projects"])
     assert int(root.get("failures")) == portfolio_result["summary"]["outcomes"]["fail"]
     names = [s.get("name") for s in root.findall("testsuite")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from render_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from render_fixtures import AS_OF, INVOICE, cli
+from render_fixtures import AS_OF, INVOICE, cli, render_portfolio
 
 from mlcompliance.render import RENDERERS, sarif
 
@@ -131,7 +131,7 @@ def test_render_is_byte_identical_to_check(project, tmp_path, failing_project):
 
 
 def test_portfolio_is_one_valid_run_with_project_paths(portfolio_result):
-    doc = sarif_of(portfolio_result)
+    doc = json.loads(render_portfolio(portfolio_result, "sarif"))
     validate(doc)
     assert len(doc["runs"]) == 1
     results = doc["runs"][0]["results"]

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pytest
 import yaml
-from helpers import AS_OF, SAMPLES, cli, copy_sample
+from helpers import AS_OF, SAMPLES, cli, copy_sample, read_portfolio
 
 NEW_SAMPLES = ("credit-scoring", "xray-anomaly", "support-chatbot")
 
@@ -286,7 +286,7 @@ def test_recursive_check_includes_every_sample(tmp_path):
     out = tmp_path / "portfolio.json"
     result = cli("check", "--recursive", SAMPLES, "--as-of", AS_OF, "--format", "json", "-o", out)
     assert result.exit_code == 2   # the deliberately broken sample is reported as an input error
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_portfolio(out.read_text(encoding="utf-8"))
     rows = {m["project"].rsplit("/", 1)[-1]: m for m in data["matrix"]}
     assert {n: rows[n]["verdict"] for n in NEW_SAMPLES + ("invoice-late-payment",)} == {
         "credit-scoring": "non_compliant", "xray-anomaly": "compliant",

@@ -69,8 +69,8 @@ class PortfolioReader:
             self.fail(f"portfolio header without {', '.join(missing)}", "the header line of " + WRITTEN_BY)
         self.header = {k: v for k, v in value.items() if k != "kind"}
 
-    def fail(self, message: str, expected: str) -> None:
-        raise InputError(message, file=self.name, line=self.lineno or 1, expected=expected)
+    def fail(self, message: str, expected: str, line: int | None = None) -> None:
+        raise InputError(message, file=self.name, line=line or self.lineno or 1, expected=expected)
 
     def _next(self) -> str | None:
         raw = self._fh.readline()
@@ -97,7 +97,7 @@ class PortfolioReader:
             text = self._next()
             if text is None:
                 self.fail("the file ends without its summary line (truncated?)",
-                          "a last line {\"kind\": \"summary\", ...}")
+                          "a last line {\"kind\": \"summary\", ...}", self.lineno + 1)
             if text.startswith('{"kind": "summary"'):
                 # not parsed: at 10 000 projects it is megabytes; the caller compares its digest
                 # with the summary it recomputes from the project lines

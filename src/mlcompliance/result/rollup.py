@@ -44,17 +44,21 @@ def digest(entry: dict[str, Any]) -> dict[str, Any]:
     for p in packs:
         raw.setdefault(p["id"], p["score"]["raw"])
         t = totals.setdefault(p["id"], [0, 0])
-        t[0] += p["score"]["numerator"]
-        t[1] += p["score"]["denominator"]
-    row = {"project": path, "name": r["project"]["name"], "tier": r["risk"]["tier"],
-           "verdict": r["gate"]["verdict"], "blocking": len(r["gate"]["blocking"]),
+        t[0] += int(p["score"]["numerator"])
+        t[1] += int(p["score"]["denominator"])
+    score = r["summary"]["score"]["raw"]
+    # values are coerced to the types the roll-up and the renderers rely on (unchanged when the
+    # result is well formed), so a damaged saved result fails here, where its line is known
+    row = {"project": path, "name": r["project"]["name"], "tier": str(r["risk"]["tier"]),
+           "verdict": str(r["gate"]["verdict"]), "blocking": len(r["gate"]["blocking"]),
            "stage": ((r.get("maturity") or {}).get("stage") or {}).get("stage"),
-           "score": r["summary"]["score"]["raw"],
+           "score": None if score is None else float(score),
            "scores": {pid: (None if raw[pid] is None else float(raw[pid])) for pid in sorted(raw)}}
     worst = [{"project": path, **{k: f[k] for k in WORST_KEYS}, "location": f["location"]}
              for f in r["findings"] if f["outcome"] in ("fail", "error")]
     worst.sort(key=_worst_key)
-    return {"path": path, "row": row, "outcomes": r["summary"]["outcomes"], "totals": totals,
+    outcomes = {str(k): int(v) for k, v in r["summary"]["outcomes"].items()}
+    return {"path": path, "row": row, "outcomes": outcomes, "totals": totals,
             "worst": worst[:WORST_LISTED]}
 
 
