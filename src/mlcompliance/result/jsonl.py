@@ -23,6 +23,9 @@ CONSISTENT = ("portfolio_version", "result_version", "tool", "as_of", "fail_on",
 """Header keys that must agree between shards for their merge to mean anything."""
 RESULT_KEYS = ("result_version", "tool", "as_of", "project", "packs", "risk", "gate", "summary", "findings")
 WRITTEN_BY = "a file written by 'mlcompliance check DIR... --format json'"
+SUMMARY = "(the summary line)"
+_SUMMARY_START = b'{"kind": "summary"'
+_BLOCK = 1 << 16
 
 
 def header_line(header: dict[str, Any]) -> str:
@@ -73,15 +76,38 @@ class PortfolioReader:
         raise InputError(message, file=self.name, line=line or self.lineno or 1, expected=expected)
 
     def _next(self) -> str | None:
-        raw = self._fh.readline()
+        """The next line as text, or None at the end of the file. The summary line is not returned
+        whole (at 10 000 projects it is megabytes): it is hashed as it is read, in blocks, into
+        ``summary_sha256``, and ``_next`` returns the marker ``SUMMARY``."""
+        raw = self._fh.readline(_BLOCK)
         if not raw:
             return None
         self.lineno += 1
+        if raw.startswith(_SUMMARY_START):
+            self._read_summary(raw)
+            return SUMMARY
+        if not raw.endswith(b"\n"):
+            raw += self._fh.readline()
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             self.fail("not UTF-8 text", "UTF-8 JSON Lines")
             raise  # unreachable
+
+    def _read_summary(self, block: bytes) -> None:
+        sha = hashlib.sha256()
+        self.summary_line = self.lineno
+        while block:
+            cut = block.find(b"\n")
+            if cut >= 0:
+                sha.update(block[:cut + 1])
+                if block[cut + 1:] or self._fh.read(1):
+                    self.lineno += 1
+                    self.fail("a line after the summary line", "the summary line to be the last line")
+                break
+            sha.update(block)
+            block = self._fh.read(_BLOCK)
+        self.summary_sha256 = sha.hexdigest()
 
     def _parse(self, text: str, expected: str) -> Any:
         try:
@@ -98,14 +124,7 @@ class PortfolioReader:
             if text is None:
                 self.fail("the file ends without its summary line (truncated?)",
                           "a last line {\"kind\": \"summary\", ...}", self.lineno + 1)
-            if text.startswith('{"kind": "summary"'):
-                # not parsed: at 10 000 projects it is megabytes; the caller compares its digest
-                # with the summary it recomputes from the project lines
-                self.summary_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-                self.summary_line = self.lineno
-                if self._fh.readline():
-                    self.lineno += 1
-                    self.fail("a line after the summary line", "the summary line to be the last line")
+            if text is SUMMARY:
                 self._fh.close()
                 return
             value = self._parse(text, "one JSON object per line")
