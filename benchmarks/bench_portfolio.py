@@ -105,7 +105,7 @@ def split_shards(saved: Path, count: int) -> list[Path]:
     for i in range(1, count + 1):
         reader = jsonl.PortfolioReader(saved)
         items = (it for it in portfolio.iter_saved(reader, "json", {})
-                 if portfolio.shard_of(portfolio.shard_key(Path(it.path), root), count) == i)
+                 if portfolio.shard_of(os.path.relpath(it.path, root), count) == i)
         target = bench_dir() / "portfolio-out" / f"shard-{i}-of-{count}.jsonl"
         with open(target, "w", encoding="utf-8") as out:
             written = portfolio.write(items, {**head, "shard": {"index": i, "count": count}}, "json", out, {})

@@ -50,15 +50,19 @@ class Item(NamedTuple):
 
 # --- which projects ----------------------------------------------------------------------
 
-def find_projects(root: Path) -> list[Path]:
-    """Directories under ``root`` holding an mlcompliance.yaml or a model card (not descending into them)."""
+def find_projects(root: Path) -> list[tuple[str, str]]:
+    """(path, shard key) of each directory under ``root`` holding an mlcompliance.yaml or a model
+    card (not descending into it), sorted by path. Plain strings: at 10 000 projects, ``Path``
+    objects would be most of what a portfolio run holds."""
     if not root.is_dir():
         raise InputError("not a directory", file=str(root), expected="a directory of projects")
     markers = set(CONFIG_NAMES) | {f"{k}{ext}" for k in KINDS for ext in (".yaml", ".yml", ".json")}
+    top = os.fspath(root)
     found = []
-    for here, dirs, files in os.walk(root, followlinks=False):
-        if markers & set(files):
-            found.append(Path(here))
+    for here, dirs, files in os.walk(top, followlinks=False):
+        if not markers.isdisjoint(files):
+            rel = os.path.relpath(here, top)
+            found.append((here, Path(rel).as_posix() if os.sep != "/" else rel))
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
@@ -71,15 +75,6 @@ def shard_of(key: str, count: int) -> int:
     given for a directory named on the command line. A project's shard depends on nothing but its
     own path, so adding or removing other projects never moves it to another shard."""
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % count + 1
-
-
-def shard_key(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
 
 
 def catalog(policy_paths: Iterable[Path]) -> dict[str, str]:
@@ -255,14 +250,16 @@ class Written(NamedTuple):
 def write(items: Iterable[Item], head: dict[str, Any], fmt: str, out: TextIO, options: dict[str, Any],
           progress: Callable[[int], None] | None = None) -> Written:
     """Stream ``items`` into format ``fmt`` on ``out``; the caller closes the returned roll-up."""
-    whole = hashlib.sha256()
     sink = formats.sink(fmt, out, head, options)
+    whole = hashlib.sha256() if sink.uses_sha256 else None
     text = jsonl.header_line(head)
-    whole.update(text.encode("utf-8"))
+    if whole:
+        whole.update(text.encode("utf-8"))
     sink.header_line(text)
     rollup = Rollup()
     for item in items:
-        whole.update(item.line.encode("utf-8"))
+        if whole:
+            whole.update(item.line.encode("utf-8"))
         rollup.add(item.digest)
         sink.take(item.path, item.line, item.fragment)
         if progress:
@@ -270,10 +267,11 @@ def write(items: Iterable[Item], head: dict[str, Any], fmt: str, out: TextIO, op
     summary = hashlib.sha256()
     for chunk in rollup.summary_chunks():
         data = chunk.encode("utf-8")
-        whole.update(data)
+        if whole:
+            whole.update(data)
         summary.update(data)
         sink.summary(chunk)
-    sink.finish(rollup, whole.hexdigest())
+    sink.finish(rollup, whole.hexdigest() if whole else "")
     return Written(rollup, summary.hexdigest())
 
 

@@ -81,17 +81,18 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         _emit(_render(fmt, result, template_dir), output, projects)
         sys.exit(1 if result["gate"]["verdict"] != "compliant" else 0)
     from mlcompliance import portfolio
-    keys = {str(p): portfolio.shard_key(p, None) for p in projects}
+    keys = {str(p): p.as_posix() for p in projects}
     if recursive_root is not None:
-        keys.update((str(p), portfolio.shard_key(p, recursive_root)) for p in portfolio.find_projects(recursive_root))
+        keys.update(portfolio.find_projects(recursive_root))
     if not keys:
         raise InputError("no project found (a directory with mlcompliance.yaml or a model card)",
                          file=str(recursive_root))
     paths = sorted(p for p, k in keys.items() if shard is None or portfolio.shard_of(k, shard[1]) == shard[0])
+    del keys
     head = portfolio.header(as_of, fail_on, portfolio.catalog(policy_paths), shard)
     head = stamp(head) if timestamp else head
     options = _portfolio_options(fmt, template_dir)
-    with _progress(len(paths)) as advance, _output(output, [Path(p) for p in paths]) as out:
+    with _progress(len(paths)) as advance, _output(output, paths) as out:
         items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
@@ -118,7 +119,7 @@ class _output:
     """Where a streamed report goes: standard output, or a file written atomically (never one of
     the projects' evidence files)."""
 
-    def __init__(self, output: Path | None, projects: list[Path] = ()) -> None:
+    def __init__(self, output: Path | None, projects: list[str] = ()) -> None:
         self.output = output
         self.projects = projects
         self.context = None
@@ -130,7 +131,7 @@ class _output:
         from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
         names = {f"{k}{ext}" for k in (*KINDS, *[c.rsplit('.', 1)[0] for c in CONFIG_NAMES])
                  for ext in (".yaml", ".yml", ".json")}
-        protected = tuple(p / self.output.name for p in self.projects) if self.output.name in names else ()
+        protected = tuple(Path(p) / self.output.name for p in self.projects) if self.output.name in names else ()
         self.context = open_atomic(self.output, protected)
         return self.context.__enter__()
 

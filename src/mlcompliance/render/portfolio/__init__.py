@@ -50,6 +50,10 @@ def sink(fmt: str, out: TextIO, header: dict[str, Any], options: dict[str, Any])
 class Sink:
     """Base: ignores everything. ``header`` is the portfolio header (tool, as_of, generated_at...)."""
 
+    uses_sha256 = False
+    """Whether ``finish`` shows the sha256 of the JSON Lines (else it is not computed: hashing
+    hundreds of megabytes is a good part of a merge's time)."""
+
     def __init__(self, out: TextIO, header: dict[str, Any], **options: Any) -> None:
         self.out = out
         self.header = header

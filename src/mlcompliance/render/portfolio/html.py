@@ -54,6 +54,8 @@ def prepare(entry: dict[str, Any], template_dir: str | Path | None = None) -> di
 
 
 class Sink(_Base):
+    uses_sha256 = True
+
     def __init__(self, out, header, template_dir: str | Path | None = None) -> None:
         super().__init__(out, header)
         self.template_dir = template_dir

@@ -29,6 +29,8 @@ def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class Sink(_Base):
+    uses_sha256 = True
+
     def __init__(self, out, header, **options: Any) -> None:
         super().__init__(out, header, **options)
         self.totals = dict.fromkeys(_TOTALS, 0)

@@ -82,6 +82,8 @@ def _item(value: Any, indent: int) -> str:
 
 
 class Sink(_Base):
+    uses_sha256 = True
+
     def __init__(self, out, header, **options: Any) -> None:
         super().__init__(out, header, **options)
         self.rules: dict[str, dict[str, Any]] = {}
