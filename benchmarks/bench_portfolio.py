@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, PACKS_DIR, REPO, bench_dir, projects_dir, results_dir  # noqa: E402
+from common import AS_OF, PACKS_DIR, REPO, bench_dir, projects_dir, results_dir
 
 sys.path.insert(0, str(REPO / "src"))   # split_shards uses the library of this working tree
 
@@ -51,7 +51,7 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
     stats = bench_dir() / ".time"
     start = time.perf_counter()
     proc = subprocess.run([TIME, "-f", "%M %U %S", "-o", str(stats), *cmd], cwd=cwd, env=_env(),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     wall = time.perf_counter() - start
     rss_kib, user, system = stats.read_text().split()[-3:]
     if proc.returncode not in (0, 1):

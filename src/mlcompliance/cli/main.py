@@ -127,8 +127,8 @@ class _output:
     def __enter__(self):
         if self.output is None:
             return sys.stdout
-        from mlcompliance.io import open_atomic
         from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
+        from mlcompliance.io import open_atomic
         names = {f"{k}{ext}" for k in (*KINDS, *[c.rsplit('.', 1)[0] for c in CONFIG_NAMES])
                  for ext in (".yaml", ".yml", ".json")}
         protected = tuple(Path(p) / self.output.name for p in self.projects) if self.output.name in names else ()

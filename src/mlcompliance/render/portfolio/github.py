@@ -9,7 +9,6 @@ one line per project.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from mlcompliance.render import github as one
