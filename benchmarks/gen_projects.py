@@ -14,7 +14,7 @@ plus <bench>/projects/N/expected.json: project name -> sorted list of the BENCH-
 must fail. About 30 % of the projects violate 1 to 3 rules; the rest violate none.
 
 Project i depends only on (seed, i), so the N=100 set is a prefix of the N=10000 set.
-The rule semantics are those of the peer benchmark (/work/shared/bench/peers/rules_py.py)
+The rule semantics are those of the peer benchmark (../shared/bench/peers/rules_py.py)
 mapped to our field names; see benchmarks/README.md. Every violation is written so that the
 files still validate against our JSON Schemas: a violation must be a rule failure (exit 1),
 never an input error (exit 2). Where our schema already enforces the peer's condition at load

@@ -30,6 +30,7 @@ from helpers import (
     cli,
     make_failing_project,
     make_hostile_project,
+    read_portfolio,
     tree_digest,
 )
 
@@ -43,8 +44,12 @@ class Output:
     stderr: str
 
     def json(self) -> Any:
-        """A fresh parse of the output (a new object on every call)."""
-        return json.loads(self.stdout)
+        """A fresh parse of the output (a new object on every call); a portfolio's JSON Lines as
+        one dict (helpers.read_portfolio)."""
+        text = self.stdout.decode("utf-8")
+        if text.startswith('{"kind": "portfolio"') or text.startswith('{"kind":"portfolio"'):
+            return read_portfolio(text)
+        return json.loads(text)
 
 
 class Checks:
@@ -148,9 +153,14 @@ def hostile_result(checks: Checks, hostile_project: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def portfolio_result(checks: Checks, portfolio_dir: Path) -> dict[str, Any]:
-    """``check invoice failing-project --format json`` run in ``portfolio_dir`` (relative paths)."""
-    return checks.result("invoice", "failing-project", cwd=portfolio_dir)
+def portfolio_result(checks: Checks, portfolio_dir: Path, tmp_path: Path) -> dict[str, Any]:
+    """``check invoice failing-project --format json`` run in ``portfolio_dir`` (relative paths):
+    the JSON Lines read as one dict (helpers.read_portfolio), saved at ``file`` for ``render``."""
+    out = checks.run("invoice", "failing-project", cwd=portfolio_dir)
+    assert out.exit_code in (0, 1), out.stderr
+    saved = tmp_path / "portfolio.jsonl"
+    saved.write_bytes(out.stdout)
+    return dict(out.json(), file=saved)
 
 
 # --- the built-in packs' own fixtures ----------------------------------------------------------

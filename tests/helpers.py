@@ -229,3 +229,22 @@ def validate_sarif(doc: dict) -> None:
     """Assert that ``doc`` is valid SARIF 2.1.0 (the OASIS schema stored in tests/data)."""
     errors = sorted(_sarif_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+# --- portfolios (JSON Lines) -------------------------------------------------------------------
+
+def read_portfolio(text: str) -> dict[str, Any]:
+    """A portfolio's JSON Lines as one dict: the header's and the summary line's keys, plus
+    ``entries`` (every project line) and ``projects`` (the checked ones: path and result)."""
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[0]["kind"] == "portfolio" and lines[-1]["kind"] == "summary"
+    assert all(line["kind"] == "project" for line in lines[1:-1])
+    entries = lines[1:-1]
+    return {**lines[0], **lines[-1], "entries": entries, "projects": [e for e in entries if "result" in e]}
+
+
+def render_portfolio(portfolio: dict[str, Any], fmt: str) -> str:
+    """``mlcompliance render`` of a portfolio saved at ``portfolio["file"]`` (the ``portfolio_result`` fixture)."""
+    res = cli("render", portfolio["file"], "--format", fmt)
+    assert res.exit_code == 0, res.output
+    return res.stdout

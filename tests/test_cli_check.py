@@ -260,8 +260,13 @@ def test_render_rejects_a_damaged_result_with_a_clear_error(tmp_path, checks):
         result = cli("render", saved, "--format", fmt)
         assert result.exit_code == 2 and "not a valid mlcompliance result" in result.stderr, result.output
     portfolio = tmp_path / "p.json"
-    data = checks.result(SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router")
-    del data["projects"][1]["result"]["findings"]
-    portfolio.write_text(json.dumps(data))
+    cli("check", SAMPLES / "invoice-late-payment", SAMPLES / "support-email-router", "--as-of", AS_OF,
+        "--format", "json", "-o", portfolio)
+    lines = portfolio.read_text().splitlines(keepends=True)
+    data = json.loads(lines[2])
+    del data["result"]["findings"]
+    lines[2] = json.dumps(data) + "\n"
+    portfolio.write_text("".join(lines))
     result = cli("render", portfolio, "--format", "html")
-    assert result.exit_code == 2 and "/projects/1 is not a project result" in result.stderr
+    assert result.exit_code == 2 and f"{portfolio}:3: project '" in result.stderr
+    assert "not a project result" in result.stderr and "Traceback" not in result.output

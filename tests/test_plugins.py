@@ -278,7 +278,7 @@ def test_plugin_renderer_refuses_a_portfolio(installed):
     result = cli("check", SAMPLES / "invoice-late-payment", SAMPLES / "support-chatbot", "--as-of", AS_OF,
                  "--format", "short", "--jobs", "1")
     assert result.exit_code == 2
-    assert "format 'short' (acme-plugins 1.2.0) renders one project's result, not a portfolio" in result.stderr
+    assert "format 'short' is a plug-in: plug-in formats render one project's result, not a portfolio" in result.stderr
 
 
 def test_a_plugin_cannot_replace_a_built_in_format(installed):

@@ -35,8 +35,9 @@ PROJECTS = ("failing", "hostile", "portfolio", *(pytest.param(n, marks=pytest.ma
 def _well_formed(fmt: str, out: bytes) -> None:
     text = out.decode("utf-8")
     assert text.strip()
-    if fmt == "json":
-        assert json.loads(text)["result_version"]
+    if fmt == "json":   # one result, or a portfolio's JSON Lines (header, projects, summary)
+        assert all(json.loads(line)["result_version"] if i == 0 else json.loads(line)
+                   for i, line in enumerate(text.splitlines()))
     elif fmt == "sarif":
         validate_sarif(json.loads(text))
     elif fmt == "junit":

@@ -1,8 +1,9 @@
 """GitHub Actions workflow commands: one line per annotation, escaped per GitHub's rules."""
 from __future__ import annotations
 
-import copy
 import re
+
+from helpers import render_portfolio
 
 from mlcompliance.render import RENDERERS, github
 
@@ -89,7 +90,7 @@ def test_only_safe_project_paths_prefix_files():
 
 
 def test_portfolio_annotations_point_into_each_project(portfolio_result):
-    cmds = commands(RENDERERS["github"](portfolio_result))
+    cmds = commands(render_portfolio(portfolio_result, "github"))
     blocking = sum(len(e["result"]["gate"]["blocking"]) for e in portfolio_result["projects"])
     assert [c[0] for c in cmds].count("error") == blocking > 0
     assert all(p["file"].startswith("failing-project/") for k, p, _ in cmds if k != "notice")

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, INVOICE, PAYLOADS
+from helpers import INVOICE, PAYLOADS, render_portfolio
 
 from mlcompliance.render import RENDERERS
 from mlcompliance.render import html as html_renderer
@@ -447,16 +447,14 @@ def test_default_templates_are_found_by_resources():
 
 
 def test_portfolio_report(portfolio_result):
-    from mlcompliance.render import RENDERERS as R
-    html = R["html"](portfolio_result)
-    assert html == html_renderer.render_portfolio(portfolio_result)
+    html = render_portfolio(portfolio_result, "html")
     assert_self_contained(html)
     for entry in portfolio_result["projects"]:
         assert f"<code class=\"small\">{entry['path']}</code>" in html
         for fp in entry["result"]["gate"]["blocking"]:
             assert f"f-{fp}" in html
     assert "NON-COMPLIANT" in html
-    digest = hashlib.sha256(dumps(portfolio_result).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(portfolio_result["file"].read_bytes()).hexdigest()   # of the JSON Lines
     assert f'id="result-sha256">{digest}<' in html
 
 

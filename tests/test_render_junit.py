@@ -4,6 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers import render_portfolio
 
 from mlcompliance.render import RENDERERS, junit
 
@@ -99,7 +100,7 @@ def test_no_clock_in_output(invoice_result):
 
 
 def test_portfolio_has_suites_per_project_and_pack(portfolio_result):
-    root = parse(portfolio_result)
+    root = ET.fromstring(render_portfolio(portfolio_result, "junit").encode("utf-8"))
     assert int(root.get("tests")) == sum(len(e["result"]["findings"]) for e in portfolio_result["projects"])
     assert int(root.get("failures")) == portfolio_result["summary"]["outcomes"]["fail"]
     names = [s.get("name") for s in root.findall("testsuite")]

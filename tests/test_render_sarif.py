@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from helpers import render_portfolio
 from helpers import validate_sarif as validate
 
 from mlcompliance.render import RENDERERS, sarif
@@ -115,7 +116,7 @@ def test_compliant_sample_has_no_results(invoice_result):
 
 
 def test_portfolio_is_one_valid_run_with_project_paths(portfolio_result):
-    doc = sarif_of(portfolio_result)
+    doc = json.loads(render_portfolio(portfolio_result, "sarif"))
     validate(doc)
     assert len(doc["runs"]) == 1
     results = doc["runs"][0]["results"]

@@ -1,9 +1,9 @@
 """Score arithmetic on hand-computed examples, and the gate table."""
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import asdict
+
+import pytest
 
 from mlcompliance.engine.findings import Finding
 from mlcompliance.scoring.gate import decide, threshold

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mlcompliance import __version__
-from mlcompliance.cli.params import as_of_date
+from mlcompliance.cli.params import as_of_date, shard_spec
 from mlcompliance.errors import InputError
 from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
@@ -70,6 +70,9 @@ def main() -> None:
               help="Check every project found under this directory (a portfolio).")
 @click.option("--jobs", type=click.IntRange(1), default=None,
               help="Processes for a portfolio (default: one per CPU).")
+@click.option("--shard", callback=shard_spec, metavar="I/N",
+              help="Check only slice I of N of the projects (by a hash of each project's path), for CI "
+                   "matrix jobs; combine their JSON outputs with `mlcompliance merge`.")
 @click.option("--format", "fmt", type=_Format(), default="text", show_default=True,
               help="Output format: a built-in one or an installed renderer plug-in (`mlcompliance plugins`).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
@@ -90,9 +93,10 @@ def main() -> None:
 @click.option("--fail-on-new", is_flag=True,
               help="With --baseline: only findings new since the baseline can block (exit code 1).")
 @_template_dir_option
-def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None, fmt: str,
-          output: Path | None, fail_on: str | None, as_of: date, policy_paths: tuple[Path, ...],
-          timestamp: bool, baseline_file: Path | None, fail_on_new: bool, template_dir: Path | None) -> None:
+def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
+          shard: tuple[int, int] | None, fmt: str, output: Path | None, fail_on: str | None, as_of: date,
+          policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
+          template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
 
     One project gives its result; several (or --recursive) give a portfolio.
@@ -103,7 +107,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
     if fail_on_new and baseline_file is None:
         raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
-    if len(projects) == 1 and recursive_root is None:
+    if len(projects) == 1 and recursive_root is None and shard is None:
         from mlcompliance.run import Checker
         baseline = None
         if baseline_file is not None:
@@ -118,20 +122,68 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     if baseline_file is not None:
         raise click.UsageError("--baseline compares one project with its saved result; give one PROJECT")
     from mlcompliance import portfolio
-    paths = list(projects)
+    keys = {str(p): p.as_posix() for p in projects}
     if recursive_root is not None:
-        paths += portfolio.find_projects(recursive_root)
-    if not paths:
+        keys.update(portfolio.find_projects(recursive_root))
+    if not keys:
         raise InputError("no project found (a directory with mlcompliance.yaml or a model card)",
                          file=str(recursive_root))
-    with _progress(len(paths)) as advance:
-        entries = portfolio.check_all([str(p) for p in paths], as_of, fail_on, policy_paths, jobs, advance)
-    result = portfolio.build(entries, as_of)
-    result = _stamp(result) if timestamp else result
-    _emit(_render(fmt, result, template_dir), output, tuple(paths))
-    for error in result["errors"]:
+    paths = sorted(p for p, k in keys.items() if shard is None or portfolio.shard_of(k, shard[1]) == shard[0])
+    del keys
+    head = portfolio.header(as_of, fail_on, portfolio.catalog(policy_paths), shard)
+    head = _stamp(head) if timestamp else head
+    options = _portfolio_options(fmt, template_dir)
+    with _progress(len(paths)) as advance, _output(output, paths) as out:
+        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
+        rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
+    _finish_portfolio(rollup)
+
+
+def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
+    if fmt not in FORMAT_NAMES:
+        raise click.UsageError(f"format '{fmt}' is a plug-in: plug-in formats render one project's result, not a "
+                               "portfolio (use a built-in format: " + ", ".join(FORMAT_NAMES) + ")")
+    if template_dir is not None and fmt != "html":
+        raise click.UsageError("--template-dir applies to --format html only")
+    return {"template_dir": str(template_dir)} if template_dir is not None else {}
+
+
+def _finish_portfolio(rollup) -> None:
+    """Input errors on stderr, then the exit code: 2 if any project could not be checked (the
+    others are still in the report), else 1 if any is non-compliant, else 0."""
+    from mlcompliance import portfolio
+    for error in rollup.errors:
         click.echo(f"mlcompliance: error: {error['error']}", err=True)
-    sys.exit(portfolio.exit_code(result))
+    code = portfolio.exit_code(rollup)
+    rollup.close()
+    sys.exit(code)
+
+
+class _output:
+    """Where a streamed report goes: standard output, or a file written atomically (never one of
+    the projects' evidence files)."""
+
+    def __init__(self, output: Path | None, projects: list[str] = ()) -> None:
+        self.output = output
+        self.projects = projects
+        self.context = None
+
+    def __enter__(self):
+        if self.output is None:
+            return sys.stdout
+        from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
+        from mlcompliance.io import open_atomic
+        names = {f"{k}{ext}" for k in (*KINDS, *[c.rsplit('.', 1)[0] for c in CONFIG_NAMES])
+                 for ext in (".yaml", ".yml", ".json")}
+        protected = tuple(Path(p) / self.output.name for p in self.projects) if self.output.name in names else ()
+        self.context = open_atomic(self.output, protected)
+        return self.context.__enter__()
+
+    def __exit__(self, *exc: object):
+        if self.context is not None:
+            return self.context.__exit__(*exc)
+        sys.stdout.flush()
+        return None
 
 
 def _now() -> str:
@@ -140,10 +192,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _stamp(portfolio: dict) -> dict:
-    """A copy of a portfolio result with ``generated_at`` after ``as_of``."""
+def _stamp(header: dict) -> dict:
+    """A copy of a portfolio's header with ``generated_at`` after ``as_of``."""
     out: dict = {}
-    for key, value in portfolio.items():
+    for key, value in header.items():
         out[key] = value
         if key == "as_of":
             out["generated_at"] = _now()
@@ -177,9 +229,45 @@ class _progress:
               help="Write the report to this file (atomically) instead of standard output.")
 @_template_dir_option
 def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None) -> None:
-    """Rebuild a report from a saved JSON result (byte-identical to the same format from `check`)."""
+    """Rebuild a report from a saved JSON result or JSON Lines portfolio (byte-identical to the same
+    format from `check`). A portfolio is read and rendered one project at a time."""
+    from mlcompliance.result import jsonl
+    if jsonl.sniff(result_file) == "portfolio":
+        from mlcompliance import portfolio
+        options = _portfolio_options(fmt, template_dir)
+        reader = jsonl.PortfolioReader(result_file)
+        with _output(output) as out:
+            written = portfolio.write(portfolio.iter_saved(reader, fmt, options), reader.header, fmt, out, options)
+            written.rollup.close()
+            portfolio.verify_summary(reader, written.summary_sha256)
+        return
     from mlcompliance.result.codec import read
     _emit(_render(fmt, read(result_file), template_dir), output)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="json", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--timestamp", is_flag=True, help="Record the generation time in the merged header.")
+@_template_dir_option
+def merge(shards: tuple[Path, ...], fmt: str, output: Path | None, timestamp: bool, template_dir: Path | None) -> None:
+    """Combine the JSON Lines outputs of `check --shard I/N` (every I once, or portfolios with no
+    project in common) into one portfolio, as one run over all their projects would give.
+
+    Exit code as `check` of that portfolio: 0 compliant, 1 non-compliant, 2 a project not checked
+    or shards that do not belong together (different as-of date, --fail-on, tool or pack versions,
+    a shard missing or given twice, a project in two of them, a damaged file).
+    """
+    from mlcompliance import portfolio
+    options = _portfolio_options(fmt, template_dir)
+    readers, head = portfolio.open_shards(list(shards))
+    head = _stamp(head) if timestamp else head
+    with _output(output, []) as out:
+        rollup, _ = portfolio.write(portfolio.iter_merged(readers, fmt, options), head, fmt, out, options)
+    _finish_portfolio(rollup)
 
 
 def _render(fmt: str, result: object, template_dir: Path | None) -> str:

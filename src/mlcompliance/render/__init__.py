@@ -29,11 +29,10 @@ BUILTIN = tuple(_MODULES)
 
 
 class _Renderers(Mapping[str, Callable[..., str]]):
-    """format name -> render(result, **options). ``result`` is a typed Result, or a JSON-ready
-    result dict (decoded by ``result.codec``); a portfolio result (a dict with ``portfolio:
-    true``) goes to the module's `render_portfolio`, and a format without one refuses it with an
-    input error. Iterating gives the built-in formats; a plug-in format is found by name
-    (KeyError when none)."""
+    """format name -> render(result, **options) for one project's result: a typed Result, or its
+    JSON form (decoded by ``result.codec``). A portfolio is streamed through the sinks of
+    :mod:`mlcompliance.render.portfolio` instead. Iterating gives the built-in formats; a
+    plug-in format is found by name (KeyError when none)."""
 
     def __getitem__(self, name: str) -> Callable[..., str]:
         if name not in _MODULES:
@@ -45,18 +44,9 @@ class _Renderers(Mapping[str, Callable[..., str]]):
         module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
 
         def render(result: Any, **options: Any) -> str:
-            if isinstance(result, dict) and not result.get("portfolio"):
+            if isinstance(result, dict):
                 from mlcompliance.result.codec import from_dict
                 result = from_dict(result)
-            if isinstance(result, dict):
-                portfolio = getattr(module, "render_portfolio", None)
-                if portfolio is None:
-                    from mlcompliance.errors import InputError
-                    supported = [f for f, m in _MODULES.items()
-                                 if hasattr(importlib.import_module(f"{__name__}.{m}"), "render_portfolio")]
-                    raise InputError(f"format '{name}' does not render a portfolio",
-                                     expected="one of " + ", ".join(supported))
-                return portfolio(result, **options)
             return module.render(result, **options)
         return render
 

@@ -41,8 +41,3 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 def render(result: Result) -> str:
     return _csv(_rows(".", result), COLUMNS + (["baseline"] if result.baseline is not None else []))
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    from mlcompliance.result.codec import from_dict
-    return _csv([row for p in portfolio["projects"] for row in _rows(p["path"], from_dict(p["result"]))], COLUMNS)

@@ -29,7 +29,6 @@ from typing import Any
 
 from mlcompliance.render.common import baseline_text, score_text
 from mlcompliance.render.view import observed_text, severity_rank, text, where
-from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import PROBLEMS
 
@@ -97,30 +96,4 @@ def render(result: Result) -> str:
         body.append(f"Baseline: {baseline_text(result)}")
         body += [f"Fixed: {f.rule_id} ({f.severity}) {where(f)}" for f in result.baseline.fixed]
     lines.append(command("notice", {"title": "mlcompliance"}, "\n".join(body)))
-    return "\n".join(lines) + "\n"
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    """Annotations of every project (files prefixed with the project's path when it is relative),
-    blocking ones first, then one notice with the portfolio's verdict and one line per project."""
-    from mlcompliance.render.sarif import safe_prefix
-    entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
-               and isinstance(e.get("result"), Mapping)]
-    annotated = []
-    results = [codec.from_dict(e["result"]) for e in entries]
-    for e, r in zip(entries, results):
-        annotated += _annotations(r, safe_prefix(e.get("path")))
-    lines = [line for _, line in sorted(annotated, key=lambda x: x[0])]
-    summary = portfolio.get("summary") or {}
-    verdict = text((portfolio.get("gate") or {}).get("verdict")) or "unknown"
-    body = [f"Portfolio: {verdict.replace('_', '-').upper()}: {summary.get('compliant', 0)} compliant, "
-            f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('errors', 0)} not checked "
-            f"(of {summary.get('projects', len(entries))})"]
-    for e, r in zip(entries, results):
-        body.append(f"{text(e.get('path'))}: {r.gate.verdict.replace('_', '-')}, {len(r.gate.blocking)} blocking, "
-                    f"score {_score(r.summary.score)}")
-    for err in portfolio.get("errors") or []:
-        if isinstance(err, Mapping):
-            body.append(f"{text(err.get('path'))}: not checked: {text(err.get('error'))}")
-    lines.append(command("notice", {"title": "mlcompliance portfolio"}, "\n".join(body)))
     return "\n".join(lines) + "\n"

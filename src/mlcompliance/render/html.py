@@ -70,11 +70,6 @@ def render(result: dict[str, Any], template_dir: str | Path | None = None) -> st
     return _render(result, template_dir, ENTRY_TEMPLATE, view.build)
 
 
-def render_portfolio(portfolio: dict[str, Any], template_dir: str | Path | None = None) -> str:
-    """The HTML report of a portfolio result (several projects), from ``portfolio.html.j2``."""
-    return _render(portfolio, template_dir, PORTFOLIO_TEMPLATE, view.build_portfolio)
-
-
 def render_assessment(assessment: dict[str, Any], template_dir: str | Path | None = None) -> str:
     """The HTML page of a leaders' self-assessment (``mlcompliance assess --format html``)."""
     return _render(assessment, template_dir, "assess.html.j2", lambda a, md: {"a": a})

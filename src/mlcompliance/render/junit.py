@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from typing import Any
 
 from mlcompliance.render.view import observed_text, result_sha256, text, where
-from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, Result
 from mlcompliance.vocab import SKIPPED
 
@@ -81,21 +79,6 @@ def build(result: Result) -> ET.Element:
     root = ET.Element("testsuites")
     totals = _suites(root, result, "")
     return _finish(root, f"mlcompliance: {result.project.name or 'project'}", totals, result_sha256(result))
-
-
-def build_portfolio(portfolio: dict[str, Any]) -> ET.Element:
-    """Suites per project and pack, named ``PROJECT-PATH: PACK VERSION``."""
-    root = ET.Element("testsuites")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for entry in portfolio.get("projects") or []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("result"), Mapping):
-            result = codec.from_dict(entry["result"])
-            label = text(entry.get("path")) or result.project.name
-            for k, v in _suites(root, result, label).items():
-                totals[k] += v
-    n = len(portfolio.get("projects") or [])
-    return _finish(root, f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}", totals,
-                   result_sha256(portfolio))
 
 
 def _finish(root: ET.Element, name: str, totals: dict[str, int], sha: str) -> ET.Element:
@@ -183,7 +166,3 @@ def _serialise(root: ET.Element) -> str:
 
 def render(result: Result) -> str:
     return _serialise(build(result))
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    return _serialise(build_portfolio(portfolio))

@@ -83,37 +83,3 @@ def render(result: Result) -> str:
         kept.append(f"| | | | | … {len(rows) - len(kept)} more findings not shown (see the JSON result) | | |")
     body = head + (table_head + kept + tail[:3] if issues else ["No failing findings.", ""]) + tail[3:]
     return "\n".join(body) + "\n"
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    s = portfolio["summary"]
-    icon = {"compliant": "✅", "non_compliant": "❌", "error": "⚠️"}[portfolio["gate"]["verdict"]]
-    head = [f"## {icon} mlcompliance portfolio: {s['projects']} projects", "",
-            f"**{s['compliant']} compliant, {s['non_compliant']} non-compliant, {s['errors']} with input errors** · "
-            f"as of {portfolio['as_of']} · mlcompliance {portfolio['tool']['version']}", "",
-            "| project | tier | verdict | blocking | score | " + " | ".join(cell(p) for p in portfolio["packs"]) + " |",
-            "|---|---|---|---|---|" + "---|" * len(portfolio["packs"])]
-    rows = [f"| {cell(e['path'])} | | **input error** | | {cell(e['error'])} |" + " |" * len(portfolio["packs"])
-            for e in portfolio["errors"]]
-    for m in portfolio["matrix"]:
-        score = "n/a" if m["score"] is None else f"{m['score']:.1f}%"
-        cells = " | ".join("n/a" if m["scores"].get(p) is None else f"{m['scores'][p]:.1f}%" for p in portfolio["packs"])
-        rows.append(f"| {cell(m['project'])} | {m['tier']} | {m['verdict']} | {m['blocking']} | {score} | {cells} |")
-    worst = []
-    if portfolio["worst_findings"]:
-        worst = ["", f"<details><summary>Worst findings ({len(portfolio['worst_findings'])})</summary>", "",
-                 "| severity | rule | project | where | message |", "|---|---|---|---|---|"]
-        worst += [f"| {f['severity']} | `{cell(f['rule_id'])}` | {cell(f['project'])} | "
-                  f"`{cell(f['location']['file'])}:{f['location']['line']}` | {cell(f['message'])} |"
-                  for f in portfolio["worst_findings"]]
-        worst += ["", "</details>"]
-    budget = MAX_CHARS - len("\n".join(head + worst)) - 200
-    kept, used = [], 0
-    for row in rows:
-        if used + len(row) + 1 > budget:
-            kept.append(f"| … {len(rows) - len(kept)} more projects: see the JSON result or the CSV export |"
-                        + " |" * (4 + len(portfolio["packs"])))
-            break
-        kept.append(row)
-        used += len(row) + 1
-    return "\n".join(head + kept + worst) + "\n"

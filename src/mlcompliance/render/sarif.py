@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -264,18 +263,5 @@ def build(result: Result) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run([("", result)])]}
 
 
-def build_portfolio(portfolio: dict[str, Any]) -> dict[str, Any]:
-    """One run for the whole portfolio (code-scanning services want one run per tool and category):
-    file URIs are prefixed with each project's path when that path is relative; results carry
-    ``properties.project`` and a fingerprint qualified by the project."""
-    projects = [(safe_prefix(p.get("path")), codec.from_dict(p["result"])) for p in portfolio.get("projects") or []
-                if isinstance(p, Mapping) and isinstance(p.get("result"), Mapping)]
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(projects, portfolio)]}
-
-
 def render(result: Result) -> str:
     return json.dumps(build(result), indent=2, ensure_ascii=False) + "\n"
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    return json.dumps(build_portfolio(portfolio), indent=2, ensure_ascii=False) + "\n"

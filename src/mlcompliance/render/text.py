@@ -1,7 +1,6 @@
 """The terminal summary: what blocks, where, and what to do about it."""
 from __future__ import annotations
 
-from typing import Any
 
 from mlcompliance.render.common import (
     baseline_text,
@@ -60,29 +59,4 @@ def render(result: Result) -> str:
     if maturity_text(result):
         lines.append(f"maturity: {maturity_text(result)}")
     lines.append(f"verdict: {verdict_text(result)}")
-    return "\n".join(lines) + "\n"
-
-
-def render_portfolio(portfolio: dict[str, Any]) -> str:
-    s = portfolio["summary"]
-    lines = [f"mlcompliance {portfolio['tool']['version']} | portfolio of {s['projects']} projects | "
-             f"as of {portfolio['as_of']}", ""]
-    width = max([len(m["project"]) for m in portfolio["matrix"]] + [7])
-    lines.append(f"{'PROJECT'.ljust(width)}  VERDICT        TIER        BLOCK  SCORE  " + "  ".join(portfolio["packs"]))
-    for m in portfolio["matrix"]:
-        score = "n/a" if m["score"] is None else f"{m['score']:.1f}"
-        cells = "  ".join(("n/a" if m["scores"].get(p) is None else f"{m['scores'][p]:.1f}").ljust(len(p))
-                          for p in portfolio["packs"])
-        lines.append(f"{m['project'].ljust(width)}  {m['verdict']:<13}  {m['tier']:<10}  {m['blocking']:>5}  "
-                     f"{score:>5}  {cells}")
-    for e in portfolio["errors"]:
-        lines.append(f"{e['path'].ljust(width)}  ERROR: {e['error']}")
-    if portfolio["worst_findings"]:
-        lines += ["", "worst findings:"]
-        for f in portfolio["worst_findings"][:10]:
-            lines.append(f"  {f['severity']:<8} {f['rule_id']}  {f['project']}/{f['location']['file']}:"
-                         f"{f['location']['line']}  {f['message']}")
-    lines += ["", f"projects: {s['compliant']} compliant, {s['non_compliant']} non-compliant, {s['errors']} with input "
-              f"errors; tiers: " + ", ".join(f"{n} {t}" for t, n in s["tiers"].items() if n),
-              f"verdict: {portfolio['gate']['verdict'].upper().replace('_', '-')}"]
     return "\n".join(lines) + "\n"

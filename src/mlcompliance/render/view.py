@@ -401,7 +401,7 @@ def inventory_view(result: Result, sha: str) -> dict[str, Any]:
             "result_sha256": sha}
 
 
-def _portfolio_inventory(portfolio: Mapping[str, Any], sha: str) -> dict[str, Any]:
+def portfolio_inventory_view(portfolio: Mapping[str, Any], sha: str) -> dict[str, Any]:
     generated = portfolio.get("generated_at")
     return {"files": [], "packs": [], "tool_name": portfolio["tool"]["name"], "tool_version": portfolio["tool"]["version"],
             "result_version": portfolio["result_version"], "as_of": portfolio["as_of"],
@@ -465,79 +465,4 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
         "baseline": baseline_view(result),
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
-    }
-
-
-def build_portfolio(portfolio: dict[str, Any], md: Callable[[Any], str]) -> dict[str, Any]:
-    """The view of a portfolio result (``portfolio: true``; see docs/templates.md).
-
-    Keys read: ``as_of``, ``generated_at``, ``tool``, ``summary`` (``projects``, ``checked``,
-    ``errors``, ``compliant``, ``non_compliant``, ``tiers``, ``outcomes``, ``packs`` (totals)),
-    ``gate.verdict``, ``packs`` (ids), ``matrix[]`` (``project``, ``name``, ``tier``, ``verdict``,
-    ``blocking``, ``stage``, ``score``, ``scores``), ``worst_findings[]``, ``errors[]`` and
-    ``projects[]`` (``path``, ``result``: each a full single-project result, read as above).
-    """
-    summary = portfolio.get("summary") or {}
-    gate = portfolio.get("gate") or {}
-    verdict = text(gate.get("verdict")) or "unknown"
-    pack_ids = [text(p) for p in portfolio.get("packs") or []]
-    entries = [e for e in portfolio.get("projects") or [] if isinstance(e, Mapping)
-               and isinstance(e.get("result"), Mapping)]
-    anchors = {text(e.get("path")): f"p-{i + 1}" for i, e in enumerate(entries)}
-    matrix = []
-    for m in portfolio.get("matrix") or []:
-        if not isinstance(m, Mapping):
-            continue
-        scores = m.get("scores") if isinstance(m.get("scores"), Mapping) else {}
-        matrix.append({"project": text(m.get("project")), "anchor": anchors.get(text(m.get("project"))),
-                       "name": text(m.get("name")), "tier": text(m.get("tier")),
-                       "verdict": text(m.get("verdict")), "blocking": m.get("blocking"),
-                       "stage": text(m.get("stage")) if m.get("stage") is not None else "",
-                       "score": _pct(m.get("score")),
-                       "scores": [_pct(scores.get(p)) if p in scores else "" for p in pack_ids]})
-    worst = []
-    for f in portfolio.get("worst_findings") or []:
-        if isinstance(f, Mapping):
-            loc = f.get("location") or {}
-            worst.append({"project": text(f.get("project")), "anchor": anchors.get(text(f.get("project"))),
-                          "rule_id": text(f.get("rule_id")), "pack": text(f.get("pack")),
-                          "severity": text(f.get("severity")), "outcome": text(f.get("outcome")),
-                          "message_html": verbatim(f.get("message")),
-                          "where": f"{loc.get('file', '?')}:{loc.get('line', 1)}"})
-    projects = []
-    for i, e in enumerate(entries):
-        r = codec.from_dict(e["result"])
-        blocking = set(r.gate.blocking)
-        problems = sorted((finding_view(f, j, blocking, md) for j, f in enumerate(r.findings)
-                           if f.outcome in PROBLEMS), key=_problem_first)
-        for f in problems:
-            f["anchor"] = f"p-{i + 1}-{f['anchor']}"
-        projects.append({
-            "anchor": f"p-{i + 1}", "path": text(e.get("path")),
-            "name": r.project.name or text(e.get("path")),
-            "verdict": r.gate.verdict, "compliant": r.gate.verdict == "compliant",
-            "fail_on": r.gate.fail_on, "tier": r.risk.tier,
-            "score": score_view(r.summary.score), "outcomes": dict(r.summary.outcomes.items()),
-            "problems": problems, "inventory": inventory_view(r, result_sha256(e["result"])),
-        })
-    totals = summary.get("packs") if isinstance(summary.get("packs"), Mapping) else {}
-    return {
-        "result": portfolio,
-        "title": f"mlcompliance portfolio report: {len(entries)} project{'s' if len(entries) != 1 else ''}",
-        "as_of": text(portfolio.get("as_of")),
-        "tool_version": text((portfolio.get("tool") or {}).get("version")),
-        "verdict": {"verdict": verdict, "compliant": verdict == "compliant",
-                    "label": verdict.replace("_", "-").upper()},
-        "counts": {k: summary.get(k) for k in ("projects", "checked", "errors", "compliant", "non_compliant")},
-        "tiers": [(text(k), v) for k, v in (summary.get("tiers") or {}).items()],
-        "outcomes": {k: (summary.get("outcomes") or {}).get(k, 0) for k in OUTCOMES},
-        "pack_ids": pack_ids,
-        "pack_totals": [{"id": p, **{k: (totals.get(p) or {}).get(k) for k in ("numerator", "denominator")},
-                         "raw_text": _pct((totals.get(p) or {}).get("raw"))} for p in pack_ids],
-        "matrix": matrix, "worst": worst, "projects": projects,
-        "errors": [{"path": text(e.get("path")), "error": text(e.get("error"))}
-                   for e in portfolio.get("errors") or [] if isinstance(e, Mapping)],
-        "inventory": _portfolio_inventory(portfolio, result_sha256(portfolio)),
-        "outcome_names": list(OUTCOMES),
-        "formula": SCORE_FORMULA,
     }

@@ -31,11 +31,11 @@ class Comparison:
     @classmethod
     def load(cls, path: Path) -> Comparison:
         """The saved single-project result at ``path``; a bad file is an InputError (exit 2)."""
-        previous = codec.read(path)
-        if not isinstance(previous, Result):
+        from mlcompliance.result import jsonl
+        if jsonl.sniff(path) == "portfolio":
             raise InputError("a portfolio result cannot be a baseline", file=str(path),
                              expected="the JSON result of one project ('mlcompliance check DIR --format json')")
-        return cls(str(path), previous)
+        return cls(str(path), codec.read(path))
 
     def mark(self, findings: list[Finding]) -> tuple[list[Finding], Baseline]:
         """(the findings, problem findings marked new or recurring; the comparison's summary)."""

@@ -3,8 +3,8 @@
 ``to_dict`` gives the JSON-ready dict (key order fixed: it is what ``check --format json``
 writes, byte for byte), ``from_dict`` the typed result back (``from_dict(to_dict(r)) == r``);
 ``dumps``/``loads``/``read`` add the text, the ``result_version`` check and schema validation.
-A portfolio result (``"portfolio": true``) stays a dict here: it is checked for its own keys
-and each project's top-level keys, and its projects are decoded one by one when rendered.
+A portfolio is JSON Lines, one project result per line (``result/jsonl.py``); a portfolio
+saved as one JSON document by an earlier version is refused.
 """
 from __future__ import annotations
 
@@ -182,9 +182,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
 
 
 def dumps(result: Result | dict[str, Any]) -> str:
-    """The JSON text of a result (typed, or a portfolio dict): one line (pipe it to `jq .` to read
-    it). Without `indent`, the standard library uses its C encoder, about 10 times faster on large
-    portfolios."""
+    """The JSON text of a result (typed, or already JSON-ready): one line (pipe it to `jq .` to
+    read it). Without `indent`, the standard library uses its C encoder, about 10 times faster."""
     value = to_dict(result) if isinstance(result, Result) else result
     return json.dumps(value, ensure_ascii=False) + "\n"
 
@@ -203,9 +202,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         project=ProjectInfo(name=d["project"]["name"],
                             files=tuple(ProjectFile(path=f["path"], kind=f["kind"], format=f.get("format"),
                                                     sha256=f["sha256"]) for f in d["project"]["files"])),
-        packs=tuple(PackRef(id=p["id"], version=p["version"], title=p.get("title", ""), digest=p["digest"],
-                            origin=p["origin"], source=freeze(p["source"]), requirements=p.get("requirements", 0),
-                            rules=p.get("rules", 0)) for p in d["packs"]),
+        packs=tuple(pack_ref_from_dict(p) for p in d["packs"]),
         risk=risk_from_dict(d["risk"]),
         gate=Gate(tier=d["gate"]["tier"], fail_on=d["gate"]["fail_on"], source=d["gate"]["source"],
                   verdict=d["gate"]["verdict"], blocking=tuple(d["gate"]["blocking"]),
@@ -219,6 +216,11 @@ def from_dict(d: dict[str, Any]) -> Result:
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),
     )
+
+
+def pack_ref_from_dict(p: dict[str, Any]) -> PackRef:
+    return PackRef(id=p["id"], version=p["version"], title=p.get("title", ""), digest=p["digest"], origin=p["origin"],
+                   source=freeze(p["source"]), requirements=p.get("requirements", 0), rules=p.get("rules", 0))
 
 
 def counts_from_dict(c: dict[str, int]) -> Counts:
@@ -276,51 +278,38 @@ def finding_from_dict(f: dict[str, Any]) -> Finding:
 
 # --- text and files --------------------------------------------------------------------------
 
-def loads(text: str, file: str) -> Result | dict[str, Any]:
-    """A saved result from its JSON text: typed for one project, a checked dict for a portfolio."""
+def loads(text: str, file: str) -> Result:
+    """A saved single-project result from its JSON text."""
     from mlcompliance.evidence.loader import parse_text
     return decode(parse_text(text, file, "json").value, file)
 
 
-def read(path: Path) -> Result | dict[str, Any]:
-    """Load a saved result, refusing files that are not an mlcompliance result of a known version."""
+def read(path: Path) -> Result:
+    """Load a saved single-project result, refusing files that are not one of a known version
+    (a portfolio is JSON Lines: result/jsonl.py reads it)."""
     from mlcompliance.evidence.loader import load_file
     return decode(load_file(path, str(path), fmt="json").value, str(path))
 
 
-def decode(value: Any, file: str) -> Result | dict[str, Any]:
+def decode(value: Any, file: str) -> Result:
     check(value, file)
-    return value if value.get("portfolio") is True else from_dict(value)
+    return from_dict(value)
 
 
 def check(value: Any, file: str) -> None:
-    """Refuse what is not an mlcompliance result of this major version (InputError: exit 2).
-
-    A single result is validated against result.schema.json; a portfolio (possibly thousands of
-    results) is checked for its own keys and each project's top-level keys, which is what keeps
-    the renderers from meeting a missing key."""
+    """Refuse what is not a single-project mlcompliance result of this major version, valid
+    against result.schema.json (InputError: exit 2)."""
     if not isinstance(value, dict) or "result_version" not in value:
         raise InputError("not an mlcompliance result (no result_version)", file=file, expected=EXPECTED_FILE)
     major = str(value["result_version"]).split(".")[0]
     if major != RESULT_VERSION.split(".")[0]:
         raise InputError(f"result version {value['result_version']} is not supported", file=file,
                          expected=f"result version {RESULT_VERSION.split('.')[0]}.x")
-    from mlcompliance.evidence.schemas import describe_error, validator
-    schema_check = validator("result")
     if value.get("portfolio") is True:
-        missing = [k for k in ("tool", "as_of", "summary", "gate", "packs", "matrix", "worst_findings", "errors",
-                               "projects") if k not in value]
-        if missing:
-            raise InputError(f"portfolio result without {', '.join(missing)}", file=file,
-                             expected="a JSON file written by 'mlcompliance check DIR... --format json'")
-        required = schema_check.schema["required"]
-        for i, entry in enumerate(value["projects"]):
-            result = entry.get("result") if isinstance(entry, dict) else None
-            if not isinstance(result, dict) or any(k not in result for k in required):
-                raise InputError(f"portfolio result: /projects/{i} is not a project result", file=file,
-                                 expected="{path, result} with the keys " + ", ".join(required))
-        return
-    errors = sorted(schema_check.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+        raise InputError("a portfolio saved as one JSON document by an earlier mlcompliance", file=file,
+                         expected="a portfolio in JSON Lines: run 'mlcompliance check DIR... --format json' again")
+    from mlcompliance.evidence.schemas import describe_error, validator
+    errors = sorted(validator("result").iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         message, expected = describe_error(errors[0])
         raise InputError(f"not a valid mlcompliance result: {message}", file=file, expected=expected)

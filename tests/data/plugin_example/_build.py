@@ -5,9 +5,10 @@ plug-in uses setuptools, hatchling, flit or any other backend: only the entry po
 """
 import base64
 import hashlib
-import tomllib
 import zipfile
 from pathlib import Path
+
+import tomllib
 
 HERE = Path(__file__).parent
 
