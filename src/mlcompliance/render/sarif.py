@@ -38,6 +38,9 @@ SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://mlcompliance.dev/"
 RULE_HELP_URI = "https://mlcompliance.dev/packs/{pack}/{version}/rules/{rule}"
 URI_BASE = "PROJECTROOT"
+ORIGINAL_URI_BASE_TEXT = ("The directory mlcompliance was run on: the project, or for a portfolio the working directory "
+                          "its project paths are relative to.")
+SEMVER = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?")
 FINGERPRINT_KEY = "mlcompliance/v1"
 
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
@@ -165,93 +168,61 @@ def safe_prefix(path: Any) -> str:
     return "" if norm == "." or norm == ".." or norm.startswith("../") else norm
 
 
-def _run(projects: list[tuple[str, Result]], portfolio: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One SARIF run over one or more (uri prefix, result) pairs; ``portfolio`` is the portfolio dict."""
+def extension(p: PackRef) -> dict[str, Any]:
+    """A pack as a SARIF ``toolComponent`` extension (id, version, digest, origin, source)."""
+    ext: dict[str, Any] = {"name": p.id, "version": p.version, "fullName": f"{p.title or p.id} {p.version}",
+                           "properties": {"digest": p.digest, "origin": p.origin}}
+    if SEMVER.fullmatch(ext["version"]):
+        ext["semanticVersion"] = ext["version"]
+    src = p.source
+    if re.match(r"^https?://[^\s]+$", text(src.get("url"))):
+        ext["informationUri"] = text(src.get("url"))
+    if src:
+        ext["properties"]["source"] = {k: text(v) for k, v in src.items()}
+    return ext
+
+
+def _run(result: Result) -> dict[str, Any]:
+    """The SARIF run of one project's result (a portfolio's is streamed by render/portfolio/sarif.py)."""
+    fixed = result.baseline.fixed if result.baseline is not None else ()
     rules_first: dict[str, Finding] = {}
     severities: dict[str, list[str]] = {}
-    packs: dict[str, PackRef] = {}
-    ext_seen: dict[tuple[str, str], PackRef] = {}
-    for _, result in projects:
-        for p in result.packs:
-            packs.setdefault(p.id, p)
-            ext_seen.setdefault((p.id, p.version), p)
-        fixed = result.baseline.fixed if result.baseline is not None else ()
-        for f in (*result.findings, *fixed):
-            rules_first.setdefault(f.rule_id, f)
-            severities.setdefault(f.rule_id, []).append(f.severity)
+    for f in (*result.findings, *fixed):
+        rules_first.setdefault(f.rule_id, f)
+        severities.setdefault(f.rule_id, []).append(f.severity)
+    packs = {p.id: p for p in result.packs}     # one version of each pack is chosen
     rule_ids = sorted(rules_first)
     rules = [_rule(rules_first[r], severities[r], packs.get(rules_first[r].pack)) for r in rule_ids]
     index = {r: i for i, r in enumerate(rule_ids)}
-    results, artifacts = [], []
-    for prefix, result in projects:
-        blocking = set(result.gate.blocking)
-        project_name = result.project.name
-        for f in result.findings:
-            if f.outcome in PROBLEMS:
-                res = _result(f, index[f.rule_id], blocking)
-                if portfolio is not None:
-                    loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
-                    if prefix:
-                        loc["uri"] = _uri(posixpath.join(prefix, f.file))
-                    res["properties"]["project"] = project_name
-                    res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint + (
-                        "@" + prefix if prefix else "@" + project_name)}
-                results.append(res)
-        if result.baseline is not None:
-            results += [_result(f, index[f.rule_id], blocking, fixed=True) for f in result.baseline.fixed]
-        for f in result.project.files:
-            if f.path:
-                artifact: dict[str, Any] = {"location": {"uri": _uri(posixpath.join(prefix, f.path)
-                                                                     if prefix else f.path),
-                                                         "uriBaseId": URI_BASE}}
-                if re.fullmatch(r"[0-9a-f]{64}", text(f.sha256)):
-                    artifact["hashes"] = {"sha-256": f.sha256}
-                artifacts.append(artifact)
-    tool = portfolio["tool"] if portfolio is not None else codec.to_tool(projects[0][1].tool)
-    version = text(tool.get("version")) or "0"
-    extensions = []
-    for p in ext_seen.values():
-        ext: dict[str, Any] = {"name": p.id, "version": p.version,
-                               "fullName": f"{p.title or p.id} {p.version}",
-                               "properties": {"digest": p.digest, "origin": p.origin}}
-        if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?", ext["version"]):
-            ext["semanticVersion"] = ext["version"]
-        src = p.source
-        if re.match(r"^https?://[^\s]+$", text(src.get("url"))):
-            ext["informationUri"] = text(src.get("url"))
-        if src:
-            ext["properties"]["source"] = {k: text(v) for k, v in src.items()}
-        extensions.append(ext)
-    driver: dict[str, Any] = {"name": text(tool.get("name")) or "mlcompliance", "version": version,
+    blocking = set(result.gate.blocking)
+    results = [_result(f, index[f.rule_id], blocking) for f in result.findings if f.outcome in PROBLEMS]
+    results += [_result(f, index[f.rule_id], blocking, fixed=True) for f in fixed]
+    artifacts = []
+    for f in result.project.files:
+        if f.path:
+            artifact: dict[str, Any] = {"location": {"uri": _uri(f.path), "uriBaseId": URI_BASE}}
+            if re.fullmatch(r"[0-9a-f]{64}", text(f.sha256)):
+                artifact["hashes"] = {"sha-256": f.sha256}
+            artifacts.append(artifact)
+    version = text(result.tool.version) or "0"
+    driver: dict[str, Any] = {"name": text(result.tool.name) or "mlcompliance", "version": version,
                               "informationUri": INFORMATION_URI, "rules": rules}
-    if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?", version):
+    if SEMVER.fullmatch(version):
         driver["semanticVersion"] = version
-    if portfolio is None:
-        first = projects[0][1]
-        run_props: dict[str, Any] = {"as_of": first.as_of.isoformat(), "verdict": first.gate.verdict,
-                                     "result_sha256": result_sha256(first), "project": first.project.name,
-                                     "fail_on": first.gate.fail_on, "score": codec.score_to_dict(first.summary.score),
-                                     "outcomes": codec.counts_to_dict(first.summary.outcomes),
-                                     "risk_tier": first.risk.tier}
-        generated = first.generated_at
-        if first.baseline is not None:
-            b = first.baseline
-            run_props["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
-                                     "fixed": len(b.fixed), "new_only": first.gate.new_only}
-    else:
-        run_props = {"as_of": text(portfolio.get("as_of")), "verdict": text((portfolio.get("gate") or {}).get("verdict")),
-                     "result_sha256": result_sha256(portfolio),
-                     "projects": [{"path": prefix or None, "name": r.project.name, "verdict": r.gate.verdict}
-                                  for prefix, r in projects],
-                     "outcomes": (portfolio.get("summary") or {}).get("outcomes")}
-        generated = portfolio.get("generated_at")
-    if generated:
-        run_props["generated_at"] = text(generated)
+    run_props: dict[str, Any] = {"as_of": result.as_of.isoformat(), "verdict": result.gate.verdict,
+                                 "result_sha256": result_sha256(result), "project": result.project.name,
+                                 "fail_on": result.gate.fail_on, "score": codec.score_to_dict(result.summary.score),
+                                 "outcomes": codec.counts_to_dict(result.summary.outcomes),
+                                 "risk_tier": result.risk.tier}
+    if result.baseline is not None:
+        b = result.baseline
+        run_props["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
+                                 "fixed": len(b.fixed), "new_only": result.gate.new_only}
+    if result.generated_at:
+        run_props["generated_at"] = text(result.generated_at)
     return {
-        "tool": {"driver": driver, "extensions": extensions},
-        "originalUriBaseIds": {URI_BASE: {"description": {"text": "The directory mlcompliance was run on: the "
-                                                                  "project, or for a portfolio the working directory "
-                                                                  "its project paths are relative to."}}},
+        "tool": {"driver": driver, "extensions": [extension(p) for p in result.packs]},
+        "originalUriBaseIds": {URI_BASE: {"description": {"text": ORIGINAL_URI_BASE_TEXT}}},
         "artifacts": artifacts,
         "results": results,
         "columnKind": "unicodeCodePoints",
@@ -260,7 +231,7 @@ def _run(projects: list[tuple[str, Result]], portfolio: dict[str, Any] | None = 
 
 
 def build(result: Result) -> dict[str, Any]:
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run([("", result)])]}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]}
 
 
 def render(result: Result) -> str:

@@ -26,7 +26,6 @@ from mlcompliance.vocab import PROBLEMS
 
 RULE_INDEX = -987654321       # placeholder, replaced once the rule list is known
 _INDEX_TEXT = f'"ruleIndex": {RULE_INDEX}'
-_SEMVER = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?")
 
 
 def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
@@ -114,17 +113,16 @@ class Sink(_Base):
         version = text(tool.get("version")) or "0"
         driver: dict[str, Any] = {"name": text(tool.get("name")) or "mlcompliance", "version": version,
                                   "informationUri": one.INFORMATION_URI, "rules": rules}
-        if _SEMVER.fullmatch(version):
+        if one.SEMVER.fullmatch(version):
             driver["semanticVersion"] = version
         props: dict[str, Any] = {"as_of": text(self.header.get("as_of")), "verdict": rollup.verdict,
                                  "result_sha256": sha256, "projects": "\0projects", "outcomes": rollup.outcomes}
         if self.header.get("generated_at"):
             props["generated_at"] = text(self.header.get("generated_at"))
         doc = {"$schema": one.SARIF_SCHEMA, "version": one.SARIF_VERSION, "runs": [{
-            "tool": {"driver": driver, "extensions": [self._extension(p) for p in self.extensions.values()]},
-            "originalUriBaseIds": {one.URI_BASE: {"description": {"text": (
-                "The directory mlcompliance was run on: the project, or for a portfolio the working directory "
-                "its project paths are relative to.")}}},
+            "tool": {"driver": driver, "extensions": [one.extension(pack_ref_from_dict(p))
+                                                      for p in self.extensions.values()]},
+            "originalUriBaseIds": {one.URI_BASE: {"description": {"text": one.ORIGINAL_URI_BASE_TEXT}}},
             "artifacts": "\0artifacts", "results": "\0results", "columnKind": "unicodeCodePoints",
             "properties": props}]}
         skeleton = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -147,20 +145,6 @@ class Sink(_Base):
     def _pack(self, pack_id: str):
         p = self.packs.get(pack_id)
         return None if p is None else pack_ref_from_dict(p)
-
-    @staticmethod
-    def _extension(p: Mapping[str, Any]) -> dict[str, Any]:
-        ext: dict[str, Any] = {"name": text(p.get("id")), "version": text(p.get("version")),
-                               "fullName": f"{text(p.get('title')) or text(p.get('id'))} {text(p.get('version'))}",
-                               "properties": {"digest": text(p.get("digest")), "origin": text(p.get("origin"))}}
-        if _SEMVER.fullmatch(ext["version"]):
-            ext["semanticVersion"] = ext["version"]
-        src = p.get("source") if isinstance(p.get("source"), Mapping) else {}
-        if re.match(r"^https?://[^\s]+$", text(src.get("url"))):
-            ext["informationUri"] = text(src.get("url"))
-        if src:
-            ext["properties"]["source"] = {k: text(v) for k, v in src.items()}
-        return ext
 
 
 def _indexed(results: Spool, index: dict[str, int]) -> Iterator[str]:
