@@ -13,7 +13,6 @@ MLCOMPLIANCE_SKIP_BROWSER=1. CI needs: ``apt-get install -y chromium`` and
 """
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
@@ -270,26 +269,22 @@ def test_sorting_works_when_clicked(browser, failing_result, tmp_path):
 # --- without JavaScript, in print, as PDF ------------------------------------------------------------------
 
 
-def with_maturity(result: dict) -> dict:
-    out = copy.deepcopy(result)
-    out["maturity"] = {"stage": "Repeatable", "score": 1.5,
-                       "sections": {"Data": 4.0, "Model": 3.0, "Infrastructure": 5.0, "Monitoring": 1.5}}
-    return out
-
-
 def test_complete_without_javascript(browser, failing_result, tmp_path):
-    result = with_maturity(failing_result)
+    result = failing_result
+    sections = result["maturity"]["ml_test_score"]["sections"]   # section -> 0..7, from the pack's findings
     with Watched(browser, write(tmp_path, "nojs.html", render_html(result)), javascript=False) as w:
         page = w.page
         assert len(visible_rows(page)) == len(result["findings"])
         assert not page.is_visible("#finding-filters")
         bars = page.eval_on_selector_all("#maturity svg rect.bar", "rs => rs.map(r => r.getBBox().width)")
-        assert len(bars) == 4 and all(b > 0 for b in bars) and bars[2] > bars[0] > bars[1] > bars[3]
+        assert len(bars) == len(sections) == 4
+        for width, score in zip(bars, sections.values()):   # drawn to scale: 7 points fill the bar
+            assert abs(width - 340 * score / 7) < 0.6, (width, score)
         w.assert_no_network()
 
 
 def test_print_shows_every_finding_and_hides_controls(browser, failing_result, tmp_path):
-    with Watched(browser, write(tmp_path, "print.html", render_html(with_maturity(failing_result)))) as w:
+    with Watched(browser, write(tmp_path, "print.html", render_html(failing_result))) as w:
         page = w.page
         page.select_option("#filter-outcome", "fail")
         assert len(visible_rows(page)) < len(failing_result["findings"])

@@ -233,30 +233,10 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _sections(raw: Any) -> list[dict[str, Any]]:
-    out = []
-    if isinstance(raw, Mapping):
-        items = list(raw.items())
-    elif isinstance(raw, list):
-        items = []
-        for e in raw:
-            if isinstance(e, Mapping):
-                name = e.get("name") or e.get("label") or e.get("section") or e.get("id") or ""
-                items.append((name, e))
-    else:
-        return out
-    for name, v in items:
-        entry: dict[str, Any] = {"name": text(name), "max": ML_TEST_SCORE_SECTION_MAX, "details": []}
-        if isinstance(v, Mapping):
-            entry["score"] = next((_number(v.get(k)) for k in ("score", "value", "points", "sum")
-                                   if _number(v.get(k)) is not None), None)
-            entry["max"] = _number(v.get("max")) or _number(v.get("out_of")) or ML_TEST_SCORE_SECTION_MAX
-            entry["tests"] = v.get("tests") if isinstance(v.get("tests"), list) else None
-        else:
-            entry["score"] = _number(v)
-            entry["tests"] = None
-        out.append(entry)
-    return out
+def _sections(scores: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ML Test Score's section sums (section -> 0..7), in the rubric's order."""
+    return [{"name": text(name), "max": ML_TEST_SCORE_SECTION_MAX, "score": _number(value)}
+            for name, value in scores.items()]
 
 
 SECTION_TITLES = {"data": "Data and features", "model": "Model development", "infrastructure": "ML infrastructure",
@@ -276,39 +256,18 @@ def table_view(label: str, rows: list[Mapping[str, Any]], preferred: tuple[str, 
 
 
 def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | None:
+    """The maturity section, from the one shape scoring.maturity writes (docs/maturity.md);
+    None when maturity was not assessed."""
     m = thaw(result.maturity)
-    if not isinstance(m, Mapping) or m.get("assessed") is False:
+    if m is None or m.get("assessed") is False:
         return None
-    stage = m.get("stage")
-    stage_text = text(stage.get("label") or stage.get("name") or stage.get("id")) if isinstance(stage, Mapping) \
-        else text(stage)
-    raw_sections = None
-    used_keys = {"stage"}
-    for key in ("sections", "section_vector", "ml_test_score", "vector"):
-        value = m.get(key)
-        if isinstance(value, Mapping) and isinstance(value.get("sections"), (Mapping, list)):
-            raw_sections = value["sections"]
-            used_keys.add(key)
-            break
-        if isinstance(value, (Mapping, list)):
-            raw_sections = value
-            used_keys.add(key)
-            break
-    sections = _sections(raw_sections)
-    total = None
-    for key in ("score", "final", "final_score", "ml_test_score", "min"):
-        total = _number(m.get(key))
-        if total is not None:
-            used_keys.add(key)
-            break
-        if isinstance(m.get(key), Mapping):
-            total = next((_number(m[key].get(k)) for k in ("final", "score", "final_score")
-                          if _number(m[key].get(k)) is not None), None)
-            if total is not None:
-                break
+    stage = m["stage"]
+    stage_text = text(stage["label"])
+    mts = m["ml_test_score"]
+    sections = _sections(mts["sections"])
+    total = _number(mts["final"])
+    used_keys = {"stage", "ml_test_score", "principles", "practices"}
     scored = [s["score"] for s in sections if s["score"] is not None]
-    if total is None and scored:
-        total = min(scored)
     # chart geometry (SVG user units), computed here so the template stays declarative
     label_w, bar_w, row_h, pad = 190, 340, 30, 8
     chart = []
@@ -318,8 +277,6 @@ def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | 
         chart.append({"name": s["name"], "y": pad + i * row_h, "w": round(frac * bar_w, 1),
                       "label": "n/a" if s["score"] is None else f"{s['score']:g} / {s['max']:g}",
                       "is_min": is_min})
-    tests = [(s["name"], [details_view(t, md) for t in s["tests"]]) for s in sections if s.get("tests")]
-    mts = m.get("ml_test_score") if isinstance(m.get("ml_test_score"), Mapping) else {}
     for s in sections:
         s["title"] = SECTION_TITLES.get(s["name"], s["name"])
     for c in chart:
@@ -332,20 +289,15 @@ def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | 
                                                            "reason")),
                              ("practices", "Practices", ("id", "title", "stage", "score", "status", "basis",
                                                          "evidence", "reason"))):
-        rows = (mts if key == "tests" else m).get(key)
-        if isinstance(rows, list) and rows and all(isinstance(r, Mapping) for r in rows):
+        rows = (mts if key == "tests" else m)[key]
+        if rows:
             tables.append(table_view(label, rows, cols, md))
-            if key != "tests":
-                used_keys.add(key)
-    stage_details = []
-    if isinstance(stage, Mapping):
-        stage_details = [(text(k), details_view(v, md, text(k))) for k, v in stage.items()
-                         if k not in ("label", "name")]
+    stage_details = [(text(k), details_view(v, md, text(k))) for k, v in stage.items() if k not in ("label", "name")]
     return {
         "stage": stage_text or "not stated", "score": total, "score_details": score_details,
         "stage_details": stage_details, "tables": tables,
         "score_text": "n/a" if total is None else f"{total:g}",
-        "sections": sections, "chart": chart, "tests": tests,
+        "sections": sections, "chart": chart,
         "chart_geometry": {"label_w": label_w, "bar_w": bar_w, "row_h": row_h, "pad": pad,
                            "width": label_w + bar_w + 110, "height": pad * 2 + max(1, len(sections)) * row_h,
                            "ticks": [{"x": label_w + round(bar_w * t / 7, 1), "label": f"{t:g}"}
