@@ -129,3 +129,58 @@ def test_undeclared_tier_fails_closed_to_high():
     assert risk["tier"] == "high" and risk["problems"][0]["kind"] == "undeclared"
     prohibited = tier_of({"risk": {"eu_ai_act": {"category": "prohibited"}}}, declared=None)
     assert prohibited["tier"] == "prohibited"
+
+
+# --- one definition of each term: tier derivation reads the packs' own conditions ---------------
+
+def _built_in_conditions() -> dict[str, dict[str, str]]:
+    """condition name -> {pack@version: canonical JSON of its definition}, over every built-in pack."""
+    import json
+
+    import yaml
+
+    from mlcompliance.resources import policies_dir
+    out: dict[str, dict[str, str]] = {}
+    for manifest in sorted(policies_dir().glob("*/*/pack.yaml")):
+        pack = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        for name, spec in (pack.get("conditions") or {}).items():
+            meaning = {k: v for k, v in spec.items() if k != "description"}
+            out.setdefault(name, {})[f"{pack['id']}@{pack['version']}"] = json.dumps(meaning, sort_keys=True)
+    return out
+
+
+def test_a_condition_name_means_the_same_in_every_built_in_pack():
+    """affects_people, in_production, ...: packs that use the same term define it alike."""
+    differing = {name: sorted(defs) for name, defs in _built_in_conditions().items() if len(set(defs.values())) > 1}
+    assert differing == {}
+
+
+def test_every_condition_tiering_reads_is_a_schema_the_packs_define():
+    from mlcompliance.engine.tiering import TIER_CONDITIONS
+    defined = _built_in_conditions()
+    for pack_id, name in TIER_CONDITIONS:
+        owners = [key for key in defined.get(name, {}) if key.startswith(pack_id + "@")]
+        assert owners, f"{pack_id} defines no condition {name}"
+        for key in owners:   # a condition the tier depends on cannot itself depend on the tier
+            assert '"check"' not in defined[name][key], f"{key}: {name} must be a JSON Schema"
+
+
+def test_the_tier_follows_the_chosen_packs_definition(tmp_path):
+    """A chosen gdpr version that defines an Art. 22 decision differently changes the derived
+    tier the same way it changes its rules: there is no second definition in Python."""
+    from helpers import make_pack
+
+    from mlcompliance.engine.tiering import TIER_CONDITIONS
+    from mlcompliance.policy.packs import compile_pack, shared_conditions
+    narrow = {"description": "Only legal effects count.",
+              "schema": {"required": ["model_card"], "properties": {"model_card": {
+                  "required": ["decision"], "properties": {"decision": {
+                      "required": ["automation", "effect"],
+                      "properties": {"automation": {"const": "solely_automated"}, "effect": {"const": "legal"}}}}}}}}
+    pack = compile_pack(make_pack(tmp_path, pid="gdpr", version="9.0.0",
+                                  conditions={"solely_automated_significant_decision": narrow}), "path")
+    bundle = {"model_card": {"risk": {"tier": "minimal"},
+                             "decision": {"automation": "solely_automated", "effect": "similarly_significant"}},
+              "data_manifest": {}, "pipeline": {}}
+    assert derive(bundle, AS_OF)["derived"] == "high"                                  # the built-in gdpr
+    assert derive(bundle, AS_OF, shared_conditions([pack], TIER_CONDITIONS))["derived"] == "minimal"

@@ -13,16 +13,34 @@ with the clause behind it:
 - GDPR: a solely automated decision with legal or similarly significant effect (Art. 22), or
   an Art. 35(3) DPIA trigger -> high; personal data processed -> limited.
 
+Where a fact is a term a pack defines (an Art. 22 decision, profiling, personal data, the
+Art. 50 situations, GxP impact, PRA scope), it is read through that pack's own condition
+(``TIER_CONDITIONS``): the chosen version of the pack, else the newest built-in one, so the
+tier and the rules never disagree on what a term means. What a rule cannot say stays here:
+which fact raises which regime to which tier, with its clause, and the AI Act's derogations.
+
 The effective tier is the highest. A declared tier below it stands only with an override
 record (to, justification, approved_by, approved_at, dated on or before the as-of date), and
 never below prohibited. No declared tier at all fails closed: the project is checked as high.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from mlcompliance.policy.checks import Context
 from mlcompliance.vocab import TIER_RANK
+
+TIER_CONDITIONS = (
+    ("gdpr", "solely_automated_significant_decision"), ("gdpr", "profiling"), ("gdpr", "holds_personal_data"),
+    ("eu-trustworthy-ai", "interacts_with_persons"), ("eu-trustworthy-ai", "generates_synthetic_content"),
+    ("eu-trustworthy-ai", "emotion_recognition"), ("eu-trustworthy-ai", "deepfake"),
+    ("gxp-alcoa", "gxp_impact"), ("pra-ss1-23", "pra_in_scope"),
+)
+"""The pack conditions tier derivation reads: (pack id, condition name)."""
+
+Holds = Callable[[str, str], bool]
 
 AI_ACT_URL = "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
 GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
@@ -48,9 +66,8 @@ def _max(tiers: list[str]) -> str:
     return max(tiers, key=TIER_RANK.__getitem__) if tiers else "minimal"
 
 
-def eu_ai_act(card: dict[str, Any]) -> list[dict[str, Any]]:
+def eu_ai_act(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
     act = (card.get("risk") or {}).get("eu_ai_act") or {}
-    use = card.get("intended_use") or {}
     base = "/model_card/risk/eu_ai_act"
     facts = []
     matched = (act.get("art5_screening") or {}).get("practices_matched") or []
@@ -83,17 +100,17 @@ def eu_ai_act(card: dict[str, Any]) -> list[dict[str, Any]]:
             facts.append(_fact("EU AI Act", f"{base}/annex_iii_point" if point else f"{base}/category",
                                point or act.get("category"), "high", clause, AI_ACT_URL))
     for flag, clause in ART50_FLAGS:
-        if use.get(flag) is True:
+        if holds("eu-trustworthy-ai", flag):
             facts.append(_fact("EU AI Act", f"/model_card/intended_use/{flag}", True, "limited", clause, AI_ACT_URL))
     if act.get("category") == "transparency":
         facts.append(_fact("EU AI Act", f"{base}/category", "transparency", "limited", "Art. 50", AI_ACT_URL))
     return facts
 
 
-def pra(card: dict[str, Any]) -> list[dict[str, Any]]:
-    info = (card.get("risk") or {}).get("pra") or {}
-    if info.get("in_scope") is not True:
+def pra(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
+    if not holds("pra-ss1-23", "pra_in_scope"):
         return []
+    info = card["risk"]["pra"]
     base = "/model_card/risk/pra"
     facts = []
     cell = (info.get("materiality"), info.get("complexity"))
@@ -108,8 +125,10 @@ def pra(card: dict[str, Any]) -> list[dict[str, Any]]:
     return facts
 
 
-def gxp(card: dict[str, Any]) -> list[dict[str, Any]]:
-    impact = ((card.get("risk") or {}).get("gxp") or {}).get("impact")
+def gxp(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
+    if not holds("gxp-alcoa", "gxp_impact"):
+        return []
+    impact = card["risk"]["gxp"]["impact"]
     if impact == "direct":
         return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "high",
                       "GAMP 5: direct impact on patient safety, product quality or data integrity", "https://ispe.org/publications/guidance-documents/gamp-5")]
@@ -119,15 +138,15 @@ def gxp(card: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def gdpr(card: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def gdpr(card: dict[str, Any], manifest: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
     decision = card.get("decision") or {}
     flags = (card.get("risk") or {}).get("gdpr") or {}
     facts = []
-    if decision.get("automation") == "solely_automated" and decision.get("effect") in ("legal", "similarly_significant"):
+    if holds("gdpr", "solely_automated_significant_decision"):
         facts.append(_fact("GDPR", "/model_card/decision/automation", "solely_automated", "high",
                            f"Art. 22(1): solely automated decision with {decision['effect'].replace('_', ' ')} effect",
                            GDPR_URL))
-        if decision.get("profiling") is True:
+        if holds("gdpr", "profiling"):
             facts.append(_fact("GDPR", "/model_card/decision/profiling", True, "high",
                                "Art. 35(3)(a): systematic and extensive evaluation with significant effects: DPIA required",
                                GDPR_URL))
@@ -137,21 +156,36 @@ def gdpr(card: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]
     if flags.get("systematic_monitoring") is True:
         facts.append(_fact("GDPR", "/model_card/risk/gdpr/systematic_monitoring", True, "high",
                            "Art. 35(3)(c): systematic monitoring of a publicly accessible area: DPIA required", GDPR_URL))
-    for i, dataset in enumerate(manifest.get("datasets") or []):
-        if isinstance(dataset, dict) and dataset.get("personal_data") is True:
-            facts.append(_fact("GDPR", f"/data_manifest/datasets/{i}/personal_data", True, "limited",
-                               f"Art. 4(1): dataset {dataset.get('id', i)} holds personal data", GDPR_URL))
-            break
+    if holds("gdpr", "holds_personal_data"):
+        flagged = [(i, d) for i, d in enumerate(manifest.get("datasets") or [])
+                   if isinstance(d, dict) and d.get("personal_data") is True]
+        if flagged:   # the fact points at the first flagged dataset
+            i, dataset = flagged[0]
+            pointer, clause = (f"/data_manifest/datasets/{i}/personal_data",
+                               f"Art. 4(1): dataset {dataset.get('id', i)} holds personal data")
+        else:         # a pack whose definition of personal data looks beyond the dataset flag
+            pointer, clause = "/data_manifest/datasets", "Art. 4(1): the data manifest holds personal data"
+        facts.append(_fact("GDPR", pointer, True, "limited", clause, GDPR_URL))
     return facts
 
 
 REGIMES = ("EU AI Act", "PRA SS1/23", "GxP", "GDPR")
 
 
-def derive(bundle: dict[str, Any], as_of: date) -> dict[str, Any]:
-    """The effective tier with its derivation (JSON-ready)."""
+def derive(bundle: dict[str, Any], as_of: date,
+           conditions: Mapping[tuple[str, str], Callable[[Context], bool]] | None = None) -> dict[str, Any]:
+    """The effective tier with its derivation (JSON-ready). ``conditions`` are the packs'
+    definitions of TIER_CONDITIONS (``policy.packs.shared_conditions``); default: the built-in packs'."""
+    if conditions is None:
+        from mlcompliance.policy.packs import shared_conditions
+        conditions = shared_conditions((), TIER_CONDITIONS)
+    ctx = Context(bundle, as_of, "", lambda _: None)   # a condition that tiering reads cannot depend on the tier
+
+    def holds(pack_id: str, name: str) -> bool:
+        return conditions[(pack_id, name)](ctx)
     card = bundle.get("model_card") or {}
-    facts = eu_ai_act(card) + pra(card) + gxp(card) + gdpr(card, bundle.get("data_manifest") or {})
+    facts = (eu_ai_act(card, holds) + pra(card, holds) + gxp(card, holds)
+             + gdpr(card, bundle.get("data_manifest") or {}, holds))
     regimes = {regime: _max([f["raises_to"] for f in facts if f["regime"] == regime]) for regime in REGIMES}
     derived = _max(list(regimes.values()))
     risk = card.get("risk") or {}

@@ -281,6 +281,43 @@ def _specifier(text: str, pid: str, file: str | None, line: int | None, col: int
 
 # --- loading and compiling --------------------------------------------------------------
 
+def shared_conditions(chosen: Iterable[Pack], wanted: Iterable[tuple[str, str]]
+                      ) -> dict[tuple[str, str], Callable[[Context], bool]]:
+    """The pack conditions named in ``wanted`` ((pack id, condition name) pairs), for code outside
+    the packs that must mean what the packs mean (tier derivation, engine/tiering.py): each from
+    the chosen version of that pack when it defines it, else from the newest built-in version."""
+    by_id = {p.id: p.conditions for p in chosen}
+    out = {}
+    for pack_id, name in wanted:
+        conditions = by_id.get(pack_id, {})
+        if name not in conditions:
+            conditions = _builtin_conditions(pack_id)
+        if name not in conditions:
+            raise InputError(f"no version of pack {pack_id} defines the condition '{name}' that tier derivation reads",
+                             expected=f"a condition '{name}' in {pack_id}'s pack.yaml")
+        out[(pack_id, name)] = conditions[name]
+    return out
+
+
+@cache
+def _builtin_conditions(pack_id: str) -> dict[str, Callable[[Context], bool]]:
+    """The compiled conditions of the newest built-in version of ``pack_id`` (only the conditions
+    are compiled when the pack's validated record is current)."""
+    from mlcompliance.resources import policies_dir
+    sources = [s for s in discover(plugins=False) if s.origin == "builtin" and s.id == pack_id]
+    if not sources:
+        raise InputError(f"no built-in pack {pack_id}", file=str(policies_dir()),
+                         expected=f"policies/{pack_id}/VERSION/pack.yaml")
+    src = sources[-1]                      # discover() sorts by version
+    entry = _validated_entry(src.directory, pack_digest(src.directory))
+    if entry is None:
+        return load_pack(src).conditions
+    fastrules.load(_builtin_key(src.directory))
+    manifest = Document(str(src.directory / "pack.yaml"), "yaml", entry["pack"], "", "", {})
+    return {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify=False)
+            for name, spec in sorted((entry["pack"].get("conditions") or {}).items())}
+
+
 def load_packs(sources: list[PackSource]) -> list[Pack]:
     packs = [load_pack(src) for src in sources]
     seen: dict[str, str] = {}

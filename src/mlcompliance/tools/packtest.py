@@ -30,12 +30,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from mlcompliance.engine.evaluate import evaluate
-from mlcompliance.engine.tiering import derive
+from mlcompliance.engine.tiering import TIER_CONDITIONS, derive
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import KINDS, Project
 from mlcompliance.evidence.schemas import describe_error, validator
-from mlcompliance.policy.packs import Pack
+from mlcompliance.policy.packs import Pack, shared_conditions
 from mlcompliance.probes.observe import observe
 from mlcompliance.vocab import OUTCOMES, TIERS
 
@@ -163,7 +163,8 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
     project = Project(Path("."), case["name"], None, {}, {k: None for k in KINDS},
                       {k: f"{k}.yaml" for k in KINDS}, bundle)
     as_of = date.fromisoformat(as_of_text)
-    tier = case.get("tier") or spec.get("tier") or derive(bundle, as_of)["tier"]
+    tier = (case.get("tier") or spec.get("tier")
+            or derive(bundle, as_of, shared_conditions([pack], TIER_CONDITIONS))["tier"])
     files = {k: v.encode("utf-8") for k, v in case.get("files", {}).items()}
     observe(project, files)
     findings = evaluate(project, [pack], as_of, tier, files.get)
