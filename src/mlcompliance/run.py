@@ -45,7 +45,7 @@ class Checker:
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
                                 more=self._with_plugins)
         loaded = policy.load_packs(chosen)
-        risk = derive(project.bundle, as_of, policy.shared_conditions(loaded, TIER_CONDITIONS))
+        risk = derive(project.bundle, as_of, policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources))
         dates = project.settings.get("effective_dates", {})
         _check_rule_ids(dates, loaded, project)
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates)

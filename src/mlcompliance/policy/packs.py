@@ -281,17 +281,23 @@ def _specifier(text: str, pid: str, file: str | None, line: int | None, col: int
 
 # --- loading and compiling --------------------------------------------------------------
 
-def shared_conditions(chosen: Iterable[Pack], wanted: Iterable[tuple[str, str]]
-                      ) -> dict[tuple[str, str], Callable[[Context], bool]]:
+def shared_conditions(chosen: Iterable[Pack], wanted: Iterable[tuple[str, str]],
+                      sources: Iterable[PackSource] | None = None) -> dict[tuple[str, str], Callable[[Context], bool]]:
     """The pack conditions named in ``wanted`` ((pack id, condition name) pairs), for code outside
     the packs that must mean what the packs mean (tier derivation, engine/tiering.py): each from
-    the chosen version of that pack when it defines it, else from the newest built-in version."""
+    the chosen version of that pack when it defines it, else from the newest built-in version
+    among ``sources`` (default: discovered here)."""
     by_id = {p.id: p.conditions for p in chosen}
+    builtin: dict[str, PackSource] = {}
     out = {}
     for pack_id, name in wanted:
         conditions = by_id.get(pack_id, {})
         if name not in conditions:
-            conditions = _builtin_conditions(pack_id)
+            if not builtin:
+                for src in sources if sources is not None else discover(plugins=False):
+                    if src.origin == "builtin":
+                        builtin[src.id] = src          # sorted by version: the newest stays
+            conditions = _builtin_conditions(builtin[pack_id].directory) if pack_id in builtin else {}
         if name not in conditions:
             raise InputError(f"no version of pack {pack_id} defines the condition '{name}' that tier derivation reads",
                              expected=f"a condition '{name}' in {pack_id}'s pack.yaml")
@@ -300,20 +306,14 @@ def shared_conditions(chosen: Iterable[Pack], wanted: Iterable[tuple[str, str]]
 
 
 @cache
-def _builtin_conditions(pack_id: str) -> dict[str, Callable[[Context], bool]]:
-    """The compiled conditions of the newest built-in version of ``pack_id`` (only the conditions
-    are compiled when the pack's validated record is current)."""
-    from mlcompliance.resources import policies_dir
-    sources = [s for s in discover(plugins=False) if s.origin == "builtin" and s.id == pack_id]
-    if not sources:
-        raise InputError(f"no built-in pack {pack_id}", file=str(policies_dir()),
-                         expected=f"policies/{pack_id}/VERSION/pack.yaml")
-    src = sources[-1]                      # discover() sorts by version
-    entry = _validated_entry(src.directory, pack_digest(src.directory))
+def _builtin_conditions(directory: Path) -> dict[str, Callable[[Context], bool]]:
+    """The compiled conditions of a built-in pack (only the conditions are compiled when the
+    pack's validated record is current)."""
+    entry = _validated_entry(directory, pack_digest(directory))
     if entry is None:
-        return load_pack(src).conditions
-    fastrules.load(_builtin_key(src.directory))
-    manifest = Document(str(src.directory / "pack.yaml"), "yaml", entry["pack"], "", "", {})
+        return compile_pack(directory, "builtin").conditions
+    fastrules.load(_builtin_key(directory))
+    manifest = Document(str(directory / "pack.yaml"), "yaml", entry["pack"], "", "", {})
     return {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify=False)
             for name, spec in sorted((entry["pack"].get("conditions") or {}).items())}
 
