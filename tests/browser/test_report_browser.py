@@ -296,6 +296,26 @@ def test_print_shows_every_finding_and_hides_controls(browser, failing_result, t
         w.assert_no_network()
 
 
+def test_maturity_tables_fit_the_page(browser, invoice_result, tmp_path):
+    """The maturity section cites the findings behind each item; it must stay a readable table:
+    no table wider than its section, and the rules that decided an item one short line each."""
+    with Watched(browser, write(tmp_path, "invoice.html", render_html(invoice_result))) as w:
+        page = w.page
+        page.set_viewport_size({"width": 1300, "height": 900})
+        section = page.eval_on_selector("#maturity", "s => s.getBoundingClientRect().width")
+        widths = page.eval_on_selector_all("#maturity table.maturity-table",
+                                           "ts => ts.map(t => t.getBoundingClientRect().width)")
+        assert len(widths) == 3 and max(widths) <= section + 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1300
+        decided = page.eval_on_selector_all("#maturity table.maturity-table ul.evidence li",
+                                            "ls => ls.map(l => l.getBoundingClientRect().height)")
+        assert decided and max(decided) < 300   # short lines, not a key-value block per rule
+        mts = invoice_result["maturity"]["ml_test_score"]["tests"]
+        assert page.inner_text("#maturity").count("MLOPS-01-CI-GREEN: pass") >= sum(
+            1 for t in mts if any(d["rule_id"] == "MLOPS-01-CI-GREEN" and d["outcome"] == "pass"
+                                  for d in t["decided_by"]))
+
+
 def test_invoice_report_renders(browser, invoice_result, tmp_path):
     with Watched(browser, write(tmp_path, "invoice.html", render_html(invoice_result))) as w:
         page = w.page

@@ -105,18 +105,26 @@ def references_view(finding: Finding) -> list[dict[str, Any]]:
     return out
 
 
+LOCATED_LISTS = ("evidence", "decided_by", "evidence_findings")
+"""Keys of maturity lists whose items point at a file and line: shown one line each."""
+
+
 def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[str, Any]:
     """A generic, recursive view of an unknown value for the ``details`` macro."""
-    if key == "evidence" and isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
-        items = []
+    if key in LOCATED_LISTS and isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+        items = []   # one line each: file:line pointer, what it shows, then the rule and fingerprint
         for v in value:
             at = text(v.get("file"))
             if v.get("line") is not None:
                 at += f":{text(v.get('line'))}"
             if v.get("pointer"):
                 at += f" {text(v.get('pointer'))}"
-            rest = {k: x for k, x in v.items() if k not in ("file", "line", "pointer", "what")}
-            items.append({"where": at, "what": md(v.get("what")) if v.get("what") is not None else "",
+            if key == "decided_by":   # the rules that decided a maturity item: which, and their outcome
+                what, rest = f"{text(v.get('rule_id'))}: {text(v.get('outcome'))}", {}
+            else:
+                what = v.get("what", v.get("message"))
+                rest = {k: x for k, x in v.items() if k not in ("file", "line", "pointer", "target", "what", "message")}
+            items.append({"where": at, "what": md(what) if what is not None else "",
                           "rest": [(text(k), details_view(x, md, text(k))) for k, x in rest.items()]})
         return {"kind": "evidence", "items": items}
     if isinstance(value, Mapping):
