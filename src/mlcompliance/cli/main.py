@@ -506,3 +506,12 @@ def _register_assess() -> None:
 
 
 _register_assess()
+
+
+def _register_project_commands() -> None:
+    from mlcompliance.cli.project_cmds import COMMANDS
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_project_commands()
