@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mlcompliance.cli.params import as_of_date
-from mlcompliance.vocab import TIERS
+from mlcompliance.vocab import SEVERITIES, TIERS
 
 
 @click.command("fields")
@@ -40,4 +40,32 @@ def fields(pack_id: str, version: str | None, tier: str, fmt: str, policy_paths:
         click.echo(lib.render_text(listing), nl=False)
 
 
-COMMANDS = [fields]
+@click.command("export")
+@click.argument("project", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--to", "target", type=click.Choice(("cyclonedx",)), required=True, help="Export format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the BOM to this file (atomically) instead of standard output.")
+@click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
+              help="Date the check is evaluated at and the BOM's timestamp (default: today).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Gate threshold used for the verdict recorded in the BOM (default as for `check`).")
+@click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Extra directory of policy packs (repeatable).")
+def export(project: Path, target: str, output: Path | None, as_of: date, fail_on: str | None,
+           policy_paths: tuple[Path, ...]) -> None:
+    """Export PROJECT (default: .) as a CycloneDX 1.6 ML-BOM: the model with its model card, the
+    datasets with their SHA-256, the framework and locked packages, and the check's verdict,
+    pack versions and finding counts as `mlcompliance:*` properties.
+
+    Exit code 0: BOM written (whatever the verdict, which is in the BOM); 2: input error.
+    """
+    from mlcompliance.tools import cyclonedx
+    text = cyclonedx.to_json(cyclonedx.export(project, as_of, policy_paths, fail_on))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mlcompliance.cli.main import _emit
+    _emit(text, output, (project,))
+
+
+COMMANDS = [fields, export]
