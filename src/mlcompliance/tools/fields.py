@@ -68,14 +68,15 @@ def list_fields(pack: Pack, tier: str) -> Listing:
         severity = rule.severity_at(tier) or rule.severity
         conditions = tuple(rule.if_) + tuple(f"not {n}" for n in rule.unless) + (("when",) if "when" in rule.spec else ())
         checked, deciding = rule_fields(rule)
-        native = [p for p in checked if defined(p)]
-        if not native and not [p for p in deciding if defined(p)]:
+        native = _leaves([p for p in checked if defined(p)])
+        deciding = _leaves([p for p in deciding if defined(p)])
+        if not native and not deciding:
             observed_only.append(rule.id)
         status = "conditional" if conditions else "required"
         for pointer in native:
             _add(found, pointer, Use(rule.id, severity, status, conditions))
         for pointer in deciding:
-            if defined(pointer) and pointer not in native:
+            if pointer not in native:
                 _add(found, pointer, Use(rule.id, severity, "applicability", conditions))
     return Listing(pack.id, pack.version, tier, [found[p] for p in sorted(found)], len(applicable),
                    sorted(observed_only))
@@ -89,12 +90,13 @@ def _add(found: dict[str, Field], pointer: str, use: Use) -> None:
 
 
 def rule_fields(rule: Rule) -> tuple[list[str], list[str]]:
-    """(pointers the assertion reads, pointers the `when` reads), candidates not yet filtered."""
+    """(pointers the assertion reads, pointers the `when` reads): candidates, not yet filtered by
+    the native schemas nor reduced to leaves."""
     scope = rule.scope or ""
     checked = list(dict.fromkeys([scope, *_assertion(rule.spec.get("assert", {}), scope)] if scope else
                                  _assertion(rule.spec.get("assert", {}), scope)))
     deciding = list(dict.fromkeys(_schema(rule.spec["when"], scope))) if "when" in rule.spec else []
-    return _leaves([p for p in checked if p]), _leaves(deciding)
+    return [p for p in checked if p], deciding
 
 
 def _leaves(found: list[str]) -> list[str]:
