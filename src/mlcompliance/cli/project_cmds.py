@@ -68,4 +68,70 @@ def export(project: Path, target: str, output: Path | None, as_of: date, fail_on
     _emit(text, output, (project,))
 
 
-COMMANDS = [fields, export]
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Answers to the questionnaire (YAML: question id -> answer), instead of asking on the terminal.")
+@click.option("--force", is_flag=True, help="Overwrite existing evidence files and mlcompliance.yaml.")
+def init(directory: Path, answers_path: Path | None, force: bool) -> None:
+    """Draft model_card.yaml, data_manifest.yaml, pipeline.yaml and mlcompliance.yaml in DIRECTORY
+    (default: .) from what the repository shows (CI workflows, dvc.yaml, MLflow MLmodel, lock file,
+    and third-party evidence the adapters recognise), each value commented with its source file:line.
+
+    The regulatory facts no file holds (risk tier and its basis, AI Act category, Art. 22
+    automation and effect, personal data, lawful basis, DPIA...) are asked on the terminal, or
+    read from --answers FILE. Exit code 0: files written; 2: an existing file (without --force),
+    or a bad answers file (file:line).
+    """
+    from mlcompliance.errors import InputError
+    from mlcompliance.io import write_atomic
+    from mlcompliance.tools import init_draft as lib
+    if not directory.is_dir():
+        raise InputError("directory not found", file=str(directory), expected="an existing project directory")
+    present = lib.existing(directory)
+    if present and not force:
+        raise InputError("already exists; init never overwrites an existing file without --force",
+                         file=present[0].as_posix(), expected="a directory without evidence files, or --force")
+    questions = lib.load_questions()
+    draft = lib.merge(lib.gather(directory))
+    if answers_path is not None:
+        answers, source = lib.load_answers(answers_path, questions), answers_path.name
+    elif sys.stdin.isatty():
+        answers, source = _ask(lib, lib.to_ask(questions, draft)), "asked by init"
+    else:
+        answers, source = {}, ""
+    lib.apply_answers(draft, questions, answers, source)
+    texts = lib.finish(draft, directory)
+    for name, text in texts.items():
+        write_atomic(directory / name, text)
+    click.echo(f"drafted {', '.join(texts)} in {directory.as_posix()} from "
+               + (", ".join(draft.sources) if draft.sources else "no repository file") + ".")
+    if draft.open_questions:
+        click.echo("still to answer: " + ", ".join(draft.open_questions)
+                   + " (give --answers FILE with --force, or edit the files)")
+    click.echo(f"next: review the drafts, then `mlcompliance check {directory.as_posix()}`")
+
+
+def _ask(lib, questions) -> dict:
+    """The questionnaire on the terminal; an empty answer skips a question."""
+    answers: dict = {}
+    for q in questions:
+        if q.if_ and answers.get(q.if_) is not True:
+            continue
+        hint = {"enum": " [" + "|".join(map(str, q.options)) + "]", "boolean": " [yes|no]",
+                "list": " (comma-separated)"}.get(q.kind, "")
+        while True:
+            raw = click.prompt(f"{q.text}{hint}", default="", show_default=False).strip()
+            if not raw:
+                break
+            if q.kind == "boolean":
+                raw = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}.get(raw.lower(), raw)
+            value, problem = lib.check_answer(q, raw)
+            if problem is None:
+                answers[q.id] = value
+                break
+            click.echo(f"  not a valid answer: {problem[0]}" + (f" (expected {problem[1]})" if problem[1] else ""))
+    return answers
+
+
+COMMANDS = [fields, export, init]
