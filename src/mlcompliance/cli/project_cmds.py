@@ -96,7 +96,7 @@ def init(directory: Path, answers_path: Path | None, force: bool) -> None:
     draft = lib.merge(lib.gather(directory))
     if answers_path is not None:
         answers, source = lib.load_answers(answers_path, questions), answers_path.name
-    elif sys.stdin.isatty():
+    elif _terminal():
         answers, source = _ask(lib, lib.to_ask(questions, draft)), "asked by init"
     else:
         answers, source = {}, ""
@@ -110,6 +110,10 @@ def init(directory: Path, answers_path: Path | None, force: bool) -> None:
         click.echo("still to answer: " + ", ".join(draft.open_questions)
                    + " (give --answers FILE with --force, or edit the files)")
     click.echo(f"next: review the drafts, then `mlcompliance check {directory.as_posix()}`")
+
+
+def _terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _ask(lib, questions) -> dict:
