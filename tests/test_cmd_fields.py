@@ -51,7 +51,7 @@ def test_gdpr_high_lists_the_dpia_fields_with_rules_severity_and_condition():
 
 def test_tier_selects_rules_and_their_severity_there():
     # GDPR-ART25-1-PRIVACY-CONTROLS: tiers {high: medium, prohibited: medium}
-    high = _by_pointer(_listing("--pack", "gdpr@1.1.0".split("@")[0], "--version", "1.1.0", "--tier", "high"))
+    high = _by_pointer(_listing("--pack", "gdpr", "--version", "1.1.0", "--tier", "high"))
     minimal = _by_pointer(_listing("--pack", "gdpr", "--version", "1.1.0", "--tier", "minimal"))
     assert [(r["id"], r["severity"]) for r in high["/pipeline/privacy_controls"]["rules"]] == [
         ("GDPR-ART25-1-PRIVACY-CONTROLS", "medium")]

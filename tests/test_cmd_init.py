@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from helpers import AS_OF, cli, tree_digest, write_project
 
-import mlcompliance.evidence.adapters as adapters
 from mlcompliance.cli import main, project_cmds
 from mlcompliance.errors import InputError
+from mlcompliance.evidence import adapters
 from mlcompliance.evidence.adapters.base import Adapted, Origin
 from mlcompliance.evidence.project import load_project
 from mlcompliance.tools import init_draft as lib

@@ -14,6 +14,7 @@ from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 from mlcompliance.vocab import SEVERITIES
 
+
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
     name = "format"

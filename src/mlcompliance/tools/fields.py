@@ -179,9 +179,8 @@ def _walk(node: Any, tokens: list[str], defs: dict[str, Any], depth: int) -> boo
         extra = node.get("additionalProperties")
         if token == "*" and isinstance(extra, dict) and _walk(extra, rest, defs, depth + 1):
             return True
-    if node.get("type") == "object" and node.get("additionalProperties", True) is True and not rest:
-        return True      # an open mapping (e.g. procedures by name): any key is a field of it
-    return False
+    # an open mapping (e.g. procedures by name): any key is a field of it
+    return node.get("type") == "object" and node.get("additionalProperties", True) is True and not rest
 
 
 # --- output -------------------------------------------------------------------------------

@@ -20,14 +20,26 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.adapters.base import Adapted, Origin
-from mlcompliance.evidence.loader import Document, escape_token, load_file, parse_text, pointer_tokens
+from mlcompliance.evidence.loader import (
+    Document,
+    escape_token,
+    load_file,
+    parse_text,
+    pointer_tokens,
+)
 from mlcompliance.evidence.project import KINDS
-from mlcompliance.evidence.schemas import describe_error, inline_refs, schema, validate_document
+from mlcompliance.evidence.schemas import (
+    describe_error,
+    inline_refs,
+    schema,
+    validate_document,
+)
 from mlcompliance.resources import schemas_dir
 
 QUESTIONS_PATH = Path(__file__).resolve().parent.parent / "data" / "init_questions.yaml"
@@ -375,7 +387,7 @@ def _expand_targets(doc: dict[str, Any], path: list[str]) -> list[list[str]]:
 
 def _set(doc: dict[str, Any], path: list[str], value: Any) -> None:
     node: Any = doc
-    for token, following in zip(path, path[1:]):
+    for token, following in pairwise(path):
         if isinstance(node, list):
             index = int(token)
             while len(node) <= index:
