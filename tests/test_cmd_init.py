@@ -167,7 +167,8 @@ def _hf_card() -> Adapted:
                     "datasets": [{"id": "applications", "split": "train"}]},
                    {"/model_details/name": Origin("README.md", 3, 7, "huggingface"),
                     "/model_details": Origin("README.md", 2, 1, "huggingface"),
-                    "/limitations": Origin("README.md", 41, 1, "huggingface")})
+                    "/limitations": Origin("README.md", 41, 1, "huggingface")},
+                   missing=["/intended_use/purpose", "/intended_use/out_of_scope"])
 
 
 def _dvc_lock() -> Adapted:
@@ -220,6 +221,8 @@ def test_init_uses_the_adapter_registry_when_installed(tmp_path, monkeypatch):
     assert seen == [repo] and "huggingface: README.md" in out.stdout
     card = _lines(repo / "model_card.yaml")
     assert '  name: "loan-pd"  # from README.md:3 (huggingface)' in card
+    assert "# Placeholders in the sources (not drafted, still to write): /model_card/intended_use/out_of_scope (README.md)" \
+        in card
     assert '  name: "loan-pd"  # from README.md:3 (huggingface)' in _lines(repo / "mlcompliance.yaml")
     load_project(repo)
 

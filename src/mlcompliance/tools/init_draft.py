@@ -139,6 +139,7 @@ class Draft:
     notes: dict[str, str] = field(default_factory=dict)      # "/kind/pointer" -> comment
     sources: list[str] = field(default_factory=list)          # "adapter: file" of every fragment used
     open_questions: list[str] = field(default_factory=list)   # ids of questions left unanswered
+    placeholders: list[tuple[str, str, str]] = field(default_factory=list)   # (kind, pointer, source) left blank
 
 
 def merge(fragments: list[Adapted]) -> Draft:
@@ -148,8 +149,7 @@ def merge(fragments: list[Adapted]) -> Draft:
             raise InputError(f"adapter {frag.adapter} returned unknown evidence kind '{frag.kind}'", file=frag.source)
         draft.sources.append(f"{frag.adapter}: {frag.source}")
         _merge_into(draft, frag.kind, draft.docs[frag.kind], frag.value, "", frag)
-        for pointer in frag.missing:
-            draft.notes.setdefault(f"/{frag.kind}{pointer}#missing", f"{frag.source} says this is a placeholder")
+        draft.placeholders += [(frag.kind, p, frag.source) for p in frag.missing]
     return draft
 
 
@@ -437,6 +437,11 @@ def finish(draft: Draft, root: Path) -> dict[str, str]:
 def _header(kind: str, draft: Draft) -> str:
     lines = [f"# {FILES[kind]}: drafted by `mlcompliance init`. Review every value: each comment says where it",
              "# came from (file:line of the repository, or the questionnaire answer); nothing here is a verdict."]
+    from mlcompliance.evidence import pointers
+    mine = [f"/{k}{p} ({src})" for k, p, src in draft.placeholders
+            if k == kind and not pointers.exists(draft.docs[kind], p)]
+    if mine:
+        lines.append("# Placeholders in the sources (not drafted, still to write): " + ", ".join(mine))
     if kind == "model_card" and draft.open_questions:
         lines.append("# Still to answer (run `mlcompliance init --force --answers FILE` or edit by hand): "
                      + ", ".join(draft.open_questions))
