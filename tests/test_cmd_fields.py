@@ -45,6 +45,9 @@ def test_gdpr_high_lists_the_dpia_fields_with_rules_severity_and_condition():
         "GDPR-ART35-1-DPIA-APPROVED", "GDPR-ART35-1-DPIA-BEFORE-PRODUCTION"]
     # read by a `when` only: it decides whether the rule applies
     assert fields["/model_card/dpia/residual_risk"]["status"] == "applicability"
+    # fields a pack condition (pack.yaml) reads decide applicability of the rules that name it
+    assert {"id": "GDPR-ART35-1-DPIA-APPROVED", "severity": "critical", "status": "applicability",
+            "conditions": ["dpia_required"]} in fields["/model_card/risk/gdpr/dpia_required"]["rules"]
     # containers whose fields are listed are not listed themselves
     assert "/model_card/dpia" not in fields and "/model_card" not in fields
 

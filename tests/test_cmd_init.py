@@ -87,7 +87,7 @@ def test_drafts_from_probe_facts_with_file_line_comments(tmp_path):
     sha = "65c8710618182cbb575d4f11a5f4ee2aa51db67c58670a0542ddf17f0673cd1e"      # sha256 of LOCK
     assert f'  lockfile_sha256: "{sha}"  # from requirements.lock:1 (probe)' in pipeline
     card = _lines(repo / "model_card.yaml")
-    assert '  framework: "sklearn"  # from model/MLmodel:1 (probe)' in card
+    assert '  framework: "sklearn 1.5.1"  # from model/MLmodel:5 (probe)' in card
     assert '  tier: "high"  # answer \'risk_tier\' (answers.yaml)' in card
     assert '    annex_iii_point: "5b"  # answer \'ai_act_annex_iii_point\' (answers.yaml)' in card
     manifest = _lines(repo / "data_manifest.yaml")

@@ -2,7 +2,8 @@
 
 Derived from the compiled rules, never from a hand-kept list: a rule's ``scope``, the
 ``required``/``properties`` (and nested ``items``/``contains``/``anyOf``...) of its schema
-assertions, the field parameters of its named checks, and the fields its ``when`` reads. A
+assertions, the field parameters of its named checks, and the fields its ``when`` and its pack
+conditions (``if``/``unless``, as written in pack.yaml) read. A
 candidate is kept only when the native JSON Schemas (``mlcompliance/schemas/``) define that
 path, so a check parameter that is a value rather than a field (``kind: validation``) drops out;
 facts the tool observes itself (``/observed/...``) are counted apart, since nobody writes them.
@@ -12,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from mlcompliance.evidence.loader import escape_token, pointer_tokens
+from mlcompliance.evidence.loader import escape_token, load_file, pointer_tokens
 from mlcompliance.evidence.schemas import schema
 from mlcompliance.policy.packs import Pack, Rule
 from mlcompliance.vocab import SEVERITIES
@@ -63,6 +65,8 @@ def list_fields(pack: Pack, tier: str) -> Listing:
     """Every native field the rules applicable at ``tier`` read, sorted by pointer."""
     found: dict[str, Field] = {}
     applicable = [r for r in pack.rules if r.severity_at(tier) is not None]
+    conditions_read = {name: _leaves([p for p in dict.fromkeys(_assertion(spec, "")) if defined(p)])
+                       for name, spec in _condition_specs(pack.directory).items()}
     observed_only = []
     for rule in applicable:
         severity = rule.severity_at(tier) or rule.severity
@@ -70,6 +74,8 @@ def list_fields(pack: Pack, tier: str) -> Listing:
         checked, deciding = rule_fields(rule)
         native = _leaves([p for p in checked if defined(p)])
         deciding = _leaves([p for p in deciding if defined(p)])
+        for name in (*rule.if_, *rule.unless):          # the pack conditions read fields too
+            deciding += [p for p in conditions_read.get(name, []) if p not in deciding]
         if not native and not deciding:
             observed_only.append(rule.id)
         status = "conditional" if conditions else "required"
@@ -80,6 +86,17 @@ def list_fields(pack: Pack, tier: str) -> Listing:
                 _add(found, pointer, Use(rule.id, severity, "applicability", conditions))
     return Listing(pack.id, pack.version, tier, [found[p] for p in sorted(found)], len(applicable),
                    sorted(observed_only))
+
+
+@cache
+def _condition_specs(directory: Path) -> dict[str, Any]:
+    """The pack's named conditions as written in its pack.yaml (the compiled ones are functions)."""
+    manifest = directory / "pack.yaml"
+    if not manifest.is_file():
+        return {}
+    value = load_file(manifest, str(manifest)).value
+    conditions = value.get("conditions") if isinstance(value, dict) else None
+    return conditions if isinstance(conditions, dict) else {}
 
 
 def _add(found: dict[str, Field], pointer: str, use: Use) -> None:

@@ -116,8 +116,9 @@ def probe_fragments(root: Path) -> list[Adapted]:
         model = models[0]
         flavors = [f for f in model["flavors"] if f != "python_function"]
         if flavors:
-            where = Origin(model["path"], model["source"]["line"], 1, "probe")
-            out.append(Adapted("model_card", "probe", model["path"], {"model_details": {"framework": flavors[0]}},
+            framework, line = _flavor(root, model["path"], flavors[0])
+            where = Origin(model["path"], line, 1, "probe")
+            out.append(Adapted("model_card", "probe", model["path"], {"model_details": {"framework": framework}},
                                {"/model_details/framework": where}))
     lock = next((name for name in LOCK_FILES if (root / name).is_file() and not (root / name).is_symlink()), None)
     if lock:
@@ -126,6 +127,18 @@ def probe_fragments(root: Path) -> list[Adapted]:
         out.append(Adapted("pipeline", "probe", lock, {"environment": {"lockfile": lock, "lockfile_sha256": digest}},
                            {"/environment/lockfile": where, "/environment/lockfile_sha256": where}))
     return out
+
+
+def _flavor(root: Path, path: str, flavor: str) -> tuple[str, int]:
+    """("sklearn 1.5.1", line of the flavor) from an MLmodel the probe read (``<flavor>_version``)."""
+    try:
+        doc = parse_text((root / path).read_text(encoding="utf-8"), path, "yaml")
+    except (OSError, UnicodeDecodeError, InputError):
+        return flavor, 1
+    spec = (doc.value.get("flavors") or {}).get(flavor) if isinstance(doc.value, dict) else None
+    version = spec.get(f"{flavor}_version") if isinstance(spec, dict) else None
+    return (f"{flavor} {version}" if isinstance(version, (str, int, float)) else flavor,
+            doc.location(f"/flavors/{escape_token(flavor)}")[0])
 
 
 # --- merging fragments -----------------------------------------------------------------------
