@@ -135,3 +135,12 @@ def test_refuses_to_overwrite_an_evidence_file_and_bad_input_is_exit_2(tmp_path)
     (project / "model_card.yaml").write_text("model_details: [\n")
     out = cli("export", "--to", "cyclonedx", project, "--as-of", AS_OF)
     assert out.exit_code == 2 and "model_card.yaml:" in out.stderr
+
+
+def test_a_lock_file_outside_the_project_is_never_read(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLES / "invoice-late-payment", project)
+    (project / "requirements.lock").unlink()
+    (project / "requirements.lock").symlink_to("/etc/passwd")
+    out = cli("export", "--to", "cyclonedx", project, "--as-of", AS_OF)
+    assert out.exit_code == 2 and "outside the project directory" in out.stderr and out.stdout == ""
