@@ -213,18 +213,22 @@ def test_init_uses_the_adapter_registry_when_installed(tmp_path, monkeypatch):
     seen = []
 
     def detect(root, settings):
-        seen.append(root)
+        seen.append((root, settings))
         return [_hf_card()]
     monkeypatch.setattr(adapters, "detect", detect, raising=False)
     out = cli("init", repo, "--answers", repo / "answers.yaml")
     assert out.exit_code == 0, out.output
-    assert seen == [repo] and "huggingface: README.md" in out.stdout
+    assert seen == [(repo, {})] and "huggingface: README.md" in out.stdout
     card = _lines(repo / "model_card.yaml")
     assert '  name: "loan-pd"  # from README.md:3 (huggingface)' in card
     assert "# Placeholders in the sources (not drafted, still to write): /model_card/intended_use/out_of_scope (README.md)" \
         in card
     assert '  name: "loan-pd"  # from README.md:3 (huggingface)' in _lines(repo / "mlcompliance.yaml")
     load_project(repo)
+    # with --force, the existing mlcompliance.yaml's settings reach the adapters
+    (repo / "mlcompliance.yaml").write_text("project: {name: loan-pd}\nx-adapters: [huggingface]\n")
+    assert cli("init", repo, "--answers", repo / "answers.yaml", "--force").exit_code == 0
+    assert seen[-1] == (repo, {"project": {"name": "loan-pd"}, "x-adapters": ["huggingface"]})
 
 
 def test_interactive_questionnaire_on_a_terminal(tmp_path, monkeypatch):

@@ -93,7 +93,7 @@ def init(directory: Path, answers_path: Path | None, force: bool) -> None:
         raise InputError("already exists; init never overwrites an existing file without --force",
                          file=present[0].as_posix(), expected="a directory without evidence files, or --force")
     questions = lib.load_questions()
-    draft = lib.merge(lib.gather(directory))
+    draft = lib.merge(lib.gather(directory, lib.read_settings(directory)))
     if answers_path is not None:
         answers, source = lib.load_answers(answers_path, questions), answers_path.name
     elif _terminal():

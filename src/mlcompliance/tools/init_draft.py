@@ -64,6 +64,18 @@ def gather(root: Path, settings: dict[str, Any] | None = None,
     return found + probe_fragments(root)
 
 
+def read_settings(root: Path) -> dict[str, Any]:
+    """An existing mlcompliance.yaml's settings (e.g. which adapters to use), for ``init --force``."""
+    from mlcompliance.evidence.project import CONFIG_NAMES
+    for name in CONFIG_NAMES:
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            doc = load_file(path, name)
+            validate_document(doc, "project")
+            return doc.value if isinstance(doc.value, dict) else {}
+    return {}
+
+
 def _installed_detect() -> Callable[[Path, dict], list[Adapted]]:
     """``evidence.adapters.detect`` when the registry exists; else no adapter fragments."""
     import importlib
