@@ -48,7 +48,8 @@ class Draft:
     def __init__(self, kind: str, adapter: str, source: str) -> None:
         self.out = Adapted(kind, adapter, source, {})
 
-    def put(self, pointer: str, value: Any, at: tuple[int, int]) -> None:
+    def put(self, pointer: str, value: Any, at: tuple[int, int], file: str | None = None) -> None:
+        """Set ``pointer`` to ``value``; ``file`` when the value came from another file than the source."""
         node: Any = self.out.value
         tokens = pointer[1:].split("/")
         for i, token in enumerate(tokens):
@@ -68,7 +69,7 @@ class Draft:
             else:
                 nxt = tokens[i + 1]
                 node = node.setdefault(key, [] if nxt.isdigit() else {})
-        self.out.origins[pointer] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+        self.out.origins[pointer] = Origin(file or self.out.source, at[0], at[1], self.out.adapter)
 
     def result(self) -> Adapted | None:
         return self.out if self.out.value else None
