@@ -64,6 +64,7 @@ class CIFile:
     stages: list[str] = field(default_factory=list)
     includes: list[tuple[int, str]] = field(default_factory=list)
     triggers_line: int = 1          # where the trigger section starts (1 when implied)
+    jobs_line: int = 1              # GitHub's `jobs:` key, else the first job
 
     def trigger_names(self) -> list[str]:
         seen: list[str] = []
@@ -106,6 +107,8 @@ def parse(path: str, text: str, provider: str | None = None) -> CIFile:
         _gitlab(doc, at, lines, out)
     else:
         _azure(doc, at, lines, out)
+    if out.jobs and provider != "github_actions":
+        out.jobs_line = min(j.line for j in out.jobs)
     return out
 
 
@@ -132,6 +135,7 @@ def _github(doc: dict[str, Any], at: At, lines: list[str], out: CIFile) -> None:
                   "on: push, on: [push, pull_request] or a mapping of events")
     jobs = doc.get("jobs")
     if isinstance(jobs, dict):
+        out.jobs_line = at("/jobs")[0]
         for name, job in list(jobs.items())[:MAX_JOBS]:
             entry = Job(str(name), *at(ptr("jobs", name)))
             steps = job.get("steps") if isinstance(job, dict) else None

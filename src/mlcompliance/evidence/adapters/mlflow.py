@@ -67,6 +67,7 @@ class MLmodel:
     python_version: str | None = None
     input_example: str | None = None
     lines: dict[str, tuple[int, int]] = field(default_factory=dict)   # top-level key -> (line, column)
+    present: set[str] = field(default_factory=set)                    # top-level keys with a non-empty value
 
 
 def _columns(raw: Any, path: str, at: At, pointer: str) -> list[Column]:
@@ -109,6 +110,7 @@ def parse_mlmodel(path: str, text: str) -> MLmodel:
     doc = expect_mapping(value, path, "an MLmodel file", at)
     out = MLmodel(path)
     out.lines = {str(k): at(ptr(k)) for k in doc}
+    out.present = {str(k) for k, v in doc.items() if v not in (None, "", [], {})}
     flavors = doc.get("flavors")
     if flavors is not None:
         flavors = expect_mapping(flavors, path, "flavors", at, "/flavors")
