@@ -484,3 +484,62 @@ def test_probe_records_a_broken_ci_file_instead_of_failing():
     facts = probe({".gitlab-ci.yml": "test:\n  script: [pytest\n", "azure-pipelines.yml": "- a list\n"})
     assert [(f["path"], f.get("parse_error")) for f in facts["ci"]["files"]] == [
         (".gitlab-ci.yml", True), ("azure-pipelines.yml", True)]
+
+
+# --- every adapted fragment is valid native evidence -----------------------------------------------
+
+def all_adapted() -> list:
+    out = []
+    for folder, as_path in (("github-actions", ".github/workflows/{}"), ("gitlab-ci", ".gitlab-ci.yml"),
+                            ("azure-pipelines", "azure-pipelines.yml")):
+        for f in sorted((DATA / folder).glob("*.y*ml")):
+            out += ci.adapt(as_path.format(f.name), f.read_text(encoding="utf-8"), lambda rel: None)
+    for d in ("example-get-started", "example-dvc-experiments"):
+        for n in ("dvc.yaml", "dvc.lock", "params.yaml"):
+            out += dvc_adapt(d, n)[0]
+    for d in ("sklearn-wine", "btc-forecast"):
+        base = DATA / "mlflow" / d
+        out += mlflow.adapt("MLmodel", (base / "MLmodel").read_text(encoding="utf-8"), reader(base))
+    base = DATA / "mlflow" / "iris-mlruns"
+    out += mlflow.adapt(RUN + "meta.yaml", (base / RUN / "meta.yaml").read_text(encoding="utf-8"), reader(base))
+    return out
+
+
+def test_every_adapted_fragment_validates_against_the_native_schema():
+    from mlcompliance.evidence.schemas import validator
+
+    adapted = all_adapted()
+    assert len(adapted) == 19   # 9 CI files, 5 DVC fragments, 2 MLmodel x 2 + 1 run
+    for a in adapted:
+        errors = [e.message for e in validator(a.kind).iter_errors(a.value)]
+        assert errors == [], (a.source, errors)
+        for pointer, origin in a.origins.items():
+            assert origin.line >= 1 and origin.column >= 1 and origin.adapter == a.adapter, (a.source, pointer)
+
+
+# --- end to end through the CLI ---------------------------------------------------------------------
+
+def test_check_reports_declarations_contradicted_by_pipeline_files(tmp_path):
+    import json
+    import shutil
+
+    from helpers import AS_OF, INVOICE, cli
+
+    project = tmp_path / "p"
+    shutil.copytree(INVOICE, project)
+    (project / "model").mkdir()
+    shutil.copy(DATA / "mlflow" / "sklearn-wine" / "MLmodel", project / "model" / "MLmodel")
+    (project / ".gitlab-ci.yml").write_text("test:\n  script: [pytest\n", encoding="utf-8")   # broken: recorded
+    result = cli("check", project, "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    out = json.loads(result.stdout)
+    by_rule = {}
+    for f in out["findings"]:
+        by_rule.setdefault(f["rule_id"], []).append(f)
+    feature = by_rule["MLOPS-07-FEATURES-IN-SIGNATURE"][0]
+    assert feature["outcome"] == "fail"
+    assert (feature["location"]["file"], feature["location"]["line"]) == ("model_card.yaml", 45)
+    declared = by_rule["MLOPS-07-SIGNATURE-FEATURES-DECLARED"][0]
+    assert (declared["outcome"], declared["location"]["file"], declared["location"]["line"]) == (
+        "fail", "model/MLmodel", 25)
+    assert by_rule["MLOPS-01-CI-TRIGGERS-OBSERVED"][0]["outcome"] == "pass"   # the sample's ci.yml defines them
