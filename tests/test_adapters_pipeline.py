@@ -456,6 +456,9 @@ def test_probe_observes_gitlab_and_azure_triggers():
     assert by_path[".gitlab-ci.yml"]["jobs"] == ["report"]
     assert by_path["azure-pipelines.yml"]["triggers"] == ["push"]
     assert by_path["azure-pipelines.yml"]["stages"] == ["Model_CI", "Trigger_AML_Pipeline"]
+    # the union over CI files; GitLab's merge_request is also GitHub/Azure's pull_request
+    assert facts["ci"]["triggers"] == ["merge_request", "push", "pull_request"]
+    assert facts["_index"]["/observed/repository/ci/triggers"] == (".gitlab-ci.yml", 3)
     assert facts["_index"]["/observed/repository/ci/files/0/triggers"] == (".gitlab-ci.yml", 3)
     assert facts["_index"]["/observed/repository/ci/files/1/triggers"] == ("azure-pipelines.yml", 9)
 

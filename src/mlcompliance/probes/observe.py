@@ -87,6 +87,16 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
                 signals[cat]["ci"].append({"file": f.path, "line": line, "text": text[:200]})
         at(f"{base}/signals", f.path, min((ln for v in hits.values() for ln, _ in v), default=1))
         ci_files.append(entry)
+    union: list[str] = []
+    for n, entry in enumerate(ci_files):
+        for name in entry.get("triggers", []):
+            if name not in union:
+                if not union and f"{ROOT}/ci/files/{n}/triggers" in index:
+                    index[f"{ROOT}/ci/triggers"] = index[f"{ROOT}/ci/files/{n}/triggers"]
+                union.append(name)
+    for a, b in (("pull_request", "merge_request"), ("merge_request", "pull_request")):
+        if a in union and b not in union:   # one change-request event, named by GitHub/Azure and by GitLab
+            union.append(b)
     stages = []
     for f in repo.of("dvc"):
         for name, line, text in _dvc_stages(f):
@@ -141,7 +151,7 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
         "skipped": list(repo.skipped),
         "ci": {"how": HOW["ci"], "declared_config": declared_ci,
                "declared_config_found": None if declared_ci is None else
-               repo.has(_clean_relative(declared_ci) or "\0"), "files": ci_files},
+               repo.has(_clean_relative(declared_ci) or "\0"), "files": ci_files, "triggers": union},
         "dvc": {"how": HOW["dvc"], "stages": stages, "locks": locks},
         "mlflow": {"how": HOW["mlflow"], "models": models},
         "dependency_bots": bots,
