@@ -505,6 +505,8 @@ def all_adapted() -> list:
         out += mlflow.adapt("MLmodel", (base / "MLmodel").read_text(encoding="utf-8"), reader(base))
     base = DATA / "mlflow" / "iris-mlruns"
     out += mlflow.adapt(RUN + "meta.yaml", (base / RUN / "meta.yaml").read_text(encoding="utf-8"), reader(base))
+    for f in sorted((DATA / "mlflow" / "export-import").glob("*.json")):
+        out += mlflow.adapt("run.json", f.read_text(encoding="utf-8"), lambda rel: None)
     return out
 
 
@@ -512,7 +514,7 @@ def test_every_adapted_fragment_validates_against_the_native_schema():
     from mlcompliance.evidence.schemas import validator
 
     adapted = all_adapted()
-    assert len(adapted) == 19   # 9 CI files, 5 DVC fragments, 2 MLmodel x 2 + 1 run
+    assert len(adapted) == 21   # 9 CI files, 5 DVC fragments, 2 MLmodel x 2, 1 mlruns run, 2 exported runs
     for a in adapted:
         errors = [e.message for e in validator(a.kind).iter_errors(a.value)]
         assert errors == [], (a.source, errors)
@@ -546,3 +548,30 @@ def test_check_reports_declarations_contradicted_by_pipeline_files(tmp_path):
     assert (declared["outcome"], declared["location"]["file"], declared["location"]["line"]) == (
         "fail", "model/MLmodel", 25)
     assert by_rule["MLOPS-01-CI-TRIGGERS-OBSERVED"][0]["outcome"] == "pass"   # the sample's ci.yml defines them
+
+
+def test_exported_run_json_of_mlflow_export_import():
+    text = (DATA / "mlflow" / "export-import" / "run-basic.json").read_text(encoding="utf-8")
+    path = "exported/experiments/basic/runs/eb66c160957d4a28b11d3f1b968df9cd/run.json"
+    assert mlflow.claims(path, text[:1024])
+    [a] = mlflow.adapt(path, text, lambda rel: None)
+    run = a.value["runs"][0]
+    assert {k: v for k, v in run.items() if k != "x-mlflow"} == {
+        "run_id": "eb66c160957d4a28b11d3f1b968df9cd", "status": "succeeded",
+        "started_at": "2023-05-20T23:04:09.419Z", "finished_at": "2023-05-20T23:04:13.222Z", "actor": "andre",
+        "git_commit": "1f76cec7520dbc05dc93f8d3faea757fa3a4f703",
+        "params": {"max_depth": "4", "max_leaf_nodes": "32"},
+        "metrics": {"rmse": 0.7367947360663162, "r2": 0.28100217442439346, "mae": 0.5877424565761121}}
+    assert run["x-mlflow"]["tags"]["registered_model_name"] == "sklearn_wine"
+    o = origins(a)
+    assert o["/runs/0/run_id"] == (path, 19, 7) and o["/runs/0/git_commit"] == (path, 63, 7)
+    # "user_id": "unknown" is MLflow's placeholder: no actor is drafted
+    other = (DATA / "mlflow" / "export-import" / "run-src-tags.json").read_text(encoding="utf-8")
+    [b] = mlflow.adapt("run.json", other, lambda rel: None)
+    assert "actor" not in b.value["runs"][0] and b.value["runs"][0]["x-mlflow"]["run_name"] == "wine run"
+    with pytest.raises(InputError) as err:
+        mlflow.adapt("run.json", '{"mlflow": {"info": {"status": "FINISHED"}}}', lambda rel: None)
+    assert err.value.file == "run.json" and "no run_id" in err.value.message
+    with pytest.raises(InputError) as err:
+        mlflow.adapt("run.json", '{"mlflow": {"info": {"run_id": "a",}}}', lambda rel: None)
+    assert err.value.line == 1 and "invalid JSON" in err.value.message

@@ -28,7 +28,8 @@ from mlcompliance.evidence.adapters.base import Adapted
 
 NAME = "mlflow"
 PATTERNS = ("MLmodel", "*/MLmodel", "*/*/MLmodel", "*/*/*/MLmodel", "mlruns/*/*/meta.yaml",
-            "*/mlruns/*/*/meta.yaml", "mlruns/*/*/artifacts/*/MLmodel")
+            "*/mlruns/*/*/meta.yaml", "mlruns/*/*/artifacts/*/MLmodel",
+            "run.json", "*/run.json", "*/*/run.json", "*/*/*/run.json", "*/*/*/*/run.json")
 MAX_SIGNATURE_COLUMNS = 10_000
 MAX_RUN_FILES = 500
 _STATUS = {"1": "running", "2": "running", "3": "succeeded", "4": "failed", "5": "aborted",
@@ -44,6 +45,8 @@ def claims(path: str, head: str) -> bool:
         return bool(re.search(r"^(flavors|artifact_path|run_id|model_uuid|mlflow_version|signature)\s*:", head, re.M))
     if name == "meta.yaml" and "mlruns/" in f"/{path}":
         return bool(re.search(r"^(run_uuid|run_id)\s*:", head, re.M))
+    if name == "run.json":   # a run exported by mlflow-export-import
+        return bool(re.search(r'"mlflow"\s*:\s*\{\s*"info"\s*:', head)) and '"run_id"' in head
     return False
 
 
@@ -145,6 +148,8 @@ def parse_mlmodel(path: str, text: str) -> MLmodel:
 def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Adapted]:
     if path.rsplit("/", 1)[-1] == "meta.yaml":
         return _adapt_run(path, text, read)
+    if path.rsplit("/", 1)[-1] == "run.json":
+        return _adapt_exported_run(path, text)
     m = parse_mlmodel(path, text)
     card = Draft("model_card", NAME, path)
     here = m.lines.get
@@ -271,4 +276,72 @@ def _adapt_run(path: str, text: str, read: Callable[[str], bytes | None]) -> lis
     if user_tags:
         extra["tags"] = user_tags
     draft.put("/runs/0/x-mlflow", extra, (1, 1))
+    return [draft.out]
+
+
+# --- runs exported by mlflow-export-import (run.json) --------------------------------------------
+
+def _adapt_exported_run(path: str, text: str) -> list[Adapted]:
+    """``{"mlflow": {"info", "params", "metrics": {name: [{value, step, timestamp}]}, "tags"}}``."""
+    from mlcompliance.evidence.loader import parse_text
+
+    try:
+        doc = parse_text(text, path, "json")
+    except RecursionError:
+        raise InputError("nested too deeply to read", file=path, line=1, expected="an exported run") from None
+    at = doc.location
+    root = expect_mapping(doc.value, path, "an exported run", at)
+    run = expect_mapping(root.get("mlflow"), path, "mlflow", at, "/mlflow")
+    info = expect_mapping(run.get("info"), path, "mlflow.info", at, "/mlflow/info")
+    run_id = info.get("run_id", info.get("run_uuid"))
+    if not isinstance(run_id, str) or not run_id.strip():
+        line, col = at("/mlflow/info")
+        raise InputError("exported run has no run_id", file=path, line=line, column=col,
+                         expected='"run_id": "<32 hex characters>"')
+    draft = Draft("pipeline", NAME, path)
+    draft.put("/runs/0/run_id", run_id, at("/mlflow/info/run_id" if "run_id" in info else "/mlflow/info/run_uuid"))
+    status = _STATUS.get(str(info.get("status")))
+    if status:
+        draft.put("/runs/0/status", status, at("/mlflow/info/status"))
+    for key, native in (("start_time", "started_at"), ("end_time", "finished_at")):
+        stamp = epoch_ms(info.get(key))
+        if stamp:
+            draft.put(f"/runs/0/{native}", stamp, at(f"/mlflow/info/{key}"))
+    user = info.get("user_id")
+    tags = run.get("tags") if isinstance(run.get("tags"), dict) else {}
+    tags = {str(k): v for k, v in tags.items() if isinstance(v, str)}
+    if isinstance(user, str) and user.strip() and user != "unknown":
+        draft.put("/runs/0/actor", user, at("/mlflow/info/user_id"))
+    commit = tags.get("mlflow.source.git.commit", "")
+    if re.fullmatch(r"[0-9a-f]{40}", commit):
+        draft.put("/runs/0/git_commit", commit, at(f"/mlflow/tags/{ptr('mlflow.source.git.commit')[1:]}"))
+    params = run.get("params")
+    if isinstance(params, dict) and params:
+        draft.put("/runs/0/params", {str(k): v for k, v in list(params.items())[:MAX_RUN_FILES]},
+                  at("/mlflow/params"))
+    metrics, steps = {}, {}
+    raw = run.get("metrics") if isinstance(run.get("metrics"), dict) else {}
+    for name, history in list(raw.items())[:MAX_RUN_FILES]:
+        points = [p for p in history if isinstance(p, dict) and isinstance(p.get("value"), (int, float))
+                  and not isinstance(p.get("value"), bool)] if isinstance(history, list) else []
+        if not points:
+            continue
+        last = max(points, key=lambda p: (p.get("step", 0) if isinstance(p.get("step"), int) else 0,
+                                          p.get("timestamp", 0) if isinstance(p.get("timestamp"), int) else 0))
+        if last["value"] == last["value"] and abs(last["value"]) != float("inf"):
+            metrics[str(name)] = last["value"]
+            steps[str(name)] = {"step": last.get("step", 0), "timestamp": epoch_ms(last.get("timestamp"))}
+    if metrics:
+        draft.put("/runs/0/metrics", metrics, at("/mlflow/metrics"))
+    extra: dict[str, Any] = {"experiment_id": str(info.get("experiment_id", ""))}
+    if isinstance(info.get("run_name"), str) and info["run_name"]:
+        extra["run_name"] = info["run_name"]
+    if tags.get("mlflow.source.name"):
+        extra["source"] = tags["mlflow.source.name"]
+    if steps:
+        extra["metric_steps"] = steps
+    user_tags = {k: v for k, v in tags.items() if not k.startswith("mlflow.")}
+    if user_tags:
+        extra["tags"] = user_tags
+    draft.put("/runs/0/x-mlflow", extra, at("/mlflow"))
     return [draft.out]
