@@ -34,9 +34,12 @@ ROOT = "/observed/repository"
 HOW = {
     "ci": "CI configuration files found at the usual paths (.github/workflows/*.yml, .gitlab-ci.yml, Jenkinsfile, "
           "azure-pipelines.yml, .circleci/config.yml, bitbucket-pipelines.yml) or at pipeline.ci.config_path; "
-          "each non-comment line matched against the signal patterns (docs/probes.md)",
-    "dvc": "dvc.yaml stages (name and cmd matched against the signal patterns); dvc.lock entries with md5 hashes",
-    "mlflow": "MLmodel files at the project root, model/, models/ and one level below: flavors and keys present",
+          "each non-comment line matched against the signal patterns (docs/probes.md); triggers, jobs, stages and "
+          "includes of GitHub, GitLab and Azure files read by the CI adapter's parser (docs/adapters-pipeline.md)",
+    "dvc": "dvc.yaml stages (name and cmd matched against the signal patterns); dvc.lock entries with md5 hashes; "
+           "both parsed by the DVC adapter's parser",
+    "mlflow": "MLmodel files at the project root, model/, models/ and one level below: flavors, keys present and "
+              "the signature's named inputs (the MLflow adapter's parser)",
     "dependency_bots": "dependabot or renovate configuration at their usual paths",
     "lockfile": "pipeline.environment.lockfile resolved inside the project (links leading outside are not followed)",
 }
