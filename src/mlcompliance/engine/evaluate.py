@@ -13,7 +13,7 @@ from mlcompliance.engine.findings import (
     observation,
 )
 from mlcompliance.errors import InputError
-from mlcompliance.evidence import pointers
+from mlcompliance.evidence import claims, pointers
 from mlcompliance.evidence.project import Project, resolve_inside
 from mlcompliance.policy.checks import Context, Target
 from mlcompliance.policy.packs import Pack, Requirement, Rule
@@ -119,10 +119,24 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
             continue
         first = min(violations, key=lambda v: v.pointer)
         at = project.locate(first.pointer)
-        details = "; ".join(dict.fromkeys(v.detail for v in violations))
+        details = "; ".join(dict.fromkeys(_with_removed(v, project) for v in violations))
         message = fill(rule.message, value, {"observed": first.observed, "detail": details, "tier": ctx.tier})
+        if details != "; ".join(dict.fromkeys(v.detail for v in violations)) and "{$detail}" not in rule.message:
+            message += f" ({details})"
         outcome = "warn" if rule.mode == "advisory" else "fail"
         yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
+
+
+def _with_removed(violation: Any, project: Project) -> str:
+    """A violation's detail, plus what the evidence held there before it was found unverifiable
+    (a placeholder, a reference to no project file: evidence.claims)."""
+    items = project.bundle.get("observed", {}).get("placeholders", {}).get("items") or []
+    if not items:
+        return violation.detail
+    whole = violation.observed is pointers.MISSING or violation.observed in ({}, [])
+    found = claims.related(items, violation.pointer, whole)
+    return violation.detail + "".join(
+        f"; {item['reason'] if item['pointer'] == violation.pointer else claims.note(item)}" for item in found)
 
 
 def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError
+from mlcompliance.evidence.claims import missing_file, strip_unverifiable
 from mlcompliance.evidence.loader import Document, load_file, pointer_tokens
 from mlcompliance.evidence.schemas import validate_document
 
@@ -137,8 +138,17 @@ def _load_project(root: Path) -> Project:
         validate_document(doc, kind)
         documents[kind] = doc
     bundle = {kind: (doc.value if doc else {}) for kind, doc in documents.items()}
+    facts, index = strip_unverifiable(bundle, documents, lambda ref: missing_file(root, ref))
     name = (settings.get("project") or {}).get("name") or _card_name(bundle) or root.resolve().name
-    return Project(root, name, config, settings, documents, expected, bundle)
+    project = Project(root, name, config, settings, documents, expected, bundle)
+    record_unverifiable(project, facts, index)
+    return project
+
+
+def record_unverifiable(project: Project, facts: dict[str, Any], index: dict[str, tuple[str, int]]) -> None:
+    """Keep what :func:`claims.strip_unverifiable` removed as facts under ``/observed/placeholders``."""
+    project.bundle.setdefault(OBSERVED, {})["placeholders"] = facts
+    project.observed_index.update(index)
 
 
 def _load_config(root: Path) -> Document | None:
