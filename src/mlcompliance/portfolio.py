@@ -118,7 +118,10 @@ def _check_one(path: str, as_of: date, fail_on: str | None) -> dict[str, Any]:
     try:
         return {"path": path, "result": _as_dict(_worker_checker.check(Path(path), as_of, fail_on))}  # type: ignore[union-attr]
     except InputError as err:
-        return {"path": path, "error": str(err), "file": err.file, "line": err.line}
+        entry = {"path": path, "error": err.one_line(), "file": err.file, "line": err.line}
+        if len(err.records()) > 1:
+            entry["errors"] = err.records()   # every input error (capped at errors.MAX_REPORTED)
+        return entry
 
 
 def _prepare(entry: dict[str, Any], fmt: str, options: dict[str, Any], line: str | None = None) -> Item:
