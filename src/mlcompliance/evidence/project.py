@@ -168,7 +168,8 @@ def _load_project(root: Path) -> Project:
     for kind in KINDS:
         rel = paths.get(kind) if isinstance(paths.get(kind), str) else _default_path(root, kind)
         expected[kind] = rel
-        documents[kind] = _collecting(problems, _load_evidence, root, kind, rel, config, kind in paths)
+        documents[kind] = None if _reported(problems, config, f"/evidence/{kind}") else \
+            _collecting(problems, _load_evidence, root, kind, rel, config, kind in paths)
     error = combine(problems)
     if error is not None:
         raise error
@@ -178,6 +179,14 @@ def _load_project(root: Path) -> Project:
     project = Project(root, name, config, settings, documents, expected, bundle)
     record_unverifiable(project, facts, index)
     return project
+
+
+def _reported(problems: list[InputError], config: Document | None, pointer: str) -> bool:
+    """Whether a schema error of the configuration is already about ``pointer`` (a path not to follow)."""
+    if config is None or not problems:
+        return False
+    where = config.location(pointer)
+    return any(e.file == config.path and (e.line, e.column) == where for e in problems)
 
 
 def _collecting(problems: list[InputError], load, *args: Any) -> Any:
