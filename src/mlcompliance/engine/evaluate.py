@@ -119,24 +119,25 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
             continue
         first = min(violations, key=lambda v: v.pointer)
         at = project.locate(first.pointer)
-        details = "; ".join(dict.fromkeys(_with_removed(v, project) for v in violations))
+        details = "; ".join(dict.fromkeys(v.detail for v in violations))
         message = fill(rule.message, value, {"observed": first.observed, "detail": details, "tier": ctx.tier})
-        if details != "; ".join(dict.fromkeys(v.detail for v in violations)) and "{$detail}" not in rule.message:
-            message += f" ({details})"
+        removed = "; ".join(dict.fromkeys(n for v in violations for n in _removed_notes(v, project)))
+        if removed:   # what the evidence held there before it was found unverifiable
+            message += f" ({removed})"
+            details += f"; {removed}"
         outcome = "warn" if rule.mode == "advisory" else "fail"
         yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
 
 
-def _with_removed(violation: Any, project: Project) -> str:
-    """A violation's detail, plus what the evidence held there before it was found unverifiable
-    (a placeholder, a reference to no project file: evidence.claims)."""
+def _removed_notes(violation: Any, project: Project) -> list[str]:
+    """Why the value at fault is absent when the file has one: a placeholder, or a reference to no
+    project file (evidence.claims, facts under /observed/placeholders)."""
     items = project.bundle.get("observed", {}).get("placeholders", {}).get("items") or []
     if not items:
-        return violation.detail
+        return []
     whole = violation.observed is pointers.MISSING or violation.observed in ({}, [])
-    found = claims.related(items, violation.pointer, whole)
-    return violation.detail + "".join(
-        f"; {item['reason'] if item['pointer'] == violation.pointer else claims.note(item)}" for item in found)
+    return [item["reason"] if item["pointer"] == violation.pointer else claims.note(item)
+            for item in claims.related(items, violation.pointer, whole)]
 
 
 def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:

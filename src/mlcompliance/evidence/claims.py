@@ -144,9 +144,19 @@ def reference_patterns(kind: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(found))
 
 
-def _is_reference(kind: str, tokens: list[str]) -> bool:
-    return any(len(p) == len(tokens) and all(a in ("*", b) for a, b in zip(p, tokens))
-               for p in reference_patterns(kind))
+@cache
+def _reference_trie(kind: str) -> dict[Any, Any]:
+    """reference_patterns as a trie (token -> subtrie; the key None marks a reference field)."""
+    trie: dict[Any, Any] = {}
+    for pattern in reference_patterns(kind):
+        node = trie
+        for token in pattern:
+            node = node.setdefault(token, {})
+        node[None] = True
+    return trie
+
+
+_Nodes = tuple  # the trie nodes a position in the document matches (a key and ``*`` may both)
 
 
 class _Walk:
@@ -157,41 +167,49 @@ class _Walk:
         self.file_problem = file_problem
         self.removed: list[tuple[str, str, Any, str]] = []   # (bundle pointer, in-file pointer, value, reason)
         self.moved: dict[str, str] = {}                       # new in-file pointer -> original one
+        self.top: _Nodes = (_reference_trie(kind),) if file_problem is not None else ()
 
-    def why(self, tokens: list[str], value: Any) -> str | None:
+    @staticmethod
+    def below(nodes: _Nodes, token: str) -> _Nodes:
+        return tuple(n[t] for n in nodes for t in (token, "*") if t in n)
+
+    def why(self, nodes: _Nodes, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
         if placeholder(value):
             shown = value.strip()
             return "empty value counts as missing" if not shown else f"placeholder '{shown}' counts as missing"
-        if (self.file_problem is not None and isinstance(value, str) and _is_reference(self.kind, tokens)
-                and reference_kind(value) == "path"):
-            problem = self.file_problem(value)
+        if nodes and any(None in n for n in nodes) and reference_kind(value) == "path":
+            problem = self.file_problem(value)  # type: ignore[misc]
             if problem:
                 return f"reference {problem}, so it counts as missing"
         return None
 
-    def clean(self, node: Any, new: str, old: str, tokens: list[str]) -> Any:
+    def clean(self, node: Any, new: str, old: str, nodes: _Nodes) -> Any:
         if new != old:
             self.moved[new] = old
         if isinstance(node, dict):
             out = {}
             for key, child in node.items():
-                t = tokens + [key]
+                below = self.below(nodes, key) if nodes else ()
                 n, o = f"{new}/{escape_token(key)}", f"{old}/{escape_token(key)}"
-                reason = self.why(t, child)
+                reason = self.why(below, child)
                 if reason:
                     self.removed.append((f"/{self.kind}{n}", o, child, reason))
                     continue
-                out[key] = self.clean(child, n, o, t)
+                out[key] = self.clean(child, n, o, below) if isinstance(child, (dict, list)) else child
+                if new != old and not isinstance(child, (dict, list)):
+                    self.moved[n] = o
             return out
         if isinstance(node, list):
             items = []
             for i, child in enumerate(node):
-                t = tokens + [str(i)]
-                reason = self.why(t, child)
+                below = self.below(nodes, str(i)) if nodes else ()
+                reason = self.why(below, child)
                 if reason:
                     self.removed.append((f"/{self.kind}{new}/{i}", f"{old}/{i}", child, reason))
                     continue
-                items.append(self.clean(child, f"{new}/{len(items)}", f"{old}/{i}", t))
+                items.append(self.clean(child, f"{new}/{len(items)}", f"{old}/{i}", below))
             return items
         return node
 
@@ -211,16 +229,16 @@ def strip_unverifiable(bundle: dict[str, Any], documents: dict[str, Document | N
         if kind == "observed" or not isinstance(bundle[kind], (dict, list)):
             continue
         walk = _Walk(kind, file_problem)
-        bundle[kind] = walk.clean(bundle[kind], "", "", [])
+        bundle[kind] = walk.clean(bundle[kind], "", "", walk.top)
         doc = documents.get(kind)
-        if walk.moved and doc is not None:
-            _rekey(doc, walk.moved)
         for pointer, inner, value, reason in walk.removed:
             line, column = doc.location(inner) if doc is not None else (1, 1)
             file = doc.path if doc is not None else f"{kind}.yaml"
             index[f"{ROOT}/items/{len(items)}"] = (file, line)
             items.append({"pointer": pointer, "value": value, "reason": reason, "file": file, "line": line,
                           "column": column})
+        if walk.moved and doc is not None:
+            _rekey(doc, walk.moved)
     if items:
         index[ROOT] = index[f"{ROOT}/items/0"]
     return {"how": HOW, "items": items}, index
