@@ -42,7 +42,7 @@ def _set_refs(project: Path, dpia_ref: str, contest_ref: str) -> tuple[int, int]
 def _worst(result: dict, rule_id: str) -> dict:
     found = [f for f in result["findings"] if f["rule_id"] == rule_id]
     assert found, rule_id
-    return min(found, key=lambda f: ["fail", "error", "warn", "pass", "not_applicable"].index(f["outcome"]))
+    return min(found, key=lambda f: ["fail", "error", "warn", "manual", "pass", "not_applicable"].index(f["outcome"]))
 
 
 def _check(project: Path, *options: str) -> tuple[int, dict]:
@@ -325,3 +325,13 @@ def test_one_error_keeps_the_single_error_form():
     assert (two.file, two.line, two.column, two.message) == ("a.yaml", 2, 3, "bad")
     assert str(two) == "a.yaml:2:3: bad (expected: good)\nb.yaml:1: worse"
     assert combine([two, one]).lines() == [*two.lines(), one.lines()[0]]
+
+
+def test_an_attestation_by_a_placeholder_is_no_attestation(sample_copy):
+    project = sample_copy("credit-scoring")
+    line = _edit(project / "model_card.yaml", "    attested_by: Head of Internal Audit\n", "    attested_by: TBD\n")
+    _, result = _check(project)
+    audit = _worst(result, "PRA-P2.5-INTERNAL-AUDIT")
+    assert audit["outcome"] == "manual" and "attestation" not in audit
+    assert audit["message"] == ("Needs a human attestation: no rule can check this requirement. The attestation "
+                                f"recorded is incomplete (model_card.yaml:{line}:5: placeholder 'TBD' counts as missing).")

@@ -169,6 +169,13 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
                           file=loc.file, line=loc.line, column=loc.column, target=loc.pointer, pointer=loc.pointer)
             continue
         hit = attestations.get(req.id)
+        incomplete = ""
+        if hit and not (hit[1].get("attested_by") and hit[1].get("date")):   # a placeholder was taken out
+            items = project.bundle.get("observed", {}).get("placeholders", {}).get("items") or []
+            seen = claims.related(items, f"/model_card/attestations/{hit[0]}", True)
+            incomplete = " The attestation recorded is incomplete" + (
+                " (" + "; ".join(claims.note(item) for item in seen) + ")." if seen else ".")
+            hit = None
         if hit:
             i, att = hit
             loc = project.locate(f"/model_card/attestations/{i}")
@@ -177,7 +184,7 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
                                       statement=att.get("statement"), evidence_ref=att.get("evidence_ref"))
         else:
             loc = project.locate("/model_card")
-            message = "Needs a human attestation: no rule can check this requirement."
+            message = "Needs a human attestation: no rule can check this requirement." + incomplete
             attestation = None
         yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id, title=req.title,
                       outcome="manual", severity="info", message=message,

@@ -263,5 +263,6 @@ def related(items: list[dict[str, Any]], pointer: str, whole: bool) -> list[dict
 
 
 def note(item: dict[str, Any]) -> str:
-    return f"{item['reason']} ({item['file']}:{item['line']}:{item['column']})"
+    """``FILE:LINE:COLUMN: reason`` of a removed value."""
+    return f"{item['file']}:{item['line']}:{item['column']}: {item['reason']}"
 
