@@ -52,6 +52,8 @@ def placeholder(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     text = value.strip()
+    if len(text) > 32 and text[0].isalnum() and not _PREFIXED.match(text):
+        return False   # the quick answer for ordinary text (the words above are shorter)
     if _PUNCTUATION_ONLY.match(text) or _SLOT.match(text) or _PREFIXED.match(text):
         return True
     if len(text) >= 2 and _BRACKETS.get(text[0]) == text[-1]:
