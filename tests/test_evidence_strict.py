@@ -335,3 +335,15 @@ def test_an_attestation_by_a_placeholder_is_no_attestation(sample_copy):
     assert audit["outcome"] == "manual" and "attestation" not in audit
     assert audit["message"] == ("Needs a human attestation: no rule can check this requirement. The attestation "
                                 f"recorded is incomplete (model_card.yaml:{line}:5: placeholder 'TBD' counts as missing).")
+
+
+def test_a_placeholder_in_a_json_list_keeps_the_other_items_located(tmp_path):
+    card = {"kind": "model_card", "schema_version": "1.0",
+            "intended_use": {"out_of_scope": ["TBD", "mortgages", "business loans"]}}
+    project = write_project(tmp_path / "p", {"model_card.json": json.dumps(card, indent=2) + "\n"})
+    loaded = load_project(project)
+    assert loaded.bundle["model_card"]["intended_use"]["out_of_scope"] == ["mortgages", "business loans"]
+    item = loaded.bundle["observed"]["placeholders"]["items"][0]
+    assert (item["file"], item["line"], item["pointer"]) == ("model_card.json", 6, "/model_card/intended_use/out_of_scope/0")
+    assert loaded.locate("/model_card/intended_use/out_of_scope/0").line == 7
+    assert loaded.locate("/model_card/intended_use/out_of_scope/1").line == 8
