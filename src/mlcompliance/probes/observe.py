@@ -61,8 +61,8 @@ def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
     else:
         repo, present = scan_mapping(files, declared_ci, lockfile)
     facts, index = build_facts(repo, declared_ci, lockfile, present)
-    project.bundle["observed"] = {"repository": facts}
-    project.observed_index = index
+    project.bundle.setdefault("observed", {})["repository"] = facts
+    project.observed_index.update(index)
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
