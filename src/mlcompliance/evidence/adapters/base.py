@@ -38,3 +38,50 @@ class Adapted:
     value: dict[str, Any]
     origins: dict[str, Origin] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)   # native pointers whose source said "placeholder"
+    sha256: str = ""                # of the source file; set by the registry, not by adapters
+    format: str = ""                # "markdown" | "json" | "yaml" | "text"; set by the registry
+
+
+PLACEHOLDERS = frozenset({"[more information needed]", "more information needed", "[needs more information]",
+                          "needs more information", "tbd", "todo", "n/a", "-", ""})
+
+
+def is_placeholder(text: object) -> bool:
+    """True for the filler a template leaves where a fact should be (``[More Information Needed]``)."""
+    return isinstance(text, str) and text.strip().strip("*_ .").lower() in PLACEHOLDERS
+
+
+class Draft:
+    """Builds one ``Adapted``: ``put`` a native pointer's value with the (line, column) it came from."""
+
+    def __init__(self, kind: str, adapter: str, source: str) -> None:
+        self.out = Adapted(kind, adapter, source, {})
+
+    def put(self, pointer: str, value: Any, at: tuple[int, int]) -> None:
+        """Set ``pointer`` (creating parent mappings; ``-`` appends to a list) to ``value``."""
+        tokens = pointer[1:].split("/")
+        node: Any = self.out.value
+        path = ""
+        for i, token in enumerate(tokens):
+            last = i == len(tokens) - 1
+            if isinstance(node, list):
+                if token == "-":
+                    token = str(len(node))
+                    node.append(value if last else ({} if tokens[i + 1] not in ("-",) else []))
+                path += "/" + token
+                node = node[int(token)]
+                continue
+            path += "/" + token
+            key = token.replace("~1", "/").replace("~0", "~")
+            if last:
+                node[key] = value
+            else:
+                node = node.setdefault(key, [] if tokens[i + 1] == "-" else {})
+        self.out.origins[path] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+
+    def missing(self, pointer: str, at: tuple[int, int]) -> None:
+        self.out.missing.append(pointer)
+        self.out.origins.setdefault(pointer, Origin(self.out.source, at[0], at[1], self.out.adapter))
+
+    def result(self) -> Adapted | None:
+        return self.out if self.out.value or self.out.missing else None
