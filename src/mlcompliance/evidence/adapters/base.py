@@ -85,3 +85,36 @@ class Draft:
 
     def result(self) -> Adapted | None:
         return self.out if self.out.value or self.out.missing else None
+
+
+def load_json(path: str, text: str) -> tuple[Any, Any]:
+    """(value, at): the parsed JSON and ``at(pointer) -> (line, column)`` from the loader's index."""
+    from mlcompliance.evidence.loader import parse_text
+
+    doc = parse_text(text, path, "json")
+    return doc.value, doc.location
+
+
+def number(value: Any) -> float | int | None:
+    """A metric value as a number: numbers stay, numeric strings ("0.91") are read, anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            out = float(value.strip())
+        except ValueError:
+            return None
+        return out if out == out and out not in (float("inf"), float("-inf")) else None
+    return None
+
+
+def texts(value: Any, key: str = "description") -> list[tuple[int, str]]:
+    """(index, text) of a list of strings or of ``{key: text}`` mappings, placeholders left out."""
+    out = []
+    for i, item in enumerate(value if isinstance(value, list) else []):
+        text = item.get(key) if isinstance(item, dict) else item
+        if isinstance(text, str) and not is_placeholder(text):
+            out.append((i, text.strip()))
+    return out
