@@ -79,6 +79,10 @@ class Draft:
                 node = node.setdefault(key, [] if tokens[i + 1] == "-" else {})
         self.out.origins[path] = Origin(self.out.source, at[0], at[1], self.out.adapter)
 
+    def at(self, pointer: str, at: tuple[int, int]) -> None:
+        """Locate a value already ``put`` inside a larger one (e.g. one field of a list item)."""
+        self.out.origins[pointer] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+
     def missing(self, pointer: str, at: tuple[int, int]) -> None:
         self.out.missing.append(pointer)
         self.out.origins.setdefault(pointer, Origin(self.out.source, at[0], at[1], self.out.adapter))
