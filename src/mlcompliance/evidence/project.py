@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError
+from mlcompliance.evidence.adapters.gather import Gathered, claimed, gather
 from mlcompliance.evidence.loader import Document, load_file, pointer_tokens
 from mlcompliance.evidence.schemas import validate_document
 
@@ -42,6 +43,8 @@ class Project:
     bundle: dict[str, Any] = field(default_factory=dict)
     # bundle pointer under /observed -> (probed file, line), filled by the probes
     observed_index: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # third-party files adapted into native evidence, and the merged documents (docs/adapters.md)
+    sources: Gathered = field(default_factory=Gathered)
 
     def locate(self, bundle_pointer: str) -> Location:
         tokens = pointer_tokens(bundle_pointer)
@@ -49,6 +52,10 @@ class Project:
         if kind == OBSERVED:
             return self._locate_observed(bundle_pointer)
         inner = bundle_pointer[len(kind) + 1:] if tokens else ""
+        merged = self.sources.merged.get(kind)
+        if merged is not None:
+            file, line, column, _ = merged.locate(inner)
+            return Location(file, inner, line, column)
         doc = self.documents.get(kind)
         if doc is None:
             path = self.expected_paths.get(kind) or (self.config.path if self.config else CONFIG_NAMES[0])
@@ -74,11 +81,17 @@ class Project:
         if self.config is not None:
             out.append({"path": self.config.path, "kind": "config", "format": self.config.format,
                         "sha256": self.config.sha256})
+        adapted: dict[str, Any] = {}
+        for a in self.sources.adapted:
+            adapted.setdefault(a.source, {"path": a.source, "kind": a.kind, "format": a.format, "sha256": a.sha256,
+                                          "adapter": a.adapter})
         for kind in KINDS:
             doc = self.documents.get(kind)
+            if doc is None and self.expected_paths[kind] in adapted:
+                continue   # the evidence path names a third-party file: listed below with its adapter
             out.append({"path": doc.path if doc else self.expected_paths[kind], "kind": kind,
                         "format": doc.format if doc else None, "sha256": doc.sha256 if doc else None})
-        return out
+        return out + [adapted[p] for p in sorted(adapted)]
 
 
 def resolve_inside(root: Path, relative: str, display: str | None = None) -> Path:
@@ -122,6 +135,7 @@ def _load_project(root: Path) -> Project:
     paths = settings.get("evidence", {})
     documents: dict[str, Document | None] = {}
     expected: dict[str, str] = {}
+    named: list[tuple[str, str | None, str]] = []   # evidence paths that name a third-party file
     for kind in KINDS:
         rel = paths.get(kind) or _default_path(root, kind)
         expected[kind] = rel
@@ -133,12 +147,19 @@ def _load_project(root: Path) -> Project:
                                  line=line, column=col, expected="an existing file inside the project")
             documents[kind] = None
             continue
+        adapter = claimed(root, rel, settings)
+        if adapter is not None:
+            named.append((rel, adapter, f"/evidence/{kind}"))
+            documents[kind] = None
+            continue
         doc = load_file(path, rel)
         validate_document(doc, kind)
         documents[kind] = doc
-    bundle = {kind: (doc.value if doc else {}) for kind, doc in documents.items()}
+    sources = gather(root, settings, config, documents, named)
+    bundle = {kind: (sources.merged[kind].value if kind in sources.merged else doc.value if doc else {})
+              for kind, doc in documents.items()}
     name = (settings.get("project") or {}).get("name") or _card_name(bundle) or root.resolve().name
-    return Project(root, name, config, settings, documents, expected, bundle)
+    return Project(root, name, config, settings, documents, expected, bundle, sources=sources)
 
 
 def _load_config(root: Path) -> Document | None:

@@ -27,6 +27,7 @@ from mlcompliance.probes.repository import (
     scan_repository,
 )
 from mlcompliance.probes.signals import CATEGORIES, CI_ONLY, RX
+from mlcompliance.probes.sources import observe_sources
 
 PROBE_VERSION = "1"
 ROOT = "/observed/repository"
@@ -57,8 +58,9 @@ def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
     else:
         repo, present = scan_mapping(files, declared_ci, lockfile)
     facts, index = build_facts(repo, declared_ci, lockfile, present)
-    project.bundle["observed"] = {"repository": facts}
-    project.observed_index = index
+    sources, source_index = observe_sources(project, files)
+    project.bundle["observed"] = {"repository": facts, "sources": sources}
+    project.observed_index = {**index, **source_index}
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
