@@ -572,3 +572,11 @@ def _register_assess() -> None:
 
 
 _register_assess()
+
+
+def _register_convert() -> None:
+    from mlcompliance.cli.convert_cmd import convert
+    main.add_command(convert)
+
+
+_register_convert()

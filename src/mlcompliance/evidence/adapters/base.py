@@ -57,8 +57,10 @@ class Draft:
     def __init__(self, kind: str, adapter: str, source: str) -> None:
         self.out = Adapted(kind, adapter, source, {})
 
-    def put(self, pointer: str, value: Any, at: tuple[int, int]) -> None:
-        """Set ``pointer`` (creating parent mappings; ``-`` appends to a list) to ``value``."""
+    def put(self, pointer: str, value: Any, at: tuple[int, int],
+            fields: dict[str, tuple[int, int]] | None = None) -> None:
+        """Set ``pointer`` (creating parent mappings; ``-`` appends to a list) to ``value``;
+        ``fields`` locates keys of a mapping value separately (e.g. a metric's ``value``)."""
         tokens = pointer[1:].split("/")
         node: Any = self.out.value
         path = ""
@@ -78,6 +80,9 @@ class Draft:
             else:
                 node = node.setdefault(key, [] if tokens[i + 1] == "-" else {})
         self.out.origins[path] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+        for key, where in (fields or {}).items():
+            if isinstance(value, dict) and key in value:
+                self.out.origins[f"{path}/{key}"] = Origin(self.out.source, where[0], where[1], self.out.adapter)
 
     def at(self, pointer: str, at: tuple[int, int]) -> None:
         """Locate a value already ``put`` inside a larger one (e.g. one field of a list item)."""

@@ -106,7 +106,9 @@ def _model(card: Draft, p: str, c: dict[str, Any], at: Any, by_ref: dict[Any, An
             low, high = number(ci.get("lowerBound")), number(ci.get("upperBound"))
             if low is not None and high is not None:
                 out["confidence_interval"] = {"lower": low, "upper": high}
-        card.put("/performance/metrics/-", out, at(f"{p}/modelCard/quantitativeAnalysis/performanceMetrics/{i}"))
+        here = f"{p}/modelCard/quantitativeAnalysis/performanceMetrics/{i}"
+        card.put("/performance/metrics/-", out, at(here),
+                 {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})
     cons = mc.get("considerations") if isinstance(mc.get("considerations"), dict) else {}
     base = f"{p}/modelCard/considerations"
     for key, target in (("users", "/intended_use/primary_users"), ("useCases", "/intended_use/primary_uses"),

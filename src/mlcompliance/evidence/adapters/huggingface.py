@@ -24,6 +24,7 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_SCRIPT = re.compile(r"<(script|style|iframe)\b.*?(</\1\s*>|$)", re.S | re.I)
 _BULLET = re.compile(r"^\s*[-*+]\s+\*\*(?P<key>[^*:]+?)\s*(\[optional\])?\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
 _SEED = re.compile(r"^[ \t]*[-*+][ \t]+seed[ \t]*:[ \t]*(\d+)[ \t\r]*$", re.M)
 MAX_SECTION_CHARS = 4000   # a section longer than this is cut (the card stays the full record)
@@ -145,7 +146,10 @@ def _model_index(card: Draft, entry: dict[str, Any], base: str, at: Callable[[st
                 out["dataset"] = dataset_id
             if isinstance(dataset.get("split"), str) and dataset["split"]:
                 out["slice"] = dataset["split"]
-            card.put("/performance/metrics/-", out, at(f"{base}/results/{r}/metrics/{m}"))
+            here = f"{base}/results/{r}/metrics/{m}"
+            card.put("/performance/metrics/-", out, at(here),
+                     {"name": at(f"{here}/type" if "type" in metric else f"{here}/name"), "value": at(f"{here}/value"),
+                      "dataset": at(f"{base}/results/{r}/dataset"), "slice": at(f"{base}/results/{r}/dataset/split")})
 
 
 def _text(card: Draft, pointer: str, value: Any, at: tuple[int, int]) -> None:
@@ -208,6 +212,8 @@ def _sections(lines: list[str], start: int) -> list[tuple[int, str, str]]:
 
 
 def _prose(content: str) -> str:
+    """The section's text without comments, HTML and the template's "- **Key:** value" bullets."""
+    content = "\n".join(line for line in content.split("\n") if not _BULLET.match(line))
     text = _plain(_COMMENT.sub("", content)).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text[:MAX_SECTION_CHARS]
@@ -215,7 +221,7 @@ def _prose(content: str) -> str:
 
 def _plain(text: str) -> str:
     """Markdown text without HTML tags (a card is read, never rendered)."""
-    return _TAG.sub("", _COMMENT.sub("", text)).strip()
+    return _TAG.sub("", _SCRIPT.sub("", _COMMENT.sub("", text))).strip()
 
 
 def _bullets(card: Draft, content: str, heading_line: int) -> None:

@@ -52,7 +52,9 @@ def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Ada
             low, high = number(ci.get("lower_bound")), number(ci.get("upper_bound"))
             if low is not None and high is not None:
                 out["confidence_interval"] = {"lower": low, "upper": high}
-        card.put("/performance/metrics/-", out, at(f"/quantitative_analysis/performance_metrics/{i}"))
+        here = f"/quantitative_analysis/performance_metrics/{i}"
+        card.put("/performance/metrics/-", out, at(here),
+                 {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})
     cons = _obj(value, "considerations")
     for key, target in (("users", "/intended_use/primary_users"), ("use_cases", "/intended_use/primary_uses"),
                         ("limitations", "/limitations"), ("tradeoffs", "/tradeoffs")):
