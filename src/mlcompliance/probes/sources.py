@@ -4,7 +4,7 @@
 native documents it fed and its sha256), ``conflicts`` (a native pointer two sources give
 different values for: every value with file, line and adapter; the first is the one kept) and
 ``missing`` (fields a source left as a template placeholder such as ``[More Information
-Needed]``). For pack test fixtures (in-memory ``files``) the adapters read those files and
+Needed]``) and ``summary`` (the first conflicting pointer and how many more, for messages). For pack test fixtures (in-memory ``files``) the adapters read those files and
 their values are compared with the fixture's evidence. Rules decide what a conflict means.
 """
 from __future__ import annotations
@@ -42,6 +42,9 @@ def observe_sources(project: Project, files: dict[str, bytes] | None) -> tuple[d
             index[f"{ROOT}/conflicts/{n}"] = (other["file"], other["line"])
             if n == 0:
                 index[f"{ROOT}/conflicts"] = (other["file"], other["line"])
+    conflicts = facts["conflicts"]
+    facts["summary"] = "none" if not conflicts else conflicts[0]["pointer"] + (
+        f" and {len(conflicts) - 1} more" if len(conflicts) > 1 else "")
     for a in adapted:
         for pointer in a.missing:
             origin = adapted_locator(a)(pointer)

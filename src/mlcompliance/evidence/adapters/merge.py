@@ -115,6 +115,8 @@ def _items(out: Merged, dst: list[Any], src: list[Any], mptr: str, sptr: str, k:
     for j, item in enumerate(src):
         key = _key(item)
         match = next((i for i, have in enumerate(dst) if i not in taken and _key(have) == key), None)
+        if match is None and key[0] == "name":
+            match = next((i for i, have in enumerate(dst) if i not in taken and _compatible(have, item)), None)
         if match is None:
             dst.append(copy.deepcopy(item))
             taken.add(len(dst) - 1)
@@ -133,6 +135,16 @@ def _key(item: dict[str, Any]) -> tuple[Any, ...]:
     if "path" in item:
         return ("path", item["path"])
     return ("item", json.dumps(item, sort_keys=True))
+
+
+def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same name, and no qualifier (slice, dataset, attribute) that both give and that differs:
+    a metric one source states without a slice is the one another states with it."""
+    return a.get("name") == b.get("name") and all(
+        a[q] == b[q] for q in _QUALIFIERS if q in a and q in b)
+
+
+_QUALIFIERS = ("slice", "dataset", "attribute")
 
 
 def _keyed(items: list[Any]) -> bool:
