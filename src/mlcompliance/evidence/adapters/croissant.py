@@ -131,7 +131,7 @@ def _fields(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             native = next((_TYPES[t] for t in types if isinstance(t, str) and t in _TYPES), None)
             if native:
                 item["type"] = native
-            if len(files) > 1 and isinstance(f.get("description"), str) and f["description"].strip():
+            if isinstance(f.get("description"), str) and f["description"].strip():
                 item["description"] = f["description"].strip()
             bucket = out.setdefault(file_id if isinstance(file_id, str) else "", [])
             if all(x["name"] != name for x in bucket):

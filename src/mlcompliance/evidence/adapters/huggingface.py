@@ -22,6 +22,7 @@ PATTERNS = ("README.md", "*/README.md", "*/*/README.md", "MODEL_CARD.md", "model
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(^ {0,3}\1[ \t]*$|\Z)", re.S | re.M)
 _COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _SCRIPT = re.compile(r"<(script|style|iframe)\b.*?(</\1\s*>|$)", re.S | re.I)
@@ -214,6 +215,7 @@ def _sections(lines: list[str], start: int) -> list[tuple[int, str, str]]:
 def _prose(content: str) -> str:
     """The section's text without comments, HTML and the template's "- **Key:** value" bullets."""
     content = "\n".join(line for line in content.split("\n") if not _BULLET.match(line))
+    content = _FENCED.sub("", content)
     text = _plain(_COMMENT.sub("", content)).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text[:MAX_SECTION_CHARS]
