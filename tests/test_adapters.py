@@ -475,3 +475,18 @@ def test_explicit_source_outside_the_project_is_refused(tmp_path):
     (root / "card.md").symlink_to(outside / "README.md")
     result = cli("check", root, "--as-of", AS_OF)
     assert result.exit_code == 2 and "outside the project directory" in result.stderr
+
+
+def test_checking_an_hf_card_project_imports_nothing_heavy(tmp_path):
+    import subprocess
+    import sys
+    root = write_project(tmp_path / "p", {"README.md": LENDER_CARD,
+                                          "bom.json": (DATA / "cyclonedx" / "valid-machine-learning-1.7.json").read_text()})
+    proc = subprocess.run([sys.executable, "-c", (
+        "import sys; from mlcompliance.cli import main\n"
+        "try:\n    main(['check', sys.argv[1], '--as-of', '2026-11-01', '--format', 'json'])\n"
+        "except SystemExit: pass\n"
+        "print('HEAVY', sorted(m for m in ('pandas', 'scipy', 'jinja2', 'numpy', 'requests', 'urllib3') "
+        "if m in sys.modules), file=sys.stderr)"), str(root)], capture_output=True, text=True)
+    assert "HEAVY []" in proc.stderr, proc.stderr[-500:]
+    assert "Traceback" not in proc.stderr

@@ -77,9 +77,10 @@ def detect(root: Path, settings: dict[str, Any], skip: tuple[str, ...] = ()) -> 
     seen = set(skip)
     active = enabled(settings)
     candidates = 0
+    tree = _tree(root)
     for name in active:
         mod = module(name)
-        for rel in _matches(root, mod.PATTERNS):  # type: ignore[union-attr]
+        for rel in _matches(tree, mod.PATTERNS):  # type: ignore[union-attr]
             if rel in seen:
                 continue
             candidates += 1
@@ -165,13 +166,41 @@ def _reader(root: Path) -> Callable[[str], bytes | None]:
     return read
 
 
-def _matches(root: Path, patterns: tuple[str, ...]) -> list[str]:
-    found: set[str] = set()
-    for pattern in patterns:
-        for path in root.glob(pattern):
-            rel = path.relative_to(root).as_posix()
-            if not _SKIP_DIRS.intersection(rel.split("/")[:-1]):
-                found.add(rel)
+MAX_DEPTH = 3          # patterns name files at most two folders down
+
+
+def _tree(root: Path) -> list[tuple[str, ...]]:
+    """Relative paths (as segments) of the files up to ``MAX_DEPTH`` levels, skipping tool folders.
+    One directory walk per project serves every adapter's patterns."""
+    out: list[tuple[str, ...]] = []
+    stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        folder, parts = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            here = parts + (entry.name,)
+            try:
+                if entry.is_dir():
+                    if len(here) < MAX_DEPTH and entry.name not in _SKIP_DIRS:
+                        stack.append((Path(entry.path), here))
+                elif entry.is_file():
+                    out.append(here)
+            except OSError:
+                continue
+    return out
+
+
+def _matches(tree: list[tuple[str, ...]], patterns: tuple[str, ...]) -> list[str]:
+    """Files of ``tree`` matching any glob (``*`` never crosses a ``/``)."""
+    import fnmatch
+
+    split = [tuple(p.split("/")) for p in patterns]
+    found = {"/".join(parts) for parts in tree
+             if any(len(parts) == len(pat) and all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts, pat))
+                    for pat in split)}
     return sorted(found)
 
 
