@@ -49,6 +49,20 @@ def test_registry_lists_the_document_adapters_and_skips_absent_modules():
         assert mod.NAME == name and mod.PATTERNS and callable(mod.claims) and callable(mod.adapt)
 
 
+def test_registry_skips_only_the_missing_adapter_module(monkeypatch):
+    import importlib
+
+    def fake(name):
+        if name.endswith(".absent"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        raise ModuleNotFoundError("No module named 'somedependency'", name="somedependency")
+    monkeypatch.setattr(importlib, "import_module", fake)
+    monkeypatch.setattr(adapters, "_loaded", {})
+    assert module("absent") is None                      # not written yet: skipped
+    with pytest.raises(ModuleNotFoundError):             # written, but broken: not hidden
+        module("broken")
+
+
 def test_claims_are_by_content():
     hf = module("huggingface")
     assert hf.claims("README.md", "---\nlicense: mit\n---\n")
@@ -262,6 +276,7 @@ def test_croissant_titanic_files_fields_and_hashes():
     assert ds[1]["fields"] == [{"name": "label", "type": "string", "description": 'One of {"male", "female"}'},
                                {"name": "url", "type": "string", "description": "Corresponding WikiData URL"}]
     assert at(manifest, "/datasets/0") == (57, 5)
+    assert at(manifest, "/datasets/0/sha256") == (64, 7) and at(manifest, "/datasets/0/path") == (62, 7)
     valid(manifest)
 
 
@@ -490,3 +505,22 @@ def test_checking_an_hf_card_project_imports_nothing_heavy(tmp_path):
         "if m in sys.modules), file=sys.stderr)"), str(root)], capture_output=True, text=True)
     assert "HEAVY []" in proc.stderr, proc.stderr[-500:]
     assert "Traceback" not in proc.stderr
+
+
+@needs_shared
+def test_croissant_hashes_are_checked_against_the_files_end_to_end(tmp_path):
+    """A Croissant file's sha256 reaches the native manifest and the existing hash rule checks it."""
+    import shutil
+    root = tmp_path / "titanic"
+    shutil.copytree(SHARED / "croissant-titanic", root)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def hash_findings() -> list[tuple[str, str, int]]:
+        data = json.loads(cli("check", root, "--as-of", AS_OF, "--format", "json").stdout)
+        return [(f["outcome"], f["location"]["file"], f["location"]["line"]) for f in data["findings"]
+                if f["rule_id"] == "MLOPS-06-DATA-HASH-MATCHES"]
+    assert hash_findings() == [("pass", "metadata.json", 57), ("pass", "metadata.json", 66),
+                               ("pass", "metadata.json", 76)]
+    (root / "data" / "genders.csv").write_text("label,url\nmale,x\n")
+    assert hash_findings()[1] == ("fail", "metadata.json", 74)      # the genders.csv sha256 line

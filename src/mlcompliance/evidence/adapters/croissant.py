@@ -69,7 +69,11 @@ def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Ada
             item["sha256"] = f["sha256"].lower()
         if fields.get(ident):
             item["fields"] = fields[ident]
-        manifest.put("/datasets/-", item, at(f"/distribution/{i}"))
+        here = f"/distribution/{i}"
+        own = {"sha256": "sha256", "path": "contentUrl", "uri": "contentUrl", "format": "encodingFormat"}
+        if len(files) > 1:
+            own.update({"name": "name", "description": "description"})
+        manifest.put("/datasets/-", item, at(here), {k: at(f"{here}/{v}") for k, v in own.items() if v in f})
         _locate(manifest, common_from, at)
     result = manifest.result()
     return [result] if result else []
@@ -102,7 +106,9 @@ def _common(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 def _locate(manifest: Draft, source: dict[str, str], at: Any) -> None:
     n = len(manifest.out.value["datasets"]) - 1
     for target, key in source.items():
-        manifest.at(f"/datasets/{n}/{target}", at(f"/{key}"))
+        pointer = f"/datasets/{n}/{target}"
+        if pointer not in manifest.out.origins:     # a file's own description wins over the dataset's
+            manifest.at(pointer, at(f"/{key}"))
 
 
 def _texts(value: Any) -> list[str]:
