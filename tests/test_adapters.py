@@ -230,6 +230,7 @@ def test_cyclonedx_hashes_become_dataset_sha256(tmp_path):
     (tmp_path / "bom.json").write_text(json.dumps(bom, indent=1))
     manifest = one(tmp_path, "bom.json", "data_manifest")
     assert manifest.value == {"datasets": [{"id": "loans", "name": "loans", "sha256": "a" * 64}]}
+    assert at(manifest, "/datasets/0/sha256") == (12, 6)
 
 
 # --- SPDX 3 --------------------------------------------------------------------------------------
@@ -261,6 +262,7 @@ def test_spdx3_dataset_profile():
     assert d["version"] == "2024-04-15"
     assert d["known_issues"] == [{"description": "Data in some geographical areas are more completed than the others."}]
     assert "personal_data" not in d            # "no" sensitive information says nothing about personal data
+    assert at(manifest, "/datasets/0/sha256") == (93, 11)
     valid(manifest)
 
 
@@ -524,3 +526,16 @@ def test_croissant_hashes_are_checked_against_the_files_end_to_end(tmp_path):
                                ("pass", "metadata.json", 76)]
     (root / "data" / "genders.csv").write_text("label,url\nmale,x\n")
     assert hash_findings()[1] == ("fail", "metadata.json", 74)      # the genders.csv sha256 line
+
+
+def test_croissant_named_as_the_data_manifest_and_file_cap(tmp_path, monkeypatch):
+    root = write_project(tmp_path / "p", {
+        "meta/croissant.json": (DATA / "croissant" / "credit-g-1.0.json").read_text(),
+        "mlcompliance.yaml": "evidence:\n  data_manifest: meta/croissant.json\nadapters: {detect: false}\n"})
+    project = load_project(root)
+    assert project.bundle["data_manifest"]["datasets"][0]["id"] == "credit-g"
+    assert project.locate("/data_manifest/datasets/0").file == "meta/croissant.json"
+    root = write_project(tmp_path / "q", {"a/README.md": LENDER_CARD, "b/README.md": LENDER_CARD})
+    assert len({a.source for a in detect(root, {})}) == 2
+    monkeypatch.setattr(adapters, "MAX_FILES", 1)
+    assert {a.source for a in detect(root, {})} == {"a/README.md"}

@@ -148,20 +148,23 @@ def _dataset(manifest: Draft, p: str, c: dict[str, Any], at: Any) -> None:
     for key in ("name", "version", "description"):
         if isinstance(c.get(key), str) and c[key].strip() and not is_placeholder(c[key]):
             item[key] = c[key].strip()
+    fields = {key: at(f"{p}/{key}") for key in ("name", "version", "description") if key in item}
     hashes = c.get("hashes")
-    for h in hashes if isinstance(hashes, list) else []:
+    for n, h in enumerate(hashes if isinstance(hashes, list) else []):
         if isinstance(h, dict) and h.get("alg") == "SHA-256" and isinstance(h.get("content"), str) \
                 and _SHA256.match(h["content"]):
             item["sha256"] = h["content"].lower()
+            fields["sha256"] = at(f"{p}/hashes/{n}/content")
             break
     data = c.get("data")
     first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
     contents = first.get("contents") if isinstance(first.get("contents"), dict) else {}
     if isinstance(contents.get("url"), str) and re.match(r"^[a-z][a-z0-9+.-]*:", contents["url"]):
         item["uri"] = contents["url"]
+        fields["uri"] = at(f"{p}/data/0/contents/url")
     if "description" not in item and isinstance(first.get("description"), str) and first["description"].strip():
         item["description"] = first["description"].strip()
-    manifest.put("/datasets/-", item, at(p))
+    manifest.put("/datasets/-", item, at(p), fields)
 
 
 def _license(licenses: Any) -> tuple[int, str] | None:

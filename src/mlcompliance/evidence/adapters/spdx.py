@@ -144,11 +144,14 @@ def _dataset(manifest: Draft, i: int, e: dict[str, Any], at: Any) -> None:
     url = e.get("software_downloadLocation")
     if isinstance(url, str) and re.match(r"^[a-z][a-z0-9+.-]*://", url):
         item["uri"] = url
+    base = f"/@graph/{i}"
+    fields = {"name": at(f"{base}/name")}
     hashes = e.get("verifiedUsing")
-    for h in hashes if isinstance(hashes, list) else []:
+    for n, h in enumerate(hashes if isinstance(hashes, list) else []):
         if isinstance(h, dict) and h.get("algorithm") == "sha256" and isinstance(h.get("hashValue"), str) \
                 and _SHA256.match(h["hashValue"]):
             item["sha256"] = h["hashValue"].lower()
+            fields["sha256"] = at(f"{base}/verifiedUsing/{n}/hashValue")
     if _str(e, "dataset_dataCollectionProcess"):
         item["collection_process"] = _str(e, "dataset_dataCollectionProcess")
     if e.get("dataset_hasSensitivePersonalInformation") == "yes":
@@ -163,4 +166,10 @@ def _dataset(manifest: Draft, i: int, e: dict[str, Any], at: Any) -> None:
     ops = [p.strip() for p in (prep if isinstance(prep, list) else [prep]) if isinstance(p, str) and p.strip()]
     if ops:
         item["preparation_ops"] = ops
-    manifest.put("/datasets/-", item, at(f"/@graph/{i}"))
+    for key, source in (("version", "software_packageVersion"), ("description", "description"),
+                        ("uri", "software_downloadLocation"), ("collection_process", "dataset_dataCollectionProcess"),
+                        ("personal_data", "dataset_hasSensitivePersonalInformation"),
+                        ("anonymisation_method", "dataset_anonymizationMethodUsed"),
+                        ("known_issues", "dataset_knownBias"), ("preparation_ops", "dataset_dataPreprocessing")):
+        fields[key] = at(f"{base}/{source}")
+    manifest.put("/datasets/-", item, at(base), fields)
