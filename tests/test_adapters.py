@@ -67,6 +67,8 @@ def test_claims_are_by_content():
     hf = module("huggingface")
     assert hf.claims("README.md", "---\nlicense: mit\n---\n")
     assert not hf.claims("README.md", "# My project\n\nNot a model card.\n")
+    assert not hf.claims("docs/README.md", "---\ntitle: Guide\nlayout: page\n---\n# Guide\n")   # a docs page
+    assert hf.claims("README.md", "# Model Card for x\n")
     assert not hf.claims("card.yaml", "---\nlicense: mit\n")
     assert module("cyclonedx").claims("x.json", '{"bomFormat": "CycloneDX", "specVersion": "1.6"}')
     assert not module("cyclonedx").claims("bom.json", '{"spdxVersion": "SPDX-2.3"}')
@@ -428,14 +430,14 @@ def test_convert_refuses_a_file_no_adapter_reads(tmp_path):
 
 # --- bad input -------------------------------------------------------------------------------------
 
-BOMB = "---\n" + "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+BOMB = "---\nlicense: mit\n" + "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh")) + \
     "---\n# x\n"
 HOSTILE = {
-    "alias bomb in front matter": ("README.md", BOMB, "alias bomb", 2),
+    "alias bomb in front matter": ("README.md", BOMB, "alias bomb", 3),
     "front matter never closed": ("README.md", "---\nlicense: mit\n# title\n", "never closed", 1),
-    "front matter not a mapping": ("README.md", "---\n- a\n- b\n---\n", "not a mapping", 2),
-    "front matter with a tag": ("README.md", "---\nx: !!python/object:os.system ls\n---\n", "unsupported YAML tag", 2),
+    "front matter with a tag": ("README.md", "---\nlicense: !!python/object:os.system ls\n---\n",
+                                "unsupported YAML tag", 2),
     "bad YAML in front matter": ("README.md", "---\nlicense: [mit\n---\n", "invalid YAML", 3),
     "truncated CycloneDX": ("bom.json", '{"bomFormat": "CycloneDX", "specVersion": "1.6",\n "components": [', "invalid JSON", 2),
     "CycloneDX without ML-BOM": ("bom.json", '{"bomFormat": "CycloneDX",\n "specVersion": "1.4"}', "has no ML-BOM", 2),
@@ -539,3 +541,19 @@ def test_croissant_named_as_the_data_manifest_and_file_cap(tmp_path, monkeypatch
     assert len({a.source for a in detect(root, {})}) == 2
     monkeypatch.setattr(adapters, "MAX_FILES", 1)
     assert {a.source for a in detect(root, {})} == {"a/README.md"}
+
+
+def test_an_invalid_merged_value_is_reported_where_it_came_from():
+    from mlcompliance.evidence.adapters.base import Adapted, Origin
+    bad = Adapted("model_card", "huggingface", "README.md", {"risk": {"tier": "severe"}},
+                  {"/risk/tier": Origin("README.md", 7, 3, "huggingface")})
+    with pytest.raises(InputError) as err:
+        valid(bad)
+    assert (err.value.file, err.value.line, err.value.column) == ("README.md", 7, 3)
+    assert str(err.value).startswith("README.md:7:3: model_card drafted by the huggingface adapter: risk.tier:")
+
+
+def test_front_matter_that_is_not_a_mapping():
+    with pytest.raises(InputError) as err:
+        module("huggingface").adapt("README.md", "---\n- license\n- b\n---\n", lambda rel: None)
+    assert (err.value.line, err.value.message) == (2, "front matter is not a mapping")

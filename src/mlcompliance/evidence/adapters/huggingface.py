@@ -20,6 +20,9 @@ from mlcompliance.evidence.loader import parse_yaml
 NAME = "huggingface"
 PATTERNS = ("README.md", "*/README.md", "*/*/README.md", "MODEL_CARD.md", "model_card.md", "*/model_card.md")
 
+# a front-matter key of the Hub's model card metadata (a docs page with front matter is not a card)
+_HF_KEY = re.compile(r"^(license|license_name|tags|datasets|model-index|library_name|pipeline_tag|language|"
+                     r"base_model|metrics|model_name|inference|thumbnail|widget|co2_eq_emissions)\s*:", re.M)
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(^ {0,3}\1[ \t]*$|\Z)", re.S | re.M)
@@ -54,10 +57,10 @@ _BULLETS: dict[str, str] = {
 
 
 def claims(path: str, head: str) -> bool:
-    """A Markdown file whose YAML front matter or title says it is a model card."""
+    """A Markdown file whose front matter has a Hub metadata key, or whose title says it is a model card."""
     if not path.lower().endswith((".md", ".markdown")):
         return False
-    if head.startswith("---"):
+    if head.startswith("---") and _HF_KEY.search(head):
         return True
     return bool(re.search(r"^#\s+Model Card\b", head, re.M | re.I))
 
