@@ -67,9 +67,13 @@ def claimer(rel: str, head: str, among: list[str] | None = None) -> str | None:
     return None
 
 
-def detect(root: Path, settings: dict[str, Any], skip: tuple[str, ...] = ()) -> list[Adapted]:
-    """Adapt every file of the project an enabled adapter claims (``skip``: paths already read
-    as native evidence or named explicitly), in registry order then path order."""
+def detect(root: Path, settings: dict[str, Any]) -> list[Adapted]:
+    """Adapt every file of the project an enabled adapter claims, in registry order then path order."""
+    return detect_except(root, settings, ())
+
+
+def detect_except(root: Path, settings: dict[str, Any], skip: tuple[str, ...]) -> list[Adapted]:
+    """``detect``, leaving out ``skip`` (paths already read as native evidence or named explicitly)."""
     conf = settings.get("adapters") or {}
     if conf.get("detect") is False:
         return []

@@ -57,7 +57,7 @@ def gather(root: Path, settings: dict[str, Any], config: Document | None, docume
         out.explicit.append(rel)
     skip = tuple(out.explicit) + tuple(d.path for d in documents.values() if d is not None) \
         + ("mlcompliance.yaml", "mlcompliance.yml")
-    out.adapted += registry.detect(root, settings, skip)
+    out.adapted += registry.detect_except(root, settings, skip)
     out.adapted = order(out.adapted, out.explicit)
     for kind in KINDS:
         fragments = [a for a in out.adapted if a.kind == kind]
