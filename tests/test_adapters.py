@@ -557,3 +557,15 @@ def test_front_matter_that_is_not_a_mapping():
     with pytest.raises(InputError) as err:
         module("huggingface").adapt("README.md", "---\n- license\n- b\n---\n", lambda rel: None)
     assert (err.value.line, err.value.message) == (2, "front matter is not a mapping")
+
+
+def test_free_text_is_not_a_conflict_but_identifiers_are():
+    native = Source("model_card.yaml", NATIVE, {"intended_use": {"purpose": "Decide consumer loans"},
+                                                "model_details": {"license": "mit", "version": "1.0.0"},
+                                                "features": ["age", "income"]}, lambda p: (3, 1))
+    card = Source("README.md", "huggingface", {"intended_use": {"purpose": "Rank loans for review"},
+                                              "model_details": {"license": "mit", "version": "1.1.0"},
+                                              "features": ["income", "age"]}, lambda p: (9, 1))
+    merged = merge("model_card", [native, card])
+    assert [c["pointer"] for c in merged.conflicts] == ["/model_card/model_details/version"]
+    assert merged.value["intended_use"]["purpose"] == "Decide consumer loans"

@@ -8,7 +8,8 @@ order), then auto-detected files by adapter: records written by tools when thing
 item by item on a key (``id``, else ``run_id``, else ``name`` with ``slice``/``dataset``/
 ``attribute``, else ``path``); other lists and scalars are taken whole from the first source.
 Two sources giving different values for one pointer is a conflict, recorded (both values
-with file:line); two different texts of prose (descriptions) are not.
+with file:line); two wordings of free text (``PROSE`` fields such as descriptions, purposes,
+limitations, or any long text) are not.
 """
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ from typing import Any
 from mlcompliance.evidence.adapters.base import Adapted
 from mlcompliance.evidence.loader import escape_token
 
+# native fields holding free text: two sources wording them differently do not disagree on a fact
+PROSE = frozenset({
+    "description", "purpose", "rationale", "data_summary", "collection_process", "collection_purpose",
+    "methodology", "mitigation_strategy", "intended_purpose", "disclosure_text", "automation_bias_mitigation",
+    "lineage", "origin", "robustness", "input_spec", "oversight_measures", "resources_lifetime",
+    "log_collection", "success_criteria", "metric_rationale", "treatment", "reason", "statement",
+    "limitations", "tradeoffs", "primary_uses", "primary_users", "out_of_scope", "affected_persons",
+    "known_gaps", "preparation_ops", "assumptions", "use_restrictions", "misuse_scenarios", "known_risks",
+    "references", "alternatives_considered", "bias_mitigations", "known_issues", "ethical_considerations"})
 PRECEDENCE = ("mlflow", "dvc", "ci", "cyclonedx", "spdx", "croissant", "mct", "huggingface")
 NATIVE = "native"
 
@@ -106,7 +116,7 @@ def _into(out: Merged, dst: dict[str, Any], src: dict[str, Any], mptr: str, sptr
             _into(out, current, incoming, mp, sp, k)
         elif isinstance(current, list) and isinstance(incoming, list) and _keyed(current) and _keyed(incoming):
             _items(out, current, incoming, mp, sp, k)
-        elif not _same(current, incoming) and not (_prose(current) and _prose(incoming)):
+        elif not _same(current, incoming) and key not in PROSE and not (_prose(current) and _prose(incoming)):
             _conflict(out, mp, current, k, sp, incoming)
 
 
