@@ -32,6 +32,7 @@ _SCRIPT = re.compile(r"<(script|style|iframe)\b.*?(</\1\s*>|$)", re.S | re.I)
 _BULLET = re.compile(r"^\s*[-*+]\s+\*\*(?P<key>[^*:]+?)\s*(\[optional\])?\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
 _SEED = re.compile(r"^[ \t]*[-*+][ \t]+seed[ \t]*:[ \t]*(\d+)[ \t\r]*$", re.M)
 MAX_SECTION_CHARS = 4000   # a section longer than this is cut (the card stays the full record)
+MAX_SECTIONS = 1000        # headings after this many are body text (a card has a few dozen)
 
 # heading text (lower case, "[optional]" removed) -> native pointer, and how the text is used
 _SECTIONS: dict[str, tuple[str, str]] = {
@@ -206,7 +207,7 @@ def _sections(lines: list[str], start: int) -> list[tuple[int, str, str]]:
             mark = match.group(1)[0] * 3
             fence = None if fence and mark == fence else (fence or mark)
         if fence is None and not match:
-            heading = _HEADING.match(line)
+            heading = _HEADING.match(line) if len(out) < MAX_SECTIONS else None
             if heading:
                 out.append((i + 1, _plain(heading.group(2)), []))
                 continue
