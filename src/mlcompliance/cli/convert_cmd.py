@@ -24,7 +24,8 @@ def convert(path: Path, fmt: str, output: Path | None) -> None:
     documents, Croissant metadata and the other adapters' files (docs/adapters.md), merged with the
     project's own evidence files as `check` merges them.
     """
-    from mlcompliance.evidence.adapters.convert import convert as run, to_json, to_yaml
+    from mlcompliance.evidence.adapters.convert import convert as run
+    from mlcompliance.evidence.adapters.convert import to_json, to_yaml
 
     converted = run(path)
     text = to_json(converted) if fmt == "json" else to_yaml(converted)

@@ -272,7 +272,7 @@ def _json_locations(text: str) -> dict[str, tuple[int, int]]:
         return {}
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_SCALAR = re.compile(r'[^\s,\]}]+')
 
 

@@ -13,7 +13,14 @@ from typing import Any
 
 from mlcompliance.evidence.adapters import adapt_mapping
 from mlcompliance.evidence.adapters.base import Adapted
-from mlcompliance.evidence.adapters.merge import NATIVE, Merged, Source, adapted_locator, merge, order
+from mlcompliance.evidence.adapters.merge import (
+    NATIVE,
+    Merged,
+    Source,
+    adapted_locator,
+    merge,
+    order,
+)
 from mlcompliance.evidence.project import KINDS, Project
 
 ROOT = "/observed/sources"

@@ -8,6 +8,7 @@ project or the network; a file they cannot parse is an ``InputError`` naming fil
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +116,7 @@ def number(value: Any) -> float | int | None:
             out = float(value.strip())
         except ValueError:
             return None
-        return out if out == out and out not in (float("inf"), float("-inf")) else None
+        return out if math.isfinite(out) else None
     return None
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters.merge import NATIVE, Merged, Source, adapted_locator, merge, order
+from mlcompliance.evidence.adapters.merge import (
+    NATIVE,
+    Merged,
+    Source,
+    adapted_locator,
+    merge,
+    order,
+)
 from mlcompliance.evidence.loader import escape_token
 
 KINDS = ("model_card", "data_manifest", "pipeline")
@@ -128,7 +135,7 @@ def _key(key: Any) -> str:
 def _scalar(value: Any) -> str:
     if isinstance(value, str):
         plain = re.fullmatch(r"[A-Za-z0-9_./@+-][A-Za-z0-9_ ./@+()-]*", value) and not re.fullmatch(
-            r"(true|false|null|yes|no|on|off|~|[-+]?[0-9][0-9_.eE+-]*)", value, re.I) and not value.endswith(" ")
+            r"(true|false|null|yes|no|on|off|~|[-+]?[0-9][0-9_.eE+-]*)", value, re.IGNORECASE) and not value.endswith(" ")
         return value if plain else json.dumps(value, ensure_ascii=False)
     if value == {} or value == []:
         return json.dumps(value)

@@ -15,7 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters.base import Adapted, Draft, is_placeholder, load_json
+from mlcompliance.evidence.adapters.base import (
+    Adapted,
+    Draft,
+    is_placeholder,
+    load_json,
+)
 
 NAME = "croissant"
 PATTERNS = ("metadata.json", "croissant*.json", "*croissant*.json", "*/metadata.json", "*/croissant*.json",

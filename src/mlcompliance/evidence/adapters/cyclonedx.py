@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters.base import Adapted, Draft, is_placeholder, load_json, number, texts
+from mlcompliance.evidence.adapters.base import (
+    Adapted,
+    Draft,
+    is_placeholder,
+    load_json,
+    number,
+    texts,
+)
 
 NAME = "cyclonedx"
 PATTERNS = ("bom.json", "*.cdx.json", "*bom*.json", "*/bom.json", "*/*.cdx.json", "*/*bom*.json")

@@ -14,7 +14,14 @@ from typing import Any
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import adapters as registry
 from mlcompliance.evidence.adapters.base import Adapted
-from mlcompliance.evidence.adapters.merge import NATIVE, Merged, Source, adapted_locator, merge, order
+from mlcompliance.evidence.adapters.merge import (
+    NATIVE,
+    Merged,
+    Source,
+    adapted_locator,
+    merge,
+    order,
+)
 from mlcompliance.evidence.loader import Document
 
 KINDS = ("model_card", "data_manifest", "pipeline")
@@ -82,7 +89,8 @@ def _check_named(root: Path, rel: str, name: str | None, pointer: str, config: D
         line, col = config.location(pointer)
         where = {"file": config.path, "line": line, "column": col}
     if name is not None and name not in registry.names():
-        raise InputError(f"unknown adapter '{name}'", **where, expected="one of: " + ", ".join(registry.names()))
+        what = "is not installed in this version" if name in registry._MODULES else "is unknown"
+        raise InputError(f"adapter '{name}' {what}", **where, expected="one of: " + ", ".join(registry.names()))
     path = resolve_inside(root, rel, rel)
     if not path.exists():
         raise InputError(f"source file '{rel}' not found", **where, expected="an existing file inside the project")
@@ -90,7 +98,13 @@ def _check_named(root: Path, rel: str, name: str | None, pointer: str, config: D
 
 def validate(merged: Merged) -> None:
     """The merged document must be valid native evidence; a violation is reported where its value came from."""
-    from mlcompliance.evidence.schemas import _error_pointer, describe_error, fast_validator, leaf, validator
+    from mlcompliance.evidence.schemas import (
+        _error_pointer,
+        describe_error,
+        fast_validator,
+        leaf,
+        validator,
+    )
 
     quick = fast_validator(merged.kind)
     if quick is not None and quick(merged.value):

@@ -22,15 +22,15 @@ PATTERNS = ("README.md", "*/README.md", "*/*/README.md", "MODEL_CARD.md", "model
 
 # a front-matter key of the Hub's model card metadata (a docs page with front matter is not a card)
 _HF_KEY = re.compile(r"^(license|license_name|tags|datasets|model-index|library_name|pipeline_tag|language|"
-                     r"base_model|metrics|model_name|inference|thumbnail|widget|co2_eq_emissions)\s*:", re.M)
+                     r"base_model|metrics|model_name|inference|thumbnail|widget|co2_eq_emissions)\s*:", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(^ {0,3}\1[ \t]*$|\Z)", re.S | re.M)
-_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
+_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(^ {0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_SCRIPT = re.compile(r"<(script|style|iframe)\b.*?(</\1\s*>|$)", re.S | re.I)
+_SCRIPT = re.compile(r"<(script|style|iframe)\b.*?(</\1\s*>|$)", re.DOTALL | re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[-*+]\s+\*\*(?P<key>[^*:]+?)\s*(\[optional\])?\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
-_SEED = re.compile(r"^[ \t]*[-*+][ \t]+seed[ \t]*:[ \t]*(\d+)[ \t\r]*$", re.M)
+_SEED = re.compile(r"^[ \t]*[-*+][ \t]+seed[ \t]*:[ \t]*(\d+)[ \t\r]*$", re.MULTILINE)
 MAX_SECTION_CHARS = 4000   # a section longer than this is cut (the card stays the full record)
 MAX_SECTIONS = 1000        # headings after this many are body text (a card has a few dozen)
 
@@ -63,7 +63,7 @@ def claims(path: str, head: str) -> bool:
         return False
     if head.startswith("---") and _HF_KEY.search(head):
         return True
-    return bool(re.search(r"^#\s+Model Card\b", head, re.M | re.I))
+    return bool(re.search(r"^#\s+Model Card\b", head, re.MULTILINE | re.IGNORECASE))
 
 
 def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Adapted]:
@@ -169,7 +169,7 @@ def _text(card: Draft, pointer: str, value: Any, at: tuple[int, int]) -> None:
 def _body(card: Draft, pipeline: Draft, lines: list[str], start: int) -> None:
     sections = _sections(lines, start)
     for line_no, title, content in sections:
-        key = re.sub(r"\s*\[optional\]\s*", " ", title, flags=re.I).strip().lower()
+        key = re.sub(r"\s*\[optional\]\s*", " ", title, flags=re.IGNORECASE).strip().lower()
         if key == "model description" or key == "model details":
             _bullets(card, content, line_no)
         target = _SECTIONS.get(key)
@@ -191,7 +191,7 @@ def _body(card: Draft, pipeline: Draft, lines: list[str], start: int) -> None:
         card.put(pointer if how == "text" else pointer + "/-", prose, (line_no, 1))
     if "/model_details/name" not in card.out.origins:
         for line_no, title, _ in sections[:1]:
-            name = re.sub(r"^Model Card for\s+", "", title, flags=re.I).strip()
+            name = re.sub(r"^Model Card for\s+", "", title, flags=re.IGNORECASE).strip()
             if name and not is_placeholder(name) and "{{" not in name:
                 card.put("/model_details/name", name, (line_no, 1))
 

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters.base import Adapted, Draft, is_placeholder, load_json, number, texts
+from mlcompliance.evidence.adapters.base import (
+    Adapted,
+    Draft,
+    is_placeholder,
+    load_json,
+    number,
+    texts,
+)
 
 NAME = "mct"
 PATTERNS = ("model_card.json", "*/model_card.json", "*model_card*.json", "*/*model_card*.json",

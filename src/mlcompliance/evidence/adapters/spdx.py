@@ -14,7 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters.base import Adapted, Draft, is_placeholder, load_json, number
+from mlcompliance.evidence.adapters.base import (
+    Adapted,
+    Draft,
+    is_placeholder,
+    load_json,
+    number,
+)
 
 NAME = "spdx"
 PATTERNS = ("*.spdx3.json", "*.spdx.json", "*.jsonld", "*.spdx.jsonld", "*/*.spdx3.json", "*/*.spdx.json",
