@@ -592,6 +592,14 @@ def _register_assess() -> None:
 _register_assess()
 
 
+def _register_convert() -> None:
+    from mlcompliance.cli.convert_cmd import convert
+    main.add_command(convert)
+
+
+_register_convert()
+
+
 def _register_project_commands() -> None:
     from mlcompliance.cli.project_cmds import COMMANDS
     for command in COMMANDS:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError, combine
+from mlcompliance.evidence.adapters.gather import Gathered, claimed, gather
 from mlcompliance.evidence.claims import missing_file, strip_unverifiable
 from mlcompliance.evidence.loader import Document, load_file, pointer_tokens
 from mlcompliance.evidence.schemas import schema_errors
@@ -43,6 +44,8 @@ class Project:
     bundle: dict[str, Any] = field(default_factory=dict)
     # bundle pointer under /observed -> (probed file, line), filled by the probes
     observed_index: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # third-party files adapted into native evidence, and the merged documents (docs/adapters.md)
+    sources: Gathered = field(default_factory=Gathered)
 
     def locate(self, bundle_pointer: str) -> Location:
         tokens = pointer_tokens(bundle_pointer)
@@ -50,6 +53,10 @@ class Project:
         if kind == OBSERVED:
             return self._locate_observed(bundle_pointer)
         inner = bundle_pointer[len(kind) + 1:] if tokens else ""
+        merged = self.sources.merged.get(kind)
+        if merged is not None:
+            file, line, column, _ = merged.locate(inner)
+            return Location(file, inner, line, column)
         doc = self.documents.get(kind)
         if doc is None:
             path = self.expected_paths.get(kind) or (self.config.path if self.config else CONFIG_NAMES[0])
@@ -75,11 +82,17 @@ class Project:
         if self.config is not None:
             out.append({"path": self.config.path, "kind": "config", "format": self.config.format,
                         "sha256": self.config.sha256})
+        adapted: dict[str, Any] = {}
+        for a in self.sources.adapted:
+            adapted.setdefault(a.source, {"path": a.source, "kind": a.kind, "format": a.format, "sha256": a.sha256,
+                                          "adapter": a.adapter})
         for kind in KINDS:
             doc = self.documents.get(kind)
+            if doc is None and self.expected_paths[kind] in adapted:
+                continue   # the evidence path names a third-party file: listed below with its adapter
             out.append({"path": doc.path if doc else self.expected_paths[kind], "kind": kind,
                         "format": doc.format if doc else None, "sha256": doc.sha256 if doc else None})
-        return out
+        return out + [adapted[p] for p in sorted(adapted)]
 
 
 def resolve_inside(root: Path, relative: str, display: str | None = None) -> Path:
@@ -123,8 +136,12 @@ def has_evidence(directory: Path) -> bool:
 
     The one place this is decided: ``check`` refuses a directory without evidence (exit 2) and
     the upward search for a project root stops at the first directory with it. Adapters that
-    recognise other files (a Hugging Face README.md ...) extend this function."""
-    return any(os.path.lexists(directory / name) for name in EVIDENCE_MARKERS)
+    recognise a model card or dataset description (a Hugging Face README.md, a CycloneDX bom.json...)
+    at its top count too; CI, DVC or MLflow files alone do not make a project."""
+    if any(os.path.lexists(directory / name) for name in EVIDENCE_MARKERS):
+        return True
+    from mlcompliance.evidence.adapters import describes_model_or_data
+    return describes_model_or_data(directory)
 
 
 def find_root(start: Path) -> Path | None:
@@ -165,20 +182,39 @@ def _load_project(root: Path) -> Project:
     paths = paths if isinstance(paths, dict) else {}
     documents: dict[str, Document | None] = {}
     expected: dict[str, str] = {}
+    named: list[tuple[str, str | None, str]] = []   # evidence paths that name a third-party file
     for kind in KINDS:
         rel = paths.get(kind) if isinstance(paths.get(kind), str) else _default_path(root, kind)
         expected[kind] = rel
+        if not _reported(problems, config, f"/evidence/{kind}"):
+            adapter = _claimed_by(root, rel, settings)
+            if adapter is not None:   # the evidence path names a third-party file (a Hugging Face card...)
+                named.append((rel, adapter, f"/evidence/{kind}"))
+                documents[kind] = None
+                continue
         documents[kind] = None if _reported(problems, config, f"/evidence/{kind}") else \
             _collecting(problems, _load_evidence, root, kind, rel, config, kind in paths)
     error = combine(problems)
     if error is not None:
         raise error
-    bundle = {kind: (doc.value if doc else {}) for kind, doc in documents.items()}
+    sources = gather(root, settings, config, documents, named)
+    bundle = {kind: (sources.merged[kind].value if kind in sources.merged else doc.value if doc else {})
+              for kind, doc in documents.items()}
     facts, index = strip_unverifiable(bundle, documents, lambda ref: missing_file(root, ref))
     name = (settings.get("project") or {}).get("name") or _card_name(bundle) or root.resolve().name
-    project = Project(root, name, config, settings, documents, expected, bundle)
+    project = Project(root, name, config, settings, documents, expected, bundle, sources=sources)
     record_unverifiable(project, facts, index)
     return project
+
+
+def _claimed_by(root: Path, rel: str, settings: dict[str, Any]) -> str | None:
+    """The adapter claiming the evidence file ``rel`` (None: a native file, or one the native
+    loader will report as missing or outside the project)."""
+    try:
+        resolve_inside(root, rel, rel)
+    except InputError:
+        return None
+    return claimed(root, rel, settings)
 
 
 def _reported(problems: list[InputError], config: Document | None, pointer: str) -> bool:
