@@ -569,3 +569,21 @@ def test_free_text_is_not_a_conflict_but_identifiers_are():
     merged = merge("model_card", [native, card])
     assert [c["pointer"] for c in merged.conflicts] == ["/model_card/model_details/version"]
     assert merged.value["intended_use"]["purpose"] == "Decide consumer loans"
+
+
+@pytest.mark.parametrize("declared,adapted,conflict", [
+    ({"provider": "azure_devops", "triggers": ["pull_request", "push"]},
+     {"provider": "azure_pipelines", "triggers": ["push", "pull_request"]}, False),
+    ({"provider": "gitlab_ci", "triggers": ["pull_request", "schedule"]},
+     {"provider": "gitlab_ci", "triggers": ["merge_request", "schedule"]}, False),
+    ({"provider": "github_actions", "triggers": ["push"]},
+     {"provider": "gitlab_ci", "triggers": ["push"]}, True),
+    ({"provider": "gitlab_ci", "triggers": ["pull_request", "push"]},
+     {"provider": "gitlab_ci", "triggers": ["push"]}, True),
+])
+def test_one_fact_spelt_two_ways_is_not_a_conflict(declared, adapted, conflict):
+    native = Source("pipeline.yaml", NATIVE, {"ci": declared}, lambda p: (1, 1))
+    ci = Source(".gitlab-ci.yml", "ci", {"ci": adapted}, lambda p: (2, 1))
+    merged = merge("pipeline", [native, ci])
+    assert bool(merged.conflicts) is conflict
+    assert merged.value["ci"] == declared          # the team's own declaration is kept

@@ -50,8 +50,8 @@ def observe_sources(project: Project, files: dict[str, bytes] | None) -> tuple[d
             if n == 0:
                 index[f"{ROOT}/conflicts"] = (other["file"], other["line"])
     conflicts = facts["conflicts"]
-    facts["summary"] = "none" if not conflicts else conflicts[0]["pointer"] + (
-        f" and {len(conflicts) - 1} more" if len(conflicts) > 1 else "")
+    facts["summary"] = "none" if not conflicts else _describe(conflicts[0]) + (
+        f"; and {len(conflicts) - 1} more" if len(conflicts) > 1 else "")
     for a in adapted:
         for pointer in a.missing:
             origin = adapted_locator(a)(pointer)
@@ -72,3 +72,13 @@ def _fixture(project: Project, files: dict[str, bytes]) -> tuple[list[Adapted], 
             sources += [Source(a.source, a.adapter, a.value, adapted_locator(a)) for a in fragments]
             merged[kind] = merge(kind, sources)
     return adapted, merged
+
+
+def _describe(conflict: dict[str, Any]) -> str:
+    """``/pipeline/ci/provider: 'a' (pipeline.yaml:76) vs 'b' (azure-pipelines.yml:1)``: the values
+    and where each was read, short enough for a finding's message."""
+    def short(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return conflict["pointer"] + ": " + " vs ".join(
+        f"{short(v['value'])} ({v['file']}:{v['line']})" for v in conflict["values"])

@@ -116,7 +116,8 @@ def _into(out: Merged, dst: dict[str, Any], src: dict[str, Any], mptr: str, sptr
             _into(out, current, incoming, mp, sp, k)
         elif isinstance(current, list) and isinstance(incoming, list) and _keyed(current) and _keyed(incoming):
             _items(out, current, incoming, mp, sp, k)
-        elif not _same(current, incoming) and key not in PROSE and not (_prose(current) and _prose(incoming)):
+        elif not _same(_canonical(out.kind, mp, current), _canonical(out.kind, mp, incoming)) \
+                and key not in PROSE and not (_prose(current) and _prose(incoming)):
             _conflict(out, mp, current, k, sp, incoming)
 
 
@@ -160,6 +161,24 @@ _QUALIFIERS = ("slice", "dataset", "attribute")
 def _keyed(items: list[Any]) -> bool:
     return bool(items) and all(isinstance(i, dict) and any(k in i for k in ("id", "run_id", "name", "path"))
                                for i in items)
+
+
+# Names one thing has in several vocabularies: the same fact spelt two ways is not a disagreement.
+_SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
+    ("pipeline", "/ci/provider"): {"azure_devops": "azure_pipelines", "azure": "azure_pipelines",
+                                   "gitlab": "gitlab_ci", "github": "github_actions"},
+    ("pipeline", "/ci/triggers"): {"merge_request": "pull_request", "merge_request_event": "pull_request",
+                                   "pr": "pull_request", "cron": "schedule"},
+}
+
+
+def _canonical(kind: str, pointer: str, value: Any) -> Any:
+    names = _SYNONYMS.get((kind, pointer))
+    if names is None:
+        return value
+    if isinstance(value, list):
+        return sorted({names.get(v, v) if isinstance(v, str) else v for v in value}, key=str)
+    return names.get(value, value) if isinstance(value, str) else value
 
 
 def _same(a: Any, b: Any) -> bool:
