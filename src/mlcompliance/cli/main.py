@@ -113,7 +113,11 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         if baseline_file is not None:
             from mlcompliance.result.baseline import Comparison
             baseline = Comparison.load(baseline_file)
-        result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+        try:
+            result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+        except InputError as err:
+            _emit_failure(fmt, projects[0], err, output)
+            raise
         if timestamp:
             from dataclasses import replace
             result = replace(result, generated_at=_now())
@@ -137,6 +141,16 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
+
+
+def _emit_failure(fmt: str, project: Path, err: InputError, output: Path | None) -> None:
+    """A CI format's report of a project that could not be loaded (an error, never an empty
+    report: render/failure.py), written before the error goes to stderr with exit code 2."""
+    from mlcompliance import __version__
+    from mlcompliance.render import failure
+    text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__)
+    if text is not None:
+        _emit(text, output, (project,))
 
 
 def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
