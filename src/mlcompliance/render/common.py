@@ -104,18 +104,19 @@ direction marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-20
 U+2066-2069), plus the line and paragraph separators U+2028/2029."""
 
 
-def visible(value: Any, newlines: bool = True) -> str:
+def visible(value: Any, newlines: bool = True, marker: str = "<U+{:04X}>") -> str:
     """``value`` as text in which no character can reorder, hide or overwrite what is shown.
 
     Each character of :data:`_INVISIBLE` becomes the visible escape ``<U+XXXX>`` (``\\u202e``
     -> ``<U+202E>``), so a reader sees that the evidence carries it and nothing is lost. TAB is
-    kept; LF is kept when ``newlines`` (else shown as ``<U+000A>``). Used by every renderer but
-    JSON (the record keeps the evidence as it is): the one place this policy lives.
+    kept; LF is kept when ``newlines`` (else shown as the marker too). ``marker`` is the escape's
+    format (HTML already escaped passes ``&lt;U+{:04X}&gt;``). Used by every renderer but JSON
+    (the record keeps the evidence as it is): the one place this policy lives.
     """
     s = value if isinstance(value, str) else ("" if value is None else str(value))
     if not newlines:
-        s = s.replace("\n", "<U+000A>")
-    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", s)
+        s = s.replace("\n", marker.format(10))
+    return _INVISIBLE.sub(lambda m: marker.format(ord(m.group(0))), s)
 
 
 # --- Markdown (GitHub-flavoured) from untrusted text ------------------------------------------

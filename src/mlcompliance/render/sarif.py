@@ -19,6 +19,9 @@ high 8.0, medium 5.5, low 3.0, info 1.0), outcome and whether the finding blocks
 With a baseline (``check --baseline``) every result carries SARIF's own ``baselineState``:
 ``new`` or ``unchanged`` (recurring), and the baseline's fixed findings are added as results
 with ``baselineState`` ``absent`` (``kind`` ``pass``, ``level`` ``none``).
+
+Every string of the document has its control and direction characters shown as ``<U+XXXX>``
+(:func:`visible_tree`), so no message is reversed or hidden in a SARIF viewer.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from mlcompliance.render.common import visible
 from mlcompliance.render.view import observed_text, result_sha256, text
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, PackRef, Result
@@ -230,8 +234,20 @@ def _run(result: Result) -> dict[str, Any]:
     }
 
 
+def visible_tree(value: Any) -> Any:
+    """A copy of a JSON value whose every string (keys too) has its control and direction
+    characters shown as ``<U+XXXX>`` (``common.visible``): SARIF viewers show messages as they are."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {visible(k): visible_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [visible_tree(v) for v in value]
+    return value
+
+
 def build(result: Result) -> dict[str, Any]:
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]}
+    return visible_tree({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]})
 
 
 def render(result: Result) -> str:

@@ -79,6 +79,7 @@ def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
 def _item(value: Any, indent: int) -> str:
     """``value`` as ``json.dumps(..., indent=2)`` lays it out at ``indent`` spaces inside the document."""
     pad = " " * indent
+    value = one.visible_tree(value)
     return pad + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
 
@@ -143,11 +144,12 @@ class Sink(_Base):
             "originalUriBaseIds": {one.URI_BASE: {"description": {"text": one.ORIGINAL_URI_BASE_TEXT}}},
             "artifacts": "\0artifacts", "results": "\0results", "columnKind": "unicodeCodePoints",
             "properties": props})
+        run = one.visible_tree(run)        # placeholders are "\0name": made visible below, then spliced
         doc = {"$schema": one.SARIF_SCHEMA, "version": one.SARIF_VERSION, "runs": [run]}
         skeleton = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         parts = {"artifacts": self.artifacts, "results": _indexed(self.results, index), "projects": self.projects}
         pos = 0
-        for match in re.finditer(r'"(artifacts|results|projects)": "\\u0000\1"', skeleton):
+        for match in re.finditer(r'"(artifacts|results|projects)": "<U\+0000>\1"', skeleton):
             start = match.start() + len(match.group(1)) + 4            # after '"name": '
             self.out.write(skeleton[pos:start])
             indent = len(skeleton[:match.start()].rsplit("\n", 1)[1])  # the key's
