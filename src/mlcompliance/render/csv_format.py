@@ -42,8 +42,9 @@ def safe_cell(value: Any) -> str:
     """One cell's text, neutralised: visible controls, a quote before a formula start."""
     if value is None:
         return ""
-    text = visible(value if isinstance(value, str) else str(value))
-    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+    raw = value if isinstance(value, str) else str(value)
+    text = visible(raw)
+    if raw.startswith(FORMULA_START) and not _NUMBER.fullmatch(raw):
         return "'" + text
     return text
 
