@@ -1,4 +1,6 @@
-"""Small helpers shared by the text renderers."""
+"""Small helpers shared by the renderers: the text of findings, scores and verdicts; and the
+output-safety helpers every format uses (:func:`visible` for control and direction characters,
+:func:`md_text` and :func:`md_code` for GitHub Markdown; docs/reports.md "Safety of the outputs")."""
 from __future__ import annotations
 
 import json
