@@ -388,3 +388,16 @@ def test_portfolio_formats_make_controls_visible(control_project, tmp_path):
         code, out = _run_in(tmp_path, "--recursive", ".", "--format", fmt, "--jobs", "1")
         assert code == 1, fmt
         assert not RAW.search(out), (fmt, RAW.search(out))
+
+
+def test_every_output_of_a_broken_project_reports_the_error(portfolio_with_broken, tmp_path):
+    code, _ = _run_in(portfolio_with_broken, "broken-fraud-alerts", "--format", "junit", "-o", tmp_path / "r.xml",
+                      "-o", f"sarif={tmp_path / 'r.sarif'}", "-o", f"csv={tmp_path / 'r.csv'}",
+                      "-o", f"json={tmp_path / 'r.json'}")
+    assert code == 2
+    assert ET.parse(tmp_path / "r.xml").getroot().get("errors") == "1"
+    doc = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    validate_sarif(doc)
+    assert doc["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    assert INPUT_ERROR_RULE in (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert not (tmp_path / "r.json").exists()        # JSON has no error document: stderr and exit 2

@@ -14,6 +14,7 @@ from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 from mlcompliance.vocab import SEVERITIES
 
+
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
     name = "format"
@@ -75,8 +76,10 @@ def main() -> None:
                    "matrix jobs; combine their JSON outputs with `mlcompliance merge`.")
 @click.option("--format", "fmt", type=_Format(), default="text", show_default=True,
               help="Output format: a built-in one or an installed renderer plug-in (`mlcompliance plugins`).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]PATH",
+              help="Write the --format report to PATH (atomically) instead of standard output; FORMAT=PATH "
+                   "(repeatable) also writes that format, e.g. --output sarif=results.sarif --output "
+                   "html=report.html, all from one run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity of a fail/error finding that makes the check fail (default: the project's "
                    "gate.fail_on, else by risk tier: critical at minimal and limited, high at high, low at "
@@ -94,7 +97,7 @@ def main() -> None:
               help="With --baseline: only findings new since the baseline can block (exit code 1).")
 @_template_dir_option
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
-          shard: tuple[int, int] | None, fmt: str, output: Path | None, fail_on: str | None, as_of: date,
+          shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
           template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files) against their policy packs.
@@ -107,6 +110,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
     if fail_on_new and baseline_file is None:
         raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
+    output, extra = _outputs(outputs)
     if len(projects) == 1 and recursive_root is None and shard is None:
         from mlcompliance.run import Checker
         baseline = None
@@ -116,12 +120,14 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         try:
             result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
         except InputError as err:
-            _emit_failure(fmt, projects[0], err, output)
+            _emit_failure([(fmt, output), *extra], projects[0], err)
             raise
         if timestamp:
             from dataclasses import replace
             result = replace(result, generated_at=_now())
         _emit(_render(fmt, result, template_dir), output, projects)
+        for extra_fmt, path in extra:
+            _emit(_render(extra_fmt, result, template_dir if extra_fmt == "html" else None), path, projects)
         sys.exit(1 if result.gate.verdict != "compliant" else 0)
     if baseline_file is not None:
         raise click.UsageError("--baseline compares one project with its saved result; give one PROJECT")
@@ -136,6 +142,10 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     del keys
     head = portfolio.header(as_of, fail_on, portfolio.catalog(policy_paths), shard)
     head = _stamp(head) if timestamp else head
+    if extra:
+        _check_portfolio_to_many(paths, head, as_of, fail_on, policy_paths, jobs, [(fmt, output), *extra],
+                                 template_dir)
+        return
     options = _portfolio_options(fmt, template_dir)
     with _progress(len(paths)) as advance, _output(output, paths) as out:
         items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
@@ -143,14 +153,72 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     _finish_portfolio(rollup)
 
 
-def _emit_failure(fmt: str, project: Path, err: InputError, output: Path | None) -> None:
-    """A CI format's report of a project that could not be loaded (an error, never an empty
+def _outputs(values: tuple[str, ...]) -> tuple[Path | None, list[tuple[str, Path]]]:
+    """``-o PATH`` (the --format report) and ``-o FORMAT=PATH`` (more formats from the same run).
+
+    ``X=...`` is a format only when X names a built-in format or an installed renderer; any other
+    value is a path, so a file name with ``=`` in it still works."""
+    plain: list[Path] = []
+    extra: list[tuple[str, Path]] = []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if sep and rest and _is_format(name):
+            extra.append((name, Path(rest)))
+        else:
+            plain.append(Path(value))
+    if len(plain) > 1:
+        raise click.UsageError("-o/--output PATH is given twice: name the others FORMAT=PATH")
+    seen = [p for p in plain] + [p for _, p in extra]
+    if len({str(p) for p in seen}) != len(seen):
+        raise click.UsageError("two outputs write the same file")
+    return (plain[0] if plain else None), extra
+
+
+def _is_format(name: str) -> bool:
+    if name in FORMAT_NAMES:
+        return True
+    if not name.isidentifier() and not name.replace("-", "_").isidentifier():
+        return False
+    from mlcompliance.render import installed_formats
+    return name in installed_formats()
+
+
+def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on: str | None,
+                             policy_paths: tuple[Path, ...], jobs: int | None,
+                             targets: list[tuple[str, Path | None]], template_dir: Path | None) -> None:
+    """A portfolio written in several formats from one run: checked once into a temporary JSON
+    Lines portfolio, then each format rendered from it (as `mlcompliance render` does, so each
+    output is byte-identical to a separate `check --format F`)."""
+    import tempfile
+
+    from mlcompliance import portfolio
+    from mlcompliance.result import jsonl
+    for target_fmt, _ in targets:
+        _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None)
+    with tempfile.TemporaryDirectory(prefix="mlcompliance-") as tmp:
+        saved = Path(tmp) / "portfolio.jsonl"
+        with _progress(len(paths)) as advance, saved.open("w", encoding="utf-8", newline="") as out:
+            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {})
+            rollup, _ = portfolio.write(items, head, "json", out, {}, advance)
+        for target_fmt, path in targets:
+            options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None)
+            reader = jsonl.PortfolioReader(saved)
+            with _output(path, paths) as out:
+                written = portfolio.write(portfolio.iter_saved(reader, target_fmt, options), reader.header,
+                                          target_fmt, out, options)
+                written.rollup.close()
+    _finish_portfolio(rollup)
+
+
+def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: InputError) -> None:
+    """Each CI format's report of a project that could not be loaded (an error, never an empty
     report: render/failure.py), written before the error goes to stderr with exit code 2."""
     from mlcompliance import __version__
     from mlcompliance.render import failure
-    text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__)
-    if text is not None:
-        _emit(text, output, (project,))
+    for fmt, output in targets:
+        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__)
+        if text is not None:
+            _emit(text, output, (project,))
 
 
 def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
@@ -520,3 +588,12 @@ def _register_assess() -> None:
 
 
 _register_assess()
+
+
+def _register_project_commands() -> None:
+    from mlcompliance.cli.project_cmds import COMMANDS
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_project_commands()
