@@ -401,3 +401,21 @@ def test_every_output_of_a_broken_project_reports_the_error(portfolio_with_broke
     assert doc["runs"][0]["invocations"][0]["executionSuccessful"] is False
     assert INPUT_ERROR_RULE in (tmp_path / "r.csv").read_text(encoding="utf-8")
     assert not (tmp_path / "r.json").exists()        # JSON has no error document: stderr and exit 2
+
+
+def test_sarif_help_markdown_of_a_hostile_pack_is_inert(tmp_path):
+    pytest.importorskip("markdown_it")
+    from helpers import OWNER_RULE, make_pack
+    rule = dict(OWNER_RULE, title="Owner " + MD_PAYLOADS[0] + " " + MD_PAYLOADS[3],
+                remediation="Fix " + MD_PAYLOADS[2] + " " + MD_PAYLOADS[1] + " " + MD_PAYLOADS[5])
+    make_pack(tmp_path / "packs", rules=[rule])
+    project = shutil.copytree(SAMPLES / "invoice-late-payment", tmp_path / "p")
+    cfg = yaml.safe_load((project / "mlcompliance.yaml").read_text(encoding="utf-8"))
+    cfg["packs"] = {"acme": ">=1.0"}
+    (project / "mlcompliance.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    code, out = _check(project, "--format", "sarif", "--policy-path", tmp_path / "packs")
+    assert code in (0, 1)
+    (acme,) = [r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "ACME-OWNER"]
+    html = _gfm(acme["help"]["markdown"])
+    assert "<img" not in html and "<a " not in html and "<strong>Remediation:</strong>" in html
+    assert not re.search(r"@\w", acme["help"]["markdown"])

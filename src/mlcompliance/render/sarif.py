@@ -31,7 +31,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from mlcompliance.render.common import visible
+from mlcompliance.render.common import md_text, visible
 from mlcompliance.render.view import observed_text, result_sha256, text
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, PackRef, Result
@@ -75,8 +75,9 @@ def _help_uri(pack: PackRef | None, pack_id: str, version: str, rule_id: str) ->
 
 
 def _md_escape(value: str) -> str:
-    """Keep untrusted text from becoming HTML in Markdown viewers."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text made inert in the rule's help Markdown (code scanning renders it as GitHub
+    Markdown): the one implementation, ``common.md_text`` (no HTML, link, image or mention)."""
+    return md_text(value)
 
 
 def _refs(finding: Finding) -> list[str]:
