@@ -369,7 +369,7 @@ def test_waiver_register_fits_the_viewport_with_a_10000_character_token(browser,
         assert m["table"] <= width and m["table"] <= m["section"] + 1, m["table"]
         assert m["scroll"] <= m["section"] + 1
         assert m["cols"]["scope"] >= 0.08 * m["table"]        # not one character wide
-        assert min(m["cols"].values()) >= 40                   # no column collapses
+        assert min(m["cols"].values()) >= 0.035 * m["table"]    # no column collapses (days left: 4%)
         assert TOKEN[:50] in w.page.inner_text("#waivers")     # the token is shown, wrapped
 
 
