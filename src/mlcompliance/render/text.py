@@ -5,7 +5,6 @@ and a line break inside a message is indented, so evidence text cannot overwrite
 the ``verdict:`` line."""
 from __future__ import annotations
 
-
 from mlcompliance.render.common import (
     baseline_text,
     basis_text,
