@@ -320,8 +320,11 @@ def test_hostile_markdown_is_sanitised_and_messages_are_verbatim(hostile_result)
 
 
 def verbatim_text(value: str) -> str:
+    """How the page shows a message: control characters made visible (<U+0001>), then escaped."""
     from markupsafe import escape
-    return str(escape(value))
+
+    from mlcompliance.render.common import visible
+    return str(escape(visible(value)))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS + [

@@ -83,13 +83,13 @@ def test_hostile_text_survives_as_text(hostile_result):
     root = parse(hostile_result)
     messages = [e.get("message") for e in root.iter("failure")]
     assert any("<script>" in m or "<a href" in m for m in messages)  # kept verbatim, as text
-    assert any("\\u0001" in (e.get("message") or "") for e in root.iter("failure"))  # illegal char escaped
+    assert any("<U+0001><U+0008>" in (e.get("message") or "") for e in root.iter("failure"))  # controls shown
     assert all(c.tag in ("properties", "testcase") for s in root for c in s)  # no injected element
 
 
 def test_xml_text_escapes_characters_xml_forbids():
-    assert junit.xml_text("a\x00b\x1fc\ufffe") == "a\\u0000b\\u001fc\\ufffe"
-    assert junit.xml_text("tab\tnl\ncr\r") == "tab\tnl\ncr\r"
+    assert junit.xml_text("a\x00b\x1fc\ufffe\ud800") == "a<U+0000>b<U+001F>c<U+FFFE><U+D800>"
+    assert junit.xml_text("tab\tnl\ncr\r") == "tab\tnl\ncr<U+000D>"  # CR shown: it could overwrite a line in a log
 
 
 def test_no_clock_in_output(invoice_result):

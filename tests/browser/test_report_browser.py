@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MARKER, PAYLOADS, check_json, make_hostile_project
+from helpers import MARKER, PAYLOADS, check_json, make_failing_project, make_hostile_project
 
 from mlcompliance.render import RENDERERS
 
@@ -66,7 +66,7 @@ def browser():
 class Watched:
     """A page with every dialog, request, console error and page error recorded."""
 
-    def __init__(self, browser, path: Path, javascript: bool = True):
+    def __init__(self, browser, path: Path, javascript: bool = True, timeout: int = 5000):
         self.url = path.resolve().as_uri()
         self.context = browser.new_context(java_script_enabled=javascript)
         self.dialogs: list[str] = []
@@ -75,7 +75,7 @@ class Watched:
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(5000)
+        self.page.set_default_timeout(timeout)
         self.page.add_init_script(SENTINEL)
         self.page.on("dialog", self._dialog)
         self.page.on("request", lambda r: self.requests.append(r.url))
@@ -324,3 +324,60 @@ def test_invoice_report_renders(browser, invoice_result, tmp_path):
         assert len(visible_rows(page)) == len(invoice_result["findings"])
         assert w.errors == [] and w.dialogs == []
         w.assert_no_network()
+
+
+# --- the waiver register stays within the page (issue 12, defect 6) ---------------------------
+# The scope column was one character wide on the credit-scoring sample, one long URL made the
+# table wider than the screen, a 10 000-character token made it ~110 000 px wide. Fixed column
+# widths and overflow-wrap: anywhere keep it a readable table.
+
+TOKEN = "A" * 10_000
+URL = "https://tickets.example.com/browse/" + "x" * 400 + "?q=" + "y" * 300
+
+
+@pytest.fixture(scope="module")
+def long_waivers_html(tmp_path_factory) -> str:
+    """The failing project (small, so the page loads fast) with a scoped waiver, a 10 000-character
+    ticket and a long URL in an approver."""
+    root = make_failing_project(tmp_path_factory.mktemp("waivers"))
+    text = (root / "waivers.yaml").read_text(encoding="utf-8")
+    text = text.replace("    rule: MLOPS-01-CI-STATUS\n",
+                        "    rule: MLOPS-01-CI-STATUS\n    scope:\n      file: pipeline.yaml\n      pointer: /ci\n"
+                        f"    ticket: {TOKEN}\n")
+    text = text.replace("    approver: Head of Model Risk\n", f"    approver: Head of Model Risk {URL}\n", 1)
+    (root / "waivers.yaml").write_text(text, encoding="utf-8")
+    result = check_json(root)
+    assert any(w.get("ticket") == TOKEN for w in result["waivers"])
+    assert any(w.get("scope") for w in result["waivers"])
+    return RENDERERS["html"](result)
+
+
+def _measure(page) -> dict:
+    return page.evaluate("""() => {
+        const t = document.querySelector('#waivers table.waivers');
+        const cols = [...t.querySelectorAll('thead th')].map(th => [th.textContent.trim(), th.getBoundingClientRect().width]);
+        return {table: t.getBoundingClientRect().width, section: document.querySelector('#waivers').getBoundingClientRect().width,
+                scroll: document.querySelector('#waivers').scrollWidth, cols: Object.fromEntries(cols)};
+    }""")
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_waiver_register_fits_the_viewport_with_a_10000_character_token(browser, long_waivers_html, tmp_path, width):
+    with Watched(browser, write(tmp_path, "waivers.html", long_waivers_html), timeout=30_000) as w:
+        w.page.set_viewport_size({"width": width, "height": 900})
+        m = _measure(w.page)
+        assert m["table"] <= width and m["table"] <= m["section"] + 1, m["table"]
+        assert m["scroll"] <= m["section"] + 1
+        assert m["cols"]["scope"] >= 0.08 * m["table"]        # not one character wide
+        assert min(m["cols"].values()) >= 0.035 * m["table"]    # no column collapses (days left: 4%)
+        assert TOKEN[:50] in w.page.inner_text("#waivers")     # the token is shown, wrapped
+
+
+def test_waiver_register_fits_the_printed_page(browser, long_waivers_html, tmp_path):
+    with Watched(browser, write(tmp_path, "waivers.html", long_waivers_html), timeout=30_000) as w:
+        w.page.emulate_media(media="print")
+        w.page.set_viewport_size({"width": 1046, "height": 740})   # A4 landscape less 12 mm margins, at 96 dpi
+        m = _measure(w.page)
+        assert m["table"] <= 1046 and m["scroll"] <= m["section"] + 1
+        font = w.page.eval_on_selector("#waivers td", "td => parseFloat(getComputedStyle(td).fontSize)")
+        assert font >= 11                                       # 9.5 pt, not shrunk to fit

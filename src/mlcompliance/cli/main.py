@@ -120,7 +120,11 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         if baseline_file is not None:
             from mlcompliance.result.baseline import Comparison
             baseline = Comparison.load(baseline_file)
-        result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+        try:
+            result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+        except InputError as err:
+            _emit_failure([(fmt, output), *extra], projects[0], err)
+            raise
         if timestamp:
             from dataclasses import replace
             result = replace(result, generated_at=_now())
@@ -221,6 +225,17 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
                                           target_fmt, out, options)
                 written.rollup.close()
     _finish_portfolio(rollup)
+
+
+def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: InputError) -> None:
+    """Each CI format's report of a project that could not be loaded (an error, never an empty
+    report: render/failure.py), written before the error goes to stderr with exit code 2."""
+    from mlcompliance import __version__
+    from mlcompliance.render import failure
+    for fmt, output in targets:
+        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__)
+        if text is not None:
+            _emit(text, output, (project,))
 
 
 def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:

@@ -147,8 +147,7 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 
 def _md(value: Any) -> str:
-    """Escape text for a Markdown table cell or paragraph (inputs never become markup)."""
-    text = _one_line(value)
-    for ch in ("\\", "`", "*", "_", "[", "]", "|", "#"):
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape text for a Markdown table cell or paragraph (inputs never become markup): the one
+    implementation the check report's Markdown uses too (``render.common.md_text``)."""
+    from mlcompliance.render.common import md_text
+    return md_text(value)

@@ -1,7 +1,11 @@
-"""Small helpers shared by the text renderers."""
+"""Small helpers shared by the renderers: the text of findings, scores and verdicts; and the
+output-safety helpers every format uses (:func:`visible` for control and direction characters,
+:func:`md_text` and :func:`md_code` for GitHub Markdown; docs/reports.md "Safety of the outputs")."""
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 from mlcompliance.engine.findings import thaw
 from mlcompliance.result.model import Finding, PackSummary, Result, Score
@@ -92,3 +96,64 @@ def maturity_text(result: Result) -> str:
 def basis_text(result: Result) -> list[str]:
     """One line per fact that set the derived tier."""
     return [f"{f.regime} {f.clause} ({f.fact})" for f in result.risk.basis]
+
+
+# --- characters that spoof or rewrite what a reader sees ---------------------------------------
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 controls but TAB and LF (so CR, BS, ESC, NUL...), DEL, C1 controls, and the Unicode
+direction marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-202E,
+U+2066-2069), plus the line and paragraph separators U+2028/2029."""
+
+
+def visible(value: Any, newlines: bool = True, marker: str = "<U+{:04X}>") -> str:
+    """``value`` as text in which no character can reorder, hide or overwrite what is shown.
+
+    Each character of :data:`_INVISIBLE` becomes the visible escape ``<U+XXXX>`` (``\\u202e``
+    -> ``<U+202E>``), so a reader sees that the evidence carries it and nothing is lost. TAB is
+    kept; LF is kept when ``newlines`` (else shown as the marker too). ``marker`` is the escape's
+    format (HTML already escaped passes ``&lt;U+{:04X}&gt;``). Used by every renderer but JSON
+    (the record keeps the evidence as it is): the one place this policy lives.
+    """
+    s = value if isinstance(value, str) else ("" if value is None else str(value))
+    if not newlines:
+        s = s.replace("\n", marker.format(10))
+    return _INVISIBLE.sub(lambda m: marker.format(ord(m.group(0))), s)
+
+
+# --- Markdown (GitHub-flavoured) from untrusted text ------------------------------------------
+
+_MD_ESCAPED = ("\\", "`", "*", "_", "[", "]", "|", "#", "!", "~")
+
+
+def md_text(value: Any) -> str:
+    """Untrusted text as inert GitHub Markdown on one line (a table cell or a paragraph).
+
+    No markup can start: Markdown's own punctuation is backslash-escaped (no link, image,
+    emphasis or code span), ``&``, ``<`` and ``>`` become entities (no HTML, no autolink in
+    angle brackets), ``@`` is followed by a zero-width space (``@&#8203;``, as Renovate does) so
+    that GitHub makes no ``@mention`` or team mention of it, and ``://`` and ``www.`` are broken
+    the same way so that no bare URL is linked. Control and direction characters are made
+    visible first (:func:`visible`). The text a reader sees is unchanged.
+    """
+    text = " ".join(visible(value).split())
+    for ch in _MD_ESCAPED:
+        text = text.replace(ch, "\\" + ch)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("@", "@&#8203;").replace("://", ":&#8203;//")
+    return re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:3] + "&#8203;.", text)
+
+
+def md_code(value: Any, table: bool = True) -> str:
+    """Untrusted text as one inline code span: shown literally (code spans need no HTML
+    escaping: ``<`` stays ``<``), fenced with one backtick more than the longest run inside it,
+    padded with a space when it starts or ends with a backtick. In a table cell (``table``)
+    ``|`` is escaped as ``\\|``, which GitHub's table parser removes even inside a code span."""
+    text = " ".join(visible(value).split()) or " "
+    if table:
+        text = text.replace("|", "\\|")
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    return f"{fence}{text}{fence}"

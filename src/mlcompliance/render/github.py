@@ -13,7 +13,9 @@ A pure function of the result dict. Print it to standard output inside a workflo
 Escaping follows GitHub's workflow-command rules (``toolkit/packages/core/src/command.ts``):
 in the message ``%`` -> ``%25``, ``\\r`` -> ``%0D``, ``\\n`` -> ``%0A``; in property values
 also ``:`` -> ``%3A`` and ``,`` -> ``%2C``. So no evidence text can end an annotation early or
-start a workflow command of its own (each command is exactly one output line).
+start a workflow command of its own (each command is exactly one output line). Before that,
+control and direction characters (ESC, NUL, BS, U+202E...) become visible ``<U+XXXX>`` text
+(``common.visible``), so no annotation carries a raw terminal escape.
 
 File paths are the project-relative paths of the result; in a portfolio they are prefixed
 with each project's path when that path is relative, so annotations land on the right file.
@@ -27,14 +29,16 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from mlcompliance.render.common import baseline_text, score_text
+from mlcompliance.render.common import baseline_text, score_text, visible
 from mlcompliance.render.view import observed_text, severity_rank, text, where
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import PROBLEMS
 
 
 def escape_data(value: Any) -> str:
-    return text(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of ``%``, CR and LF, then every other control and direction character
+    made visible (``common.visible``: no raw ESC or NUL reaches the log)."""
+    return visible(text(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: Any) -> str:

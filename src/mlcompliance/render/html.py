@@ -24,6 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from mlcompliance.render import view
+from mlcompliance.render.common import visible
 from mlcompliance.render.safe_markdown import MarkdownRenderer
 from mlcompliance.resources import templates_dir
 
@@ -48,10 +49,20 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
     ])
     env = ImmutableSandboxedEnvironment(
         loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_visible,
     )
     env.filters["pct"] = view._pct
     return env
+
+
+def _visible(value: Any) -> Any:
+    """Every ``{{ ... }}`` of every template: control and direction characters shown as
+    ``<U+XXXX>`` (``common.visible``), so no evidence text reverses or hides part of the page."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value), marker="&lt;U+{:04X}&gt;"))
+    if isinstance(value, str):
+        return visible(value)
+    return value
 
 
 def csp_hash(source: str) -> str:

@@ -19,7 +19,8 @@ waived         ``<skipped message="waived: ...">`` (accepted risk)
 So ``tests`` = number of findings, ``failures`` = fail count, ``errors`` = error count,
 ``skipped`` = not_applicable + manual + waived, matching ``summary.outcomes`` (and
 ``summary.packs[].outcomes`` per suite). Characters XML 1.0 forbids (most C0 controls,
-lone surrogates, U+FFFE/U+FFFF) are replaced by ``\\uXXXX`` text so the file always parses.
+lone surrogates, U+FFFE/U+FFFF) are shown as ``<U+XXXX>`` text so the file always parses, as are
+control and direction characters (``common.visible``).
 
 With a baseline (``check --baseline``) each problem testcase carries a ``baseline``
 property (new / recurring) and its body says so; the baseline's fixed findings are added to
@@ -32,6 +33,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from mlcompliance.render.common import visible
 from mlcompliance.render.view import observed_text, result_sha256, text, where
 from mlcompliance.result.model import Finding, Result
 from mlcompliance.vocab import SKIPPED
@@ -40,8 +42,10 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def xml_text(value: Any) -> str:
-    """Text that XML 1.0 can carry: forbidden characters become visible ``\\uXXXX`` escapes."""
-    return _ILLEGAL_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text(value))
+    """Text that XML 1.0 can carry and that shows what it holds: control and direction characters
+    become ``<U+XXXX>`` (``common.visible``), and so does what else XML forbids (lone surrogates,
+    U+FFFE/FFFF)."""
+    return _ILLEGAL_XML.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", visible(text(value)))
 
 
 def _el(parent: ET.Element, tag: str, attrs: dict[str, Any] | None = None, body: str | None = None) -> ET.Element:

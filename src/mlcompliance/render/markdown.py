@@ -7,6 +7,8 @@ from mlcompliance.render.common import (
     baseline_text,
     basis_text,
     maturity_text,
+    md_code,
+    md_text,
     observed,
     problems,
     score_text,
@@ -20,22 +22,21 @@ MAX_CHARS = 60_000
 
 
 def cell(text: Any) -> str:
-    """Make text safe inside a Markdown table cell (no HTML, no broken columns)."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return value.replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text made inert in a Markdown table cell or line (``common.md_text``)."""
+    return md_text(text)
 
 
 def render(result: Result) -> str:
     gate = result.gate
     icon = "✅" if gate.verdict == "compliant" else "❌"
     head = [f"## {icon} mlcompliance: {cell(result.project.name)}", "",
-            f"**{verdict_text(result)}**", "",
-            f"As of {result.as_of.isoformat()} · risk tier {tier_text(result)} · mlcompliance {result.tool.version}",
+            f"**{cell(verdict_text(result))}**", "",
+            f"As of {result.as_of.isoformat()} · risk tier {cell(tier_text(result))} · mlcompliance {cell(result.tool.version)}",
             "", "| pack | version | score | pass | fail | error | warn | manual | n/a |",
             "|---|---|---|---|---|---|---|---|---|"]
     for p in result.summary.packs:
         c = p.outcomes
-        head.append(f"| {cell(p.id)} | {p.version} | {score_text(p.score)} | {c['pass']} | {c['fail']} | "
+        head.append(f"| {cell(p.id)} | {cell(p.version)} | {score_text(p.score)} | {c['pass']} | {c['fail']} | "
                     f"{c['error']} | {c['warn']} | {c['manual']} | {c['not_applicable']} |")
     head.append("")
     head.append("Score = weighted passes / weighted scored findings (critical 10, high 5, medium 2, low 1); "
@@ -55,7 +56,7 @@ def render(result: Result) -> str:
         mark = "**blocks**" if f.fingerprint in blocking else f.outcome
         if f.baseline:
             mark += f" ({f.baseline})"
-        rows.append(f"| {mark} | {f.severity} | `{cell(f.rule_id)}` | `{cell(where(f))}` | "
+        rows.append(f"| {mark} | {f.severity} | {md_code(f.rule_id)} | {md_code(where(f))} | "
                     f"{cell(f.message)} | {cell(observed(f))} | {cell(f.remediation)} |")
     table_head = ["<details open><summary>Findings to fix ({})</summary>".format(len(issues)), "",
                   "| | severity | rule | where | message | observed | fix |", "|---|---|---|---|---|---|---|"]
@@ -64,14 +65,14 @@ def render(result: Result) -> str:
     if fixed:
         tail += [f"<details><summary>Fixed since the baseline ({len(fixed)})</summary>", "",
                  "| severity | rule | where | message |", "|---|---|---|---|"]
-        tail += [f"| {f.severity} | `{cell(f.rule_id)}` | `{cell(where(f))}` | {cell(f.message)} |" for f in fixed]
+        tail += [f"| {f.severity} | {md_code(f.rule_id)} | {md_code(where(f))} | {cell(f.message)} |" for f in fixed]
         tail += ["", "</details>", ""]
     manual = [f for f in result.findings if f.outcome == "manual"]
     if manual:
         tail += [f"<details><summary>Manual requirements needing attestation ({len(manual)})</summary>", ""]
-        tail += [f"- `{cell(f.rule_id)}` ({cell(f.pack)}): {cell(f.title)}" for f in manual]
+        tail += [f"- {md_code(f.rule_id, table=False)} ({cell(f.pack)}): {cell(f.title)}" for f in manual]
         tail += ["", "</details>", ""]
-    tail.append("Packs: " + ", ".join(f"`{p.id}@{p.version}` ({p.digest[:19]}…)" for p in result.packs))
+    tail.append("Packs: " + ", ".join(f"{md_code(f'{p.id}@{p.version}', table=False)} ({cell(p.digest[:19])}…)" for p in result.packs))
     budget = MAX_CHARS - len("\n".join(head + table_head + tail)) - 200
     kept, used = [], 0
     for row in rows:

@@ -19,6 +19,9 @@ high 8.0, medium 5.5, low 3.0, info 1.0), outcome and whether the finding blocks
 With a baseline (``check --baseline``) every result carries SARIF's own ``baselineState``:
 ``new`` or ``unchanged`` (recurring), and the baseline's fixed findings are added as results
 with ``baselineState`` ``absent`` (``kind`` ``pass``, ``level`` ``none``).
+
+Every string of the document has its control and direction characters shown as ``<U+XXXX>``
+(:func:`visible_tree`), so no message is reversed or hidden in a SARIF viewer.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from mlcompliance.render.common import md_text, visible
 from mlcompliance.render.view import observed_text, result_sha256, text
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, PackRef, Result
@@ -71,8 +75,9 @@ def _help_uri(pack: PackRef | None, pack_id: str, version: str, rule_id: str) ->
 
 
 def _md_escape(value: str) -> str:
-    """Keep untrusted text from becoming HTML in Markdown viewers."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text made inert in the rule's help Markdown (code scanning renders it as GitHub
+    Markdown): the one implementation, ``common.md_text`` (no HTML, link, image or mention)."""
+    return md_text(value)
 
 
 def _refs(finding: Finding) -> list[str]:
@@ -230,8 +235,20 @@ def _run(result: Result) -> dict[str, Any]:
     }
 
 
+def visible_tree(value: Any) -> Any:
+    """A copy of a JSON value whose every string (keys too) has its control and direction
+    characters shown as ``<U+XXXX>`` (``common.visible``): SARIF viewers show messages as they are."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {visible(k): visible_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [visible_tree(v) for v in value]
+    return value
+
+
 def build(result: Result) -> dict[str, Any]:
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]}
+    return visible_tree({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]})
 
 
 def render(result: Result) -> str:

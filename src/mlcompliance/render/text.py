@@ -1,6 +1,9 @@
-"""The terminal summary: what blocks, where, and what to do about it."""
-from __future__ import annotations
+"""The terminal summary: what blocks, where, and what to do about it.
 
+Control and direction characters in any value are shown as ``<U+XXXX>`` (``common.visible``)
+and a line break inside a message is indented, so evidence text cannot overwrite or imitate
+the ``verdict:`` line."""
+from __future__ import annotations
 
 from mlcompliance.render.common import (
     baseline_text,
@@ -12,15 +15,22 @@ from mlcompliance.render.common import (
     score_text,
     tier_text,
     verdict_text,
+    visible,
     where,
 )
 from mlcompliance.result.model import Result
 
 MAX_LISTED = 50
+INDENT = "       "
+
+
+def _more(value: object) -> str:
+    """A value on indented lines: a line break inside it cannot start a line of its own."""
+    return str(value).replace("\n", "\n" + INDENT)
 
 
 def render(result: Result) -> str:
-    lines = [f"mlcompliance {result.tool.version} | {result.project.name} | "
+    lines = [f"mlcompliance {result.tool.version} | {' '.join(result.project.name.split())} | "
              f"as of {result.as_of.isoformat()} | risk tier {tier_text(result)}",
              "packs: " + ", ".join(f"{p.id}@{p.version}" for p in result.packs), ""]
     blocking = set(result.gate.blocking)
@@ -28,11 +38,11 @@ def render(result: Result) -> str:
     for f in issues[:MAX_LISTED]:
         mark = "BLOCK" if f.fingerprint in blocking else f.outcome.upper()
         lines.append(f"{mark:<6} {f.severity:<8} {f.rule_id}  {where(f)}" + (f"  [{f.baseline}]" if f.baseline else ""))
-        lines.append(f"       {f.message}")
+        lines.append(f"{INDENT}{_more(f.message)}")
         seen = observed(f)
         if seen:
-            lines.append(f"       observed: {seen}")
-        lines.append(f"       fix: {f.remediation}")
+            lines.append(f"{INDENT}observed: {_more(seen)}")
+        lines.append(f"{INDENT}fix: {_more(f.remediation)}")
     if len(issues) > MAX_LISTED:
         lines.append(f"... and {len(issues) - MAX_LISTED} more (use --format json or md for all)")
     if issues:
@@ -59,4 +69,6 @@ def render(result: Result) -> str:
     if maturity_text(result):
         lines.append(f"maturity: {maturity_text(result)}")
     lines.append(f"verdict: {verdict_text(result)}")
-    return "\n".join(lines) + "\n"
+    # no CR, BS, ESC or direction character reaches the terminal (common.visible): nothing
+    # from the evidence can move the cursor back over "verdict:" or reorder a line
+    return visible("\n".join(lines)) + "\n"

@@ -1,6 +1,7 @@
 """The portfolio as GitHub Actions workflow commands, streamed.
 
-Annotations of every project (files prefixed with the project's path when it is relative),
+Annotations of every project (files prefixed with the project's path when it is relative), and
+an ``::error`` for each project that could not be loaded, at its input error's file and line;
 ordered as for one project: blocking first, then by severity, outcome, project, pack and rule.
 Each annotation goes to the spool of its (blocking, severity, outcome) class as its project
 comes (projects arrive in path order), and the spools are written one after the other at the
@@ -12,17 +13,23 @@ from __future__ import annotations
 from typing import Any
 
 from mlcompliance.render import github as one
+from mlcompliance.render.failure import Failure, annotation
 from mlcompliance.render.portfolio import Sink as _Base
 from mlcompliance.render.sarif import safe_prefix
 from mlcompliance.render.view import text
 from mlcompliance.result.codec import from_dict
 from mlcompliance.result.rollup import Rollup, Spool
 
+FAILURE_KEY = (False, -100, -1)
+"""The annotation class of a project not loaded: sorts before blocking findings of any severity."""
+
 
 def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
     path = text(entry.get("path"))
-    if "result" not in entry:
-        return {"annotations": [], "line": f"{path}: not checked: {text(entry.get('error'))}", "error": True}
+    if "result" not in entry:       # an ::error at the input error's file and line, before every other
+        failure = Failure.of(entry)
+        return {"annotations": [[list(FAILURE_KEY), annotation(failure)]],
+                "line": f"{path}: not checked: {text(entry.get('error'))}", "error": True}
     r = from_dict(entry["result"])
     annotated = one._annotations(r, safe_prefix(entry.get("path")))
     annotated.sort(key=lambda x: x[0])

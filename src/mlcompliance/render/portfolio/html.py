@@ -96,7 +96,7 @@ class Sink(_Base):
                   "severity": view.text(f["severity"]), "outcome": view.text(f["outcome"]),
                   "message_html": view.verbatim(f["message"]),
                   "where": f"{f['location']['file']}:{f['location']['line']}"} for f in rollup.worst]
-        n = rollup.checked
+        n = rollup.projects         # checked or not: a project that failed to load is a row too
         record = {"result_version": self.header.get("result_version"), "tool": self.header.get("tool"),
                   "as_of": self.header.get("as_of"), "generated_at": self.header.get("generated_at"),
                   "portfolio": True, "summary": s, "gate": {"verdict": verdict}, "packs": pack_ids}
@@ -117,7 +117,9 @@ class Sink(_Base):
             "matrix": _Lazy(lambda: _matrix(rollup, pack_ids), rollup.checked),
             "worst": worst,
             "projects": self.sections,
-            "errors": _Lazy(lambda: ({"path": view.text(e["path"]), "error": view.text(e["error"])}
+            "errors": _Lazy(lambda: ({"path": view.text(e["path"]), "error": view.text(e["error"]),
+                                      "where": f"{view.text(e.get('file'))}:{view.text(e.get('line'))}"
+                                      if e.get("file") else ""}
                                      for e in rollup.errors), len(rollup.errors)),
             "inventory": view.portfolio_inventory_view(record, sha256),
             "outcome_names": list(OUTCOMES),

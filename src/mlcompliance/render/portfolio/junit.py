@@ -1,12 +1,14 @@
 """The portfolio as JUnit XML, streamed: one ``<testsuite>`` per project and pack, named
 ``PROJECT-PATH: PACK VERSION``. Each project's suites are serialised where it was checked and
-spooled; the ``<testsuites>`` totals, known at the end, are written before them."""
+spooled; the ``<testsuites>`` totals, known at the end, are written before them. A project that
+could not be loaded is a suite ``PROJECT-PATH: input`` with one ``<error>`` testcase."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from mlcompliance.render import junit as one
+from mlcompliance.render.failure import Failure, junit_suite
 from mlcompliance.render.portfolio import Sink as _Base
 from mlcompliance.render.view import text
 from mlcompliance.result.codec import from_dict
@@ -16,12 +18,14 @@ _TOTALS = ("tests", "failures", "errors", "skipped")
 
 
 def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
-    if "result" not in entry:
-        return None
     holder = ET.Element("testsuites")
-    result = from_dict(entry["result"])
-    label = text(entry.get("path")) or result.project.name
-    totals = one._suites(holder, result, label)
+    if "result" not in entry:        # not loaded: a suite with one <error> testcase (render/failure.py)
+        failure = Failure.of(entry)
+        totals = junit_suite(holder, failure, failure.path)
+    else:
+        result = from_dict(entry["result"])
+        label = text(entry.get("path")) or result.project.name
+        totals = one._suites(holder, result, label)
     ET.indent(holder, space="  ")
     suites = []
     for suite in holder:
@@ -47,7 +51,7 @@ class Sink(_Base):
             self.suites.append(fragment["xml"])
 
     def finish(self, rollup: Rollup, sha256: str) -> None:
-        n = rollup.checked
+        n = rollup.projects
         root = ET.Element("testsuites")
         root.set("name", one.xml_text(f"mlcompliance portfolio: {n} project{'s' if n != 1 else ''}"))
         for k, v in self.totals.items():

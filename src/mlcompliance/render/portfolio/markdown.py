@@ -2,6 +2,7 @@
 comment limit) and the worst findings."""
 from __future__ import annotations
 
+from mlcompliance.render.common import md_code
 from mlcompliance.render.markdown import MAX_CHARS, cell
 from mlcompliance.render.portfolio import Sink as _Base
 from mlcompliance.result.rollup import Rollup
@@ -15,18 +16,19 @@ class Sink(_Base):
     def finish(self, rollup: Rollup, sha256: str) -> None:
         s = rollup.summary()
         packs = rollup.pack_ids
-        icon = {"compliant": "✅", "non_compliant": "❌", "error": "⚠️"}[rollup.verdict]
+        icon = "✅" if rollup.verdict == "compliant" else "❌"     # a project not checked fails the portfolio
         head = [f"## {icon} mlcompliance portfolio: {s['projects']} projects", "",
-                f"**{s['compliant']} compliant, {s['non_compliant']} non-compliant, {s['errors']} with input "
-                f"errors** · as of {self.header['as_of']} · mlcompliance {self.header['tool']['version']}", "",
+                f"**{rollup.verdict.replace('_', '-').upper()}: {s['compliant']} compliant, {s['non_compliant']} "
+                f"non-compliant, {s['errors']} failed to load (input error)** · as of "
+                f"{cell(self.header['as_of'])} · mlcompliance {cell(self.header['tool']['version'])}", "",
                 "| project | tier | verdict | blocking | score | " + " | ".join(cell(p) for p in packs) + " |",
                 "|---|---|---|---|---|" + "---|" * len(packs)]
         worst = []
         if rollup.worst:
             worst = ["", f"<details><summary>Worst findings ({len(rollup.worst)})</summary>", "",
                      "| severity | rule | project | where | message |", "|---|---|---|---|---|"]
-            worst += [f"| {f['severity']} | `{cell(f['rule_id'])}` | {cell(f['project'])} | "
-                      f"`{cell(f['location']['file'])}:{f['location']['line']}` | {cell(f['message'])} |"
+            worst += [f"| {f['severity']} | {md_code(f['rule_id'])} | {cell(f['project'])} | "
+                      f"{md_code(str(f['location']['file']) + ':' + str(f['location']['line']))} | {cell(f['message'])} |"
                       for f in rollup.worst]
             worst += ["", "</details>"]
         budget = MAX_CHARS - len("\n".join(head + worst)) - 200
@@ -46,7 +48,8 @@ class Sink(_Base):
     @staticmethod
     def _rows(rollup: Rollup, packs: list[str]):
         for e in rollup.errors:
-            yield f"| {cell(e['path'])} | | **input error** | | {cell(e['error'])} |" + " |" * len(packs)
+            yield (f"| {cell(e['path'])} | | ❌ **error: not checked (input error)** | | {cell(e['error'])} |"
+                   + " |" * len(packs))
         for m in rollup.matrix:
             cells = " | ".join(_pct(m["scores"].get(p)) for p in packs)
-            yield f"| {cell(m['project'])} | {m['tier']} | {m['verdict']} | {m['blocking']} | {_pct(m['score'])} | {cells} |"
+            yield f"| {cell(m['project'])} | {cell(m['tier'])} | {cell(m['verdict'])} | {m['blocking']} | {_pct(m['score'])} | {cells} |"

@@ -1,5 +1,7 @@
 """The portfolio as one SARIF 2.1.0 run (code-scanning services want one run per tool and
-category), streamed.
+category), streamed. A project that could not be loaded gives a result at level ``error`` at its
+input error's file and line (rule ``mlcompliance/input-error``) and a tool execution notification
+in the run's invocation, whose ``executionSuccessful`` is then false.
 
 The document has the shape ``render/sarif.py`` gives one project, with every project's results:
 file URIs are prefixed with the project's path when it is relative, results carry
@@ -18,6 +20,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlcompliance.render import sarif as one
+from mlcompliance.render.csv_format import INPUT_ERROR_RULE
+from mlcompliance.render.failure import Failure, sarif_notification, sarif_rule
+from mlcompliance.render.failure import sarif_result as failure_result
 from mlcompliance.render.portfolio import Sink as _Base
 from mlcompliance.render.view import text
 from mlcompliance.result.codec import finding_from_dict, finding_to_dict, from_dict, pack_ref_from_dict
@@ -29,9 +34,11 @@ _INDEX_TEXT = f'"ruleIndex": {RULE_INDEX}'
 
 
 def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
-    """One project's results and artifacts (as JSON text), rule and pack candidates, and its row."""
+    """One project's results and artifacts (as JSON text), rule and pack candidates, and its row;
+    for a project that could not be loaded, its ``error`` result (render/failure.py)."""
     if "result" not in entry:
-        return None
+        failure = Failure.of(entry)
+        return {"failure": _item(failure_result(failure, RULE_INDEX, failure.posix_file, True), 8)}
     result = from_dict(entry["result"])
     prefix = one.safe_prefix(entry.get("path"))
     rules: dict[str, dict[str, Any]] = {}         # rule id -> its first finding (JSON form: crosses processes)
@@ -72,6 +79,7 @@ def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
 def _item(value: Any, indent: int) -> str:
     """``value`` as ``json.dumps(..., indent=2)`` lays it out at ``indent`` spaces inside the document."""
     pad = " " * indent
+    value = one.visible_tree(value)
     return pad + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
 
@@ -87,9 +95,14 @@ class Sink(_Base):
         self.results = Spool()
         self.artifacts = Spool()
         self.projects = Spool()
+        self.failed = False
 
     def take(self, path: str, line: str, fragment: Any) -> None:
         if fragment is None:
+            return
+        if "failure" in fragment:
+            self.failed = True
+            self.results.append([INPUT_ERROR_RULE, fragment["failure"]])
             return
         for p in fragment["packs"]:
             self.packs.setdefault(text(p.get("id")), p)
@@ -105,8 +118,9 @@ class Sink(_Base):
         self.projects.append(fragment["project"])
 
     def finish(self, rollup: Rollup, sha256: str) -> None:
-        rule_ids = sorted(self.rules)
-        rules = [one._rule(finding_from_dict(self.rules[r]), self.severities[r], self._pack(self.rules[r]["pack"]))
+        rule_ids = sorted({*self.rules, *((INPUT_ERROR_RULE,) if self.failed else ())})
+        rules = [sarif_rule() if r not in self.rules else
+                 one._rule(finding_from_dict(self.rules[r]), self.severities[r], self._pack(self.rules[r]["pack"]))
                  for r in rule_ids]
         index = {r: i for i, r in enumerate(rule_ids)}
         tool = self.header.get("tool") or {}
@@ -119,16 +133,23 @@ class Sink(_Base):
                                  "result_sha256": sha256, "projects": "\0projects", "outcomes": rollup.outcomes}
         if self.header.get("generated_at"):
             props["generated_at"] = text(self.header.get("generated_at"))
-        doc = {"$schema": one.SARIF_SCHEMA, "version": one.SARIF_VERSION, "runs": [{
+        run: dict[str, Any] = {
             "tool": {"driver": driver, "extensions": [one.extension(pack_ref_from_dict(p))
-                                                      for p in self.extensions.values()]},
+                                                      for p in self.extensions.values()]}}
+        if rollup.errors:     # a project not loaded: the run did not fully succeed
+            failures = [Failure.of(e) for e in rollup.errors]
+            run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
+                sarif_notification(f, f.posix_file) for f in failures]}]
+        run.update({
             "originalUriBaseIds": {one.URI_BASE: {"description": {"text": one.ORIGINAL_URI_BASE_TEXT}}},
             "artifacts": "\0artifacts", "results": "\0results", "columnKind": "unicodeCodePoints",
-            "properties": props}]}
+            "properties": props})
+        run = one.visible_tree(run)        # placeholders are "\0name": made visible below, then spliced
+        doc = {"$schema": one.SARIF_SCHEMA, "version": one.SARIF_VERSION, "runs": [run]}
         skeleton = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         parts = {"artifacts": self.artifacts, "results": _indexed(self.results, index), "projects": self.projects}
         pos = 0
-        for match in re.finditer(r'"(artifacts|results|projects)": "\\u0000\1"', skeleton):
+        for match in re.finditer(r'"(artifacts|results|projects)": "<U\+0000>\1"', skeleton):
             start = match.start() + len(match.group(1)) + 4            # after '"name": '
             self.out.write(skeleton[pos:start])
             indent = len(skeleton[:match.start()].rsplit("\n", 1)[1])  # the key's
