@@ -1,0 +1,324 @@
+"""One pass over a table's chunks: schema, quality and declared-vs-observed counts.
+
+``Profiler(declared_fields, split_key)`` is fed DataFrame chunks (``update``) and then gives the
+facts (``facts``): observed columns, dtypes, row count; per column missing count and share,
+min/max (numeric columns), distinct count (capped at ``DISTINCT_CAP``), constant columns;
+duplicate rows (by a 64-bit hash of the row's values); per declared field: present or not,
+nulls (when declared ``nullable: false``), values below ``min`` / above ``max``, values outside
+``allowed_values``, values not of the declared type; outliers by robust z (median/MAD, |z| >
+3.5, Iglewicz and Hoaglin) and by Tukey's fences (1.5 IQR). Quantiles need the whole column: a
+table of at most ``SAMPLE_ROWS`` rows is used whole, a longer one through a uniform random
+sample of ``SAMPLE_ROWS`` rows (bottom-k of seeded uniform keys), and the facts say which, with n
+and the seed. Every count except the outliers is over every row. Facts only: no thresholds.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DISTINCT_CAP = 10_000
+SAMPLE_ROWS = 100_000
+SEED = 20260101
+ROBUST_Z = 3.5
+IQR_K = 1.5
+VALUE_KEYS = ("min", "max")          # per-column facts that are values of the data (withheld on personal columns)
+_NUMERIC_TYPES = ("integer", "number")
+
+
+def _num(x: Any) -> float | int | None:
+    """A JSON-safe Python number (None for NaN/inf)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
+
+
+def _dtype_name(series: Any) -> str:
+    import pandas.api.types as t
+    if t.is_bool_dtype(series):
+        return "boolean"
+    if t.is_integer_dtype(series):
+        return "integer"
+    if t.is_float_dtype(series):
+        return "number"
+    if t.is_datetime64_any_dtype(series):
+        return "datetime"
+    return "string"
+
+
+def canonical(frame: Any) -> Any:
+    """The frame as its row hash sees it: columns sorted by name, integers and booleans as floats
+    (so a column read as int in one chunk and float-with-blanks in another hashes alike), anything
+    unhashable as text."""
+    import pandas as pd
+    import pandas.api.types as t
+    out = {}
+    for name in sorted(frame.columns, key=str):
+        s = frame[name]
+        if t.is_bool_dtype(s) or t.is_integer_dtype(s):
+            s = s.astype("float64")
+        elif s.dtype == object:
+            s = s.map(lambda v: v if v is None or isinstance(v, (str, int, float)) else repr(v))
+        out[str(name)] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+def row_hashes(frame: Any) -> Any:
+    import pandas as pd
+    if frame.shape[1] == 0:
+        import numpy as np
+        return np.zeros(len(frame), dtype="uint64")
+    return pd.util.hash_pandas_object(canonical(frame), index=False).to_numpy()
+
+
+class _Column:
+    __slots__ = ("name", "dtypes", "missing", "min", "max", "distinct", "capped")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dtypes: set[str] = set()
+        self.missing = 0
+        self.min: float | None = None
+        self.max: float | None = None
+        self.distinct: set | None = set()
+        self.capped = False
+
+
+class Profiler:
+    """Facts about one table, computed in one pass over its chunks."""
+
+    def __init__(self, declared_fields: list[dict[str, Any]] | None = None, split_key: str | None = None,
+                 sample_rows: int = SAMPLE_ROWS, seed: int = SEED) -> None:
+        import numpy as np
+        self.declared = [f for f in declared_fields or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+        self.split_key = split_key
+        self.sample_rows, self.seed = sample_rows, seed
+        self.rng = np.random.default_rng(seed)
+        self.rows = 0
+        self.columns: dict[str, _Column] = {}
+        self.hashes: list[Any] = []
+        self.key_hashes: list[Any] = []
+        self.sample: Any = None
+        self.sample_keys: Any = None
+        self.counts: dict[str, dict[str, int]] = {f["name"]: {"nulls": 0, "below_min": 0, "above_max": 0,
+                                                              "not_allowed": 0, "wrong_type": 0}
+                                                  for f in self.declared}
+
+    # --- the pass ------------------------------------------------------------------------------
+    def update(self, chunk: Any) -> None:
+        import numpy as np
+        chunk.columns = [str(c) for c in chunk.columns]
+        n = len(chunk)
+        for name in chunk.columns:
+            if name not in self.columns:
+                col = self.columns[name] = _Column(name)
+                col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
+            self._column(self.columns[name], chunk[name])
+        for name, col in self.columns.items():
+            if name not in chunk.columns:
+                col.missing += n
+        for field in self.declared:
+            self._declared(field, chunk.get(field["name"]), n)
+        if n:
+            self.hashes.append(row_hashes(chunk))
+            if self.split_key and self.split_key in chunk.columns:
+                key = chunk[[self.split_key]].dropna()
+                self.key_hashes.append(row_hashes(key))
+            self._sample(chunk, self.rng.random(n))
+        self.rows += n
+        del np
+
+    def _column(self, col: _Column, s: Any) -> None:
+        import pandas.api.types as t
+        missing = int(s.isna().sum())
+        col.missing += missing
+        if missing < len(s):      # an all-blank chunk says nothing about the column's type
+            col.dtypes.add(_dtype_name(s))
+        if (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s):
+            lo, hi = _num(s.min()), _num(s.max())
+            if lo is not None:
+                col.min = lo if col.min is None else min(col.min, lo)
+                col.max = hi if col.max is None else max(col.max, hi)
+        if col.distinct is not None:
+            values = s.dropna()
+            if values.dtype == object:
+                values = values.map(lambda v: v if isinstance(v, (str, int, float, bool)) else repr(v))
+            col.distinct.update(values.unique().tolist())
+            if len(col.distinct) > DISTINCT_CAP:
+                col.distinct, col.capped = None, True
+
+    def _declared(self, field: dict[str, Any], s: Any, n: int) -> None:
+        import pandas as pd
+        import pandas.api.types as t
+        if s is None:
+            return
+        counts = self.counts[field["name"]]
+        present = s.dropna()
+        if field.get("nullable") is False:
+            counts["nulls"] += n - len(present)
+        wants_number = field.get("type") in _NUMERIC_TYPES or _is_number(field.get("min")) or _is_number(field.get("max"))
+        if wants_number and len(present):
+            numeric = present if (t.is_numeric_dtype(present) and not t.is_bool_dtype(present)) \
+                else pd.to_numeric(present, errors="coerce")
+            bad = numeric.isna()
+            if field.get("type") == "integer":
+                bad = bad | (numeric.notna() & (numeric % 1 != 0))
+            if field.get("type") in _NUMERIC_TYPES:
+                counts["wrong_type"] += int(bad.sum())
+            if _is_number(field.get("min")):
+                counts["below_min"] += int((numeric < field["min"]).sum())
+            if _is_number(field.get("max")):
+                counts["above_max"] += int((numeric > field["max"]).sum())
+        if isinstance(field.get("allowed_values"), list) and len(present):
+            allowed = field["allowed_values"]
+            ok = present.isin(allowed) | present.astype(str).isin({_text(a) for a in allowed})
+            counts["not_allowed"] += int((~ok).sum())
+        if field.get("type") == "boolean" and len(present) and not t.is_bool_dtype(present):
+            ok = present.astype(str).str.lower().isin({"true", "false", "0", "1", "yes", "no", "1.0", "0.0"})
+            counts["wrong_type"] += int((~ok).sum())
+
+    def _sample(self, chunk: Any, keys: Any) -> None:
+        """Keep the rows with the ``sample_rows`` smallest keys seen so far (a uniform sample)."""
+        import numpy as np
+        import pandas as pd
+        chunk = chunk.reset_index(drop=True)
+        if self.sample is not None:
+            chunk = pd.concat([self.sample, chunk], ignore_index=True)
+            keys = np.concatenate([self.sample_keys, keys])
+        if len(keys) > self.sample_rows:
+            keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
+            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
+        self.sample, self.sample_keys = chunk, keys
+
+    # --- the facts -----------------------------------------------------------------------------
+    def sampling(self) -> dict[str, Any]:
+        """How statistics that need whole columns were computed."""
+        if self.rows <= self.sample_rows:
+            return {"mode": "full", "n": self.rows}
+        return {"mode": "sampled", "n": self.sample_rows, "seed": self.seed,
+                "method": "uniform sample without replacement (bottom-k of seeded uniform keys)"}
+
+    def all_row_hashes(self) -> Any:
+        import numpy as np
+        return np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype="uint64")
+
+    def all_key_hashes(self) -> Any:
+        import numpy as np
+        return np.concatenate(self.key_hashes) if self.key_hashes else np.zeros(0, dtype="uint64")
+
+    def facts(self) -> dict[str, Any]:
+        import numpy as np
+        hashes = self.all_row_hashes()
+        unique = int(np.unique(hashes).size)
+        columns = {}
+        for name, col in self.columns.items():
+            columns[name] = self._column_facts(col)
+        declared = {}
+        for field in self.declared:
+            name = field["name"]
+            present = name in self.columns
+            c = self.counts[name]
+            entry: dict[str, Any] = {"name": name, "present": present}
+            if present:
+                if field.get("nullable") is False:
+                    entry["nulls_not_allowed"] = c["nulls"]
+                if field.get("type") in _NUMERIC_TYPES or field.get("type") == "boolean":
+                    entry["declared_type"] = field["type"]
+                    entry["wrong_type"] = c["wrong_type"]
+                if _is_number(field.get("min")) or _is_number(field.get("max")):
+                    entry["below_min"], entry["above_max"] = c["below_min"], c["above_max"]
+                    entry["out_of_range"] = c["below_min"] + c["above_max"]
+                if isinstance(field.get("allowed_values"), list):
+                    entry["not_allowed"] = c["not_allowed"]
+            declared[name] = entry
+        return {
+            "rows": self.rows,
+            "columns": list(self.columns),
+            "dtypes": {n: _merged(c.dtypes) for n, c in self.columns.items()},
+            "column_stats": columns,
+            "constant_columns": [n for n, c in columns.items() if c["constant"]],
+            "duplicates": {"rows": self.rows - unique, "share": _share(self.rows - unique, self.rows),
+                           "how": "rows whose 64-bit hash of all values (pandas hash_pandas_object, columns "
+                                  "sorted by name, integers as floats) equals an earlier row's; every row"},
+            "declared_fields": declared,
+            "declared_fields_missing": [f["name"] for f in self.declared if f["name"] not in self.columns],
+            "outliers_how": {"robust_z": f"|0.6745 (x - median) / MAD| > {ROBUST_Z} (Iglewicz-Hoaglin); "
+                                         "not computed when MAD is 0",
+                             "iqr": f"x < Q1 - {IQR_K} IQR or x > Q3 + {IQR_K} IQR (Tukey; linear quantiles)",
+                             **self.sampling()},
+        }
+
+    def _column_facts(self, col: _Column) -> dict[str, Any]:
+        distinct = None if col.capped else len(col.distinct or ())
+        entry: dict[str, Any] = {
+            "name": col.name, "dtype": _merged(col.dtypes), "missing": col.missing, "missing_share": _share(col.missing, self.rows),
+            "distinct": distinct, "distinct_capped": col.capped, "distinct_cap": DISTINCT_CAP,
+            "constant": distinct is not None and distinct <= 1 and self.rows > 0,
+        }
+        if col.min is not None:
+            entry["min"], entry["max"] = col.min, col.max
+        if self.sample is not None and col.name in self.sample.columns and entry["dtype"] in _NUMERIC_TYPES:
+            entry["outliers"] = _outliers(self.sample[col.name])
+        elif self.sample is not None and col.name in self.sample.columns and entry["dtype"] == "string":
+            entry["mixed_types"] = _mixed(self.sample[col.name])
+        return entry
+
+
+def _outliers(s: Any) -> dict[str, Any]:
+    import numpy as np
+    x = s.dropna().to_numpy(dtype="float64")
+    out: dict[str, Any] = {"tested": int(x.size)}
+    if x.size == 0:
+        return out
+    median = float(np.median(x))
+    mad = float(np.median(np.abs(x - median)))
+    out["robust_z"] = None if mad == 0 else int((np.abs(0.6745 * (x - median) / mad) > ROBUST_Z).sum())
+    q1, q3 = (float(v) for v in np.quantile(x, [0.25, 0.75]))
+    iqr = q3 - q1
+    out["iqr"] = int(((x < q1 - IQR_K * iqr) | (x > q3 + IQR_K * iqr)).sum())
+    out["robust_z_share"] = None if out["robust_z"] is None else _share(out["robust_z"], x.size)
+    out["iqr_share"] = _share(out["iqr"], x.size)
+    return out
+
+
+def _mixed(s: Any) -> dict[str, Any]:
+    """A text column whose values are partly numbers (mixed types): counts over the sample."""
+    import pandas as pd
+    values = s.dropna()
+    values = values[values.map(lambda v: isinstance(v, str))]
+    text = values.str.strip()
+    text = text[text != ""]
+    numeric = int(pd.to_numeric(text, errors="coerce").notna().sum())
+    return {"tested": int(text.size), "numeric": numeric, "other": int(text.size) - numeric,
+            "mixed": 0 < numeric < text.size}
+
+
+def _merged(kinds: set[str]) -> str:
+    if not kinds:
+        return "empty"
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if kinds == {"integer", "number"}:
+        return "number"
+    return "mixed"
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
