@@ -261,7 +261,7 @@ NATIONAL_IDS = tuple(k for k in VALIDATORS if k.startswith("id_"))
 
 
 def by_content(values: list[Any]) -> list[dict[str, Any]]:
-    """Per kind with at least one match: ``{kind, tested, matched, share}`` over the non-empty values
+    """Per kind with at least one match (and ``national_id``: a match of any state's id): ``{kind, tested, matched, share}`` over the non-empty values
     (as text, stripped), at most MAX_TESTED of them. Numbers written as floats (``4.0``) are
     tested as the integer they are. Kinds in a fixed order; nothing of the values is kept."""
     texts = []
@@ -274,11 +274,19 @@ def by_content(values: list[Any]) -> list[dict[str, Any]]:
     if not texts:
         return []
     out = []
+    any_id = [False] * len(texts)
     for kind, test in VALIDATORS.items():
-        matched = sum(1 for t in texts if test(t))
+        hits = [test(t) for t in texts]
+        matched = sum(hits)
         if matched:
             out.append({"kind": kind, "tested": len(texts), "matched": matched,
                         "share": round(matched / len(texts), 6)})
+        if kind in NATIONAL_IDS:
+            any_id = [a or h for a, h in zip(any_id, hits)]
+    matched = sum(any_id)
+    if matched:   # a column may mix the ids of several states
+        out.append({"kind": "national_id", "tested": len(texts), "matched": matched,
+                    "share": round(matched / len(texts), 6)})
     return out
 
 
