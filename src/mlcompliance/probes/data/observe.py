@@ -27,9 +27,10 @@ PROGRESS_BYTES = 32 << 20        # files at least this large show a progress bar
 HOW = {
     "read": "whole file read in chunks of {chunk} rows (pandas; pyarrow for Parquet); every row counted",
     "integrity": "SHA-256 and MD5 of the file's bytes (1 MiB blocks); a directory: see integrity.rule",
-    "personal": "by column name (word lists) and by content: up to {tested} non-empty values of the profile's "
-                "sample tested against validators (docs/probes.md); a column looks personal when its name "
-                "matches or at least {share} of tested values match one kind; no value is kept",
+    "personal": "by column name (word lists) and by content: the non-empty values of a uniform random sample of "
+                "{tested} rows (every row when fewer; seed {seed}) tested against validators (docs/probes.md); a "
+                "column looks personal when its name matches or at least {share} of tested values match one "
+                "kind; no value is kept",
 }
 
 
@@ -41,11 +42,14 @@ def wants_data(bundle: dict[str, Any]) -> bool:
 
 
 def observe_data(project: Project, files: dict[str, bytes] | None = None,
-                 cache: Any = None) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
-    """(facts, location index) of the datasets with a path; ``files`` replaces the project directory."""
+                 cache: Any = "default") -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """(facts, location index) of the datasets with a path; ``files`` replaces the project directory
+    (and is never cached). ``cache``: a ``cache.Cache``, None for none, by default the user's."""
     from mlcompliance.probes.data import cache as cache_mod
     from mlcompliance.probes.data.splits import overlaps
-    if cache is None and files is None:
+    if files is not None:
+        cache = None
+    elif cache == "default":
         cache = cache_mod.Cache.default()
     manifest = project.bundle.get("data_manifest")
     datasets = manifest.get("datasets") if isinstance(manifest, dict) else None
@@ -133,6 +137,7 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
     entry: dict[str, Any] = {"id": ds.get("id"), "index": i, "path": path, "split": ds.get("split"),
                              "format": fmt, "readable": True, "error": None, "profiled": False}
     source: Path | bytes | None = None
+    pending = None
     try:
         if files is not None:
             source = files.get(path)
@@ -143,33 +148,50 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
             source = resolve_inside(project.root, path)
             if not source.exists():
                 raise InputError("data file not found", file=path)
-            digest = integrity.digest_path(source, project.root)
+            if source.is_dir():
+                digest = integrity.digest_directory(source, project.root)
+            else:
+                digest = cache.known_digest(source) if cache is not None else None
+                if digest is None:     # hashed in a thread while the profile reads the file (hashlib frees the GIL)
+                    pending = _background(integrity.digest_file, source)
+                    digest = {"kind": "file"}
     except InputError as err:
         return {**entry, "readable": False, "error": str(err)}, None
     except OSError as err:
         return {**entry, "readable": False, "error": f"{path}: cannot be read: {err.strerror or err}"}, None
-    digest["how"] = HOW["integrity"]
-    if path in lock:
-        md5, file, line = lock[path]
-        digest["dvc_lock"] = {"md5": md5, "file": file, "line": line}
-    entry["integrity"] = digest
+    if pending is not None and fmt is None:
+        digest, pending = _finish(pending, path), None
+        if isinstance(digest, str):
+            return {**entry, "readable": False, "error": digest}, None
     if digest["kind"] == "directory":
+        entry["integrity"] = _integrity(digest, lock, path)
         entry["reason"] = "a directory: hashed, not profiled"
         return entry, None
     if fmt is None:
+        entry["integrity"] = _integrity(digest, lock, path)
         entry["reason"] = "format unknown (no format: csv, parquet or jsonl, no known extension): hashed, not profiled"
         return entry, None
-    cache_key = _cache_key(ds, fmt, digest) if cache is not None else None
-    hit = cache.get(cache_key) if cache is not None else None
+    hit = cache.get(_cache_key(ds, fmt, digest)) if cache is not None and pending is None else None
+    error = None
     if hit is not None:
         body, rows, keys = hit
     else:
         try:
-            body, rows, keys = _profile(source, fmt, ds, path, digest["size"])
+            body, rows, keys = _profile(source, fmt, ds, path, _size(source))
         except InputError as err:
-            return {**entry, "readable": False, "error": str(err)}, None
-        if cache is not None:
-            cache.put(cache_key, body, rows, keys)
+            error = str(err)
+        if pending is not None:
+            done = _finish(pending, path)
+            if isinstance(done, str):
+                return {**entry, "readable": False, "error": done}, None
+            digest = done
+            if cache is not None:
+                cache.remember_digest(source, digest)
+        if error is None and cache is not None:
+            cache.put(_cache_key(ds, fmt, digest), body, rows, keys)
+    entry["integrity"] = _integrity(digest, lock, path)
+    if error is not None:
+        return {**entry, "readable": False, "error": error}, None
     entry.update(body)
     entry["profiled"] = True
     for group in (body["declared_fields"], body["column_stats"], body["personal"]["columns"],
@@ -179,6 +201,39 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
     table = {"id": key, "split": ds.get("split"), "split_key": ds.get("split_key"),
              "columns": body["columns"], "rows": rows, "keys": keys}
     return entry, table
+
+
+def _integrity(digest: dict[str, Any], lock: dict[str, tuple[str, str, int]], path: str) -> dict[str, Any]:
+    """The integrity facts in one key order, whether hashed now, in a thread or remembered."""
+    out = {k: digest[k] for k in ("kind", "size", "sha256", "md5", "files", "not_followed", "rule") if k in digest}
+    out["how"] = HOW["integrity"]
+    if path in lock:
+        md5, file, line = lock[path]
+        out["dvc_lock"] = {"md5": md5, "file": file, "line": line}
+    return out
+
+
+def _background(function: Callable[..., Any], *args: Any) -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
+def _finish(future: Any, path: str) -> dict[str, Any] | str:
+    """The digests a background hash computed, or the error text when the file could not be read."""
+    try:
+        return future.result()
+    except OSError as err:
+        return f"{path}: cannot be read: {err.strerror or err}"
+
+
+def _size(source: Path | bytes) -> int:
+    try:
+        return len(source) if isinstance(source, bytes) else source.stat().st_size
+    except OSError:
+        return 0
 
 
 def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
@@ -203,7 +258,7 @@ def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], b
     from mlcompliance.probes.data import personal as p
     declared = {f["name"]: f for f in fields if isinstance(f.get("name"), str)}
     dataset_special = [c for c in ds.get("special_categories") or [] if isinstance(c, str)]
-    sample = profiler.sample
+    sample = profiler.small.frame
     columns: dict[str, Any] = {}
     special: dict[str, Any] = {}
     for name in body["columns"]:
@@ -236,7 +291,8 @@ def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], b
         for k in ("min", "max"):
             stats.pop(k, None)
         stats["values_withheld"] = "the column looks personal: no value statistics are reported"
-    return {"how": HOW["personal"].format(tested=p.MAX_TESTED, share=p.CONTENT_SHARE),
+    from mlcompliance.probes.data.profile import SEED, SMALL_ROWS
+    return {"how": HOW["personal"].format(tested=SMALL_ROWS, seed=SEED, share=p.CONTENT_SHARE),
             "observed": bool(columns), "declared_personal_data": ds.get("personal_data"),
             "columns": columns, "looks_personal_columns": list(columns),
             "special_categories": special}
@@ -250,7 +306,7 @@ def _cache_key(ds: dict[str, Any], fmt: str, digest: dict[str, Any]) -> str:
     basis = {"probe": PROBE_VERSION, "sha256": digest["sha256"], "size": digest["size"], "format": fmt,
              "fields": ds.get("fields"), "split_key": ds.get("split_key"), "personal_data": ds.get("personal_data"),
              "special_categories": ds.get("special_categories"), "chunk": CHUNK_ROWS,
-             "sample": [profile.SAMPLE_ROWS, profile.SEED, personal.MAX_TESTED]}
+             "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED]}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 

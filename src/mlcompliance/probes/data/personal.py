@@ -261,32 +261,36 @@ NATIONAL_IDS = tuple(k for k in VALIDATORS if k.startswith("id_"))
 
 
 def by_content(values: list[Any]) -> list[dict[str, Any]]:
-    """Per kind with at least one match (and ``national_id``: a match of any state's id): ``{kind, tested, matched, share}`` over the non-empty values
-    (as text, stripped), at most MAX_TESTED of them. Numbers written as floats (``4.0``) are
-    tested as the integer they are. Kinds in a fixed order; nothing of the values is kept."""
-    texts = []
+    """Per kind with at least one match (and ``national_id``: a match of any state's id):
+    ``{kind, tested, matched, share}`` over the non-empty values (as text, stripped), at most
+    MAX_TESTED of them; each distinct value is tested once. Numbers written as floats (``4.0``)
+    are tested as the integer they are; other floats are not personal identifiers and are not
+    tested. Kinds in a fixed order; nothing of the values is kept."""
+    from collections import Counter
+    counts: Counter[str] = Counter()
     for v in values[:MAX_TESTED]:
-        if isinstance(v, float) and v.is_integer():
+        if isinstance(v, float):
+            if v != v or not v.is_integer():
+                continue
             v = int(v)
         t = str(v).strip() if v is not None else ""
         if t:
-            texts.append(t)
-    if not texts:
+            counts[t] += 1
+    tested = sum(counts.values())
+    if not tested:
         return []
     out = []
-    any_id = [False] * len(texts)
+    any_id: Counter[str] = Counter()
     for kind, test in VALIDATORS.items():
-        hits = [test(t) for t in texts]
-        matched = sum(hits)
+        hits = [t for t in counts if test(t)]
+        matched = sum(counts[t] for t in hits)
         if matched:
-            out.append({"kind": kind, "tested": len(texts), "matched": matched,
-                        "share": round(matched / len(texts), 6)})
+            out.append({"kind": kind, "tested": tested, "matched": matched, "share": round(matched / tested, 6)})
         if kind in NATIONAL_IDS:
-            any_id = [a or h for a, h in zip(any_id, hits)]
-    matched = sum(any_id)
+            any_id.update({t: 1 for t in hits})
+    matched = sum(counts[t] for t in any_id)
     if matched:   # a column may mix the ids of several states
-        out.append({"kind": "national_id", "tested": len(texts), "matched": matched,
-                    "share": round(matched / len(texts), 6)})
+        out.append({"kind": "national_id", "tested": tested, "matched": matched, "share": round(matched / tested, 6)})
     return out
 
 

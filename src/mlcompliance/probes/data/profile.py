@@ -18,6 +18,8 @@ from typing import Any
 
 DISTINCT_CAP = 10_000
 SAMPLE_ROWS = 100_000
+MIXED_TESTED = 2_000       # text values tested for numbers per column (mixed types)
+SMALL_ROWS = 2_000         # rows of the sample every column keeps (personal data, mixed types)
 SEED = 20260101
 ROBUST_Z = 3.5
 IQR_K = 1.5
@@ -51,29 +53,59 @@ def _dtype_name(series: Any) -> str:
     return "string"
 
 
-def canonical(frame: Any) -> Any:
-    """The frame as its row hash sees it: columns sorted by name, integers and booleans as floats
-    (so a column read as int in one chunk and float-with-blanks in another hashes alike), anything
-    unhashable as text."""
+_MIX = 0x9E3779B97F4A7C15   # odd 64-bit constant mixing successive column hashes
+_NAN_BITS = 0x7FF8DEADBEEF0001   # every missing number hashes alike
+
+
+def column_hash(s: Any, high_cardinality: bool = True) -> Any:
+    """A uint64 hash per value of one column, stable across chunks and files: integers and booleans
+    hashed as floats (a column read as int in one chunk and as float-with-blanks in another hashes
+    alike), text by its characters, anything else (JSON objects) by its repr; missing values alike.
+    A low-cardinality text column is hashed through its distinct values (faster). Numbers are
+    their float64 bits (distinct values, distinct bits), mixed into the row hash at the end."""
+    import numpy as np
     import pandas as pd
     import pandas.api.types as t
-    out = {}
-    for name in sorted(frame.columns, key=str):
-        s = frame[name]
-        if t.is_bool_dtype(s) or t.is_integer_dtype(s):
-            s = s.astype("float64")
-        elif s.dtype == object:
-            s = s.map(lambda v: v if v is None or isinstance(v, (str, int, float)) else repr(v))
-        out[str(name)] = s
-    return pd.DataFrame(out, index=frame.index)
+    if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.where(values == 0, 0.0, values)         # -0.0 is 0.0
+        bits = values.view("uint64")
+        bits[np.isnan(values)] = _NAN_BITS
+        return bits
+    if s.dtype == object:
+        values = np.array([_norm(v) for v in s.to_numpy(dtype=object)], dtype=object)
+    else:
+        values = s.to_numpy(dtype=object)
+    return pd.util.hash_array(values, categorize=not high_cardinality)
 
 
-def row_hashes(frame: Any) -> Any:
-    import pandas as pd
-    if frame.shape[1] == 0:
-        import numpy as np
-        return np.zeros(len(frame), dtype="uint64")
-    return pd.util.hash_pandas_object(canonical(frame), index=False).to_numpy()
+def _norm(v: Any) -> Any:
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return repr(float(v))
+    return repr(v)
+
+
+def distinct(values: Any) -> Any:
+    """The sorted distinct values of a uint64 array (by sorting: numpy's hash-based unique is slower here)."""
+    import numpy as np
+    if values.size == 0:
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _plain(s: Any) -> bool:
+    """An object column of strings and numbers only (pandas hashes those as they are)."""
+    from pandas.api.types import infer_dtype
+    return infer_dtype(s, skipna=True) in ("string", "empty", "integer", "floating", "mixed-integer-float",
+                                           "boolean", "decimal")
 
 
 class _Column:
@@ -85,8 +117,31 @@ class _Column:
         self.missing = 0
         self.min: float | None = None
         self.max: float | None = None
-        self.distinct: set | None = set()
+        self.distinct: Any = ()      # sorted distinct value hashes until more than DISTINCT_CAP
         self.capped = False
+
+
+class _BottomK:
+    """The rows with the ``k`` smallest keys seen so far: a uniform sample without replacement when
+    the keys are uniform random numbers; two of them over the same keys nest."""
+
+    def __init__(self, k: int) -> None:
+        self.k, self.frame, self.keys = k, None, None
+
+    def update(self, chunk: Any, keys: Any) -> None:
+        import numpy as np
+        import pandas as pd
+        if self.frame is not None and len(self.keys) >= self.k:
+            below = keys < self.keys.max()                 # only these rows can enter the sample
+            chunk, keys = chunk[below], keys[below]
+        chunk = chunk.reset_index(drop=True)
+        if self.frame is not None:
+            chunk = pd.concat([self.frame, chunk], ignore_index=True)
+            keys = np.concatenate([self.keys, keys])
+        if len(keys) > self.k:
+            keep = np.sort(np.argpartition(keys, self.k - 1)[: self.k])
+            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
+        self.frame, self.keys = chunk, keys
 
 
 class Profiler:
@@ -103,8 +158,8 @@ class Profiler:
         self.columns: dict[str, _Column] = {}
         self.hashes: list[Any] = []
         self.key_hashes: list[Any] = []
-        self.sample: Any = None
-        self.sample_keys: Any = None
+        self.numeric = _BottomK(sample_rows)           # numeric columns: quantiles and outliers
+        self.small = _BottomK(min(sample_rows, SMALL_ROWS))   # every column: personal data, mixed types
         self.counts: dict[str, dict[str, int]] = {f["name"]: {"nulls": 0, "below_min": 0, "above_max": 0,
                                                               "not_allowed": 0, "wrong_type": 0}
                                                   for f in self.declared}
@@ -114,28 +169,40 @@ class Profiler:
         import numpy as np
         chunk.columns = [str(c) for c in chunk.columns]
         n = len(chunk)
+        hashes: dict[str, Any] = {}
         for name in chunk.columns:
             if name not in self.columns:
                 col = self.columns[name] = _Column(name)
                 col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
-            self._column(self.columns[name], chunk[name])
+            hashes[name] = self._column(self.columns[name], chunk[name])
         for name, col in self.columns.items():
             if name not in chunk.columns:
                 col.missing += n
         for field in self.declared:
             self._declared(field, chunk.get(field["name"]), n)
         if n:
-            self.hashes.append(row_hashes(chunk))
-            if self.split_key and self.split_key in chunk.columns:
-                key = chunk[[self.split_key]].dropna()
-                self.key_hashes.append(row_hashes(key))
-            self._sample(chunk, self.rng.random(n))
+            import pandas as pd
+            acc = np.zeros(n, dtype="uint64")
+            with np.errstate(over="ignore"):
+                for name in sorted(hashes):
+                    acc ^= hashes[name][0]
+                    acc *= np.uint64(_MIX)
+            self.hashes.append(pd.util.hash_array(acc))      # one avalanche mix of the combined row
+            if self.split_key in hashes:
+                h, present = hashes[self.split_key]
+                self.key_hashes.append(h[present])
+            keys = self.rng.random(n)
+            numeric = [c for c in chunk.columns if _dtype_name(chunk[c]) in _NUMERIC_TYPES]
+            self.numeric.update(chunk[numeric], keys)
+            self.small.update(chunk, keys)
         self.rows += n
-        del np
 
-    def _column(self, col: _Column, s: Any) -> None:
+    def _column(self, col: _Column, s: Any) -> tuple[Any, Any]:
+        """Update the column's counts; returns (hash per value, mask of present values)."""
+        import numpy as np
         import pandas.api.types as t
-        missing = int(s.isna().sum())
+        present = s.notna().to_numpy()
+        missing = len(s) - int(present.sum())
         col.missing += missing
         if missing < len(s):      # an all-blank chunk says nothing about the column's type
             col.dtypes.add(_dtype_name(s))
@@ -144,13 +211,23 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
+        if not col.capped and col.distinct is not None and len(col.distinct) == 0 and len(s) > 1000:
+            probe = s.iloc[:1000]
+            many = probe.nunique() > 500            # a high-cardinality column: hash values, not categories
+        else:
+            many = col.capped
+        h = column_hash(s, high_cardinality=many)
         if col.distinct is not None:
-            values = s.dropna()
-            if values.dtype == object:
-                values = values.map(lambda v: v if isinstance(v, (str, int, float, bool)) else repr(v))
-            col.distinct.update(values.unique().tolist())
-            if len(col.distinct) > DISTINCT_CAP:
+            seen = h[present]
+            known = np.asarray(col.distinct, dtype="uint64")
+            head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
+            if head.size > DISTINCT_CAP:
                 col.distinct, col.capped = None, True
+            else:
+                col.distinct = distinct(np.concatenate([head, seen]))
+                if col.distinct.size > DISTINCT_CAP:
+                    col.distinct, col.capped = None, True
+        return h, present
 
     def _declared(self, field: dict[str, Any], s: Any, n: int) -> None:
         import pandas as pd
@@ -182,19 +259,6 @@ class Profiler:
             ok = present.astype(str).str.lower().isin({"true", "false", "0", "1", "yes", "no", "1.0", "0.0"})
             counts["wrong_type"] += int((~ok).sum())
 
-    def _sample(self, chunk: Any, keys: Any) -> None:
-        """Keep the rows with the ``sample_rows`` smallest keys seen so far (a uniform sample)."""
-        import numpy as np
-        import pandas as pd
-        chunk = chunk.reset_index(drop=True)
-        if self.sample is not None:
-            chunk = pd.concat([self.sample, chunk], ignore_index=True)
-            keys = np.concatenate([self.sample_keys, keys])
-        if len(keys) > self.sample_rows:
-            keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
-            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
-        self.sample, self.sample_keys = chunk, keys
-
     # --- the facts -----------------------------------------------------------------------------
     def sampling(self) -> dict[str, Any]:
         """How statistics that need whole columns were computed."""
@@ -213,8 +277,7 @@ class Profiler:
 
     def facts(self) -> dict[str, Any]:
         import numpy as np
-        hashes = self.all_row_hashes()
-        unique = int(np.unique(hashes).size)
+        unique = int(distinct(self.all_row_hashes()).size)
         columns = {}
         for name, col in self.columns.items():
             columns[name] = self._column_facts(col)
@@ -243,8 +306,9 @@ class Profiler:
             "column_stats": columns,
             "constant_columns": [n for n, c in columns.items() if c["constant"]],
             "duplicates": {"rows": self.rows - unique, "share": _share(self.rows - unique, self.rows),
-                           "how": "rows whose 64-bit hash of all values (pandas hash_pandas_object, columns "
-                                  "sorted by name, integers as floats) equals an earlier row's; every row"},
+                           "how": "rows whose 64-bit hash of all values (pandas hash_array per column, integers "
+                                  "as floats, combined over the columns sorted by name) equals an earlier row's; "
+                                  "every row"},
             "declared_fields": declared,
             "declared_fields_missing": [f["name"] for f in self.declared if f["name"] not in self.columns],
             "outliers_how": {"robust_z": f"|0.6745 (x - median) / MAD| > {ROBUST_Z} (Iglewicz-Hoaglin); "
@@ -254,7 +318,7 @@ class Profiler:
         }
 
     def _column_facts(self, col: _Column) -> dict[str, Any]:
-        distinct = None if col.capped else len(col.distinct or ())
+        distinct = None if col.capped else len(col.distinct)
         entry: dict[str, Any] = {
             "name": col.name, "dtype": _merged(col.dtypes), "missing": col.missing, "missing_share": _share(col.missing, self.rows),
             "distinct": distinct, "distinct_capped": col.capped, "distinct_cap": DISTINCT_CAP,
@@ -262,10 +326,11 @@ class Profiler:
         }
         if col.min is not None:
             entry["min"], entry["max"] = col.min, col.max
-        if self.sample is not None and col.name in self.sample.columns and entry["dtype"] in _NUMERIC_TYPES:
-            entry["outliers"] = _outliers(self.sample[col.name])
-        elif self.sample is not None and col.name in self.sample.columns and entry["dtype"] == "string":
-            entry["mixed_types"] = _mixed(self.sample[col.name])
+        numeric, small = self.numeric.frame, self.small.frame
+        if numeric is not None and col.name in numeric.columns and entry["dtype"] in _NUMERIC_TYPES:
+            entry["outliers"] = _outliers(numeric[col.name])
+        elif small is not None and col.name in small.columns and entry["dtype"] == "string":
+            entry["mixed_types"] = _mixed(small[col.name])
         return entry
 
 
@@ -287,13 +352,13 @@ def _outliers(s: Any) -> dict[str, Any]:
 
 
 def _mixed(s: Any) -> dict[str, Any]:
-    """A text column whose values are partly numbers (mixed types): counts over the sample."""
+    """A text column whose values are partly numbers (mixed types): counts over the first
+    MIXED_TESTED non-empty values of the sample."""
     import pandas as pd
-    values = s.dropna()
-    values = values[values.map(lambda v: isinstance(v, str))]
-    text = values.str.strip()
-    text = text[text != ""]
-    numeric = int(pd.to_numeric(text, errors="coerce").notna().sum())
+    values = s.dropna().head(MIXED_TESTED * 2)
+    text = pd.Series([v.strip() for v in values.tolist() if isinstance(v, str) and v.strip()][:MIXED_TESTED],
+                     dtype=object)
+    numeric = int(pd.to_numeric(text, errors="coerce").notna().sum()) if len(text) else 0
     return {"tested": int(text.size), "numeric": numeric, "other": int(text.size) - numeric,
             "mixed": 0 < numeric < text.size}
 

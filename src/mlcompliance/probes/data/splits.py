@@ -2,7 +2,7 @@
 
 For each ordered pair of splits (train/validation, train/test, validation/test) with data read:
 by row hash, how many rows of the later split equal some row of the earlier one (the row hash of
-``profile.row_hashes``: all values, columns sorted by name; only when both have the same
+``profile.Profiler``: all values, columns sorted by name; only when both have the same
 columns), and, when both declare the same ``split_key``, how many distinct key values of the later
 split also occur in the earlier one. Counts and shares, never values.
 """
@@ -37,7 +37,8 @@ def overlaps(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                  "reason": "the two datasets have different columns"}
             key = first.get("split_key")
             if key and key == second.get("split_key") and key in first["columns"] and key in second["columns"]:
-                a, b = np.unique(first["keys"]), np.unique(second["keys"])
+                from mlcompliance.probes.data.profile import distinct
+                a, b = distinct(first["keys"]), distinct(second["keys"])
                 hits = int(np.isin(b, a).sum())
                 entry["keys"] = {"key": key, "compared": int(b.size), "overlapping": hits,
                                  "share": round(hits / b.size, 6) if b.size else 0.0}
