@@ -135,6 +135,18 @@ def test_csv_gzip_parquet_and_json_lines_give_the_same_counts():
     assert {d["format"] for d in facts["datasets"].values()} == {"csv", "parquet", "jsonl"}
 
 
+def test_column_hashes_agree_across_dtypes_and_tell_values_apart():
+    import pandas as pd
+    from mlcompliance.probes.data.profile import column_hash
+    text = ["a", "bc", None, "", "ba", "ab", "\u00e9t\u00e9"]
+    obj = column_hash(pd.Series(text, dtype=object))
+    assert obj.tolist() == column_hash(pd.Series(text, dtype="str")).tolist()
+    assert len(set(obj.tolist())) == len(text)              # "" is not missing, "ab" is not "ba"
+    ints = column_hash(pd.Series([1, 2, 0]))
+    assert ints.tolist() == column_hash(pd.Series([1.0, 2.0, -0.0])).tolist()
+    assert column_hash(pd.Series([1.0, None])).tolist()[1] == column_hash(pd.Series([None, 2.0]))[0]
+
+
 # --- personal data -------------------------------------------------------------------------
 
 PERSONAL = {

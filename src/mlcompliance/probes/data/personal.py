@@ -258,6 +258,10 @@ VALIDATORS: dict[str, Any] = {
     "postcode": lambda t: bool(_POSTCODE.match(t.upper())),
 }
 NATIONAL_IDS = tuple(k for k in VALIDATORS if k.startswith("id_"))
+# shortest text each validator can accept: shorter values are not tested (most numbers, codes)
+MIN_LENGTH = {"email": 6, "phone": 8, "iban": 15, "payment_card": 13, "id_de_steuer": 11, "id_fr_nir": 15,
+              "id_it_cf": 16, "id_es_dni": 9, "id_nl_bsn": 9, "id_pl_pesel": 11, "id_se_pnr": 10, "id_uk_nino": 9,
+              "ip_address": 2, "person_name": 5, "postcode": 5}
 
 
 def by_content(values: list[Any]) -> list[dict[str, Any]]:
@@ -282,7 +286,8 @@ def by_content(values: list[Any]) -> list[dict[str, Any]]:
     out = []
     any_id: Counter[str] = Counter()
     for kind, test in VALIDATORS.items():
-        hits = [t for t in counts if test(t)]
+        shortest = MIN_LENGTH[kind]
+        hits = [t for t in counts if len(t) >= shortest and test(t)]
         matched = sum(counts[t] for t in hits)
         if matched:
             out.append({"kind": kind, "tested": tested, "matched": matched, "share": round(matched / tested, 6)})

@@ -57,14 +57,12 @@ _MIX = 0x9E3779B97F4A7C15   # odd 64-bit constant mixing successive column hashe
 _NAN_BITS = 0x7FF8DEADBEEF0001   # every missing number hashes alike
 
 
-def column_hash(s: Any, high_cardinality: bool = True) -> Any:
-    """A uint64 hash per value of one column, stable across chunks and files: integers and booleans
-    hashed as floats (a column read as int in one chunk and as float-with-blanks in another hashes
-    alike), text by its characters, anything else (JSON objects) by its repr; missing values alike.
-    A low-cardinality text column is hashed through its distinct values (faster). Numbers are
-    their float64 bits (distinct values, distinct bits), mixed into the row hash at the end."""
+def column_hash(s: Any) -> Any:
+    """A uint64 per value of one column, equal for equal values in any chunk, file or format:
+    numbers (integers, floats, booleans) are their float64 bits (a column read as int in one chunk
+    and as float-with-blanks in another hashes alike); everything else is hashed as UTF-8 text
+    (``text_hash``), objects that are not text by their repr; missing values all alike."""
     import numpy as np
-    import pandas as pd
     import pandas.api.types as t
     if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
         values = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -72,11 +70,65 @@ def column_hash(s: Any, high_cardinality: bool = True) -> Any:
         bits = values.view("uint64")
         bits[np.isnan(values)] = _NAN_BITS
         return bits
-    if s.dtype == object:
-        values = np.array([_norm(v) for v in s.to_numpy(dtype=object)], dtype=object)
-    else:
-        values = s.to_numpy(dtype=object)
-    return pd.util.hash_array(values, categorize=not high_cardinality)
+    return text_hash(_as_text(s))
+
+
+def _as_text(s: Any) -> Any:
+    """The column as a pyarrow large_string array (zero-copy for pandas' pyarrow-backed text)."""
+    import pyarrow as pa
+    if s.dtype != object:
+        try:
+            arr = pa.array(s)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            if pa.types.is_dictionary(arr.type):
+                arr = arr.dictionary_decode()
+            return arr.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+            pass
+    return pa.array([_norm(v) for v in s.to_numpy(dtype=object)], type=pa.large_string())
+
+
+def text_hash(arr: Any) -> Any:
+    """A uint64 per string of a pyarrow large_string array, computed over its bytes with numpy: the
+    sum of each byte times a fixed pseudo-random 64-bit weight for its position (mod 2^64), mixed with
+    the length and then by pandas' hash_array; nulls all get one value."""
+    import numpy as np
+    import pandas as pd
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype="uint64")
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset: arr.offset + n + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = (np.frombuffer(buffers[2], dtype=np.uint8)[first:last] if buffers[2] is not None and last > first
+            else np.zeros(0, dtype=np.uint8))
+    starts = offsets[:-1] - first
+    lengths = np.diff(offsets)
+    with np.errstate(over="ignore"):
+        if data.size:
+            position = np.arange(data.size, dtype=np.int64) - np.repeat(starts, lengths)
+            terms = data.astype(np.uint64) * _weights(int(lengths.max()))[position]
+            sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)])
+            h = sums[starts + lengths] - sums[starts]
+        else:
+            h = np.zeros(n, dtype=np.uint64)
+        h ^= lengths.astype(np.uint64) * np.uint64(_MIX)
+    h = pd.util.hash_array(h)
+    if arr.null_count:
+        h[arr.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+    return h
+
+
+def _weights(length: int) -> Any:
+    """Odd 64-bit weights for byte positions 0..length-1: splitmix64 of the position (fixed forever)."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        z = (np.arange(1, length + 1, dtype=np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+    return z | np.uint64(1)
 
 
 def _norm(v: Any) -> Any:
@@ -211,12 +263,7 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
-        if not col.capped and col.distinct is not None and len(col.distinct) == 0 and len(s) > 1000:
-            probe = s.iloc[:1000]
-            many = probe.nunique() > 500            # a high-cardinality column: hash values, not categories
-        else:
-            many = col.capped
-        h = column_hash(s, high_cardinality=many)
+        h = column_hash(s)
         if col.distinct is not None:
             seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")

@@ -167,15 +167,11 @@ def _parquet(source: Any, head: bytes, chunksize: int, columns: list[str] | None
     if parquet.metadata.num_rows == 0:
         yield parquet.schema_arrow.empty_table().to_pandas()
         return
-    for group in range(parquet.num_row_groups):      # one row group at a time (read with threads), in slices
-        table = parquet.read_row_group(group, columns=columns, use_threads=True)
-        for start in range(0, table.num_rows, chunksize):
-            part = table.slice(start, chunksize)
-            done += part.num_rows
-            if progress:
-                progress(done)
-            yield part.to_pandas()
-        del table
+    for batch in parquet.iter_batches(batch_size=chunksize, columns=columns):   # streams within row groups
+        done += batch.num_rows
+        if progress:
+            progress(done)
+        yield batch.to_pandas()
 
 
 def read_table(source: Path | bytes, fmt: str, columns: list[str] | None = None, name: str | None = None) -> Any:
