@@ -57,11 +57,12 @@ _MIX = 0x9E3779B97F4A7C15   # odd 64-bit constant mixing successive column hashe
 _NAN_BITS = 0x7FF8DEADBEEF0001   # every missing number hashes alike
 
 
-def column_hash(s: Any) -> Any:
+def column_hash(s: Any, dictionary: bool = False) -> Any:
     """A uint64 per value of one column, equal for equal values in any chunk, file or format:
     numbers (integers, floats, booleans) are their float64 bits (a column read as int in one chunk
     and as float-with-blanks in another hashes alike); everything else is hashed as UTF-8 text
-    (``text_hash``), objects that are not text by their repr; missing values all alike."""
+    (``text_hash``), objects that are not text by their repr; missing values all alike. With
+    ``dictionary`` (a column not known to have many distinct values) text is hashed per distinct value."""
     import numpy as np
     import pandas.api.types as t
     if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
@@ -70,7 +71,16 @@ def column_hash(s: Any) -> Any:
         bits = values.view("uint64")
         bits[np.isnan(values)] = _NAN_BITS
         return bits
-    return text_hash(_as_text(s))
+    text = _as_text(s)
+    if dictionary and len(text) > 1000:      # few distinct values: hash each once (same result, faster)
+        import numpy as np
+        encoded = text.dictionary_encode()
+        if len(encoded.dictionary) * 4 < len(text):
+            h = text_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
+            if text.null_count:
+                h[text.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+            return np.ascontiguousarray(h)
+    return text_hash(text)
 
 
 def _as_text(s: Any) -> Any:
@@ -263,7 +273,7 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
-        h = column_hash(s)
+        h = column_hash(s, dictionary=not col.capped)
         if col.distinct is not None:
             seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")
