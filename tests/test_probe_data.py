@@ -430,3 +430,11 @@ def test_no_probes_is_a_metadata_only_gate_without_pandas_or_scipy(people_projec
         **__import__("os").environ, "MLCOMPLIANCE_CACHE_DIR": str(people_project.parent / "fresh-cache")})
     assert "'pandas'" in on.stderr and "'scipy'" not in on.stderr
     assert "GDPR-ART5-2-OBSERVED-PERSONAL-DECLARED" in on.stdout
+
+
+def test_cold_and_cached_runs_give_byte_identical_results(people_project, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLCOMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    cold = cli("check", people_project, "--as-of", AS_OF, "--format", "json").stdout
+    assert list((tmp_path / "cache" / "data").rglob("*.json"))           # the facts were cached
+    warm = cli("check", people_project, "--as-of", AS_OF, "--format", "json").stdout
+    assert warm == cold
