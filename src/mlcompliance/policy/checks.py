@@ -424,14 +424,14 @@ def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
     pointer in which `{field}` is replaced by the target's `field` (escaped; by the target's last
     pointer token when absent), e.g. `/data_manifest/datasets/{index}/rows`. The violation points
     at the declaration. Nothing to check when nothing is declared or nothing was observed (the
-    file could not be read: another rule reports that)."""
+    file could not be read: another rule reports that). The finding's observed value is the observation."""
     o_ptr, observed = resolve(ctx, target, p["observed"])
     d_ptr = _fill(p["declared"], target)
     declared = pointers.get(ctx.bundle, d_ptr)
     if declared is pointers.MISSING or observed is pointers.MISSING or observed is None:
         return
     if declared != observed:
-        yield Violation(d_ptr, declared, f"declared {declared!r}, observed {observed!r}")
+        yield Violation(d_ptr, observed, f"declared {declared!r}, observed {observed!r}")
 
 
 @check("at_most", {"required": ["field", "limit"], "properties": {"field": _FIELD, "limit": _NUMBER_OR_TIERS}})
