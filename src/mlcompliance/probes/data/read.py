@@ -134,11 +134,12 @@ def _text(source: Any, fmt: str, head: bytes, chunksize: int, columns: list[str]
         if _gzip(shown, head):
             import gzip
             stream = gzip.GzipFile(fileobj=handle, mode="rb")
-        text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
-        if fmt == "csv":
+        if fmt == "csv":     # pandas decodes the bytes itself, strictly as UTF-8
             sep = "\t" if shown.lower().removesuffix(".gz").endswith(".tsv") else ","
-            reader = pd.read_csv(text, sep=sep, chunksize=chunksize, usecols=columns, low_memory=False)
+            reader = pd.read_csv(stream, sep=sep, chunksize=chunksize, usecols=columns, low_memory=False,
+                                 encoding="utf-8", encoding_errors="strict")
         else:
+            text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
             reader = pd.read_json(text, lines=True, chunksize=chunksize, dtype=False)
         with reader:
             seen = False
