@@ -438,3 +438,18 @@ def test_cold_and_cached_runs_give_byte_identical_results(people_project, tmp_pa
     assert list((tmp_path / "cache" / "data").rglob("*.json"))           # the facts were cached
     warm = cli("check", people_project, "--as-of", AS_OF, "--format", "json").stdout
     assert warm == cold
+
+
+def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch, capsys):
+    from mlcompliance.probes.data import observe as data_observe
+    big = data_observe.PROGRESS_BYTES
+    with data_observe._Progress("d.csv", big) as report:
+        assert report is None                                  # stderr is not a terminal under pytest
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with data_observe._Progress("small.csv", big - 1) as report:
+        assert report is None
+    with data_observe._Progress("d.csv", big) as report:
+        report(big // 2)
+        report(big // 2)                                       # same percentage: written once
+    err = capsys.readouterr().err
+    assert err.count("probing d.csv:  50 %") == 1
