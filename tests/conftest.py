@@ -85,6 +85,19 @@ class Checks:
         return out.json()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_probe_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The data probe's cache (probes/data/cache.py) in a temporary directory, never the user's;
+    set in the environment so that subprocesses use it too."""
+    old = os.environ.get("MLCOMPLIANCE_CACHE_DIR")
+    os.environ["MLCOMPLIANCE_CACHE_DIR"] = str(tmp_path_factory.mktemp("mlcompliance-cache"))
+    yield
+    if old is None:
+        os.environ.pop("MLCOMPLIANCE_CACHE_DIR", None)
+    else:
+        os.environ["MLCOMPLIANCE_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def checks() -> Checks:
     return Checks()

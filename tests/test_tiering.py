@@ -149,9 +149,15 @@ def _built_in_conditions() -> dict[str, dict[str, str]]:
     return out
 
 
+# Deliberate redefinitions in a newer version of the same pack, each with its reason.
+REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data probe observed personal data"}
+
+
 def test_a_condition_name_means_the_same_in_every_built_in_pack():
     """affects_people, in_production, ...: packs that use the same term define it alike."""
-    differing = {name: sorted(defs) for name, defs in _built_in_conditions().items() if len(set(defs.values())) > 1}
+    conditions = {name: {pack: d for pack, d in defs.items() if (name, pack) not in REDEFINED}
+                  for name, defs in _built_in_conditions().items()}
+    differing = {name: sorted(defs) for name, defs in conditions.items() if len(set(defs.values())) > 1}
     assert differing == {}
 
 

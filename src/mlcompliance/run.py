@@ -26,8 +26,9 @@ class Checker:
     and --policy-path packs do not have; what they add is kept for the next project.
     """
 
-    def __init__(self, policy_paths: Iterable[Path] = ()) -> None:
+    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None) -> None:
         self.sources = policy.discover(policy_paths, plugins=False)
+        self.probes = probes   # data probes: None when the evidence points at data, True always, False never
 
     def _with_plugins(self, wanted: dict[str, str]) -> list[policy.PackSource]:
         self.sources = policy.plugin_sources(self.sources, wanted)
@@ -39,7 +40,7 @@ class Checker:
         """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, and ``new_only``
         (--fail-on-new) lets only new findings block the gate."""
         project = load_project(root)
-        observe(project)   # facts under /observed, before any rule reads the bundle
+        observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,

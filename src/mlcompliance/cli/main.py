@@ -97,11 +97,14 @@ def main() -> None:
                    "fingerprint: rule, file and JSON pointer, never a line) and list the ones fixed since.")
 @click.option("--fail-on-new", is_flag=True,
               help="With --baseline: only findings new since the baseline can block (exit code 1).")
+@click.option("--probe/--no-probes", "probes", default=None,
+              help="Run the data probes (read the declared data files) even when no dataset has a path / "
+                   "never: a metadata-only gate. Default: probe when some dataset of the manifest has a path.")
 @_template_dir_option
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
-          template_dir: Path | None) -> None:
+          probes: bool | None, template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files; default: the project containing the current
     directory) against their policy packs.
 
@@ -121,7 +124,8 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             from mlcompliance.result.baseline import Comparison
             baseline = Comparison.load(baseline_file)
         try:
-            result = Checker(policy_paths).check(projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new)
+            result = Checker(policy_paths, probes).check(projects[0], as_of, fail_on, baseline=baseline,
+                                                         new_only=fail_on_new)
         except InputError as err:
             _emit_failure([(fmt, output), *extra], projects[0], err)
             raise
@@ -147,11 +151,11 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     head = _stamp(head) if timestamp else head
     if extra:
         _check_portfolio_to_many(paths, head, as_of, fail_on, policy_paths, jobs, [(fmt, output), *extra],
-                                 template_dir)
+                                 template_dir, probes)
         return
     options = _portfolio_options(fmt, template_dir)
     with _progress(len(paths)) as advance, _output(output, paths) as out:
-        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
+        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
 
@@ -202,7 +206,8 @@ def _is_format(name: str) -> bool:
 
 def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on: str | None,
                              policy_paths: tuple[Path, ...], jobs: int | None,
-                             targets: list[tuple[str, Path | None]], template_dir: Path | None) -> None:
+                             targets: list[tuple[str, Path | None]], template_dir: Path | None,
+                             probes: bool | None = None) -> None:
     """A portfolio written in several formats from one run: checked once into a temporary JSON
     Lines portfolio, then each format rendered from it (as `mlcompliance render` does, so each
     output is byte-identical to a separate `check --format F`)."""
@@ -215,7 +220,7 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
     with tempfile.TemporaryDirectory(prefix="mlcompliance-") as tmp:
         saved = Path(tmp) / "portfolio.jsonl"
         with _progress(len(paths)) as advance, saved.open("w", encoding="utf-8", newline="") as out:
-            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {})
+            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes)
             rollup, _ = portfolio.write(items, head, "json", out, {}, advance)
         for target_fmt, path in targets:
             options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None)

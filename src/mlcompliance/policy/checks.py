@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from mlcompliance.evidence import pointers
+from mlcompliance.evidence.loader import escape_token
 from mlcompliance.evidence.schemas import parse_instant
 from mlcompliance.vocab import TIERS
 
@@ -395,6 +396,58 @@ def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) ->
                         f"{p['interval']} allows {limit}")
     elif age < 0:
         yield Violation(pointer, value, f"{value} is after the as-of date {ctx.as_of.isoformat()}")
+
+
+_NUMBER_OR_TIERS = {"oneOf": [{"type": "number"},
+                              {"type": "object", "propertyNames": {"enum": list(TIERS)},
+                               "additionalProperties": {"type": "number"}}]}
+
+
+def _fill(template: str, target: Target) -> str | None:
+    """``template`` with each ``{name}`` replaced by the target's field ``name`` (escaped as a pointer
+    token), or by the target's last pointer token (its list index) when the field is absent."""
+    import re
+    value = target.value if isinstance(target.value, dict) else {}
+    last = target.pointer.rsplit("/", 1)[-1]
+
+    def one(match: re.Match) -> str:
+        v = value.get(match.group(1))
+        return escape_token(str(v)) if isinstance(v, (str, int)) and not isinstance(v, bool) else last
+    return re.sub(r"\{([A-Za-z0-9_]+)\}", one, template)
+
+
+@check("matches_declared", {"required": ["observed", "declared"], "properties": {
+    "observed": _FIELD, "declared": _FIELD}})
+def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The value a probe observed at `observed` (relative to the target, an observed fact such as
+    `/observed/data/datasets/*`) equals what the evidence declares at `declared`: an absolute
+    pointer in which `{field}` is replaced by the target's `field` (escaped; by the target's last
+    pointer token when absent), e.g. `/data_manifest/datasets/{index}/rows`. The violation points
+    at the declaration. Nothing to check when nothing is declared or nothing was observed (the
+    file could not be read: another rule reports that). The finding's observed value is the observation."""
+    o_ptr, observed = resolve(ctx, target, p["observed"])
+    d_ptr = _fill(p["declared"], target)
+    declared = pointers.get(ctx.bundle, d_ptr)
+    if declared is pointers.MISSING or observed is pointers.MISSING or observed is None:
+        return
+    if declared != observed:
+        yield Violation(d_ptr, observed, f"declared {declared!r}, observed {observed!r}")
+
+
+@check("at_most", {"required": ["field", "limit"], "properties": {"field": _FIELD, "limit": _NUMBER_OR_TIERS}})
+def at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The number at `field` is at most `limit`: a number, or a mapping of risk tiers to numbers
+    resolved for the project's tier (a tier the mapping does not name is not checked), e.g. the
+    share of missing values of an observed column. Nothing to check when the value is absent or
+    null (a statistic that was not computed)."""
+    limit = ctx.by_tier(p["limit"])
+    pointer, value = resolve(ctx, target, p["field"])
+    if limit is None or value is pointers.MISSING or value is None:
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        yield Violation(pointer, value, f"{value!r} is not a number")
+    elif value > limit:
+        yield Violation(pointer, value, f"{value} is above the limit {limit} (tier {ctx.tier})")
 
 
 # Checks the maturity rules of mlops-practices use; registered in REGISTRY on import.

@@ -46,8 +46,12 @@ HOW = {
 }
 
 
-def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
-    """Probe ``project`` (or, for pack test fixtures, the in-memory ``files``) and record the facts."""
+def observe(project: Project, files: dict[str, bytes] | None = None, probes: bool | None = None) -> None:
+    """Probe ``project`` (or, for pack test fixtures, the in-memory ``files``) and record the facts.
+
+    The data probe (``/observed/data``) runs when the evidence points at data (a dataset with a
+    path), or always with ``probes=True`` (``--probe``); ``probes=False`` (``--no-probes``) skips
+    it, so a metadata-only check never imports pandas."""
     pipeline = project.bundle.get("pipeline")
     pipeline = pipeline if isinstance(pipeline, dict) else {}
     ci = pipeline.get("ci") if isinstance(pipeline.get("ci"), dict) else {}
@@ -68,6 +72,17 @@ def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
     observed["sources"] = sources
     project.observed_index.update(index)
     project.observed_index.update(source_index)
+    _observe_data(project, files, probes)
+
+
+def _observe_data(project: Project, files: dict[str, bytes] | None, probes: bool | None) -> None:
+    """Facts from the declared data files (``probes.data``), after the repository probe."""
+    from mlcompliance.probes.data.observe import observe_data, wants_data
+    if probes is False or (probes is None and not wants_data(project.bundle)):
+        return
+    facts, index = observe_data(project, files)
+    project.bundle["observed"]["data"] = facts
+    project.observed_index.update(index)
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,

@@ -21,11 +21,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s02bace0e7a86df5ce01e2215(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s091d885314b8e7f036cb7440(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -52,6 +47,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s0f17f0b0570fbb1df84c5e52(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s111b5cbb1e5bbc7661237852(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -261,6 +261,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s860c8c1ea9520a9db54fa710(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s86368db776998c180eb51464(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -326,6 +331,16 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sa8549272d44bbe46b6f075f6(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sac532021da2fa9c8fcc8b24f(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sadb0057051011541a9bc0f5c(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -337,6 +352,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sb12fa96e1fe7cb9cc6412f36(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sb173a8f6ebebd41ce2dd51c6(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1899,6 +1919,97 @@ def validate___definitions_sb5bc869d970b98900dd0b6f3(data, custom_formats={}, na
         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sb173a8f6ebebd41ce2dd51c6(data, custom_formats={}, name_prefix=None):
+    data_any_of_count12 = 0
+    if not data_any_of_count12:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['data_manifest']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "data_manifest" in data_keys:
+                    data_keys.remove("data_manifest")
+                    data__datamanifest = data["data_manifest"]
+                    data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
+                    if data__datamanifest_is_dict:
+                        data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
+                        if data__datamanifest__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__datamanifest_keys = set(data__datamanifest.keys())
+                        if "datasets" in data__datamanifest_keys:
+                            data__datamanifest_keys.remove("datasets")
+                            data__datamanifest__datasets = data__datamanifest["datasets"]
+                            data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
+                            if data__datamanifest__datasets_is_list:
+                                data__datamanifest__datasets_contains = False
+                                for data__datamanifest__datasets_key in data__datamanifest__datasets:
+                                    try:
+                                        data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
+                                        if data__datamanifest__datasets_key_is_dict:
+                                            data__datamanifest__datasets_key__missing_keys = set(['personal_data']) - data__datamanifest__datasets_key.keys()
+                                            if data__datamanifest__datasets_key__missing_keys:
+                                                raise JsonSchemaValueException("invalid")
+                                            data__datamanifest__datasets_key_keys = set(data__datamanifest__datasets_key.keys())
+                                            if "personal_data" in data__datamanifest__datasets_key_keys:
+                                                data__datamanifest__datasets_key_keys.remove("personal_data")
+                                                data__datamanifest__datasets_key__personaldata = data__datamanifest__datasets_key["personal_data"]
+                                                if not (isinstance(data__datamanifest__datasets_key__personaldata, bool) and data__datamanifest__datasets_key__personaldata is True):
+                                                    raise JsonSchemaValueException("invalid")
+                                        data__datamanifest__datasets_contains = True
+                                        break
+                                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                if not data__datamanifest__datasets_contains:
+                                    raise JsonSchemaValueException("invalid")
+            data_any_of_count12 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count12:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['observed']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "observed" in data_keys:
+                    data_keys.remove("observed")
+                    data__observed = data["observed"]
+                    data__observed_is_dict = isinstance(data__observed, dict)
+                    if data__observed_is_dict:
+                        data__observed__missing_keys = set(['data']) - data__observed.keys()
+                        if data__observed__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__observed_keys = set(data__observed.keys())
+                        if "data" in data__observed_keys:
+                            data__observed_keys.remove("data")
+                            data__observed__data = data__observed["data"]
+                            data__observed__data_is_dict = isinstance(data__observed__data, dict)
+                            if data__observed__data_is_dict:
+                                data__observed__data__missing_keys = set(['summary']) - data__observed__data.keys()
+                                if data__observed__data__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__observed__data_keys = set(data__observed__data.keys())
+                                if "summary" in data__observed__data_keys:
+                                    data__observed__data_keys.remove("summary")
+                                    data__observed__data__summary = data__observed__data["summary"]
+                                    data__observed__data__summary_is_dict = isinstance(data__observed__data__summary, dict)
+                                    if data__observed__data__summary_is_dict:
+                                        data__observed__data__summary__missing_keys = set(['personal_data']) - data__observed__data__summary.keys()
+                                        if data__observed__data__summary__missing_keys:
+                                            raise JsonSchemaValueException("invalid")
+                                        data__observed__data__summary_keys = set(data__observed__data__summary.keys())
+                                        if "personal_data" in data__observed__data__summary_keys:
+                                            data__observed__data__summary_keys.remove("personal_data")
+                                            data__observed__data__summary__personaldata = data__observed__data__summary["personal_data"]
+                                            if not (isinstance(data__observed__data__summary__personaldata, bool) and data__observed__data__summary__personaldata is True):
+                                                raise JsonSchemaValueException("invalid")
+            data_any_of_count12 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count12:
+        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sb12fa96e1fe7cb9cc6412f36(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1969,6 +2080,46 @@ def validate___definitions_sadb0057051011541a9bc0f5c(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sac532021da2fa9c8fcc8b24f(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal" in data_keys:
+            data_keys.remove("personal")
+            data__personal = data["personal"]
+            data__personal_is_dict = isinstance(data__personal, dict)
+            if data__personal_is_dict:
+                data__personal__missing_keys = set(['observed']) - data__personal.keys()
+                if data__personal__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__personal_keys = set(data__personal.keys())
+                if "observed" in data__personal_keys:
+                    data__personal_keys.remove("observed")
+                    data__personal__observed = data__personal["observed"]
+                    if not (isinstance(data__personal__observed, bool) and data__personal__observed is True):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sa8549272d44bbe46b6f075f6(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "personal" in data_keys:
+            data_keys.remove("personal")
+            data__personal = data["personal"]
+            data__personal_is_dict = isinstance(data__personal, dict)
+            if data__personal_is_dict:
+                data__personal_keys = set(data__personal.keys())
+                if "declared_personal_data" in data__personal_keys:
+                    data__personal_keys.remove("declared_personal_data")
+                    data__personal__declaredpersonaldata = data__personal["declared_personal_data"]
+                    if not (isinstance(data__personal__declaredpersonaldata, bool) and data__personal__declaredpersonaldata is True):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sa7183a5d34034ce8b6162be5(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1984,8 +2135,8 @@ def validate___definitions_sa7183a5d34034ce8b6162be5(data, custom_formats={}, na
     return data
 
 def validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats={}, name_prefix=None):
-    data_any_of_count12 = 0
-    if not data_any_of_count12:
+    data_any_of_count13 = 0
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2008,9 +2159,9 @@ def validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__specialcategories_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2042,9 +2193,9 @@ def validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__fields_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count13:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2311,6 +2462,21 @@ def validate___definitions_s86368db776998c180eb51464(data, custom_formats={}, na
                                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s860c8c1ea9520a9db54fa710(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "declared_personal" in data_keys:
+            data_keys.remove("declared_personal")
+            data__declaredpersonal = data["declared_personal"]
+            try:
+                if not (isinstance(data__declaredpersonal, bool) and data__declaredpersonal is False):
+                    raise JsonSchemaValueException("invalid")
+            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            else:
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s812c72882a69de733db71e9a(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2328,8 +2494,8 @@ def validate___definitions_s812c72882a69de733db71e9a(data, custom_formats={}, na
     return data
 
 def validate___definitions_s7a397f8002e33734a1f8de4f(data, custom_formats={}, name_prefix=None):
-    data_any_of_count13 = 0
-    if not data_any_of_count13:
+    data_any_of_count14 = 0
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2356,9 +2522,9 @@ def validate___definitions_s7a397f8002e33734a1f8de4f(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__specialcategories_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2394,9 +2560,9 @@ def validate___definitions_s7a397f8002e33734a1f8de4f(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__fields_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count14:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2519,8 +2685,8 @@ def validate___definitions_s722ad88530090875373a43d4(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__jurisdictions_contains:
                     raise JsonSchemaValueException("invalid")
-    data_any_of_count14 = 0
-    if not data_any_of_count14:
+    data_any_of_count15 = 0
+    if not data_any_of_count15:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2542,9 +2708,9 @@ def validate___definitions_s722ad88530090875373a43d4(data, custom_formats={}, na
                             data__ccpa__sensitivepi = data__ccpa["sensitive_pi"]
                             if not (isinstance(data__ccpa__sensitivepi, bool) and data__ccpa__sensitivepi is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
+            data_any_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
+    if not data_any_of_count15:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2571,9 +2737,9 @@ def validate___definitions_s722ad88530090875373a43d4(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__specialcategories_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
+            data_any_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
+    if not data_any_of_count15:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2605,8 +2771,8 @@ def validate___definitions_s7134d673aa5258c1e7c02dcb(data, custom_formats={}, na
                         if "gdpr" in data__modelcard__risk_keys:
                             data__modelcard__risk_keys.remove("gdpr")
                             data__modelcard__risk__gdpr = data__modelcard__risk["gdpr"]
-                            data__modelcard__risk__gdpr_any_of_count15 = 0
-                            if not data__modelcard__risk__gdpr_any_of_count15:
+                            data__modelcard__risk__gdpr_any_of_count16 = 0
+                            if not data__modelcard__risk__gdpr_any_of_count16:
                                 try:
                                     data__modelcard__risk__gdpr_is_dict = isinstance(data__modelcard__risk__gdpr, dict)
                                     if data__modelcard__risk__gdpr_is_dict:
@@ -2619,9 +2785,9 @@ def validate___definitions_s7134d673aa5258c1e7c02dcb(data, custom_formats={}, na
                                             data__modelcard__risk__gdpr__largescalespecialcategories = data__modelcard__risk__gdpr["large_scale_special_categories"]
                                             if not (isinstance(data__modelcard__risk__gdpr__largescalespecialcategories, bool) and data__modelcard__risk__gdpr__largescalespecialcategories is True):
                                                 raise JsonSchemaValueException("invalid")
-                                    data__modelcard__risk__gdpr_any_of_count15 += 1
+                                    data__modelcard__risk__gdpr_any_of_count16 += 1
                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__modelcard__risk__gdpr_any_of_count15:
+                            if not data__modelcard__risk__gdpr_any_of_count16:
                                 try:
                                     data__modelcard__risk__gdpr_is_dict = isinstance(data__modelcard__risk__gdpr, dict)
                                     if data__modelcard__risk__gdpr_is_dict:
@@ -2634,15 +2800,15 @@ def validate___definitions_s7134d673aa5258c1e7c02dcb(data, custom_formats={}, na
                                             data__modelcard__risk__gdpr__systematicmonitoring = data__modelcard__risk__gdpr["systematic_monitoring"]
                                             if not (isinstance(data__modelcard__risk__gdpr__systematicmonitoring, bool) and data__modelcard__risk__gdpr__systematicmonitoring is True):
                                                 raise JsonSchemaValueException("invalid")
-                                    data__modelcard__risk__gdpr_any_of_count15 += 1
+                                    data__modelcard__risk__gdpr_any_of_count16 += 1
                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__modelcard__risk__gdpr_any_of_count15:
+                            if not data__modelcard__risk__gdpr_any_of_count16:
                                 raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s6fdbe407a055f30ad2a8cff5(data, custom_formats={}, name_prefix=None):
-    data_any_of_count16 = 0
-    if not data_any_of_count16:
+    data_any_of_count17 = 0
+    if not data_any_of_count17:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2683,9 +2849,9 @@ def validate___definitions_s6fdbe407a055f30ad2a8cff5(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                     else:
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count17 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count17:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2733,9 +2899,9 @@ def validate___definitions_s6fdbe407a055f30ad2a8cff5(data, custom_formats={}, na
                                             data__fields_item__necessityjustification_len = len(data__fields_item__necessityjustification)
                                             if data__fields_item__necessityjustification_len < 1:
                                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count17 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count17:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2869,8 +3035,8 @@ def validate___definitions_s6ac63c962c33b5cf8566d8f5(data, custom_formats={}, na
                         data__datamanifest__datasets_contains = False
                         for data__datamanifest__datasets_key in data__datamanifest__datasets:
                             try:
-                                data__datamanifest__datasets_key_any_of_count17 = 0
-                                if not data__datamanifest__datasets_key_any_of_count17:
+                                data__datamanifest__datasets_key_any_of_count18 = 0
+                                if not data__datamanifest__datasets_key_any_of_count18:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -2897,9 +3063,9 @@ def validate___definitions_s6ac63c962c33b5cf8566d8f5(data, custom_formats={}, na
                                                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                                     if not data__datamanifest__datasets_key__specialcategories_contains:
                                                         raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count17 += 1
+                                        data__datamanifest__datasets_key_any_of_count18 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count17:
+                                if not data__datamanifest__datasets_key_any_of_count18:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -2935,9 +3101,9 @@ def validate___definitions_s6ac63c962c33b5cf8566d8f5(data, custom_formats={}, na
                                                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                                     if not data__datamanifest__datasets_key__fields_contains:
                                                         raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count17 += 1
+                                        data__datamanifest__datasets_key_any_of_count18 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count17:
+                                if not data__datamanifest__datasets_key_any_of_count18:
                                     raise JsonSchemaValueException("invalid")
                                 data__datamanifest__datasets_contains = True
                                 break
@@ -3530,26 +3696,26 @@ def validate___definitions_s28e45969ece4209cee13465d(data, custom_formats={}, na
         if "retention" in data_keys:
             data_keys.remove("retention")
             data__retention = data["retention"]
-            data__retention_any_of_count18 = 0
-            if not data__retention_any_of_count18:
+            data__retention_any_of_count19 = 0
+            if not data__retention_any_of_count19:
                 try:
                     data__retention_is_dict = isinstance(data__retention, dict)
                     if data__retention_is_dict:
                         data__retention__missing_keys = set(['period_days']) - data__retention.keys()
                         if data__retention__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__retention_any_of_count18 += 1
+                    data__retention_any_of_count19 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__retention_any_of_count18:
+            if not data__retention_any_of_count19:
                 try:
                     data__retention_is_dict = isinstance(data__retention, dict)
                     if data__retention_is_dict:
                         data__retention__missing_keys = set(['criteria']) - data__retention.keys()
                         if data__retention__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__retention_any_of_count18 += 1
+                    data__retention_any_of_count19 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__retention_any_of_count18:
+            if not data__retention_any_of_count19:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -3586,8 +3752,8 @@ def validate___definitions_s238ebda9ebade1e3f3cf1094(data, custom_formats={}, na
     return data
 
 def validate___definitions_s22fe84b67e6e0d8e892a7cb3(data, custom_formats={}, name_prefix=None):
-    data_any_of_count19 = 0
-    if not data_any_of_count19:
+    data_any_of_count20 = 0
+    if not data_any_of_count20:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3600,9 +3766,9 @@ def validate___definitions_s22fe84b67e6e0d8e892a7cb3(data, custom_formats={}, na
                     data__pseudonymised = data["pseudonymised"]
                     if not (isinstance(data__pseudonymised, bool) and data__pseudonymised is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count19 += 1
+            data_any_of_count20 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count19:
+    if not data_any_of_count20:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3617,9 +3783,9 @@ def validate___definitions_s22fe84b67e6e0d8e892a7cb3(data, custom_formats={}, na
                         data__pseudonymisationexceptionref_len = len(data__pseudonymisationexceptionref)
                         if data__pseudonymisationexceptionref_len < 1:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count19 += 1
+            data_any_of_count20 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count19:
+    if not data_any_of_count20:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -3666,8 +3832,8 @@ def validate___definitions_s1f30264ca7ff1345a83da803(data, custom_formats={}, na
     return data
 
 def validate___definitions_s1e977c160dab380b3eb3cf46(data, custom_formats={}, name_prefix=None):
-    data_any_of_count20 = 0
-    if not data_any_of_count20:
+    data_any_of_count21 = 0
+    if not data_any_of_count21:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3682,9 +3848,9 @@ def validate___definitions_s1e977c160dab380b3eb3cf46(data, custom_formats={}, na
                         data__noticeref_len = len(data__noticeref)
                         if data__noticeref_len < 1:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count20 += 1
+            data_any_of_count21 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count20:
+    if not data_any_of_count21:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3699,9 +3865,9 @@ def validate___definitions_s1e977c160dab380b3eb3cf46(data, custom_formats={}, na
                         data__art145exemptionref_len = len(data__art145exemptionref)
                         if data__art145exemptionref_len < 1:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count20 += 1
+            data_any_of_count21 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count20:
+    if not data_any_of_count21:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -3744,6 +3910,17 @@ def validate___definitions_s1612a92bdce584ed7b0bb5d5(data, custom_formats={}, na
                         data__decision__contestchannelref_len = len(data__decision__contestchannelref)
                         if data__decision__contestchannelref_len < 1:
                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s111b5cbb1e5bbc7661237852(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "declared" in data_keys:
+            data_keys.remove("declared")
+            data__declared = data["declared"]
+            if not (isinstance(data__declared, bool) and data__declared is True):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0f17f0b0570fbb1df84c5e52(data, custom_formats={}, name_prefix=None):
@@ -3811,26 +3988,26 @@ def validate___definitions_s0ac64a8bd3a950c2a6442705(data, custom_formats={}, na
         if "ccpa" in data_keys:
             data_keys.remove("ccpa")
             data__ccpa = data["ccpa"]
-            data__ccpa_any_of_count21 = 0
-            if not data__ccpa_any_of_count21:
+            data__ccpa_any_of_count22 = 0
+            if not data__ccpa_any_of_count22:
                 try:
                     data__ccpa_is_dict = isinstance(data__ccpa, dict)
                     if data__ccpa_is_dict:
                         data__ccpa__missing_keys = set(['limit_spi_mechanism_ref']) - data__ccpa.keys()
                         if data__ccpa__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__ccpa_any_of_count21 += 1
+                    data__ccpa_any_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ccpa_any_of_count21:
+            if not data__ccpa_any_of_count22:
                 try:
                     data__ccpa_is_dict = isinstance(data__ccpa, dict)
                     if data__ccpa_is_dict:
                         data__ccpa__missing_keys = set(['spi_exempt_purpose']) - data__ccpa.keys()
                         if data__ccpa__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__ccpa_any_of_count21 += 1
+                    data__ccpa_any_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ccpa_any_of_count21:
+            if not data__ccpa_any_of_count22:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -3903,48 +4080,6 @@ def validate___definitions_s091d885314b8e7f036cb7440(data, custom_formats={}, na
                 data__art10basisref_len = len(data__art10basisref)
                 if data__art10basisref_len < 1:
                     raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s02bace0e7a86df5ce01e2215(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['data_manifest']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "data_manifest" in data_keys:
-            data_keys.remove("data_manifest")
-            data__datamanifest = data["data_manifest"]
-            data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
-            if data__datamanifest_is_dict:
-                data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
-                if data__datamanifest__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__datamanifest_keys = set(data__datamanifest.keys())
-                if "datasets" in data__datamanifest_keys:
-                    data__datamanifest_keys.remove("datasets")
-                    data__datamanifest__datasets = data__datamanifest["datasets"]
-                    data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
-                    if data__datamanifest__datasets_is_list:
-                        data__datamanifest__datasets_contains = False
-                        for data__datamanifest__datasets_key in data__datamanifest__datasets:
-                            try:
-                                data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
-                                if data__datamanifest__datasets_key_is_dict:
-                                    data__datamanifest__datasets_key__missing_keys = set(['personal_data']) - data__datamanifest__datasets_key.keys()
-                                    if data__datamanifest__datasets_key__missing_keys:
-                                        raise JsonSchemaValueException("invalid")
-                                    data__datamanifest__datasets_key_keys = set(data__datamanifest__datasets_key.keys())
-                                    if "personal_data" in data__datamanifest__datasets_key_keys:
-                                        data__datamanifest__datasets_key_keys.remove("personal_data")
-                                        data__datamanifest__datasets_key__personaldata = data__datamanifest__datasets_key["personal_data"]
-                                        if not (isinstance(data__datamanifest__datasets_key__personaldata, bool) and data__datamanifest__datasets_key__personaldata is True):
-                                            raise JsonSchemaValueException("invalid")
-                                data__datamanifest__datasets_contains = True
-                                break
-                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                        if not data__datamanifest__datasets_contains:
-                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0261e9acc62770b704128d60(data, custom_formats={}, name_prefix=None):

@@ -58,6 +58,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s0e57aa733087af788390b801(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s1013dfa8d4a775abbffa5870(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -113,12 +118,27 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s2313d0c193b478923dae5ea2(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s27b2b6e8654d0878512bd496(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s2978c68f85236c4abeb5f4c1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
             validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s2a524c7e2e470ba7cd9ee042(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -139,6 +159,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s311bb10307ee22e93e02e30a(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s338f667dfbf81d7343512741(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -203,6 +228,16 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s4231812e09a88c2d49eef71e(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s425ab697eb771f18fd7ef63a(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s4376b2eff65b5f2e388942bd(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -214,6 +249,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s45ff01131748b71ea05aa848(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s46609a82d5ccf11f282d4b04(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -253,6 +293,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s540b87cf34fb337829a1ca6a(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s54ba7b704fe7c521b4bb13ff(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -269,6 +314,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s5e9b3d1b3e3bf5f97679a554(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s6087599ee763c2fa4584232c(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -523,6 +573,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sa83be975e08d50de484ad885(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sacf76986c9aa9fde1788a50d(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -539,6 +594,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sb118356f1f016aa526c538ad(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sb152e35a0af70c1980002f7b(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -613,6 +673,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_scc058fa156b5b851226a8b72(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_scc2bdd537a355102bba1572b(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -643,6 +708,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sd53e97d9c7836b90229a5be9(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sd621f7418743f9d98b7e0887(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -653,12 +723,27 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sda239e7b820397cbd5d0607b(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sdadc5743bf82f070666b5ae6(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sdb03668efaf8371e73d2a50a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
             validate___definitions_sdb83f0fa36a1288bca4825c2(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_se33e596972cf0b35b8f11019(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -699,6 +784,16 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_seedc8f9679d5b594512ba857(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sef450851b1ef45596cf540f4(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sef7b80e3e4675874676becd9(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1081,6 +1176,40 @@ def validate___definitions_sf4bd41546bcc3fa2e8169f6a(data, custom_formats={}, na
     except (JsonSchemaValueException, JsonSchemaValuesException): pass
     else:
         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sef7b80e3e4675874676becd9(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['integrity']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "integrity" in data_keys:
+            data_keys.remove("integrity")
+            data__integrity = data["integrity"]
+            data__integrity_is_dict = isinstance(data__integrity, dict)
+            if data__integrity_is_dict:
+                data__integrity__missing_keys = set(['dvc_lock']) - data__integrity.keys()
+                if data__integrity__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__integrity_keys = set(data__integrity.keys())
+                if "kind" in data__integrity_keys:
+                    data__integrity_keys.remove("kind")
+                    data__integrity__kind = data__integrity["kind"]
+                    if not (isinstance(data__integrity__kind, str) and data__integrity__kind == 'file'):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sef450851b1ef45596cf540f4(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "readable" in data_keys:
+            data_keys.remove("readable")
+            data__readable = data["readable"]
+            if not (isinstance(data__readable, bool) and data__readable is True):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_seedc8f9679d5b594512ba857(data, custom_formats={}, name_prefix=None):
@@ -1491,6 +1620,14 @@ def validate___definitions_se3c0cf2fe94a05425d577470(data, custom_formats={}, na
                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_se33e596972cf0b35b8f11019(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['constant_columns']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sdb83f0fa36a1288bca4825c2(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1560,6 +1697,34 @@ def validate___definitions_sdb03668efaf8371e73d2a50a(data, custom_formats={}, na
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count5:
         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sdadc5743bf82f070666b5ae6(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "not_allowed" in data_keys:
+            data_keys.remove("not_allowed")
+            data__notallowed = data["not_allowed"]
+            if not (isinstance(data__notallowed, (int, float)) and not isinstance(data__notallowed, bool) and data__notallowed == 0):
+                raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sda239e7b820397cbd5d0607b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "rows" in data_keys:
+            data_keys.remove("rows")
+            data__rows = data["rows"]
+            data__rows_is_dict = isinstance(data__rows, dict)
+            if data__rows_is_dict:
+                data__rows_keys = set(data__rows.keys())
+                if "overlapping" in data__rows_keys:
+                    data__rows_keys.remove("overlapping")
+                    data__rows__overlapping = data__rows["overlapping"]
+                    if not (isinstance(data__rows__overlapping, (int, float)) and not isinstance(data__rows__overlapping, bool) and data__rows__overlapping == 0):
+                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sda21dc72e43667e4607c76f4(data, custom_formats={}, name_prefix=None):
@@ -1675,6 +1840,14 @@ def validate___definitions_sd621f7418743f9d98b7e0887(data, custom_formats={}, na
                                         data__observed__repository__dvc__locks_len = len(data__observed__repository__dvc__locks)
                                         if data__observed__repository__dvc__locks_len < 1:
                                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sd53e97d9c7836b90229a5be9(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['nulls_not_allowed']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sd281ac9c7907115f12fc1450(data, custom_formats={}, name_prefix=None):
@@ -1956,6 +2129,20 @@ def validate___definitions_scc2bdd537a355102bba1572b(data, custom_formats={}, na
                         break
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__runs_contains:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_scc058fa156b5b851226a8b72(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "constant_columns" in data_keys:
+            data_keys.remove("constant_columns")
+            data__constantcolumns = data["constant_columns"]
+            data__constantcolumns_is_list = isinstance(data__constantcolumns, (list, tuple))
+            if data__constantcolumns_is_list:
+                data__constantcolumns_len = len(data__constantcolumns)
+                if data__constantcolumns_len > 0:
                     raise JsonSchemaValueException("invalid")
     return data
 
@@ -2458,6 +2645,17 @@ def validate___definitions_sb351310df1c3e8ab9934c986(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sb152e35a0af70c1980002f7b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "out_of_range" in data_keys:
+            data_keys.remove("out_of_range")
+            data__outofrange = data["out_of_range"]
+            if not (isinstance(data__outofrange, (int, float)) and not isinstance(data__outofrange, bool) and data__outofrange == 0):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sb118356f1f016aa526c538ad(data, custom_formats={}, name_prefix=None):
     data_any_of_count8 = 0
     if not data_any_of_count8:
@@ -2659,6 +2857,26 @@ def validate___definitions_sacf76986c9aa9fde1788a50d(data, custom_formats={}, na
                     data__cd_keys.remove("strategy")
                     data__cd__strategy = data__cd["strategy"]
                     if not (isinstance(data__cd__strategy, str) and data__cd__strategy == 'canary' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'shadow' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'blue_green' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'progressive'):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sa83be975e08d50de484ad885(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['rows']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "rows" in data_keys:
+            data_keys.remove("rows")
+            data__rows = data["rows"]
+            data__rows_is_dict = isinstance(data__rows, dict)
+            if data__rows_is_dict:
+                data__rows_keys = set(data__rows.keys())
+                if "overlapping" in data__rows_keys:
+                    data__rows_keys.remove("overlapping")
+                    data__rows__overlapping = data__rows["overlapping"]
+                    if not isinstance(data__rows__overlapping, (int)) and not (isinstance(data__rows__overlapping, float) and data__rows__overlapping.is_integer()) or isinstance(data__rows__overlapping, bool):
                         raise JsonSchemaValueException("invalid")
     return data
 
@@ -4274,6 +4492,14 @@ def validate___definitions_s6140a75b4312f957aadc8f9a(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s6087599ee763c2fa4584232c(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['out_of_range']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s5e9b3d1b3e3bf5f97679a554(data, custom_formats={}, name_prefix=None):
     data_is_list = isinstance(data, (list, tuple))
     if data_is_list:
@@ -4368,6 +4594,14 @@ def validate___definitions_s54ba7b704fe7c521b4bb13ff(data, custom_formats={}, na
     except (JsonSchemaValueException, JsonSchemaValuesException): pass
     else:
         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s540b87cf34fb337829a1ca6a(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['rows']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s540527d629de692413783c8b(data, custom_formats={}, name_prefix=None):
@@ -4577,6 +4811,23 @@ def validate___definitions_s48abe4440d307097ac293203(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s46609a82d5ccf11f282d4b04(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "keys" in data_keys:
+            data_keys.remove("keys")
+            data__keys = data["keys"]
+            data__keys_is_dict = isinstance(data__keys, dict)
+            if data__keys_is_dict:
+                data__keys_keys = set(data__keys.keys())
+                if "overlapping" in data__keys_keys:
+                    data__keys_keys.remove("overlapping")
+                    data__keys__overlapping = data__keys["overlapping"]
+                    if not (isinstance(data__keys__overlapping, (int, float)) and not isinstance(data__keys__overlapping, bool) and data__keys__overlapping == 0):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s45ff01131748b71ea05aa848(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4665,6 +4916,22 @@ def validate___definitions_s4376b2eff65b5f2e388942bd(data, custom_formats={}, na
     if data_is_list:
         data_len = len(data)
         if data_len < 1:
+            raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s425ab697eb771f18fd7ef63a(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['duplicates']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s4231812e09a88c2d49eef71e(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['wrong_type']) - data.keys()
+        if data__missing_keys:
             raise JsonSchemaValueException("invalid")
     return data
 
@@ -5134,6 +5401,14 @@ def validate___definitions_s364d60a971a210b4b2a7de9c(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s338f667dfbf81d7343512741(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['keys']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s311bb10307ee22e93e02e30a(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5240,6 +5515,14 @@ def validate___definitions_s2b225fbab19ab164a358ef30(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s2a524c7e2e470ba7cd9ee042(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['not_allowed']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, name_prefix=None):
     data_any_of_count15 = 0
     if not data_any_of_count15:
@@ -5338,6 +5621,28 @@ def validate___definitions_s2978c68f85236c4abeb5f4c1(data, custom_formats={}, na
                 data__inputs_len = len(data__inputs)
                 if data__inputs_len < 1:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s27b2b6e8654d0878512bd496(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "nulls_not_allowed" in data_keys:
+            data_keys.remove("nulls_not_allowed")
+            data__nullsnotallowed = data["nulls_not_allowed"]
+            if not (isinstance(data__nullsnotallowed, (int, float)) and not isinstance(data__nullsnotallowed, bool) and data__nullsnotallowed == 0):
+                raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s2313d0c193b478923dae5ea2(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "wrong_type" in data_keys:
+            data_keys.remove("wrong_type")
+            data__wrongtype = data["wrong_type"]
+            if not (isinstance(data__wrongtype, (int, float)) and not isinstance(data__wrongtype, bool) and data__wrongtype == 0):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s2170d4883398863b0ddfd568(data, custom_formats={}, name_prefix=None):
@@ -5664,6 +5969,17 @@ def validate___definitions_s1013dfa8d4a775abbffa5870(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__changelog_contains:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s0e57aa733087af788390b801(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "present" in data_keys:
+            data_keys.remove("present")
+            data__present = data["present"]
+            if not (isinstance(data__present, bool) and data__present is True):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0a27909e54daef3799bba915(data, custom_formats={}, name_prefix=None):

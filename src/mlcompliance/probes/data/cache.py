@@ -1,0 +1,91 @@
+"""Cache of data-probe results, keyed by the file's SHA-256, the probe version and the declaration.
+
+Location: ``$MLCOMPLIANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlcompliance``, else
+``~/.cache/mlcompliance``; entries live under ``data/``. An entry is the facts (JSON) and the
+row and key hashes for the split overlaps (``.npz``), written atomically. So that an unchanged file
+is not hashed again, the digests of a file are also kept under its path, size, modification time
+and inode (as git's index does; a file rewritten with the same size within the same mtime tick is
+not noticed). A cache that cannot be
+read or written is ignored: the probe then computes the facts again (same facts either way).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("MLCOMPLIANCE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "mlcompliance"
+
+
+class Cache:
+    def __init__(self, root: Path) -> None:
+        self.root = root / "data"
+
+    @classmethod
+    def default(cls) -> Cache:
+        return cls(cache_dir())
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.json", folder / f"{key}.npz"
+
+    def _stat_path(self, path: Path) -> Path | None:
+        import hashlib
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        ident = f"{os.path.realpath(path)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
+        key = hashlib.sha256(ident.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.root.parent / "stat" / key[:2] / f"{key}.json"
+
+    def known_digest(self, path: Path) -> dict[str, Any] | None:
+        """The digests recorded for this file as it is now (same path, size, mtime, inode), or None."""
+        where = self._stat_path(path)
+        try:
+            return json.loads(where.read_text(encoding="utf-8")) if where else None
+        except (OSError, ValueError):
+            return None
+
+    def remember_digest(self, path: Path, digest: dict[str, Any]) -> None:
+        where = self._stat_path(path)
+        if where is not None:
+            self._write(where, lambda h: h.write(json.dumps(digest).encode()))
+
+    def _write(self, path: Path, write: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    write(handle)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def get(self, key: str) -> tuple[dict[str, Any], Any, Any] | None:
+        import numpy as np
+        facts_path, arrays_path = self._paths(key)
+        try:
+            facts = json.loads(facts_path.read_text(encoding="utf-8"))
+            with np.load(arrays_path) as arrays:
+                return facts, arrays["rows"], arrays["keys"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, key: str, facts: dict[str, Any], rows: Any, keys: Any) -> None:
+        import numpy as np
+        facts_path, arrays_path = self._paths(key)
+        self._write(arrays_path, lambda h: np.savez(h, rows=rows, keys=keys))
+        self._write(facts_path, lambda h: h.write(json.dumps(facts).encode()))

@@ -1,0 +1,446 @@
+"""One pass over a table's chunks: schema, quality and declared-vs-observed counts.
+
+``Profiler(declared_fields, split_key)`` is fed DataFrame chunks (``update``) and then gives the
+facts (``facts``): observed columns, dtypes, row count; per column missing count and share,
+min/max (numeric columns), distinct count (capped at ``DISTINCT_CAP``), constant columns;
+duplicate rows (by a 64-bit hash of the row's values); per declared field: present or not,
+nulls (when declared ``nullable: false``), values below ``min`` / above ``max``, values outside
+``allowed_values``, values not of the declared type; outliers by robust z (median/MAD, |z| >
+3.5, Iglewicz and Hoaglin) and by Tukey's fences (1.5 IQR). Quantiles need the whole column: a
+table of at most ``SAMPLE_ROWS`` rows is used whole, a longer one through a uniform random
+sample of ``SAMPLE_ROWS`` rows (bottom-k of seeded uniform keys), and the facts say which, with n
+and the seed. Every count except the outliers is over every row. Facts only: no thresholds.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DISTINCT_CAP = 10_000
+SAMPLE_ROWS = 100_000
+MIXED_TESTED = 2_000       # text values tested for numbers per column (mixed types)
+SMALL_ROWS = 2_000         # rows of the sample every column keeps (personal data, mixed types)
+SEED = 20260101
+ROBUST_Z = 3.5
+IQR_K = 1.5
+VALUE_KEYS = ("min", "max")          # per-column facts that are values of the data (withheld on personal columns)
+_NUMERIC_TYPES = ("integer", "number")
+
+
+def _num(x: Any) -> float | int | None:
+    """A JSON-safe Python number (None for NaN/inf)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
+
+
+def _dtype_name(series: Any) -> str:
+    import pandas.api.types as t
+    if t.is_bool_dtype(series):
+        return "boolean"
+    if t.is_integer_dtype(series):
+        return "integer"
+    if t.is_float_dtype(series):
+        return "number"
+    if t.is_datetime64_any_dtype(series):
+        return "datetime"
+    return "string"
+
+
+_MIX = 0x9E3779B97F4A7C15   # odd 64-bit constant mixing successive column hashes
+_NAN_BITS = 0x7FF8DEADBEEF0001   # every missing number hashes alike
+
+
+def column_hash(s: Any, dictionary: bool = False) -> Any:
+    """A uint64 per value of one column, equal for equal values in any chunk, file or format:
+    numbers (integers, floats, booleans) are their float64 bits (a column read as int in one chunk
+    and as float-with-blanks in another hashes alike); everything else is hashed as UTF-8 text
+    (``text_hash``), objects that are not text by their repr; missing values all alike. With
+    ``dictionary`` (a column not known to have many distinct values) text is hashed per distinct value."""
+    import numpy as np
+    import pandas.api.types as t
+    if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.where(values == 0, 0.0, values)         # -0.0 is 0.0
+        bits = values.view("uint64")
+        bits[np.isnan(values)] = _NAN_BITS
+        return bits
+    text = _as_text(s)
+    if dictionary and len(text) > 1000:      # few distinct values: hash each once (same result, faster)
+        import numpy as np
+        encoded = text.dictionary_encode()
+        if len(encoded.dictionary) * 4 < len(text):
+            h = text_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
+            if text.null_count:
+                h[text.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+            return np.ascontiguousarray(h)
+    return text_hash(text)
+
+
+def _as_text(s: Any) -> Any:
+    """The column as a pyarrow large_string array (zero-copy for pandas' pyarrow-backed text)."""
+    import pyarrow as pa
+    if s.dtype != object:
+        try:
+            arr = pa.array(s)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            if pa.types.is_dictionary(arr.type):
+                arr = arr.dictionary_decode()
+            return arr.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+            pass
+    return pa.array([_norm(v) for v in s.to_numpy(dtype=object)], type=pa.large_string())
+
+
+def text_hash(arr: Any) -> Any:
+    """A uint64 per string of a pyarrow large_string array, computed over its bytes with numpy: the
+    sum of each byte times a fixed pseudo-random 64-bit weight for its position (mod 2^64), mixed with
+    the length and then by pandas' hash_array; nulls all get one value."""
+    import numpy as np
+    import pandas as pd
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype="uint64")
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset: arr.offset + n + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = (np.frombuffer(buffers[2], dtype=np.uint8)[first:last] if buffers[2] is not None and last > first
+            else np.zeros(0, dtype=np.uint8))
+    starts = offsets[:-1] - first
+    lengths = np.diff(offsets)
+    with np.errstate(over="ignore"):
+        if data.size:
+            position = np.arange(data.size, dtype=np.int64) - np.repeat(starts, lengths)
+            terms = data.astype(np.uint64) * _weights(int(lengths.max()))[position]
+            sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)])
+            h = sums[starts + lengths] - sums[starts]
+        else:
+            h = np.zeros(n, dtype=np.uint64)
+        h ^= lengths.astype(np.uint64) * np.uint64(_MIX)
+    h = pd.util.hash_array(h)
+    if arr.null_count:
+        h[arr.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+    return h
+
+
+def _weights(length: int) -> Any:
+    """Odd 64-bit weights for byte positions 0..length-1: splitmix64 of the position (fixed forever)."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        z = (np.arange(1, length + 1, dtype=np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+    return z | np.uint64(1)
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return repr(float(v))
+    return repr(v)
+
+
+def distinct(values: Any) -> Any:
+    """The sorted distinct values of a uint64 array (by sorting: numpy's hash-based unique is slower here)."""
+    import numpy as np
+    if values.size == 0:
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _plain(s: Any) -> bool:
+    """An object column of strings and numbers only (pandas hashes those as they are)."""
+    from pandas.api.types import infer_dtype
+    return infer_dtype(s, skipna=True) in ("string", "empty", "integer", "floating", "mixed-integer-float",
+                                           "boolean", "decimal")
+
+
+class _Column:
+    __slots__ = ("name", "dtypes", "missing", "min", "max", "distinct", "capped")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dtypes: set[str] = set()
+        self.missing = 0
+        self.min: float | None = None
+        self.max: float | None = None
+        self.distinct: Any = ()      # sorted distinct value hashes until more than DISTINCT_CAP
+        self.capped = False
+
+
+class _BottomK:
+    """The rows with the ``k`` smallest keys seen so far: a uniform sample without replacement when
+    the keys are uniform random numbers; two of them over the same keys nest."""
+
+    def __init__(self, k: int) -> None:
+        self.k, self.frame, self.keys = k, None, None
+
+    def update(self, chunk: Any, keys: Any) -> None:
+        import numpy as np
+        import pandas as pd
+        if self.frame is not None and len(self.keys) >= self.k:
+            below = keys < self.keys.max()                 # only these rows can enter the sample
+            chunk, keys = chunk[below], keys[below]
+        chunk = chunk.reset_index(drop=True)
+        if self.frame is not None:
+            chunk = pd.concat([self.frame, chunk], ignore_index=True)
+            keys = np.concatenate([self.keys, keys])
+        if len(keys) > self.k:
+            keep = np.sort(np.argpartition(keys, self.k - 1)[: self.k])
+            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
+        self.frame, self.keys = chunk, keys
+
+
+class Profiler:
+    """Facts about one table, computed in one pass over its chunks."""
+
+    def __init__(self, declared_fields: list[dict[str, Any]] | None = None, split_key: str | None = None,
+                 sample_rows: int = SAMPLE_ROWS, seed: int = SEED) -> None:
+        import numpy as np
+        self.declared = [f for f in declared_fields or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+        self.split_key = split_key
+        self.sample_rows, self.seed = sample_rows, seed
+        self.rng = np.random.default_rng(seed)
+        self.rows = 0
+        self.columns: dict[str, _Column] = {}
+        self.hashes: list[Any] = []
+        self.key_hashes: list[Any] = []
+        self.numeric = _BottomK(sample_rows)           # numeric columns: quantiles and outliers
+        self.small = _BottomK(min(sample_rows, SMALL_ROWS))   # every column: personal data, mixed types
+        self.counts: dict[str, dict[str, int]] = {f["name"]: {"nulls": 0, "below_min": 0, "above_max": 0,
+                                                              "not_allowed": 0, "wrong_type": 0}
+                                                  for f in self.declared}
+
+    # --- the pass ------------------------------------------------------------------------------
+    def update(self, chunk: Any) -> None:
+        import numpy as np
+        chunk.columns = [str(c) for c in chunk.columns]
+        n = len(chunk)
+        hashes: dict[str, Any] = {}
+        for name in chunk.columns:
+            if name not in self.columns:
+                col = self.columns[name] = _Column(name)
+                col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
+            hashes[name] = self._column(self.columns[name], chunk[name])
+        for name, col in self.columns.items():
+            if name not in chunk.columns:
+                col.missing += n
+        for field in self.declared:
+            self._declared(field, chunk.get(field["name"]), n)
+        if n:
+            import pandas as pd
+            acc = np.zeros(n, dtype="uint64")
+            with np.errstate(over="ignore"):
+                for name in sorted(hashes):
+                    acc ^= hashes[name][0]
+                    acc *= np.uint64(_MIX)
+            self.hashes.append(pd.util.hash_array(acc))      # one avalanche mix of the combined row
+            if self.split_key in hashes:
+                h, present = hashes[self.split_key]
+                self.key_hashes.append(h[present])
+            keys = self.rng.random(n)
+            numeric = [c for c in chunk.columns if _dtype_name(chunk[c]) in _NUMERIC_TYPES]
+            self.numeric.update(chunk[numeric], keys)
+            self.small.update(chunk, keys)
+        self.rows += n
+
+    def _column(self, col: _Column, s: Any) -> tuple[Any, Any]:
+        """Update the column's counts; returns (hash per value, mask of present values)."""
+        import numpy as np
+        import pandas.api.types as t
+        present = s.notna().to_numpy()
+        missing = len(s) - int(present.sum())
+        col.missing += missing
+        if missing < len(s):      # an all-blank chunk says nothing about the column's type
+            col.dtypes.add(_dtype_name(s))
+        if (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s):
+            lo, hi = _num(s.min()), _num(s.max())
+            if lo is not None:
+                col.min = lo if col.min is None else min(col.min, lo)
+                col.max = hi if col.max is None else max(col.max, hi)
+        h = column_hash(s, dictionary=not col.capped)
+        if col.distinct is not None:
+            seen = h[present]
+            known = np.asarray(col.distinct, dtype="uint64")
+            head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
+            if head.size > DISTINCT_CAP:
+                col.distinct, col.capped = None, True
+            else:
+                col.distinct = distinct(np.concatenate([head, seen]))
+                if col.distinct.size > DISTINCT_CAP:
+                    col.distinct, col.capped = None, True
+        return h, present
+
+    def _declared(self, field: dict[str, Any], s: Any, n: int) -> None:
+        import pandas as pd
+        import pandas.api.types as t
+        if s is None:
+            return
+        counts = self.counts[field["name"]]
+        present = s.dropna()
+        if field.get("nullable") is False:
+            counts["nulls"] += n - len(present)
+        wants_number = field.get("type") in _NUMERIC_TYPES or _is_number(field.get("min")) or _is_number(field.get("max"))
+        if wants_number and len(present):
+            numeric = present if (t.is_numeric_dtype(present) and not t.is_bool_dtype(present)) \
+                else pd.to_numeric(present, errors="coerce")
+            bad = numeric.isna()
+            if field.get("type") == "integer":
+                bad = bad | (numeric.notna() & (numeric % 1 != 0))
+            if field.get("type") in _NUMERIC_TYPES:
+                counts["wrong_type"] += int(bad.sum())
+            if _is_number(field.get("min")):
+                counts["below_min"] += int((numeric < field["min"]).sum())
+            if _is_number(field.get("max")):
+                counts["above_max"] += int((numeric > field["max"]).sum())
+        if isinstance(field.get("allowed_values"), list) and len(present):
+            allowed = field["allowed_values"]
+            ok = present.isin(allowed) | present.astype(str).isin({_text(a) for a in allowed})
+            counts["not_allowed"] += int((~ok).sum())
+        if field.get("type") == "boolean" and len(present) and not t.is_bool_dtype(present):
+            ok = present.astype(str).str.lower().isin({"true", "false", "0", "1", "yes", "no", "1.0", "0.0"})
+            counts["wrong_type"] += int((~ok).sum())
+
+    # --- the facts -----------------------------------------------------------------------------
+    def sampling(self) -> dict[str, Any]:
+        """How statistics that need whole columns were computed."""
+        if self.rows <= self.sample_rows:
+            return {"mode": "full", "n": self.rows}
+        return {"mode": "sampled", "n": self.sample_rows, "seed": self.seed,
+                "method": "uniform sample without replacement (bottom-k of seeded uniform keys)"}
+
+    def all_row_hashes(self) -> Any:
+        import numpy as np
+        return np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype="uint64")
+
+    def all_key_hashes(self) -> Any:
+        import numpy as np
+        return np.concatenate(self.key_hashes) if self.key_hashes else np.zeros(0, dtype="uint64")
+
+    def facts(self) -> dict[str, Any]:
+        import numpy as np
+        unique = int(distinct(self.all_row_hashes()).size)
+        columns = {}
+        for name, col in self.columns.items():
+            columns[name] = self._column_facts(col)
+        declared = {}
+        for field in self.declared:
+            name = field["name"]
+            present = name in self.columns
+            c = self.counts[name]
+            entry: dict[str, Any] = {"name": name, "present": present}
+            if present:
+                if field.get("nullable") is False:
+                    entry["nulls_not_allowed"] = c["nulls"]
+                if field.get("type") in _NUMERIC_TYPES or field.get("type") == "boolean":
+                    entry["declared_type"] = field["type"]
+                    entry["wrong_type"] = c["wrong_type"]
+                if _is_number(field.get("min")) or _is_number(field.get("max")):
+                    entry["below_min"], entry["above_max"] = c["below_min"], c["above_max"]
+                    entry["out_of_range"] = c["below_min"] + c["above_max"]
+                if isinstance(field.get("allowed_values"), list):
+                    entry["not_allowed"] = c["not_allowed"]
+            declared[name] = entry
+        return {
+            "rows": self.rows,
+            "columns": list(self.columns),
+            "dtypes": {n: _merged(c.dtypes) for n, c in self.columns.items()},
+            "column_stats": columns,
+            "constant_columns": [n for n, c in columns.items() if c["constant"]],
+            "duplicates": {"rows": self.rows - unique, "share": _share(self.rows - unique, self.rows),
+                           "how": "rows whose 64-bit hash of all values (pandas hash_array per column, integers "
+                                  "as floats, combined over the columns sorted by name) equals an earlier row's; "
+                                  "every row"},
+            "declared_fields": declared,
+            "declared_fields_missing": [f["name"] for f in self.declared if f["name"] not in self.columns],
+            "outliers_how": {"robust_z": f"|0.6745 (x - median) / MAD| > {ROBUST_Z} (Iglewicz-Hoaglin); "
+                                         "not computed when MAD is 0",
+                             "iqr": f"x < Q1 - {IQR_K} IQR or x > Q3 + {IQR_K} IQR (Tukey; linear quantiles)",
+                             **self.sampling()},
+        }
+
+    def _column_facts(self, col: _Column) -> dict[str, Any]:
+        distinct = None if col.capped else len(col.distinct)
+        entry: dict[str, Any] = {
+            "name": col.name, "dtype": _merged(col.dtypes), "missing": col.missing, "missing_share": _share(col.missing, self.rows),
+            "distinct": distinct, "distinct_capped": col.capped, "distinct_cap": DISTINCT_CAP,
+            "constant": distinct is not None and distinct <= 1 and self.rows > 0,
+        }
+        if col.min is not None:
+            entry["min"], entry["max"] = col.min, col.max
+        numeric, small = self.numeric.frame, self.small.frame
+        if numeric is not None and col.name in numeric.columns and entry["dtype"] in _NUMERIC_TYPES:
+            entry["outliers"] = _outliers(numeric[col.name])
+        elif small is not None and col.name in small.columns and entry["dtype"] == "string":
+            entry["mixed_types"] = _mixed(small[col.name])
+        return entry
+
+
+def _outliers(s: Any) -> dict[str, Any]:
+    import numpy as np
+    x = s.dropna().to_numpy(dtype="float64")
+    out: dict[str, Any] = {"tested": int(x.size)}
+    if x.size == 0:
+        return out
+    median = float(np.median(x))
+    mad = float(np.median(np.abs(x - median)))
+    out["robust_z"] = None if mad == 0 else int((np.abs(0.6745 * (x - median) / mad) > ROBUST_Z).sum())
+    q1, q3 = (float(v) for v in np.quantile(x, [0.25, 0.75]))
+    iqr = q3 - q1
+    out["iqr"] = int(((x < q1 - IQR_K * iqr) | (x > q3 + IQR_K * iqr)).sum())
+    out["robust_z_share"] = None if out["robust_z"] is None else _share(out["robust_z"], x.size)
+    out["iqr_share"] = _share(out["iqr"], x.size)
+    return out
+
+
+def _mixed(s: Any) -> dict[str, Any]:
+    """A text column whose values are partly numbers (mixed types): counts over the first
+    MIXED_TESTED non-empty values of the sample."""
+    import pandas as pd
+    values = s.dropna().head(MIXED_TESTED * 2)
+    text = pd.Series([v.strip() for v in values.tolist() if isinstance(v, str) and v.strip()][:MIXED_TESTED],
+                     dtype=object)
+    numeric = int(pd.to_numeric(text, errors="coerce").notna().sum()) if len(text) else 0
+    return {"tested": int(text.size), "numeric": numeric, "other": int(text.size) - numeric,
+            "mixed": 0 < numeric < text.size}
+
+
+def _merged(kinds: set[str]) -> str:
+    if not kinds:
+        return "empty"
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if kinds == {"integer", "number"}:
+        return "number"
+    return "mixed"
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
