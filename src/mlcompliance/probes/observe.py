@@ -59,6 +59,25 @@ def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
     facts, index = build_facts(repo, declared_ci, lockfile, present)
     project.bundle["observed"] = {"repository": facts}
     project.observed_index = index
+    _observe_outcomes(project, files)
+
+
+def _observe_outcomes(project: Project, files: dict[str, bytes] | None) -> None:
+    """Drift, fairness and metrics from the declared data (``probes.data.outcomes``), imported
+    only when the manifest declares predictions or a drift comparison. Interim wiring of branch
+    data-stats: at merge it moves into the data probe, which passes its own reader as ``load``."""
+    from mlcompliance.probes.data.outcomes import needs_data
+    if not needs_data(project.bundle):
+        return
+    from mlcompliance.probes.data.interim_load import loader
+    from mlcompliance.probes.data.outcomes import observe_outcomes
+
+    def locate(pointer: str) -> tuple[str, int]:
+        where = project.locate(pointer)
+        return (where.file, where.line)
+    facts, index = observe_outcomes(project.bundle, loader(project.root, files), locate)
+    project.bundle["observed"]["data"] = {"outcomes": facts}
+    project.observed_index.update(index)
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
