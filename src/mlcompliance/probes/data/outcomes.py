@@ -149,14 +149,14 @@ def _predictions(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Ca
         fairness.update(status="error", problem=problem)
         metrics.update(status="error", problem=problem)
         for a in attributes:
-            fairness["by_attribute"][a] = {"status": "error", "problem": problem}
+            fairness["by_attribute"][a] = {"attribute": a, "status": "error", "problem": problem}
         return {"fairness": fairness, "metrics": metrics}
     prepared, problem = _prepare(df, spec, columns)
     if problem:
         fairness.update(status="error", problem=problem)
         metrics.update(status="error", problem=problem)
         for a in attributes:
-            fairness["by_attribute"][a] = {"status": "error", "problem": problem}
+            fairness["by_attribute"][a] = {"attribute": a, "status": "error", "problem": problem}
         return {"fairness": fairness, "metrics": metrics}
     rows, y_true, y_pred, score, info = prepared
     from mlcompliance.probes.stats import fairness as fair_stats
@@ -164,6 +164,9 @@ def _predictions(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Ca
     metrics.update(info)
     fairness.update(info)
     computed = metric_stats.binary_metrics(y_true, y_pred, score, seed=seed)
+    on = [x for x in dict.fromkeys([spec.get("dataset"), datasets[i].get("id")]) if x]
+    for record in computed["metrics"]:
+        record["datasets"] = on
     metrics.update(n=computed["n"], positives=computed["positives"], negatives=computed["negatives"],
                    computed=computed["metrics"], problems=computed["problems"])
     if "confusion" in computed:
@@ -183,14 +186,14 @@ def _predictions(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Ca
         pointer = f"{ROOT}/fairness/by_attribute/{escape_token(a)}"
         at(pointer, f"/model_card/fairness/protected_attributes/{j}")
         if a not in df.columns:
-            fairness["by_attribute"][a] = {"status": "error",
+            fairness["by_attribute"][a] = {"attribute": a, "status": "error",
                                            "problem": f"protected attribute '{a}' is not a column of the predictions file"}
             continue
         if y_pred is None:
-            fairness["by_attribute"][a] = {"status": "error", "problem": fairness["problem"]}
+            fairness["by_attribute"][a] = {"attribute": a, "status": "error", "problem": fairness["problem"]}
             continue
         facts = fair_stats.group_fairness(df[a][rows].reset_index(drop=True), y_pred, y_true, min_group_size)
-        fairness["by_attribute"][a] = facts
+        fairness["by_attribute"][a] = {"attribute": a, **facts}
         fairness["computed"].extend(fair_stats.computed_metrics(a, facts))
     if "status" not in fairness:
         bad = [a for a, f in fairness["by_attribute"].items() if f.get("status") != "ok"]

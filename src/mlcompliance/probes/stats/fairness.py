@@ -18,10 +18,13 @@ from mlcompliance.probes.stats.metrics import rnd
 
 MIN_GROUP_SIZE = 30
 NAMES = {   # canonical metric -> names a model card may use for it
-    "disparate_impact_ratio": ["disparate_impact_ratio", "disparate_impact", "di_ratio"],
-    "demographic_parity_difference": ["demographic_parity_difference", "statistical_parity_difference"],
-    "equal_opportunity_difference": ["equal_opportunity_difference", "true_positive_rate_difference"],
-    "equalised_odds_difference": ["equalised_odds_difference", "equalized_odds_difference"],
+    "disparate_impact_ratio": ["disparate_impact_ratio", "disparate_impact", "di_ratio", "adverse_impact_ratio"],
+    "demographic_parity_difference": ["demographic_parity_difference", "demographic_parity_diff",
+                                      "statistical_parity_difference"],
+    "equal_opportunity_difference": ["equal_opportunity_difference", "equal_opportunity_diff",
+                                     "true_positive_rate_difference"],
+    "equalised_odds_difference": ["equalised_odds_difference", "equalized_odds_difference",
+                                  "equalised_odds_diff", "equalized_odds_diff"],
 }
 
 

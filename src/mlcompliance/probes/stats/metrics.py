@@ -29,8 +29,9 @@ NAMES = {                        # canonical name -> names a model card may use 
 
 
 def rnd(x: float | None) -> float | None:
-    """Rounded for byte-stable JSON across platforms (12 decimals is far below any CI width)."""
-    return None if x is None or not math.isfinite(x) else round(float(x), 12)
+    """Rounded to 12 significant digits, for byte-stable JSON across platforms (far below any CI width;
+    small p-values keep their magnitude)."""
+    return None if x is None or not math.isfinite(x) else float(f"{float(x):.12g}")
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
