@@ -172,7 +172,7 @@ def _predictions(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Ca
     if "confusion" in computed:
         metrics["confusion"] = computed["confusion"]
     metrics["status"] = "ok" if computed["metrics"] else "error"
-    if not computed["metrics"]:
+    if computed["problems"] or not computed["metrics"]:
         metrics["problem"] = "; ".join(computed["problems"]) or "no metric could be computed"
     for k, _ in enumerate(computed["metrics"]):
         at(f"{ROOT}/metrics/computed/{k}", declared)
