@@ -322,15 +322,15 @@ def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
     label = ", ".join(f"{k} {v}" for k, v in wanted.items())
     absent = [k for k, v in wanted.items() if v is None]
     if absent:
-        yield Violation(target.pointer, value, f"declares no {', '.join(absent)} to match a computed value with")
+        yield Violation(target.pointer, value, f"no {', '.join(absent)} to match a computed value with")
         return
     _, records = resolve(ctx, target, p["observed"])
     records = [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
     found = [r for r in records if all(_matches(r, k, v) for k, v in wanted.items())]
     if not found:
         _, why = resolve(ctx, target, p["problem"]) if "problem" in p else ("", pointers.MISSING)
-        reason = f": {why}" if isinstance(why, str) else ""
-        yield Violation(v_ptr, value, f"{value} ({label}) is declared but nothing computed it from the data{reason}")
+        yield Violation(v_ptr, value, f"not computed from data: {why}" if isinstance(why, str)
+                        else f"not computed from data (no computed {label})")
         return
     for k in p.get("optional_keys", []):
         if node.get(k) is not None:
@@ -342,13 +342,14 @@ def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
         if p.get("interval"):
             lo, hi = ci.get("lower"), ci.get("upper")
             if not (_number(lo) and _number(hi)):
-                yield Violation(v_ptr, value, f"{value} ({label}): the computed value has no confidence interval")
+                yield Violation(v_ptr, value, f"computed {label} has no confidence interval")
             elif not lo - tolerance <= value <= hi + tolerance:
-                yield Violation(v_ptr, value, f"{value} ({label}) is outside the computed {ci.get('level', '')} "
-                                f"interval [{lo}, {hi}] around {computed} ({ci.get('method', 'interval')})")
+                yield Violation(v_ptr, value, f"{value} outside computed CI [{lo:.4g}, {hi:.4g}] "
+                                f"(computed {computed:.4g})" if _number(computed) else
+                                f"{value} outside computed CI [{lo:.4g}, {hi:.4g}]")
         elif not _number(computed) or abs(value - computed) > tolerance:
-            yield Violation(v_ptr, value, f"{value} ({label}) disagrees with the computed {computed} "
-                            f"(tolerance {tolerance})")
+            yield Violation(v_ptr, value, f"{value} vs computed {computed:.4g} (tolerance {tolerance})"
+                            if _number(computed) else f"{value} vs computed {computed!r}")
     if p.get("threshold"):
         yield from meets_threshold(ctx, target, {})
 

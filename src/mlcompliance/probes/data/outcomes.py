@@ -227,13 +227,17 @@ def _same(value: Any, label: Any) -> bool:
 
 
 def _positive(values: list[Any], declared: Any) -> tuple[Any, str | None]:
+    """The positive label: the declared one, else 1/true/yes. A label column of one value may lack it
+    (all negative): that is recorded by the metrics as a single class, not refused here."""
     if declared is not None:
-        if not any(_same(v, declared) for v in values):
+        if not any(_same(v, declared) for v in values) and len(values) > 1:
             return None, f"positive_label {declared!r} does not occur in y_true"
         return declared, None
     for candidate in (1, True, "yes", "positive"):
         if any(_same(v, candidate) for v in values):
             return candidate, None
+    if all(_same(v, 0) or str(v).lower() in ("false", "no", "negative") for v in values):
+        return 1, None
     return None, "declare predictions.positive_label: y_true has no 1/true/yes value"
 
 
