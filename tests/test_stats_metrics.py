@@ -83,7 +83,7 @@ def test_wilson_interval_matches_textbook_values():
 
 
 def test_number_of_resamples_shrinks_with_size_within_bounds():
-    assert (n_boot_for(1000), n_boot_for(200_000), n_boot_for(1_000_000), n_boot_for(50_000_000)) == (1000, 1000, 200, 200)
+    assert (n_boot_for(1000), n_boot_for(20_000), n_boot_for(50_000), n_boot_for(1_000_000)) == (1000, 1000, 400, 200)
 
 
 def test_a_single_class_is_recorded_not_raised_and_auc_is_left_out():
@@ -107,3 +107,21 @@ def test_no_rows_and_undefined_f1_are_problems():
     result = binary_metrics(np.zeros(10, dtype=bool), np.zeros(10, dtype=bool), None)
     assert "F1 is undefined: no positive labels and no positive predictions" in result["problems"]
     assert by_name(result)["accuracy"]["value"] == 1.0
+
+
+def test_large_files_use_a_seeded_m_out_of_n_bootstrap_as_wide_as_the_full_one(monkeypatch):
+    from mlcompliance.probes.stats import metrics
+    y, s = planted(20_000, seed=8)
+    full = by_name(binary_metrics(y, None, s, seed=3, n_boot=300))
+    monkeypatch.setattr(metrics, "BOOT_MAX_ROWS", 2_000)
+    sampled = binary_metrics(y, None, s, seed=3, n_boot=300)
+    assert sampled == binary_metrics(y, None, s, seed=3, n_boot=300)
+    part = by_name(sampled)
+    for name in ("auc", "ks", "brier"):
+        ci, ref = part[name]["ci"], full[name]["ci"]
+        assert part[name]["value"] == full[name]["value"]            # the estimate is always on every row
+        assert (ci["how"], ci["sample_rows"], ci["seed"], ci["n_boot"]) == ("sampled", 2_000, 3, 300)
+        assert ci["lower"] < part[name]["value"] < ci["upper"]
+        width, ref_width = ci["upper"] - ci["lower"], ref["upper"] - ref["lower"]
+        assert 0.75 < width / ref_width < 1.33, (name, width, ref_width)
+    assert "how" not in full["auc"]["ci"]

@@ -169,6 +169,9 @@ def _predictions(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Ca
         record["datasets"] = on
     metrics.update(n=computed["n"], positives=computed["positives"], negatives=computed["negatives"],
                    computed=computed["metrics"], problems=computed["problems"])
+    sampled = [m["ci"]["sample_rows"] for m in computed["metrics"] if m["ci"].get("how") == "sampled"]
+    if sampled:   # estimates use every row; the bootstrap intervals a seeded sample (see each ci)
+        metrics.update(how="sampled", sample_rows=sampled[0])
     if "confusion" in computed:
         metrics["confusion"] = computed["confusion"]
     metrics["status"] = "ok" if computed["metrics"] else "error"

@@ -17,7 +17,8 @@ import numpy as np
 LEVEL = 0.95
 Z95 = 1.959963984540054          # scipy.stats.norm.ppf(0.975)
 DEFAULT_SEED = 20260101
-BOOT_BUDGET = 200_000_000        # resampled rows in total: n_boot = clamp(budget // n, 200, 1000)
+BOOT_BUDGET = 20_000_000         # resampled rows in total: n_boot = clamp(budget // rows, 200, 1000)
+BOOT_MAX_ROWS = 100_000          # above this, an m-out-of-n bootstrap on a seeded sample of this many rows
 NAMES = {                        # canonical name -> names a model card may use for it
     "auc": ["auc", "roc_auc", "auroc", "auc_roc"],
     "gini": ["gini", "gini_coefficient", "accuracy_ratio"],
@@ -46,7 +47,7 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 def n_boot_for(n: int) -> int:
-    return int(min(1000, max(200, BOOT_BUDGET // max(n, 1))))
+    return int(min(1000, max(200, BOOT_BUDGET // max(min(n, BOOT_MAX_ROWS), 1))))
 
 
 class _Ranked:
@@ -65,16 +66,60 @@ class _Ranked:
         if p_tot == 0 or n_tot == 0:
             return (math.nan, math.nan)
         neg_below = np.cumsum(neg) - neg
-        auc = float(np.dot(pos, neg_below + 0.5 * neg) / (p_tot * n_tot))
+        auc = float(np.sum(pos * (neg_below + 0.5 * neg)) / (p_tot * n_tot))   # np.sum, not BLAS dot: no thread spin-up
         ks = float(np.max(np.abs(np.cumsum(pos) / p_tot - np.cumsum(neg) / n_tot)))
         return (auc, ks)
 
 
-def _interval(samples: np.ndarray, n_boot: int, seed: int) -> dict[str, Any]:
-    finite = samples[np.isfinite(samples)]
-    lo, hi = (np.percentile(finite, [2.5, 97.5]) if len(finite) else (math.nan, math.nan))
-    return {"lower": rnd(lo), "upper": rnd(hi), "level": LEVEL, "method": "bootstrap percentile (rows resampled)",
-            "n_boot": n_boot, "seed": seed, "degenerate_resamples": int(len(samples) - len(finite))}
+class _Resampling:
+    """Bootstrap replicates of AUC, KS and Brier, one row resample per replicate shared by all three.
+
+    Up to BOOT_MAX_ROWS rows, the rows themselves are resampled. Above, an m-out-of-n bootstrap:
+    m = BOOT_MAX_ROWS rows drawn without replacement (seeded) are resampled, and the percentile
+    interval is moved to the full-data estimate and narrowed by sqrt(m / n) (these statistics
+    converge at the root-n rate; Bickel & Sakov 2008)."""
+
+    def __init__(self, y: np.ndarray, s: np.ndarray, seed: int, boots: int, one_class: bool, brier: bool) -> None:
+        n = len(y)
+        self.n, self.seed, self.boots = n, seed, boots
+        self.m = min(n, BOOT_MAX_ROWS)
+        rng = np.random.default_rng(seed)
+        if self.m < n:
+            idx = np.sort(rng.choice(n, self.m, replace=False))
+            y, s = y[idx], s[idx]
+        ranked = None if one_class or y.all() or not y.any() else _Ranked(y, s)
+        sq = (s - y) ** 2
+        self.base = {"brier": float(sq.mean())}
+        if ranked is not None:
+            self.base["auc"], self.base["ks"] = ranked.auc_ks()
+        self.samples = {k: np.full(boots, np.nan) for k in ("auc", "ks", "brier")}
+        if ranked is None and not brier:
+            return
+        m = self.m
+        for b in range(boots):
+            weights = np.bincount(rng.integers(0, m, m), minlength=m)
+            if ranked is not None:
+                self.samples["auc"][b], self.samples["ks"][b] = ranked.auc_ks(weights)
+            if brier:
+                self.samples["brier"][b] = float(np.sum(weights * sq)) / m   # np.sum, not BLAS dot
+
+    def interval(self, name: str, estimate: float) -> dict[str, Any]:
+        samples = self.samples[name]
+        finite = samples[np.isfinite(samples)]
+        lo = hi = math.nan
+        if len(finite) and name in self.base:
+            q_lo, q_hi = np.percentile(finite, [2.5, 97.5])
+            scale = math.sqrt(self.m / self.n)
+            lo = estimate + scale * (q_lo - self.base[name])
+            hi = estimate + scale * (q_hi - self.base[name])
+        ci: dict[str, Any] = {"lower": rnd(lo), "upper": rnd(hi), "level": LEVEL,
+                              "method": "bootstrap percentile (rows resampled)", "n_boot": self.boots,
+                              "seed": self.seed, "degenerate_resamples": int(len(samples) - len(finite))}
+        if self.m < self.n:
+            ci.update(how="sampled", sample_rows=self.m, method=(
+                f"m-out-of-n bootstrap percentile: {self.m} of {self.n} rows drawn without replacement "
+                "(seed), resampled, interval centred on the full-data value and scaled by sqrt(m/n)"))
+        return ci
 
 
 def _entry(name: str, value: float, ci: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -98,31 +143,22 @@ def binary_metrics(y_true: np.ndarray, y_pred: np.ndarray | None, score: np.ndar
                                f"{n} rows): AUC, Gini and KS are undefined")
     if score is not None:
         s = np.asarray(score, dtype=np.float64)
-        ranked = None if one_class else _Ranked(y, s)
         probabilities = not np.any((s < 0) | (s > 1))
         if not probabilities:
             out["problems"].append("score has values outside [0, 1]: the Brier score needs probabilities")
-        sq = (s - y) ** 2
-        aucs, kss, briers = np.full(boots, np.nan), np.full(boots, np.nan), np.full(boots, np.nan)
-        if ranked is not None or probabilities:
-            rng = np.random.default_rng(seed)
-            for b in range(boots):     # one row resample per replicate, shared by every score metric
-                weights = np.bincount(rng.integers(0, n, n), minlength=n)
-                if ranked is not None:
-                    aucs[b], kss[b] = ranked.auc_ks(weights)
-                if probabilities:
-                    briers[b] = float(np.dot(weights, sq)) / n
-        if ranked is not None:
-            auc, ks = ranked.auc_ks()
-            ci_auc = _interval(aucs, boots, seed)
+        frame = _Resampling(y, s, seed, boots, one_class, probabilities)
+        if not one_class:
+            auc, ks = _Ranked(y, s).auc_ks()
+            ci_auc = frame.interval("auc", auc)
             gini_ci = dict(ci_auc, lower=None if ci_auc["lower"] is None else rnd(2 * ci_auc["lower"] - 1),
                            upper=None if ci_auc["upper"] is None else rnd(2 * ci_auc["upper"] - 1))
             out["metrics"].append(_entry("auc", auc, ci_auc, formula="Mann-Whitney U / (n_pos * n_neg), ties count 1/2"))
             out["metrics"].append(_entry("gini", 2 * auc - 1, gini_ci, formula="2 * AUC - 1"))
-            out["metrics"].append(_entry("ks", ks, _interval(kss, boots, seed),
+            out["metrics"].append(_entry("ks", ks, frame.interval("ks", ks),
                                          formula="max over thresholds |F_pos(t) - F_neg(t)|"))
         if probabilities:
-            out["metrics"].append(_entry("brier", float(sq.mean()), _interval(briers, boots, seed),
+            brier = float(((s - y) ** 2).mean())
+            out["metrics"].append(_entry("brier", brier, frame.interval("brier", brier),
                                          formula="mean((score - y_true)^2)"))
     if y_pred is not None:
         p = np.asarray(y_pred, dtype=bool)
@@ -141,7 +177,10 @@ def binary_metrics(y_true: np.ndarray, y_pred: np.ndarray | None, score: np.ndar
             denom = 2 * cells[:, 0] + cells[:, 1] + cells[:, 2]
             with np.errstate(invalid="ignore", divide="ignore"):
                 f1s = np.where(denom > 0, 2 * cells[:, 0] / np.maximum(denom, 1), np.nan)
-            ci = _interval(f1s, boots, seed)
+            finite = f1s[np.isfinite(f1s)]
+            lo, hi = np.percentile(finite, [2.5, 97.5]) if len(finite) else (math.nan, math.nan)
+            ci = {"lower": rnd(lo), "upper": rnd(hi), "level": LEVEL, "n_boot": boots, "seed": seed,
+                  "degenerate_resamples": int(len(f1s) - len(finite))}
             ci["method"] = "bootstrap percentile (multinomial over the confusion cells, equivalent to resampling rows)"
             out["metrics"].append(_entry("f1", 2 * tp / (2 * tp + fp + fn), ci, formula="2TP / (2TP + FP + FN)"))
     return out
