@@ -92,3 +92,14 @@ def test_bad_columns_are_recorded_not_raised():
     assert rows["c"]["p_value"] == 1.0 and rows["c"]["note"] == "a single category on both sides: nothing can differ"
     assert rows["d"] == {"feature": "d", "status": "error", "problem": "column 'd' is missing from the reference data"}
     assert "p_adjusted" not in rows["b"] and "p_adjusted" in rows["c"]
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(300, 500), (12_000, 15_000)])
+def test_one_merge_gives_scipy_ks_and_wasserstein_exactly(n1, n2):
+    from mlcompliance.probes.stats.drift import ks_wasserstein
+    rng = np.random.default_rng(n1)
+    a, b = rng.normal(0, 1, n1).round(2), rng.normal(0.05, 1.1, n2).round(2)   # rounded: ties across samples
+    d, p, w = ks_wasserstein(a, b)
+    ks = stats.ks_2samp(a, b, method="auto")
+    assert d == pytest.approx(ks.statistic, **EXACT) and p == pytest.approx(ks.pvalue, rel=1e-9)
+    assert w == pytest.approx(stats.wasserstein_distance(a, b), **EXACT)

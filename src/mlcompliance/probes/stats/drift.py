@@ -41,18 +41,45 @@ def is_numeric(series: Any) -> bool:
     return bool(is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype))
 
 
-def numeric_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, Any]:
+EXACT_KS_MAX_N = 10_000   # SciPy's own limit for the exact KS p-value in ks_2samp(method="auto")
+
+
+def ks_wasserstein(reference: np.ndarray, current: np.ndarray) -> tuple[float, float, float]:
+    """(KS statistic D, two-sided p-value, Wasserstein-1 distance) from one merge of the sorted samples.
+
+    Equal to scipy.stats.ks_2samp(method="auto") and scipy.stats.wasserstein_distance (tests check
+    it); above 10 000 rows a side SciPy's asymptotic p-value is used, kstwo.sf(D, round(n1*n2/(n1+n2))),
+    so one sort replaces the three that calling both SciPy functions costs on large files."""
     from scipy import stats
-    ks = stats.ks_2samp(reference, current, method="auto")
+    n1, n2 = len(reference), len(current)
+    values = np.concatenate([np.sort(reference), np.sort(current)])
+    order = np.argsort(values, kind="stable")     # two sorted runs: timsort merges them in linear time
+    values = values[order]
+    from_ref = order < n1
+    last = np.append(values[1:] != values[:-1], True)        # last row of each run of equal values
+    below_ref = np.cumsum(from_ref)[last]
+    cdf1 = below_ref / n1
+    cdf2 = (np.flatnonzero(last) + 1 - below_ref) / n2
+    gaps = np.abs(cdf1 - cdf2)
+    d = float(gaps.max())
+    w = float(np.sum(gaps[:-1] * np.diff(values[last])))
+    if max(n1, n2) <= EXACT_KS_MAX_N:
+        p = float(stats.ks_2samp(reference, current, method="auto").pvalue)
+    else:
+        p = float(stats.kstwo.sf(d, np.round(n1 * n2 / (n1 + n2))))
+    return d, min(max(p, 0.0), 1.0), w
+
+
+def numeric_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, Any]:
+    d, p, w = ks_wasserstein(reference, current)
     shares_ref = _shares(reference, edges := decile_edges(reference))
     shares_cur = _shares(current, edges)
     sd = float(np.std(reference, ddof=1)) if len(reference) > 1 else 0.0
-    w = float(stats.wasserstein_distance(reference, current))
     return {
-        "kind": "numeric", "test": "ks_2samp", "statistic": rnd(ks.statistic), "p_value": rnd(ks.pvalue),
+        "kind": "numeric", "test": "ks_2samp", "statistic": rnd(d), "p_value": rnd(p),
         "psi": rnd(psi(shares_ref, shares_cur)), "psi_bins": len(edges) + 1,
         "wasserstein": rnd(w), "wasserstein_per_sd": rnd(w / sd) if sd > 0 else None,
-        "effect_size": {"name": "ks_d", "value": rnd(ks.statistic)},
+        "effect_size": {"name": "ks_d", "value": rnd(d)},
         "mean_reference": rnd(float(np.mean(reference))), "mean_current": rnd(float(np.mean(current))),
     }
 
