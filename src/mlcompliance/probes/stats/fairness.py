@@ -65,25 +65,36 @@ def _gap(values: dict[str, float | None]) -> tuple[float | None, str | None, str
 def group_fairness(groups: Any, y_pred: np.ndarray, y_true: np.ndarray | None,
                    min_group_size: int = MIN_GROUP_SIZE) -> dict[str, Any]:
     """Fairness facts of boolean decisions ``y_pred`` (and labels ``y_true``) across ``groups`` (a Series)."""
+    import pandas as pd
     pred = np.asarray(y_pred, dtype=bool)
     truth = None if y_true is None else np.asarray(y_true, dtype=bool)
-    missing = groups.isna().to_numpy()
-    keys = groups.astype(str).to_numpy()
-    out: dict[str, Any] = {"min_group_size": min_group_size, "missing": int(missing.sum()), "groups": []}
+    codes, uniques = pd.factorize(groups, use_na_sentinel=True)      # missing -> -1
+    labels = [str(u) for u in uniques]
+    if len(set(labels)) < len(labels):       # e.g. 1 and "1": group by their text, as reported
+        codes, uniques = pd.factorize(groups.astype(str).where(groups.notna()), use_na_sentinel=True)
+        labels = [str(u) for u in uniques]
+    valid = codes >= 0
+    out: dict[str, Any] = {"min_group_size": min_group_size, "missing": int((~valid).sum()), "groups": []}
+    k = len(labels)
+
+    def per_group(mask: np.ndarray | None = None) -> np.ndarray:
+        keep = valid if mask is None else valid & mask
+        return np.bincount(codes[keep], minlength=k).astype(np.int64)
+    sizes, chosen = per_group(), per_group(pred)
+    if truth is not None:
+        positives, tps, fps = per_group(truth), per_group(pred & truth), per_group(pred & ~truth)
     counts: dict[str, np.ndarray] = {}
-    for label in sorted(set(keys[~missing].tolist())):
-        mask = (keys == label) & ~missing
-        n = int(mask.sum())
-        sel = int(pred[mask].sum())
+    for j in sorted(range(k), key=lambda j: labels[j]):
+        label, n, sel = labels[j], int(sizes[j]), int(chosen[j])
         g: dict[str, Any] = {"group": label, "n": n, "selected": sel, "selection_rate": rnd(sel / n),
                              "too_small": n < min_group_size}
         row = [sel, n - sel]
         if truth is not None:
-            pos, neg = mask & truth, mask & ~truth
-            tp, fp = int(pred[pos].sum()), int(pred[neg].sum())
-            g.update(positives=int(pos.sum()), negatives=int(neg.sum()), tp=tp, fp=fp,
-                     tpr=rnd(tp / pos.sum()) if pos.sum() else None, fpr=rnd(fp / neg.sum()) if neg.sum() else None)
-            row += [tp, int(pos.sum()) - tp, fp, int(neg.sum()) - fp]
+            pos, tp, fp = int(positives[j]), int(tps[j]), int(fps[j])
+            neg = n - pos
+            g.update(positives=pos, negatives=neg, tp=tp, fp=fp,
+                     tpr=rnd(tp / pos) if pos else None, fpr=rnd(fp / neg) if neg else None)
+            row += [tp, pos - tp, fp, neg - fp]
         out["groups"].append(g)
         if not g["too_small"]:
             counts[label] = np.array(row)
