@@ -77,7 +77,7 @@ def main() -> int:
         "model_card": {"fairness": {"protected_attributes": ["sex", "age_band"]}},
         "data_manifest": {"datasets": [
             {"id": "train", "split": "train", "path": "train"},
-            {"id": "serving", "split": "production", "path": "serving"},
+            {"id": "serving", "split": "production", "path": "serving", "drift_check": True},
             {"id": "preds", "split": "predictions", "path": "preds",
              "predictions": {"y_true": "label", "y_pred": "decision", "score": "score"}}]},
     }

@@ -39,7 +39,7 @@ def bundle(pred: dict | None = None, datasets: list | None = None, attributes=("
                        "fairness": {"protected_attributes": list(attributes), "metrics": list(metrics)}},
         "data_manifest": {"datasets": datasets if datasets is not None else [
             {"id": "train", "split": "train", "path": "train"},
-            {"id": "serving", "split": "production", "path": "serving"},
+            {"id": "serving", "split": "production", "path": "serving", "drift_check": True},
             {"id": "preds", "split": "predictions", "path": "preds", "predictions": pred or PRED}]},
     }
 
@@ -89,6 +89,14 @@ def test_same_data_same_facts_byte_for_byte():
     one = json.dumps(observe_outcomes(bundle(), frames(), locate), sort_keys=True)
     two = json.dumps(observe_outcomes(bundle(), frames(), locate), sort_keys=True)
     assert one == two
+
+
+def test_a_reference_or_production_role_alone_asks_for_no_drift():
+    b = bundle()
+    del b["data_manifest"]["datasets"][1]["drift_check"]
+    assert observe_outcomes(b, frames())[0]["drift"]["comparisons"] == []
+    b["data_manifest"]["datasets"][1]["compare_to"] = "train"
+    assert observe_outcomes(b, frames())[0]["drift"]["comparisons"][0]["compare_to"] == "train"
 
 
 def test_nothing_declared_reads_nothing():

@@ -3,9 +3,9 @@
 ``observe_outcomes(bundle, load, locate)`` returns the facts for ``/observed/data/outcomes`` and a
 location index (facts pointer -> declaring file and line). It reads only what the evidence
 declares: a dataset with ``split: predictions`` (columns named in its ``predictions`` mapping; the
-protected attributes are the model card's ``fairness.protected_attributes``) and datasets with
-``split: reference`` or ``production`` (compared with their ``compare_to`` dataset, by default the
-first ``train`` dataset). ``load(dataset_mapping)`` returns that dataset's DataFrame; anything it
+protected attributes are the model card's ``fairness.protected_attributes``) and datasets that
+declare ``compare_to`` (a dataset id) or ``drift_check: true`` (compared with the first ``train``
+dataset). ``load(dataset_mapping)`` returns that dataset's DataFrame; anything it
 raises as bad input, and any bad column, is recorded as a problem in the facts (rules fail on
 it), never raised. Facts only: the packs decide what a drift or a gap means.
 """
@@ -76,8 +76,13 @@ def observe_outcomes(bundle: dict[str, Any], load: Callable[[dict[str, Any]], An
 def needs_data(bundle: dict[str, Any]) -> bool:
     """Whether the manifest declares anything ``observe_outcomes`` computes from data (else it reads nothing)."""
     datasets = _mapping(bundle.get("data_manifest")).get("datasets")
-    return any(isinstance(d, dict) and (d.get("split") in ("predictions", "reference", "production") or "compare_to" in d)
-               for d in datasets or [])
+    return any(isinstance(d, dict) and (d.get("split") == "predictions" or _drift_declared(d)) for d in datasets or [])
+
+
+def _drift_declared(dataset: dict[str, Any]) -> bool:
+    """Drift is computed for a dataset that names `compare_to` or sets `drift_check: true`
+    (`split: reference`/`production` alone mean a role, e.g. a knowledge base, not a sample to compare)."""
+    return "compare_to" in dataset or dataset.get("drift_check") is True
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -91,7 +96,7 @@ def _drift(card: dict[str, Any], datasets: list[dict[str, Any]], frame: Callable
     features = [f for f in features if isinstance(f, str)] if isinstance(features, list) else None
     out: dict[str, Any] = {"how": "full", "method": HOW["drift"], "comparisons": []}
     for i, d in enumerate(datasets):
-        if d.get("split") not in ("reference", "production") and "compare_to" not in d:
+        if not _drift_declared(d):
             continue
         k = len(out["comparisons"])
         base = f"{ROOT}/drift/comparisons/{k}"
