@@ -22,7 +22,7 @@ NAMES = {   # canonical metric -> names a model card may use for it
     "demographic_parity_difference": ["demographic_parity_difference", "demographic_parity_diff",
                                       "statistical_parity_difference"],
     "equal_opportunity_difference": ["equal_opportunity_difference", "equal_opportunity_diff",
-                                     "true_positive_rate_difference"],
+                                     "true_positive_rate_difference", "tpr_difference", "tpr_gap", "sensitivity_gap"],
     "equalised_odds_difference": ["equalised_odds_difference", "equalized_odds_difference",
                                   "equalised_odds_diff", "equalized_odds_diff"],
 }
