@@ -287,6 +287,74 @@ def meets_threshold(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
         yield Violation(v_ptr, value, f"{value} is above the maximum {p['max']}")
 
 
+def _matches(record: dict[str, Any], key: str, wanted: Any) -> bool:
+    """A record's `key` equals ``wanted`` (text compared case-insensitively), or its list `keys` holds it."""
+    def same(a: Any) -> bool:
+        return str(a).casefold() == str(wanted).casefold() if isinstance(a, str) and isinstance(wanted, str) else a == wanted
+    plural = record.get(key + "s")
+    return (key in record and same(record[key])) or (isinstance(plural, list) and any(same(a) for a in plural))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@check("observed_agrees", {"required": ["observed", "keys"], "properties": {
+    "observed": _FIELD, "keys": {"type": "array", "items": _FIELD, "minItems": 1},
+    "optional_keys": {"type": "array", "items": _FIELD}, "problem": _FIELD,
+    "tolerance": {"oneOf": [{"type": "number", "minimum": 0},
+                            {"type": "object", "propertyNames": {"enum": list(TIERS)},
+                             "additionalProperties": {"type": "number", "minimum": 0}}]},
+    "interval": {"type": "boolean"}, "threshold": {"type": "boolean"}}})
+def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """A declared figure (the target's `value`) is backed by a computed one: some record of the list
+    at `observed` has the target's values of every field in `keys` (a record's `names` list counts for
+    `name`) and a value that agrees, i.e. within `tolerance` (default 0) of the record's `value`, or
+    with `interval: true` inside its `ci` (lower/upper) widened by `tolerance`. Nothing computed is a
+    violation (with the text at `problem`, when given, as the reason). Records matching `keys` but none
+    of the target's `optional_keys` (e.g. measured on another dataset) leave nothing to compare. With
+    `threshold: true` the declared value must also meet its own threshold (as `meets_threshold`)."""
+    v_ptr, value = resolve(ctx, target, "value")
+    if not _number(value):
+        yield Violation(v_ptr, value, "no numeric value" if value is pointers.MISSING else f"{value!r} is not a number")
+        return
+    node = target.value if isinstance(target.value, dict) else {}
+    wanted = {k: node.get(k) for k in p["keys"]}
+    label = ", ".join(f"{k} {v}" for k, v in wanted.items())
+    absent = [k for k, v in wanted.items() if v is None]
+    if absent:
+        yield Violation(target.pointer, value, f"no {', '.join(absent)} to match a computed value with")
+        return
+    _, records = resolve(ctx, target, p["observed"])
+    records = [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+    found = [r for r in records if all(_matches(r, k, v) for k, v in wanted.items())]
+    if not found:
+        _, why = resolve(ctx, target, p["problem"]) if "problem" in p else ("", pointers.MISSING)
+        yield Violation(v_ptr, value, f"not computed from data: {why}" if isinstance(why, str)
+                        else f"not computed from data (no computed {label})")
+        return
+    for k in p.get("optional_keys", []):
+        if node.get(k) is not None:
+            found = [r for r in found if _matches(r, k, node[k])]
+    tolerance = ctx.by_tier(p.get("tolerance", 0)) or 0
+    for record in found[:1]:
+        ci = record.get("ci") if isinstance(record.get("ci"), dict) else {}
+        computed = record.get("value")
+        if p.get("interval"):
+            lo, hi = ci.get("lower"), ci.get("upper")
+            if not (_number(lo) and _number(hi)):
+                yield Violation(v_ptr, value, f"computed {label} has no confidence interval")
+            elif not lo - tolerance <= value <= hi + tolerance:
+                yield Violation(v_ptr, value, f"{value} outside computed CI [{lo:.4g}, {hi:.4g}] "
+                                f"(computed {computed:.4g})" if _number(computed) else
+                                f"{value} outside computed CI [{lo:.4g}, {hi:.4g}]")
+        elif not _number(computed) or abs(value - computed) > tolerance:
+            yield Violation(v_ptr, value, f"{value} vs computed {computed:.4g} (tolerance {tolerance})"
+                            if _number(computed) else f"{value} vs computed {computed!r}")
+    if p.get("threshold"):
+        yield from meets_threshold(ctx, target, {})
+
+
 @check("equal", {"required": ["field", "other"], "properties": {"field": _FIELD, "other": _FIELD,
                                                                 "required": {"type": "boolean"}}})
 def equal(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:

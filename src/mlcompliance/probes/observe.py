@@ -76,12 +76,28 @@ def observe(project: Project, files: dict[str, bytes] | None = None, probes: boo
 
 
 def _observe_data(project: Project, files: dict[str, bytes] | None, probes: bool | None) -> None:
-    """Facts from the declared data files (``probes.data``), after the repository probe."""
-    from mlcompliance.probes.data.observe import observe_data, wants_data
-    if probes is False or (probes is None and not wants_data(project.bundle)):
+    """Facts from the declared data files, after the repository probe: per dataset
+    (``probes.data.observe``), then drift, fairness and metrics (``probes.data.outcomes``) when the
+    manifest declares predictions or a drift comparison. ``probes`` False (--no-probes) skips
+    both; True (--probe) runs the per-dataset probe even where the evidence points at no data."""
+    if probes is False:
         return
-    facts, index = observe_data(project, files)
-    project.bundle["observed"]["data"] = facts
+    from mlcompliance.probes.data.observe import observe_data, wants_data
+    from mlcompliance.probes.data.outcomes import needs_data
+    if probes or wants_data(project.bundle):
+        facts, index = observe_data(project, files)
+        project.bundle["observed"]["data"] = facts
+        project.observed_index.update(index)
+    if not needs_data(project.bundle):
+        return
+    from mlcompliance.probes.data.outcomes import observe_outcomes
+    from mlcompliance.probes.data.read import loader
+
+    def locate(pointer: str) -> tuple[str, int]:
+        where = project.locate(pointer)
+        return (where.file, where.line)
+    facts, index = observe_outcomes(project.bundle, loader(project.root, files), locate)
+    project.bundle["observed"].setdefault("data", {})["outcomes"] = facts
     project.observed_index.update(index)
 
 

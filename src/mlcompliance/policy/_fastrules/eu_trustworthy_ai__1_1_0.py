@@ -179,6 +179,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s50b533c5975ddf6d19732f5e(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s5114af87851987e8e82d48fa(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -195,6 +200,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s559cfbcdf610cd6abdf93b8e(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s5727ebb748e4e4c3de9a1deb(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -319,6 +329,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s7db451d2b4face41107caa8e(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s827e863873e504a5c00e9a01(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -330,6 +345,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s840a35cb746137143c1ed090(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s88b0add287cbb2cb7cca05f0(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -405,6 +425,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sa918583121fbcc0a3b022b7d(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_saa5aa076b58506371cef5660(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -558,6 +583,87 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
+        try:
+            validate___definitions_sfd02f125d5f1a6b3e2f5550f(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sfd02f125d5f1a6b3e2f5550f(data, custom_formats={}, name_prefix=None):
+    data_any_of_count2 = 0
+    if not data_any_of_count2:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "equalised_odds_difference" in data_keys:
+                    data_keys.remove("equalised_odds_difference")
+                    data__equalisedoddsdifference = data["equalised_odds_difference"]
+                    if isinstance(data__equalisedoddsdifference, (int, float, Decimal)) and not isinstance(data__equalisedoddsdifference, bool):
+                        if data__equalisedoddsdifference > 0.1:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count2:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "tpr_test" in data_keys:
+                    data_keys.remove("tpr_test")
+                    data__tprtest = data["tpr_test"]
+                    data__tprtest_is_dict = isinstance(data__tprtest, dict)
+                    if data__tprtest_is_dict:
+                        data__tprtest_keys = set(data__tprtest.keys())
+                        if "p_value" in data__tprtest_keys:
+                            data__tprtest_keys.remove("p_value")
+                            data__tprtest__pvalue = data__tprtest["p_value"]
+                            data__tprtest__pvalue_any_of_count3 = 0
+                            if not data__tprtest__pvalue_any_of_count3:
+                                try:
+                                    if not isinstance(data__tprtest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__tprtest__pvalue_any_of_count3 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__tprtest__pvalue_any_of_count3:
+                                try:
+                                    if isinstance(data__tprtest__pvalue, (int, float, Decimal)) and not isinstance(data__tprtest__pvalue, bool):
+                                        if data__tprtest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__tprtest__pvalue_any_of_count3 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__tprtest__pvalue_any_of_count3:
+                                raise JsonSchemaValueException("invalid")
+                if "fpr_test" in data_keys:
+                    data_keys.remove("fpr_test")
+                    data__fprtest = data["fpr_test"]
+                    data__fprtest_is_dict = isinstance(data__fprtest, dict)
+                    if data__fprtest_is_dict:
+                        data__fprtest_keys = set(data__fprtest.keys())
+                        if "p_value" in data__fprtest_keys:
+                            data__fprtest_keys.remove("p_value")
+                            data__fprtest__pvalue = data__fprtest["p_value"]
+                            data__fprtest__pvalue_any_of_count4 = 0
+                            if not data__fprtest__pvalue_any_of_count4:
+                                try:
+                                    if not isinstance(data__fprtest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__fprtest__pvalue_any_of_count4 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__fprtest__pvalue_any_of_count4:
+                                try:
+                                    if isinstance(data__fprtest__pvalue, (int, float, Decimal)) and not isinstance(data__fprtest__pvalue, bool):
+                                        if data__fprtest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__fprtest__pvalue_any_of_count4 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__fprtest__pvalue_any_of_count4:
+                                raise JsonSchemaValueException("invalid")
+            data_any_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count2:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -584,26 +690,26 @@ def validate___definitions_sfa36cc1472927aeefd4764f3(data, custom_formats={}, na
     return data
 
 def validate___definitions_sf3360d4756f1931fd41c94d8(data, custom_formats={}, name_prefix=None):
-    data_any_of_count2 = 0
-    if not data_any_of_count2:
+    data_any_of_count5 = 0
+    if not data_any_of_count5:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['origin']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count2 += 1
+            data_any_of_count5 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
+    if not data_any_of_count5:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['source']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count2 += 1
+            data_any_of_count5 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
+    if not data_any_of_count5:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1201,8 +1307,8 @@ def validate___definitions_sb1c1ce34927e82efe5655afb(data, custom_formats={}, na
     return data
 
 def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, name_prefix=None):
-    data_any_of_count3 = 0
-    if not data_any_of_count3:
+    data_any_of_count6 = 0
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1224,9 +1330,9 @@ def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, na
                             data__audittrail__enabled = data__audittrail["enabled"]
                             if not (isinstance(data__audittrail__enabled, bool) and data__audittrail__enabled is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count3 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1248,9 +1354,9 @@ def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, na
                             data__logging__automatic = data__logging["automatic"]
                             if not (isinstance(data__logging__automatic, bool) and data__logging__automatic is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count3 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count6:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1365,8 +1471,8 @@ def validate___definitions_sad9e095033e6acfa1ec06bfa(data, custom_formats={}, na
     return data
 
 def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, name_prefix=None):
-    data_any_of_count4 = 0
-    if not data_any_of_count4:
+    data_any_of_count7 = 0
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1379,9 +1485,9 @@ def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, na
                     data__pseudonymised = data["pseudonymised"]
                     if not (isinstance(data__pseudonymised, bool) and data__pseudonymised is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count4 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count4:
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1394,51 +1500,65 @@ def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, na
                     data__directidentifiersremoved = data["direct_identifiers_removed"]
                     if not (isinstance(data__directidentifiersremoved, bool) and data__directidentifiersremoved is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count4 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count4:
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['anonymisation_method']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count4 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count4:
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['pseudonymisation_exception_ref']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count4 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count4:
+    if not data_any_of_count7:
         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_saa5aa076b58506371cef5660(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'ok'):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sa918583121fbcc0a3b022b7d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count5 = 0
-    if not data_any_of_count5:
+    data_any_of_count8 = 0
+    if not data_any_of_count8:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['energy_kwh']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count8 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count8:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['gpu_hours']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count8 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count8:
         raise JsonSchemaValueException("invalid")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1900,6 +2020,25 @@ def validate___definitions_s88e040e844eeafa783fc863d(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s88b0add287cbb2cb7cca05f0(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status', 'equalised_odds_difference']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'ok'):
+                raise JsonSchemaValueException("invalid")
+        if "equalised_odds_difference" in data_keys:
+            data_keys.remove("equalised_odds_difference")
+            data__equalisedoddsdifference = data["equalised_odds_difference"]
+            if not isinstance(data__equalisedoddsdifference, (int, float, Decimal)) or isinstance(data__equalisedoddsdifference, bool):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s840a35cb746137143c1ed090(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1930,6 +2069,23 @@ def validate___definitions_s827e863873e504a5c00e9a01(data, custom_formats={}, na
             if data__explanations_is_dict:
                 data__explanations__missing_keys = set(['logic_summary_ref']) - data__explanations.keys()
                 if data__explanations__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s7db451d2b4face41107caa8e(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['protected_attributes']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "protected_attributes" in data_keys:
+            data_keys.remove("protected_attributes")
+            data__protectedattributes = data["protected_attributes"]
+            data__protectedattributes_is_list = isinstance(data__protectedattributes, (list, tuple))
+            if data__protectedattributes_is_list:
+                data__protectedattributes_len = len(data__protectedattributes)
+                if data__protectedattributes_len < 1:
                     raise JsonSchemaValueException("invalid")
     return data
 
@@ -2690,6 +2846,25 @@ def validate___definitions_s5970e4d489567775ed687e3f(data, custom_formats={}, na
                                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s5727ebb748e4e4c3de9a1deb(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status', 'disparate_impact_ratio']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'ok'):
+                raise JsonSchemaValueException("invalid")
+        if "disparate_impact_ratio" in data_keys:
+            data_keys.remove("disparate_impact_ratio")
+            data__disparateimpactratio = data["disparate_impact_ratio"]
+            if not isinstance(data__disparateimpactratio, (int, float, Decimal)) or isinstance(data__disparateimpactratio, bool):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s559cfbcdf610cd6abdf93b8e(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2775,6 +2950,57 @@ def validate___definitions_s5114af87851987e8e82d48fa(data, custom_formats={}, na
                 data__riskmanagement__missing_keys = set(['ref']) - data__riskmanagement.keys()
                 if data__riskmanagement__missing_keys:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s50b533c5975ddf6d19732f5e(data, custom_formats={}, name_prefix=None):
+    data_any_of_count9 = 0
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "disparate_impact_ratio" in data_keys:
+                    data_keys.remove("disparate_impact_ratio")
+                    data__disparateimpactratio = data["disparate_impact_ratio"]
+                    if isinstance(data__disparateimpactratio, (int, float, Decimal)) and not isinstance(data__disparateimpactratio, bool):
+                        if data__disparateimpactratio < 0.8:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "selection_test" in data_keys:
+                    data_keys.remove("selection_test")
+                    data__selectiontest = data["selection_test"]
+                    data__selectiontest_is_dict = isinstance(data__selectiontest, dict)
+                    if data__selectiontest_is_dict:
+                        data__selectiontest_keys = set(data__selectiontest.keys())
+                        if "p_value" in data__selectiontest_keys:
+                            data__selectiontest_keys.remove("p_value")
+                            data__selectiontest__pvalue = data__selectiontest["p_value"]
+                            data__selectiontest__pvalue_any_of_count10 = 0
+                            if not data__selectiontest__pvalue_any_of_count10:
+                                try:
+                                    if not isinstance(data__selectiontest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__selectiontest__pvalue_any_of_count10 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__selectiontest__pvalue_any_of_count10:
+                                try:
+                                    if isinstance(data__selectiontest__pvalue, (int, float, Decimal)) and not isinstance(data__selectiontest__pvalue, bool):
+                                        if data__selectiontest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__selectiontest__pvalue_any_of_count10 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__selectiontest__pvalue_any_of_count10:
+                                raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s4c13b21afe1b78e26cf122e9(data, custom_formats={}, name_prefix=None):
@@ -2956,8 +3182,8 @@ def validate___definitions_s442c6a01e269de9dcfca47f9(data, custom_formats={}, na
                         if "eu_ai_act" in data__modelcard__risk_keys:
                             data__modelcard__risk_keys.remove("eu_ai_act")
                             data__modelcard__risk__euaiact = data__modelcard__risk["eu_ai_act"]
-                            data__modelcard__risk__euaiact_any_of_count6 = 0
-                            if not data__modelcard__risk__euaiact_any_of_count6:
+                            data__modelcard__risk__euaiact_any_of_count11 = 0
+                            if not data__modelcard__risk__euaiact_any_of_count11:
                                 try:
                                     data__modelcard__risk__euaiact_is_dict = isinstance(data__modelcard__risk__euaiact, dict)
                                     if data__modelcard__risk__euaiact_is_dict:
@@ -2970,9 +3196,9 @@ def validate___definitions_s442c6a01e269de9dcfca47f9(data, custom_formats={}, na
                                             data__modelcard__risk__euaiact__deployertype = data__modelcard__risk__euaiact["deployer_type"]
                                             if not (isinstance(data__modelcard__risk__euaiact__deployertype, str) and data__modelcard__risk__euaiact__deployertype == 'public_body' or isinstance(data__modelcard__risk__euaiact__deployertype, str) and data__modelcard__risk__euaiact__deployertype == 'public_service'):
                                                 raise JsonSchemaValueException("invalid")
-                                    data__modelcard__risk__euaiact_any_of_count6 += 1
+                                    data__modelcard__risk__euaiact_any_of_count11 += 1
                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__modelcard__risk__euaiact_any_of_count6:
+                            if not data__modelcard__risk__euaiact_any_of_count11:
                                 try:
                                     data__modelcard__risk__euaiact_is_dict = isinstance(data__modelcard__risk__euaiact, dict)
                                     if data__modelcard__risk__euaiact_is_dict:
@@ -2985,9 +3211,9 @@ def validate___definitions_s442c6a01e269de9dcfca47f9(data, custom_formats={}, na
                                             data__modelcard__risk__euaiact__annexiiipoint = data__modelcard__risk__euaiact["annex_iii_point"]
                                             if not (isinstance(data__modelcard__risk__euaiact__annexiiipoint, str) and data__modelcard__risk__euaiact__annexiiipoint == '5b' or isinstance(data__modelcard__risk__euaiact__annexiiipoint, str) and data__modelcard__risk__euaiact__annexiiipoint == '5c'):
                                                 raise JsonSchemaValueException("invalid")
-                                    data__modelcard__risk__euaiact_any_of_count6 += 1
+                                    data__modelcard__risk__euaiact_any_of_count11 += 1
                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__modelcard__risk__euaiact_any_of_count6:
+                            if not data__modelcard__risk__euaiact_any_of_count11:
                                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -3032,8 +3258,8 @@ def validate___definitions_s3a445606a95bc9450c9025ba(data, custom_formats={}, na
     return data
 
 def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count7 = 0
-    if not data_any_of_count7:
+    data_any_of_count12 = 0
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3067,9 +3293,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                         data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
                                         if data__modelcard__intendeduse__affectedpersons_len < 1:
                                             raise JsonSchemaValueException("invalid")
-            data_any_of_count7 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count7:
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3110,9 +3336,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                 if not data__datamanifest__datasets_contains:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count7 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count7:
+    if not data_any_of_count12:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -3419,8 +3645,8 @@ def validate___definitions_s21f74125b95887593eed69c3(data, custom_formats={}, na
             if "intended_use" in data_keys:
                 data_keys.remove("intended_use")
                 data__intendeduse = data["intended_use"]
-                data__intendeduse_any_of_count8 = 0
-                if not data__intendeduse_any_of_count8:
+                data__intendeduse_any_of_count13 = 0
+                if not data__intendeduse_any_of_count13:
                     try:
                         data__intendeduse_is_dict = isinstance(data__intendeduse, dict)
                         if data__intendeduse_is_dict:
@@ -3433,9 +3659,9 @@ def validate___definitions_s21f74125b95887593eed69c3(data, custom_formats={}, na
                                 data__intendeduse__interactswithpersons = data__intendeduse["interacts_with_persons"]
                                 if not (isinstance(data__intendeduse__interactswithpersons, bool) and data__intendeduse__interactswithpersons is True):
                                     raise JsonSchemaValueException("invalid")
-                        data__intendeduse_any_of_count8 += 1
+                        data__intendeduse_any_of_count13 += 1
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__intendeduse_any_of_count8:
+                if not data__intendeduse_any_of_count13:
                     try:
                         data__intendeduse_is_dict = isinstance(data__intendeduse, dict)
                         if data__intendeduse_is_dict:
@@ -3448,9 +3674,9 @@ def validate___definitions_s21f74125b95887593eed69c3(data, custom_formats={}, na
                                 data__intendeduse__generatessyntheticcontent = data__intendeduse["generates_synthetic_content"]
                                 if not (isinstance(data__intendeduse__generatessyntheticcontent, bool) and data__intendeduse__generatessyntheticcontent is True):
                                     raise JsonSchemaValueException("invalid")
-                        data__intendeduse_any_of_count8 += 1
+                        data__intendeduse_any_of_count13 += 1
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__intendeduse_any_of_count8:
+                if not data__intendeduse_any_of_count13:
                     try:
                         data__intendeduse_is_dict = isinstance(data__intendeduse, dict)
                         if data__intendeduse_is_dict:
@@ -3463,9 +3689,9 @@ def validate___definitions_s21f74125b95887593eed69c3(data, custom_formats={}, na
                                 data__intendeduse__emotionrecognition = data__intendeduse["emotion_recognition"]
                                 if not (isinstance(data__intendeduse__emotionrecognition, bool) and data__intendeduse__emotionrecognition is True):
                                     raise JsonSchemaValueException("invalid")
-                        data__intendeduse_any_of_count8 += 1
+                        data__intendeduse_any_of_count13 += 1
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__intendeduse_any_of_count8:
+                if not data__intendeduse_any_of_count13:
                     try:
                         data__intendeduse_is_dict = isinstance(data__intendeduse, dict)
                         if data__intendeduse_is_dict:
@@ -3478,9 +3704,9 @@ def validate___definitions_s21f74125b95887593eed69c3(data, custom_formats={}, na
                                 data__intendeduse__deepfake = data__intendeduse["deepfake"]
                                 if not (isinstance(data__intendeduse__deepfake, bool) and data__intendeduse__deepfake is True):
                                     raise JsonSchemaValueException("invalid")
-                        data__intendeduse_any_of_count8 += 1
+                        data__intendeduse_any_of_count13 += 1
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__intendeduse_any_of_count8:
+                if not data__intendeduse_any_of_count13:
                     raise JsonSchemaValueException("invalid")
     except (JsonSchemaValueException, JsonSchemaValuesException):
         pass
@@ -3860,17 +4086,17 @@ def validate___definitions_s166ebc0f2951e1039569402d(data, custom_formats={}, na
     return data
 
 def validate___definitions_s150390adea033ea6d1a84502(data, custom_formats={}, name_prefix=None):
-    data_any_of_count9 = 0
-    if not data_any_of_count9:
+    data_any_of_count14 = 0
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['redress_channel_ref']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3886,9 +4112,9 @@ def validate___definitions_s150390adea033ea6d1a84502(data, custom_formats={}, na
                         data__decision__missing_keys = set(['contest_channel_ref']) - data__decision.keys()
                         if data__decision__missing_keys:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count14:
         raise JsonSchemaValueException("invalid")
     return data
 

@@ -88,6 +88,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s170b7892e59c0f9b4af5db19(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s18531fda31aa74a5227ffb81(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -204,6 +209,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s3bc4f1c618fd083656d606d7(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s3da65146c1641b188a8166da(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -453,6 +463,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s7e8a5aaef4d0ae27a3840f24(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s7f1de282b94ffb926a26c05a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -574,6 +589,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sa83be975e08d50de484ad885(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_saa5aa076b58506371cef5660(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -749,6 +769,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_se3c0cf2fe94a05425d577470(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_se46c72b5bfe50852e65d216a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1575,6 +1600,38 @@ def validate___definitions_se4ec7c1a754168695e9bf796(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_se46c72b5bfe50852e65d216a(data, custom_formats={}, name_prefix=None):
+    data_any_of_count5 = 0
+    if not data_any_of_count5:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "psi" in data_keys:
+                    data_keys.remove("psi")
+                    data__psi = data["psi"]
+                    if isinstance(data__psi, (int, float, Decimal)) and not isinstance(data__psi, bool):
+                        if data__psi >= 0.25:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count5 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count5:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
+                if "p_adjusted" in data_keys:
+                    data_keys.remove("p_adjusted")
+                    data__padjusted = data["p_adjusted"]
+                    if isinstance(data__padjusted, (int, float, Decimal)) and not isinstance(data__padjusted, bool):
+                        if data__padjusted < 0.05:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count5 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count5:
+        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_se3c0cf2fe94a05425d577470(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1646,8 +1703,8 @@ def validate___definitions_sdb83f0fa36a1288bca4825c2(data, custom_formats={}, na
     return data
 
 def validate___definitions_sdb03668efaf8371e73d2a50a(data, custom_formats={}, name_prefix=None):
-    data_any_of_count5 = 0
-    if not data_any_of_count5:
+    data_any_of_count6 = 0
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1669,9 +1726,9 @@ def validate___definitions_sdb03668efaf8371e73d2a50a(data, custom_formats={}, na
                             data__monitoring__inferencelogging = data__monitoring["inference_logging"]
                             if not (isinstance(data__monitoring__inferencelogging, bool) and data__monitoring__inferencelogging is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1693,9 +1750,9 @@ def validate___definitions_sdb03668efaf8371e73d2a50a(data, custom_formats={}, na
                             data__logging__inferencelogs = data__logging["inference_logs"]
                             if not (isinstance(data__logging__inferencelogs, bool) and data__logging__inferencelogs is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count6:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1921,8 +1978,8 @@ def validate___definitions_sd0188c5b939ee3af5557a0ac(data, custom_formats={}, na
     return data
 
 def validate___definitions_sd0082aa4b57c7c91120a9294(data, custom_formats={}, name_prefix=None):
-    data_any_of_count6 = 0
-    if not data_any_of_count6:
+    data_any_of_count7 = 0
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1948,9 +2005,9 @@ def validate___definitions_sd0082aa4b57c7c91120a9294(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count6 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count6:
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1977,9 +2034,9 @@ def validate___definitions_sd0082aa4b57c7c91120a9294(data, custom_formats={}, na
                                 data__registry__previousversions_len = len(data__registry__previousversions)
                                 if data__registry__previousversions_len < 1:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count6 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count6:
+    if not data_any_of_count7:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2008,8 +2065,8 @@ def validate___definitions_sd0058a6b7c9e4f82456d4ded(data, custom_formats={}, na
     return data
 
 def validate___definitions_scfa6ce3a879d50617f452292(data, custom_formats={}, name_prefix=None):
-    data_any_of_count7 = 0
-    if not data_any_of_count7:
+    data_any_of_count8 = 0
+    if not data_any_of_count8:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2041,9 +2098,9 @@ def validate___definitions_scfa6ce3a879d50617f452292(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__deployments_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count7 += 1
+            data_any_of_count8 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count7:
+    if not data_any_of_count8:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2069,9 +2126,9 @@ def validate___definitions_scfa6ce3a879d50617f452292(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count7 += 1
+            data_any_of_count8 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count7:
+    if not data_any_of_count8:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2657,8 +2714,8 @@ def validate___definitions_sb152e35a0af70c1980002f7b(data, custom_formats={}, na
     return data
 
 def validate___definitions_sb118356f1f016aa526c538ad(data, custom_formats={}, name_prefix=None):
-    data_any_of_count8 = 0
-    if not data_any_of_count8:
+    data_any_of_count9 = 0
+    if not data_any_of_count9:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2684,9 +2741,9 @@ def validate___definitions_sb118356f1f016aa526c538ad(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count8 += 1
+            data_any_of_count9 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count8:
+    if not data_any_of_count9:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2712,9 +2769,9 @@ def validate___definitions_sb118356f1f016aa526c538ad(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count8 += 1
+            data_any_of_count9 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count8:
+    if not data_any_of_count9:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2858,6 +2915,20 @@ def validate___definitions_sacf76986c9aa9fde1788a50d(data, custom_formats={}, na
                     data__cd__strategy = data__cd["strategy"]
                     if not (isinstance(data__cd__strategy, str) and data__cd__strategy == 'canary' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'shadow' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'blue_green' or isinstance(data__cd__strategy, str) and data__cd__strategy == 'progressive'):
                         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_saa5aa076b58506371cef5660(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'ok'):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sa83be975e08d50de484ad885(data, custom_formats={}, name_prefix=None):
@@ -3269,8 +3340,8 @@ def validate___definitions_s98f91ce34cbc665139f41603(data, custom_formats={}, na
                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                 else:
                                     raise JsonSchemaValueException("invalid")
-                        data__runs_key_any_of_count9 = 0
-                        if not data__runs_key_any_of_count9:
+                        data__runs_key_any_of_count10 = 0
+                        if not data__runs_key_any_of_count10:
                             try:
                                 data__runs_key_is_dict = isinstance(data__runs_key, dict)
                                 if data__runs_key_is_dict:
@@ -3286,9 +3357,9 @@ def validate___definitions_s98f91ce34cbc665139f41603(data, custom_formats={}, na
                                             data__runs_key__params_len = len(data__runs_key__params)
                                             if data__runs_key__params_len < 1:
                                                 raise JsonSchemaValueException("invalid")
-                                data__runs_key_any_of_count9 += 1
+                                data__runs_key_any_of_count10 += 1
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                        if not data__runs_key_any_of_count9:
+                        if not data__runs_key_any_of_count10:
                             try:
                                 data__runs_key_is_dict = isinstance(data__runs_key, dict)
                                 if data__runs_key_is_dict:
@@ -3304,9 +3375,9 @@ def validate___definitions_s98f91ce34cbc665139f41603(data, custom_formats={}, na
                                             data__runs_key__metrics_len = len(data__runs_key__metrics)
                                             if data__runs_key__metrics_len < 1:
                                                 raise JsonSchemaValueException("invalid")
-                                data__runs_key_any_of_count9 += 1
+                                data__runs_key_any_of_count10 += 1
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                        if not data__runs_key_any_of_count9:
+                        if not data__runs_key_any_of_count10:
                             raise JsonSchemaValueException("invalid")
                         data__runs_contains = True
                         break
@@ -3657,6 +3728,48 @@ def validate___definitions_s7f1de282b94ffb926a26c05a(data, custom_formats={}, na
             data__approvalgate = data["approval_gate"]
             if not (isinstance(data__approvalgate, bool) and data__approvalgate is True):
                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s7e8a5aaef4d0ae27a3840f24(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['data_manifest']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "data_manifest" in data_keys:
+            data_keys.remove("data_manifest")
+            data__datamanifest = data["data_manifest"]
+            data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
+            if data__datamanifest_is_dict:
+                data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
+                if data__datamanifest__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__datamanifest_keys = set(data__datamanifest.keys())
+                if "datasets" in data__datamanifest_keys:
+                    data__datamanifest_keys.remove("datasets")
+                    data__datamanifest__datasets = data__datamanifest["datasets"]
+                    data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
+                    if data__datamanifest__datasets_is_list:
+                        data__datamanifest__datasets_contains = False
+                        for data__datamanifest__datasets_key in data__datamanifest__datasets:
+                            try:
+                                data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
+                                if data__datamanifest__datasets_key_is_dict:
+                                    data__datamanifest__datasets_key__missing_keys = set(['split']) - data__datamanifest__datasets_key.keys()
+                                    if data__datamanifest__datasets_key__missing_keys:
+                                        raise JsonSchemaValueException("invalid")
+                                    data__datamanifest__datasets_key_keys = set(data__datamanifest__datasets_key.keys())
+                                    if "split" in data__datamanifest__datasets_key_keys:
+                                        data__datamanifest__datasets_key_keys.remove("split")
+                                        data__datamanifest__datasets_key__split = data__datamanifest__datasets_key["split"]
+                                        if not (isinstance(data__datamanifest__datasets_key__split, str) and data__datamanifest__datasets_key__split == 'predictions'):
+                                            raise JsonSchemaValueException("invalid")
+                                data__datamanifest__datasets_contains = True
+                                break
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                        if not data__datamanifest__datasets_contains:
+                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s7da9d6222dbdb79a9db882b6(data, custom_formats={}, name_prefix=None):
@@ -4436,26 +4549,26 @@ def validate___definitions_s623fdb3dc09614619e6006ac(data, custom_formats={}, na
         if "environment" in data_keys:
             data_keys.remove("environment")
             data__environment = data["environment"]
-            data__environment_any_of_count10 = 0
-            if not data__environment_any_of_count10:
+            data__environment_any_of_count11 = 0
+            if not data__environment_any_of_count11:
                 try:
                     data__environment_is_dict = isinstance(data__environment, dict)
                     if data__environment_is_dict:
                         data__environment__missing_keys = set(['lockfile']) - data__environment.keys()
                         if data__environment__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__environment_any_of_count10 += 1
+                    data__environment_any_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__environment_any_of_count10:
+            if not data__environment_any_of_count11:
                 try:
                     data__environment_is_dict = isinstance(data__environment, dict)
                     if data__environment_is_dict:
                         data__environment__missing_keys = set(['container_digest']) - data__environment.keys()
                         if data__environment__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__environment_any_of_count10 += 1
+                    data__environment_any_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__environment_any_of_count10:
+            if not data__environment_any_of_count11:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -4936,8 +5049,8 @@ def validate___definitions_s4231812e09a88c2d49eef71e(data, custom_formats={}, na
     return data
 
 def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count11 = 0
-    if not data_any_of_count11:
+    data_any_of_count12 = 0
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -4978,9 +5091,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__deployments_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count11 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count11:
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5002,9 +5115,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             data__cd__approvalgate = data__cd["approval_gate"]
                             if not (isinstance(data__cd__approvalgate, bool) and data__cd__approvalgate is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count11 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count11:
+    if not data_any_of_count12:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5077,8 +5190,8 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                         data__datamanifest__datasets_contains = False
                         for data__datamanifest__datasets_key in data__datamanifest__datasets:
                             try:
-                                data__datamanifest__datasets_key_any_of_count12 = 0
-                                if not data__datamanifest__datasets_key_any_of_count12:
+                                data__datamanifest__datasets_key_any_of_count13 = 0
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5091,9 +5204,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__pseudonymised = data__datamanifest__datasets_key["pseudonymised"]
                                                 if not (isinstance(data__datamanifest__datasets_key__pseudonymised, bool) and data__datamanifest__datasets_key__pseudonymised is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count12 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count12:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5106,9 +5219,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__directidentifiersremoved = data__datamanifest__datasets_key["direct_identifiers_removed"]
                                                 if not (isinstance(data__datamanifest__datasets_key__directidentifiersremoved, bool) and data__datamanifest__datasets_key__directidentifiersremoved is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count12 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count12:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5125,9 +5238,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                                 else:
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count12 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count12:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     raise JsonSchemaValueException("invalid")
                                 data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                 if data__datamanifest__datasets_key_is_dict:
@@ -5155,6 +5268,25 @@ def validate___definitions_s3dbbe891bb34f4453870b250(data, custom_formats={}, na
             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s3da65146c1641b188a8166da(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['name']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not (isinstance(data__name, str) and data__name == 'auc' or isinstance(data__name, str) and data__name == 'roc_auc' or isinstance(data__name, str) and data__name == 'auroc' or isinstance(data__name, str) and data__name == 'auc_roc' or isinstance(data__name, str) and data__name == 'gini' or isinstance(data__name, str) and data__name == 'gini_coefficient' or isinstance(data__name, str) and data__name == 'accuracy_ratio' or isinstance(data__name, str) and data__name == 'ks' or isinstance(data__name, str) and data__name == 'ks_statistic' or isinstance(data__name, str) and data__name == 'kolmogorov_smirnov' or isinstance(data__name, str) and data__name == 'brier' or isinstance(data__name, str) and data__name == 'brier_score' or isinstance(data__name, str) and data__name == 'accuracy' or isinstance(data__name, str) and data__name == 'acc' or isinstance(data__name, str) and data__name == 'f1' or isinstance(data__name, str) and data__name == 'f1_score'):
+                raise JsonSchemaValueException("invalid")
+        if "slice" in data_keys:
+            data_keys.remove("slice")
+            data__slice = data["slice"]
+            if not (isinstance(data__slice, str) and data__slice == 'overall'):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s3bc4f1c618fd083656d606d7(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5164,8 +5296,8 @@ def validate___definitions_s3bc4f1c618fd083656d606d7(data, custom_formats={}, na
     return data
 
 def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count13 = 0
-    if not data_any_of_count13:
+    data_any_of_count14 = 0
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5199,9 +5331,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                         data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
                                         if data__modelcard__intendeduse__affectedpersons_len < 1:
                                             raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count14:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5242,9 +5374,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                 if not data__datamanifest__datasets_contains:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count14 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count14:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5309,8 +5441,8 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
         if "baseline" in data_keys:
             data_keys.remove("baseline")
             data__baseline = data["baseline"]
-            data__baseline_any_of_count14 = 0
-            if not data__baseline_any_of_count14:
+            data__baseline_any_of_count15 = 0
+            if not data__baseline_any_of_count15:
                 try:
                     data__baseline_is_dict = isinstance(data__baseline, dict)
                     if data__baseline_is_dict:
@@ -5327,9 +5459,9 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-                    data__baseline_any_of_count14 += 1
+                    data__baseline_any_of_count15 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__baseline_any_of_count14:
+            if not data__baseline_any_of_count15:
                 try:
                     data__baseline_is_dict = isinstance(data__baseline, dict)
                     if data__baseline_is_dict:
@@ -5342,9 +5474,9 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
                             data__baseline__value = data__baseline["value"]
                             if not isinstance(data__baseline__value, (int, float, Decimal)) or isinstance(data__baseline__value, bool):
                                 raise JsonSchemaValueException("invalid")
-                    data__baseline_any_of_count14 += 1
+                    data__baseline_any_of_count15 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__baseline_any_of_count14:
+            if not data__baseline_any_of_count15:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -5524,8 +5656,8 @@ def validate___definitions_s2a524c7e2e470ba7cd9ee042(data, custom_formats={}, na
     return data
 
 def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count15 = 0
-    if not data_any_of_count15:
+    data_any_of_count16 = 0
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5547,9 +5679,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__monitoring__inferencelogging = data__monitoring["inference_logging"]
                             if not (isinstance(data__monitoring__inferencelogging, bool) and data__monitoring__inferencelogging is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count15 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count15:
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5571,9 +5703,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__logging__automatic = data__logging["automatic"]
                             if not (isinstance(data__logging__automatic, bool) and data__logging__automatic is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count15 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count15:
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5600,9 +5732,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__audittrail__computergenerated = data__audittrail["computer_generated"]
                             if not (isinstance(data__audittrail__computergenerated, bool) and data__audittrail__computergenerated is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count15 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count15:
+    if not data_any_of_count16:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5773,6 +5905,20 @@ def validate___definitions_s18531fda31aa74a5227ffb81(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s170b7892e59c0f9b4af5db19(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status', 'psi', 'p_adjusted']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'ok'):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s162b2381c2eb3e6734a25bfd(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5808,8 +5954,8 @@ def validate___definitions_s162b2381c2eb3e6734a25bfd(data, custom_formats={}, na
     return data
 
 def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, name_prefix=None):
-    data_any_of_count16 = 0
-    if not data_any_of_count16:
+    data_any_of_count17 = 0
+    if not data_any_of_count17:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5836,9 +5982,9 @@ def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, na
                                 data__ci__files_len = len(data__ci__files)
                                 if data__ci__files_len < 1:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count17 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count17:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5870,9 +6016,9 @@ def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__files_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count17 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count17:
         raise JsonSchemaValueException("invalid")
     return data
 
