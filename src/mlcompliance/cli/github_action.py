@@ -11,7 +11,7 @@ and exit 2 (bad input) as configured. Any other exit code of the check (a crash)
 
 Inputs come as environment variables (action.yml maps its inputs onto them): MLC_PROJECTS
 (whitespace-separated paths, default "."), MLC_POLICY_PATHS, MLC_FAIL_ON, MLC_AS_OF,
-MLC_BASELINE, MLC_FAIL_ON_NEW, MLC_OUTPUT_DIR, MLC_MAX_ANNOTATIONS, MLC_CATEGORY, and for the
+MLC_BASELINE, MLC_FAIL_ON_NEW, MLC_OUTPUT_DIR, MLC_MAX_ANNOTATIONS, MLC_CATEGORY, MLC_ARTIFACT_NAME, and for the
 gate MLC_EXIT_CODE, MLC_FAIL_ON_NONCOMPLIANT, MLC_FAIL_ON_ERROR; plus GitHub's own
 GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT.
 
@@ -142,7 +142,8 @@ def run() -> int:
     code = proc.returncode
     cat = _env("MLC_CATEGORY") or category(projects)
     outputs = {"exit-code": str(code), "report-dir": str(outdir), "category": cat,
-               "artifact-slug": re.sub(r"[^A-Za-z0-9._+-]+", "-", cat.removeprefix("mlcompliance/")),
+               "artifact-name": _env("MLC_ARTIFACT_NAME") or "mlcompliance-report-" + re.sub(
+                   r"[^A-Za-z0-9._+-]+", "-", cat.removeprefix("mlcompliance/")),
                "verdict": {0: "compliant", 1: "non-compliant", 2: "error"}.get(code, "crashed")}
     if code in (0, 1):
         prefix = safe_prefix(_relative(projects[0], workspace)) if len(projects) == 1 else ""

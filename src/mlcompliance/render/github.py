@@ -121,6 +121,6 @@ def cap(annotations: str, limit: int, pointer: str = "") -> str:
         kept.append(line)
     if any(dropped.values()):
         counts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in dropped.items() if n)
-        note = f"Not shown as annotations: {counts} more (GitHub shows {limit} of each level per step)"
+        note = f"Not shown as annotations: {counts} (GitHub shows {limit} of each level per step)"
         kept.append(command("notice", {"title": "mlcompliance: more findings"}, note + (f": {pointer}" if pointer else "")))
     return "\n".join(kept) + "\n" if kept else ""

@@ -1,0 +1,217 @@
+"""The CI integrations run the commands they ship: the GitHub Action's steps (action.yml),
+the GitLab template's and the Azure example's script lines, each as its CI would run them,
+with GITHUB_* files and CI variables pointing at temporary paths."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import AS_OF, ROOT, SAMPLES
+
+from mlcompliance.render import github
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+PYPROJECT_VERSION = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+
+
+def _env_for_tools(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MLC_", "CI_"))}
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
+class Runner:
+    """Runs action.yml's shell steps as the runner would: ${{ }} expressions of inputs and of
+    earlier steps' outputs substituted, the step's env set, GITHUB_OUTPUT read back after it."""
+
+    def __init__(self, workspace: Path, inputs: dict[str, str]) -> None:
+        self.ws = workspace
+        self.inputs = {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()}
+        unknown = set(inputs) - set(self.inputs)
+        assert not unknown, f"not inputs of action.yml: {unknown}"
+        self.inputs.update(inputs)
+        self.steps: dict[str, dict[str, str]] = {"install": {"python": sys.executable}}
+        self.summary = workspace.parent / "step_summary.md"
+        self.summary.write_text("")
+
+    def value(self, expr: str) -> str:
+        if expr.startswith("inputs."):
+            return self.inputs[expr[len("inputs."):]]
+        m = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
+        if m:
+            return self.steps.get(m.group(1), {}).get(m.group(2), "")
+        raise AssertionError(f"expression the test runner does not know: {expr}")
+
+    def sub(self, text: str) -> str:
+        return EXPR.sub(lambda m: self.value(m.group(1)), text)
+
+    def condition(self, text: str) -> bool:
+        """The upload steps' `if:` (a conjunction of == / != comparisons)."""
+        inner = EXPR.fullmatch(text.strip()).group(1)
+        ok = True
+        for part in inner.split("&&"):
+            left, op, right = re.fullmatch(r"\s*([\w.-]+)\s*(==|!=)\s*'([^']*)'\s*", part).groups()
+            ok &= (self.value(left) == right) == (op == "==")
+        return ok
+
+    def run_step(self, step: dict) -> subprocess.CompletedProcess:
+        output = self.ws.parent / f"output-{step.get('id', 'step')}"
+        output.write_text("")
+        env = _env_for_tools({k: self.sub(str(v)) for k, v in step.get("env", {}).items()})
+        env.update(GITHUB_WORKSPACE=str(self.ws), GITHUB_STEP_SUMMARY=str(self.summary), GITHUB_OUTPUT=str(output),
+                   RUNNER_TEMP=str(self.ws.parent))
+        proc = subprocess.run(["bash", "-e", "-c", self.sub(step["run"])], cwd=self.ws, env=env,
+                              capture_output=True, text=True, timeout=300)
+        if "id" in step:
+            self.steps[step["id"]] = dict(line.split("=", 1) for line in output.read_text().splitlines())
+        return proc
+
+    def run(self) -> tuple[dict[str, subprocess.CompletedProcess], list[str]]:
+        """Every step but the install (the test's own interpreter is the installed version);
+        the `uses:` steps are listed (with their inputs) when their condition holds."""
+        procs, uploads = {}, []
+        for step in ACTION["runs"]["steps"]:
+            if step.get("id") == "install":
+                continue
+            if "uses" in step:
+                if self.condition(step["if"]):
+                    uploads.append(step["uses"].split("@")[0] + " " + json.dumps(
+                        {k: self.sub(str(v)) for k, v in step["with"].items()}, sort_keys=True))
+                continue
+            procs[step["name"]] = self.run_step(step)
+        return procs, uploads
+
+
+def workspace(tmp_path: Path, *samples: str) -> Path:
+    ws = tmp_path / "repo"
+    for name in samples:
+        shutil.copytree(SAMPLES / name, ws / "models" / name)
+    return ws
+
+
+def annotations(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("::")]
+
+
+def test_action_is_a_composite_action_pinned_to_this_release():
+    assert ACTION["runs"]["using"] == "composite"
+    assert ACTION["inputs"]["version"]["default"] == PYPROJECT_VERSION
+    uses = {s["uses"] for s in ACTION["runs"]["steps"] if "uses" in s}
+    assert uses == {"github/codeql-action/upload-sarif@v3", "actions/upload-artifact@v4"}
+    install = ACTION["runs"]["steps"][0]["run"]
+    assert 'spec="mlcompliance==$MLC_VERSION"' in install
+    # no step may swallow the check's exit code
+    assert not any("|| true" in s.get("run", "") for s in ACTION["runs"]["steps"])
+
+
+def test_non_compliant_project_uploads_reports_then_fails_the_gate(tmp_path):
+    ws = workspace(tmp_path, "support-email-router")
+    runner = Runner(ws, {"projects": "models/support-email-router", "as-of": AS_OF})
+    procs, uploads = runner.run()
+    check, gate = procs["Check"], procs["Gate"]
+    assert check.returncode == 0, check.stderr
+    assert gate.returncode == 1 and "non-compliant under the gate (exit 1)" in gate.stdout
+    out = runner.steps["check"]
+    assert out["exit-code"] == "1" and out["verdict"] == "non-compliant"
+    assert out["category"] == "mlcompliance/models-support-email-router"
+    report = Path(out["report-dir"])
+    assert sorted(p.name for p in report.iterdir()) == [
+        "annotations.txt", "report.html", "result.json", "results.sarif", "summary.md"]
+    assert uploads == [
+        'github/codeql-action/upload-sarif {"category": "mlcompliance/models-support-email-router", '
+        f'"sarif_file": "{report}/results.sarif"}}',
+        'actions/upload-artifact {"name": "mlcompliance-report-models-support-email-router", '
+        f'"path": "{report}"}}']
+    # one check ran, and every report is the one `check --format X` gives on its own
+    assert check.stdout.count("$ mlcompliance check") == 1
+    result = json.loads((report / "result.json").read_text())
+    assert result["gate"]["verdict"] == "non_compliant"
+    # the job summary is the Markdown report
+    assert runner.summary.read_text() == (report / "summary.md").read_text()
+    # annotations: 10 errors, every warning (fewer than 10), the summary notice, and a notice counting the rest
+    full = (report / "annotations.txt").read_text().splitlines()
+    shown = annotations(check.stdout)
+    blocking = len(result["gate"]["blocking"])
+    warnings = sum(1 for line in full if line.startswith("::warning"))
+    assert blocking == 21 and warnings == 5
+    assert [a.split(" ", 1)[0] for a in shown] == ["::error"] * 10 + ["::warning"] * 5 + ["::notice"] * 2
+    assert shown[-1] == ("::notice title=mlcompliance%3A more findings::Not shown as annotations: 11 errors "
+                         "(GitHub shows 10 of each level per step): see the job summary, code scanning (SARIF) "
+                         "or the HTML report artifact")
+    # paths are relative to the repository, not to the project
+    assert shown[0].startswith("::error file=models/support-email-router/model_card.yaml,line=6,col=3,")
+    sarif = json.loads((report / "results.sarif").read_text())
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
+            for loc in r["locations"]}
+    assert uris and all(u.startswith("models/support-email-router/") for u in uris)
+    assert all((ws / u).is_file() for u in uris)
+
+
+def test_fail_on_noncompliant_false_reports_without_failing(tmp_path):
+    ws = workspace(tmp_path, "support-email-router")
+    runner = Runner(ws, {"projects": "models/support-email-router", "as-of": AS_OF, "fail-on-noncompliant": "false",
+                         "upload-sarif": "false", "artifact-name": "mine"})
+    procs, uploads = runner.run()
+    assert procs["Gate"].returncode == 0 and runner.steps["check"]["exit-code"] == "1"
+    assert [u.split(" ")[0] for u in uploads] == ["actions/upload-artifact"] and '"name": "mine"' in uploads[0]
+
+
+def test_compliant_project_passes_with_only_the_summary_notice(tmp_path):
+    ws = workspace(tmp_path, "invoice-late-payment")
+    runner = Runner(ws, {"projects": "models/invoice-late-payment", "as-of": AS_OF})
+    procs, uploads = runner.run()
+    assert procs["Gate"].returncode == 0 and runner.steps["check"]["verdict"] == "compliant"
+    shown = annotations(procs["Check"].stdout)
+    assert len(shown) == 1 and shown[0].startswith("::notice title=mlcompliance::Invoice")
+    assert len(uploads) == 2
+
+
+def test_broken_evidence_fails_with_exit_2_even_when_noncompliance_is_tolerated(tmp_path):
+    ws = workspace(tmp_path, "broken-fraud-alerts")
+    runner = Runner(ws, {"projects": "models/broken-fraud-alerts", "as-of": AS_OF, "fail-on-noncompliant": "false"})
+    procs, uploads = runner.run()
+    assert runner.steps["check"]["exit-code"] == "2" and runner.steps["check"]["verdict"] == "error"
+    assert procs["Gate"].returncode == 2
+    assert uploads == []    # no SARIF or report to upload
+    assert annotations(procs["Check"].stdout) == [
+        '::error file=models/broken-fraud-alerts/model_card.yaml,line=10,col=3,title=mlcompliance%3A input error '
+        '(exit 2)::risk.tier: "hgh" is not allowed (expected: one of "minimal", "limited", "high", "prohibited")']
+    assert "could not check the project (exit 2)" in runner.summary.read_text()
+    # tolerated only when asked for explicitly
+    runner = Runner(ws, {"projects": "models/broken-fraud-alerts", "as-of": AS_OF, "fail-on-error": "false"})
+    assert runner.run()[0]["Gate"].returncode == 0
+
+
+def test_several_projects_are_one_portfolio_with_one_category(tmp_path):
+    ws = workspace(tmp_path, "invoice-late-payment", "support-email-router")
+    runner = Runner(ws, {"projects": "models/invoice-late-payment\nmodels/support-email-router", "as-of": AS_OF,
+                         "fail-on": "critical", "max-annotations": "3"})
+    procs, _ = runner.run()
+    out = runner.steps["check"]
+    assert out["category"] == "mlcompliance/models-invoice-late-payment+models-support-email-router"
+    assert out["artifact-name"] == "mlcompliance-report-models-invoice-late-payment+models-support-email-router"
+    assert Path(out["json"]).name == "result.jsonl"
+    assert "--fail-on critical" in procs["Check"].stdout
+    shown = annotations(procs["Check"].stdout)
+    kinds = [a.split(" ", 1)[0] for a in shown]
+    assert kinds.count("::error") <= 3 and kinds.count("::warning") == 3 and kinds.count("::notice") == 2
+    assert all("file=models/" in a for a in shown if not a.startswith("::notice"))
+
+
+def test_cap_keeps_the_first_of_each_level_and_counts_the_rest():
+    text = "".join(f"::error file=a,line={i}::e{i}\n" for i in range(4)) + "::warning::w\n::notice::n1\n::notice::n2\n"
+    assert github.cap(text, 2, "see X") == (
+        "::error file=a,line=0::e0\n::error file=a,line=1::e1\n::warning::w\n::notice::n1\n"
+        "::notice title=mlcompliance%3A more findings::Not shown as annotations: 2 errors, 1 notice "
+        "(GitHub shows 2 of each level per step): see X\n")
+    assert github.cap(text, 10) == text
+    assert github.cap("", 10) == ""
