@@ -215,3 +215,88 @@ def test_cap_keeps_the_first_of_each_level_and_counts_the_rest():
         "(GitHub shows 2 of each level per step): see X\n")
     assert github.cap(text, 10) == text
     assert github.cap("", 10) == ""
+
+
+# --- GitLab CI template and Azure Pipelines example ----------------------------------------------
+
+GITLAB = ROOT / "ci-templates" / "gitlab" / "mlcompliance.gitlab-ci.yml"
+AZURE = ROOT / "ci-templates" / "azure" / "azure-pipelines.yml"
+
+
+def _shim(tmp_path: Path) -> Path:
+    """A `mlcompliance` on PATH that is this checkout (what the install line gives the CI)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "mlcompliance"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mlcompliance "$@"\n')
+    exe.chmod(0o755)
+    return bin_dir
+
+
+def run_lines(lines: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Script lines as a CI shell runs them: in order, stopping at the first that fails."""
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", "\n".join(lines)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def junit_counts(path: Path) -> tuple[int, int]:
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    cases = root.iter("testcase")
+    total = failed = 0
+    for case in cases:
+        total += 1
+        failed += any(child.tag in ("failure", "error") for child in case)
+    return total, failed
+
+
+def gitlab_job(tmp_path: Path, sample: str, **variables: str) -> tuple[subprocess.CompletedProcess, Path, dict]:
+    doc = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
+    job = doc["mlcompliance"]
+    ws = workspace(tmp_path, sample)
+    env = _env_for_tools({**{k: str(v) for k, v in doc["variables"].items()}, **variables,
+                          "CI_PROJECT_DIR": str(ws), "PATH": f"{_shim(tmp_path)}:{os.environ['PATH']}"})
+    assert any('pip install' in line and '"mlcompliance==${MLCOMPLIANCE_VERSION}"' in line for line in job["before_script"])
+    return run_lines(job["script"], ws, env), ws, job
+
+
+def test_gitlab_template_writes_the_reports_gitlab_reads(tmp_path):
+    proc, ws, job = gitlab_job(tmp_path, "support-email-router", MLCOMPLIANCE_PROJECTS="models/support-email-router",
+                               MLCOMPLIANCE_ARGS=f"--as-of {AS_OF}")
+    assert proc.returncode == 1, proc.stderr            # non-compliant fails the job
+    assert job["artifacts"]["when"] == "always"         # ... and the reports are still kept
+    junit = ws / job["artifacts"]["reports"]["junit"].replace("${MLCOMPLIANCE_REPORT_DIR}", "mlcompliance-report")
+    total, failed = junit_counts(junit)
+    result = json.loads((ws / "mlcompliance-report" / "result.json").read_text())
+    problems = sum(1 for f in result["findings"] if f["outcome"] in ("fail", "error"))
+    assert failed == problems > 0 and total >= failed
+    assert sorted(p.name for p in (ws / "mlcompliance-report").iterdir()) == [
+        "junit.xml", "report.html", "result.json", "results.sarif", "summary.md"]
+    assert "|| true" not in GITLAB.read_text(encoding="utf-8").replace("never `|| true`", "")
+
+
+def test_gitlab_template_passes_a_compliant_project_and_fails_broken_evidence_with_exit_2(tmp_path):
+    proc, _, _ = gitlab_job(tmp_path / "a", "invoice-late-payment", MLCOMPLIANCE_PROJECTS="models/invoice-late-payment",
+                            MLCOMPLIANCE_ARGS=f"--as-of {AS_OF}")
+    assert proc.returncode == 0, proc.stderr
+    proc, _, _ = gitlab_job(tmp_path / "b", "broken-fraud-alerts", MLCOMPLIANCE_PROJECTS="models/broken-fraud-alerts")
+    assert proc.returncode == 2 and "model_card.yaml:10:3" in proc.stderr
+
+
+def test_azure_example_check_step_and_junit_publication(tmp_path):
+    doc = yaml.safe_load(AZURE.read_text(encoding="utf-8"))
+    variables = {k: str(v) for k, v in doc["variables"].items()}
+    variables.update(MLCOMPLIANCE_PROJECTS="models/support-email-router", MLCOMPLIANCE_ARGS=f"--as-of {AS_OF}")
+    ws = workspace(tmp_path, "support-email-router")
+    variables["System.DefaultWorkingDirectory"] = str(ws)
+    macro = re.compile(r"\$\(([\w.]+)\)")
+    steps = {s.get("displayName") or s.get("task"): s for s in doc["steps"]}
+    env = _env_for_tools({"PATH": f"{_shim(tmp_path)}:{os.environ['PATH']}"})
+    check = run_lines([macro.sub(lambda m: variables[m.group(1)], steps["Check"]["script"])], ws, env)
+    assert check.returncode == 1, check.stderr
+    publish = steps["PublishTestResults@2"]
+    assert publish["condition"] == "succeededOrFailed()" and publish["inputs"]["testResultsFormat"] == "JUnit"
+    junit = ws / macro.sub(lambda m: variables[m.group(1)], publish["inputs"]["testResultsFiles"])
+    assert junit_counts(junit)[1] > 0
+    summary = run_lines([macro.sub(lambda m: variables[m.group(1)], steps["Summary"]["script"])], ws, env)
+    assert summary.stdout == f"##vso[task.uploadsummary]{ws}/mlcompliance-report/summary.md\n"
