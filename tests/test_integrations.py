@@ -300,3 +300,63 @@ def test_azure_example_check_step_and_junit_publication(tmp_path):
     assert junit_counts(junit)[1] > 0
     summary = run_lines([macro.sub(lambda m: variables[m.group(1)], steps["Summary"]["script"])], ws, env)
     assert summary.stdout == f"##vso[task.uploadsummary]{ws}/mlcompliance-report/summary.md\n"
+
+
+# --- the documented snippets (README, docs/ci.md) ---------------------------------------------------
+
+def yaml_blocks(path: Path) -> list:
+    text = path.read_text(encoding="utf-8")
+    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_readme_and_ci_guide_give_the_same_workflow_pinned_to_this_release():
+    (readme_workflow,) = [b for b in yaml_blocks(ROOT / "README.md") if isinstance(b, dict) and "jobs" in b]
+    guide = yaml_blocks(ROOT / "docs" / "ci.md")
+    assert readme_workflow == guide[0]
+    steps = readme_workflow["jobs"]["mlcompliance"]["steps"]
+    assert steps[0] == {"uses": "actions/checkout@v4"}
+    assert steps[1]["uses"] == f"mlcompliance/mlcompliance@v{PYPROJECT_VERSION}"
+    assert set(steps[1]["with"]) <= set(ACTION["inputs"])
+    assert readme_workflow["permissions"]["security-events"] == "write"
+    precommit = next(b for b in guide if isinstance(b, dict) and "repos" in b)["repos"][0]
+    assert precommit["rev"] == f"v{PYPROJECT_VERSION}"
+    assert [h["id"] for h in precommit["hooks"]] == [h["id"] for h in yaml.safe_load(
+        (ROOT / ".pre-commit-hooks.yaml").read_text())]
+    gitlab = next(b for b in guide if isinstance(b, dict) and "include" in b)["include"][0]["remote"]
+    assert gitlab.endswith(f"/v{PYPROJECT_VERSION}/ci-templates/gitlab/mlcompliance.gitlab-ci.yml")
+
+
+@pytest.mark.parametrize("sample,gate", [("support-email-router", 1), ("invoice-late-payment", 0)])
+def test_the_documented_snippet_gates_a_fresh_repository(tmp_path, sample, gate):
+    """A repository with its evidence in models/my-model and the README's workflow: the action's
+    steps with the snippet's inputs give a failing check for a non-compliant project, a passing one
+    for a compliant project, with the reports uploaded either way."""
+    (workflow,) = [b for b in yaml_blocks(ROOT / "README.md") if isinstance(b, dict) and "jobs" in b]
+    inputs = workflow["jobs"]["mlcompliance"]["steps"][1]["with"]
+    ws = tmp_path / "repo"
+    shutil.copytree(SAMPLES / sample, ws / inputs["projects"])
+    runner = Runner(ws, {**inputs, "as-of": AS_OF})
+    procs, uploads = runner.run()
+    assert procs["Gate"].returncode == gate, procs["Check"].stdout + procs["Check"].stderr
+    assert [u.split(" ")[0] for u in uploads] == ["github/codeql-action/upload-sarif", "actions/upload-artifact"]
+
+
+def test_user_guide_links_resolve():
+    for page in ("README.md", "ci.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if target.startswith("http") or target == "getting-started.md":   # the latter: with `init`
+                continue
+            assert (ROOT / "docs" / target).resolve().exists(), f"docs/{page}: {target}"
+
+
+def test_cli_reference_is_generated_from_every_command_and_ignores_the_terminal(monkeypatch):
+    from mlcompliance.cli import main
+    from mlcompliance.cli.reference import cli_markdown
+    page = cli_markdown(main)
+    assert page == (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        assert f"## `mlcompliance {name}`" in page
+    assert "--output [FORMAT=]PATH" in page and "## `mlcompliance packs lint`" in page
+    monkeypatch.setenv("COLUMNS", "40")
+    assert cli_markdown(main) == page

@@ -8,7 +8,8 @@ WIDTH = 100   # fixed, so the page does not depend on the terminal it was genera
 
 
 def _sections(command: click.Command, path: list[str], parent: click.Context | None) -> list[str]:
-    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+    settings = {**command.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    ctx = click.Context(command, info_name=path[-1], parent=parent, **settings)
     title = " ".join(path)
     out = [f"## `{title}`" if parent is not None else f"## `{title}` (global options)", "", "```text",
            command.get_help(ctx).rstrip(), "```", ""]
