@@ -185,7 +185,7 @@ def test_broken_evidence_fails_with_exit_2_even_when_noncompliance_is_tolerated(
     assert annotations(procs["Check"].stdout) == [
         '::error file=models/broken-fraud-alerts/model_card.yaml,line=10,col=3,title=mlcompliance%3A input error '
         '(exit 2)::risk.tier: "hgh" is not allowed (expected: one of "minimal", "limited", "high", "prohibited")']
-    assert "could not check the project (exit 2)" in runner.summary.read_text()
+    assert "mlcompliance: input error (exit 2)" in runner.summary.read_text()
     # tolerated only when asked for explicitly
     runner = Runner(ws, {"projects": "models/broken-fraud-alerts", "as-of": AS_OF, "fail-on-error": "false"})
     assert runner.run()[0]["Gate"].returncode == 0
@@ -205,6 +205,21 @@ def test_several_projects_are_one_portfolio_with_one_category(tmp_path):
     kinds = [a.split(" ", 1)[0] for a in shown]
     assert kinds.count("::error") <= 3 and kinds.count("::warning") == 3 and kinds.count("::notice") == 2
     assert all("file=models/" in a for a in shown if not a.startswith("::notice"))
+
+
+def test_portfolio_with_an_unreadable_project_still_reports_the_others_and_fails(tmp_path):
+    ws = workspace(tmp_path, "broken-fraud-alerts", "support-email-router")
+    runner = Runner(ws, {"projects": "models/broken-fraud-alerts models/support-email-router", "as-of": AS_OF,
+                         "fail-on-noncompliant": "false"})
+    procs, uploads = runner.run()
+    assert runner.steps["check"]["exit-code"] == "2" and procs["Gate"].returncode == 2
+    assert [u.split(" ")[0] for u in uploads] == ["github/codeql-action/upload-sarif", "actions/upload-artifact"]
+    shown = annotations(procs["Check"].stdout)
+    assert shown[0].startswith("::error file=models/broken-fraud-alerts/model_card.yaml,line=10,col=3,title=mlcompliance")
+    assert any(a.startswith("::error file=models/support-email-router/") for a in shown)
+    summary = runner.summary.read_text()
+    assert "Portfolio" in summary or "portfolio" in summary
+    assert "mlcompliance: input error (exit 2)" in summary
 
 
 def test_cap_keeps_the_first_of_each_level_and_counts_the_rest():

@@ -102,8 +102,10 @@ def _summary(outdir: Path) -> str:
     return cut + "\n\n*Summary truncated (GitHub keeps 1 MiB per step): the full report is in the artifact.*\n"
 
 
-def _input_error(stderr: str, workspace: Path) -> str:
-    """The check's one-line input error as an error annotation on the file and line it names."""
+def _input_errors(stderr: str, workspace: Path) -> list[str]:
+    """The check's input errors (one line each on stderr) as error annotations on the file and
+    line they name."""
+    out = []
     for line in stderr.splitlines():
         m = ERROR_LINE.match(line)
         if not m:
@@ -116,8 +118,8 @@ def _input_error(stderr: str, workspace: Path) -> str:
             except ValueError:
                 pass
             props = {"file": file.as_posix(), "line": m.group("line"), "col": m.group("col"), **props}
-        return github.command("error", props, m.group("msg"))
-    return github.command("error", {"title": "mlcompliance: input error (exit 2)"}, stderr.strip() or "exit 2")
+        out.append(github.command("error", props, m.group("msg")))
+    return out or [github.command("error", {"title": "mlcompliance: input error (exit 2)"}, stderr.strip() or "exit 2")]
 
 
 def _relative(project: str, workspace: Path) -> str:
@@ -136,6 +138,9 @@ def run() -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     limit = int(_env("MLC_MAX_ANNOTATIONS", "10"))
     cmd = command(projects, outdir)
+    result = Path(cmd[cmd.index("--output") + 1].split("=", 1)[1])
+    for stale in (result, *(outdir / n for n in ("results.sarif", "report.html", "summary.md", "annotations.txt"))):
+        stale.unlink(missing_ok=True)       # so that what exists after the check was written by it
     print("$ " + shlex.join(["mlcompliance", *cmd[3:]]), flush=True)
     proc = subprocess.run(cmd, cwd=workspace, stdout=sys.stdout, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(proc.stderr)
@@ -145,19 +150,21 @@ def run() -> int:
                "artifact-name": _env("MLC_ARTIFACT_NAME") or "mlcompliance-report-" + re.sub(
                    r"[^A-Za-z0-9._+-]+", "-", cat.removeprefix("mlcompliance/")),
                "verdict": {0: "compliant", 1: "non-compliant", 2: "error"}.get(code, "crashed")}
-    if code in (0, 1):
+    notes = ""
+    if code in (0, 1, 2) and (outdir / "annotations.txt").exists():
+        # a result, or a portfolio (written even when some projects could not be checked: exit 2)
         prefix = safe_prefix(_relative(projects[0], workspace)) if len(projects) == 1 else ""
-        if prefix and prefix != ".":
+        if prefix:
             relocate(outdir, prefix)
         _append(_env("GITHUB_STEP_SUMMARY"), _summary(outdir))
-        pointer = "see the job summary, code scanning (SARIF) or the HTML report artifact"
-        sys.stdout.write(github.cap((outdir / "annotations.txt").read_text(encoding="utf-8"), limit, pointer))
-        outputs.update(sarif=str(outdir / "results.sarif"), html=str(outdir / "report.html"),
-                       json=str(outdir / ("result.jsonl" if len(projects) > 1 else "result.json")))
-    elif code == 2:
-        print(_input_error(proc.stderr, workspace))
-        _append(_env("GITHUB_STEP_SUMMARY"), "### mlcompliance could not check the project (exit 2)\n\n```\n"
-                + proc.stderr.strip().replace("```", "'''") + "\n```\n")
+        notes = (outdir / "annotations.txt").read_text(encoding="utf-8")
+        outputs.update(sarif=str(outdir / "results.sarif"), html=str(outdir / "report.html"), json=str(result))
+    if code == 2:
+        notes = "\n".join(_input_errors(proc.stderr, workspace)) + "\n" + notes
+        fence = "`" * 3
+        _append(_env("GITHUB_STEP_SUMMARY"), f"\n### mlcompliance: input error (exit 2)\n\n{fence}\n"
+                + proc.stderr.strip().replace(fence, "'''") + f"\n{fence}\n")
+    sys.stdout.write(github.cap(notes, limit, "see the job summary, code scanning (SARIF) or the HTML report artifact"))
     _append(_env("GITHUB_OUTPUT"), "".join(f"{k}={v}\n" for k, v in outputs.items()))
     sys.stdout.flush()
     return 0 if code in (0, 1, 2) else code
