@@ -222,6 +222,32 @@ def test_portfolio_with_an_unreadable_project_still_reports_the_others_and_fails
     assert "mlcompliance: input error (exit 2)" in summary
 
 
+@pytest.mark.packaging
+def test_install_step_from_the_action_checkout_then_check(tmp_path):
+    """The install step verbatim (version: action, i.e. this checkout; a release installs
+    mlcompliance==VERSION from PyPI the same way), then the check with the installed package only."""
+    ws = workspace(tmp_path, "support-email-router")
+    runner = Runner(ws, {"projects": "models/support-email-router", "as-of": AS_OF, "version": "action"})
+    install = ACTION["runs"]["steps"][0]
+    step = {**install, "env": {**install["env"], "MLC_ACTION_PATH": str(ROOT)}}
+    proc = runner.run_step(step)
+    if proc.returncode != 0 and any(m in proc.stdout + proc.stderr for m in (
+            "Could not find a version", "No matching distribution", "Failed to establish")):
+        pytest.skip("the package registry is unreachable: the install step cannot fetch dependencies")
+    assert proc.returncode == 0, proc.stderr
+    python = runner.steps["install"]["python"]
+    assert python == str(tmp_path / "mlcompliance-venv" / "bin" / "python")
+    check = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "check")
+    env = {k: runner.sub(str(v)) for k, v in check["env"].items()}
+    env.update(GITHUB_WORKSPACE=str(ws), GITHUB_STEP_SUMMARY=str(runner.summary), GITHUB_OUTPUT=str(tmp_path / "out"),
+               PATH=os.environ["PATH"], HOME=os.environ.get("HOME", str(tmp_path)))
+    done = subprocess.run(["bash", "-e", "-c", runner.sub(check["run"])], cwd=ws, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "exit-code=1\n" in (tmp_path / "out").read_text()
+    assert len(annotations(done.stdout)) == 17
+
+
 def test_cap_keeps_the_first_of_each_level_and_counts_the_rest():
     text = "".join(f"::error file=a,line={i}::e{i}\n" for i in range(4)) + "::warning::w\n::notice::n1\n::notice::n2\n"
     assert github.cap(text, 2, "see X") == (
