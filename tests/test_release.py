@@ -47,7 +47,8 @@ def test_build_gives_wheel_and_sdist_that_twine_accepts(tmp_path):
     check = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
                            capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count("PASSED") == 2, check.stdout + check.stderr
-    names = set(tarfile.open(sdist).getnames())
+    with tarfile.open(sdist) as tar:
+        names = set(tar.getnames())
     for path in ("action.yml", ".pre-commit-hooks.yaml", "Dockerfile", "CHANGELOG.md",
                  "ci-templates/gitlab/mlcompliance.gitlab-ci.yml", "tests/test_integrations.py"):
         assert f"mlcompliance-{VERSION}/{path}" in names, path

@@ -99,7 +99,6 @@ def render(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-
 LEVELS = ("error", "warning", "notice")
 
 
