@@ -291,10 +291,10 @@ def junit_counts(path: Path) -> tuple[int, int]:
     return total, failed
 
 
-def gitlab_job(tmp_path: Path, sample: str, **variables: str) -> tuple[subprocess.CompletedProcess, Path, dict]:
+def gitlab_job(tmp_path: Path, *samples: str, **variables: str) -> tuple[subprocess.CompletedProcess, Path, dict]:
     doc = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
     job = doc["mlcompliance"]
-    ws = workspace(tmp_path, sample)
+    ws = workspace(tmp_path, *samples)
     env = _env_for_tools({**{k: str(v) for k, v in doc["variables"].items()}, **variables,
                           "CI_PROJECT_DIR": str(ws), "PATH": f"{_shim(tmp_path)}:{os.environ['PATH']}"})
     assert any('pip install' in line and '"mlcompliance==${MLCOMPLIANCE_VERSION}"' in line for line in job["before_script"])
@@ -314,14 +314,45 @@ def test_gitlab_template_writes_the_reports_gitlab_reads(tmp_path):
     assert sorted(p.name for p in (ws / "mlcompliance-report").iterdir()) == [
         "junit.xml", "report.html", "result.json", "results.sarif", "summary.md"]
     assert "|| true" not in GITLAB.read_text(encoding="utf-8").replace("never `|| true`", "")
+    # after_script (GitLab runs it whatever the script's exit code): the Code Quality report
+    env = {**os.environ, "MLCOMPLIANCE_PROJECTS": "models/support-email-router",
+           "MLCOMPLIANCE_REPORT_DIR": "mlcompliance-report", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    after = run_lines(job["after_script"], ws, env)
+    assert after.returncode == 0, after.stderr
+    assert job["artifacts"]["reports"]["codequality"] == "${MLCOMPLIANCE_REPORT_DIR}/gl-code-quality.json"
+    issues = json.loads((ws / "mlcompliance-report" / "gl-code-quality.json").read_text())
+    shown = [f for f in result["findings"] if f["outcome"] in ("fail", "error", "warn")]
+    assert len(issues) == len(shown) == len({i["fingerprint"] for i in issues}) == 26
+    first = next(i for i in issues if i["check_name"] == "MLOPS-04-MODEL-VERSION")
+    assert first["location"] == {"path": "models/support-email-router/model_card.yaml", "lines": {"begin": 6}}
+    assert first["severity"] == "critical" and first["description"].startswith("MLOPS-04-MODEL-VERSION: The model version")
+    assert {i["severity"] for i in issues} <= {"info", "minor", "major", "critical", "blocker"}
+    assert all((ws / i["location"]["path"]).exists() for i in issues)
 
 
 def test_gitlab_template_passes_a_compliant_project_and_fails_broken_evidence_with_exit_2(tmp_path):
     proc, _, _ = gitlab_job(tmp_path / "a", "invoice-late-payment", MLCOMPLIANCE_PROJECTS="models/invoice-late-payment",
                             MLCOMPLIANCE_ARGS=f"--as-of {AS_OF}")
     assert proc.returncode == 0, proc.stderr
-    proc, _, _ = gitlab_job(tmp_path / "b", "broken-fraud-alerts", MLCOMPLIANCE_PROJECTS="models/broken-fraud-alerts")
+    proc, ws, job = gitlab_job(tmp_path / "b", "broken-fraud-alerts", MLCOMPLIANCE_PROJECTS="models/broken-fraud-alerts")
     assert proc.returncode == 2 and "model_card.yaml:10:3" in proc.stderr
+    env = {**os.environ, "MLCOMPLIANCE_PROJECTS": "models/broken-fraud-alerts",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    assert run_lines(job["after_script"], ws, env).returncode == 0
+    assert json.loads((ws / "mlcompliance-report" / "gl-code-quality.json").read_text()) == []
+
+
+def test_gitlab_code_quality_of_a_portfolio(tmp_path):
+    projects = "models/support-email-router models/invoice-late-payment"
+    proc, ws, job = gitlab_job(tmp_path, "support-email-router", "invoice-late-payment", MLCOMPLIANCE_PROJECTS=projects,
+                               MLCOMPLIANCE_ARGS=f"--as-of {AS_OF}")
+    assert proc.returncode == 1, proc.stderr
+    env = {**os.environ, "MLCOMPLIANCE_PROJECTS": projects, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    assert run_lines(job["after_script"], ws, env).returncode == 0
+    issues = json.loads((ws / "mlcompliance-report" / "gl-code-quality.json").read_text())
+    assert {i["location"]["path"].split("/")[1] for i in issues} == {"support-email-router"}   # the other passes
+    assert len(issues) == len({i["fingerprint"] for i in issues}) == 26
+    assert all((ws / i["location"]["path"]).exists() for i in issues)
 
 
 def test_azure_example_check_step_and_junit_publication(tmp_path):
