@@ -67,7 +67,7 @@ def test_hook_runs_on_evidence_changes_only(tmp_path):
     (repo / "README.md").write_text("notes\n", encoding="utf-8")
     git(repo, "add", "README.md")
     proc = try_repo(repo, home)
-    assert proc.returncode == 0 and "(no files to check)Skipped" in proc.stdout.replace(" ", ""), proc.stdout
+    assert proc.returncode == 0 and "(nofilestocheck)Skipped" in proc.stdout.replace(" ", ""), proc.stdout
 
     card = repo / "model_card.yaml"
     card.write_text(card.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
