@@ -417,7 +417,7 @@ def test_user_guide_links_resolve():
     for page in ("README.md", "ci.md"):
         text = (ROOT / "docs" / page).read_text(encoding="utf-8")
         for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
-            if target.startswith("http") or target == "getting-started.md":   # the latter: with `init`
+            if target.startswith("http"):
                 continue
             assert (ROOT / "docs" / target).resolve().exists(), f"docs/{page}: {target}"
 

@@ -14,6 +14,7 @@ from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 from mlcompliance.vocab import SEVERITIES
 
+
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
     name = "format"
@@ -574,3 +575,12 @@ def _register_assess() -> None:
 
 
 _register_assess()
+
+
+def _register_project_commands() -> None:
+    from mlcompliance.cli.project_cmds import COMMANDS
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_project_commands()

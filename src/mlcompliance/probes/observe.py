@@ -20,6 +20,7 @@ from mlcompliance.probes.repository import (
     RepoFile,
     _ci_hits,
     _clean_relative,
+    _dvc_lock_entries,
     _dvc_stages,
     _exists_inside,
     _mlmodel,
@@ -33,9 +34,12 @@ ROOT = "/observed/repository"
 HOW = {
     "ci": "CI configuration files found at the usual paths (.github/workflows/*.yml, .gitlab-ci.yml, Jenkinsfile, "
           "azure-pipelines.yml, .circleci/config.yml, bitbucket-pipelines.yml) or at pipeline.ci.config_path; "
-          "each non-comment line matched against the signal patterns (docs/probes.md)",
-    "dvc": "dvc.yaml stages (name and cmd matched against the signal patterns); dvc.lock entries with md5 hashes",
-    "mlflow": "MLmodel files at the project root, model/, models/ and one level below: flavors and keys present",
+          "each non-comment line matched against the signal patterns (docs/probes.md); triggers, jobs, stages and "
+          "includes of GitHub, GitLab and Azure files read by the CI adapter's parser (docs/adapters-pipeline.md)",
+    "dvc": "dvc.yaml stages (name and cmd matched against the signal patterns); dvc.lock entries with md5 hashes; "
+           "both parsed by the DVC adapter's parser",
+    "mlflow": "MLmodel files at the project root, model/, models/ and one level below: flavors, keys present and "
+              "the signature's named inputs (the MLflow adapter's parser)",
     "dependency_bots": "dependabot or renovate configuration at their usual paths",
     "lockfile": "pipeline.environment.lockfile resolved inside the project (links leading outside are not followed)",
 }
@@ -86,6 +90,16 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
                 signals[cat]["ci"].append({"file": f.path, "line": line, "text": text[:200]})
         at(f"{base}/signals", f.path, min((ln for v in hits.values() for ln, _ in v), default=1))
         ci_files.append(entry)
+    union: list[str] = []
+    for n, entry in enumerate(ci_files):
+        for name in entry.get("triggers", []):
+            if name not in union:
+                if not union and f"{ROOT}/ci/files/{n}/triggers" in index:
+                    index[f"{ROOT}/ci/triggers"] = index[f"{ROOT}/ci/files/{n}/triggers"]
+                union.append(name)
+    for a, b in (("pull_request", "merge_request"), ("merge_request", "pull_request")):
+        if a in union and b not in union:   # one change-request event, named by GitHub/Azure and by GitLab
+            union.append(b)
     stages = []
     for f in repo.of("dvc"):
         for name, line, text in _dvc_stages(f):
@@ -98,13 +112,19 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
     for n, f in enumerate(repo.of("dvc_lock")):
         lines = f.lines
         first = next((i for i, t in enumerate(lines, 1) if "md5" in t), 1)
+        entries = _dvc_lock_entries(f)
+        for k, e in enumerate(entries):
+            at(f"{ROOT}/dvc/locks/{n}/entries/{k}", f.path, e["line"])
         locks.append({"path": f.path, "source": at(f"{ROOT}/dvc/locks/{n}", f.path, first),
-                      "hashes": sum(1 for t in lines if "md5" in t)})
+                      "hashes": sum(1 for t in lines if "md5" in t), "entries": entries})
     models = []
     for n, f in enumerate(repo.of("mlmodel")):
         info = _mlmodel(f)
         base = f"{ROOT}/mlflow/models/{n}"
-        entry = {"path": f.path, "source": at(base, f.path, 1), "flavors": info.get("flavors", [])}
+        entry = {"path": f.path, "source": at(base, f.path, 1), "flavors": info.get("flavors", []),
+                 "inputs": info.get("inputs", [])}
+        if info.get("signature"):
+            at(f"{base}/inputs", f.path, info["signature"])
         for key, name in (("signature", "signature"), ("run_id", "run_id"),
                           ("saved_input_example_info", "input_example")):
             if key in info:
@@ -134,7 +154,7 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
         "skipped": list(repo.skipped),
         "ci": {"how": HOW["ci"], "declared_config": declared_ci,
                "declared_config_found": None if declared_ci is None else
-               repo.has(_clean_relative(declared_ci) or "\0"), "files": ci_files},
+               repo.has(_clean_relative(declared_ci) or "\0"), "files": ci_files, "triggers": union},
         "dvc": {"how": HOW["dvc"], "stages": stages, "locks": locks},
         "mlflow": {"how": HOW["mlflow"], "models": models},
         "dependency_bots": bots,
@@ -149,20 +169,50 @@ def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,
 
 
 def _workflow_shape(f: RepoFile, base: str, at) -> dict[str, Any]:
-    """Triggers and job names of a YAML CI file (GitHub ``on:``/``jobs:``, GitLab top-level jobs)."""
+    """Provider, triggers, job names, stages and includes of a YAML CI file, parsed by the CI
+    adapter (``evidence.adapters.ci``: GitHub ``on:``/``jobs:``, GitLab jobs and rules/only/workflow
+    rules, Azure trigger/pr/schedules/pipeline resources and stages/jobs). Other YAML CI files
+    (CircleCI, Bitbucket) keep the generic reading: ``on:`` and ``jobs:`` keys."""
+    from mlcompliance.evidence.adapters.ci import parse, provider_for
+
     if not f.path.endswith((".yml", ".yaml")):
         return {"triggers": [], "jobs": []}
+    provider = provider_for(f.path, f.text[:1024])
+    if provider is None:
+        return _generic_shape(f, base, at)
+    try:
+        ci = parse(f.path, f.text, provider)
+    except InputError:
+        return {"provider": provider, "triggers": [], "jobs": [], "parse_error": True}
+    triggers = ci.trigger_names()
+    if triggers or ci.triggers_line > 1:
+        at(f"{base}/triggers", f.path, ci.triggers_line)
+    for i, name in enumerate(triggers):
+        hit = next(t for t in ci.triggers if t.name == name)
+        at(f"{base}/triggers/{i}", f.path, hit.line)
+    names = [j.name for j in ci.jobs]
+    if names:
+        at(f"{base}/jobs", f.path, ci.jobs_line)
+    out: dict[str, Any] = {"provider": provider, "triggers": triggers, "jobs": names}
+    out["default_triggers"] = [t.name for t in ci.triggers if t.default]
+    if ci.stages:
+        out["stages"] = ci.stages
+    if ci.includes:
+        out["includes"] = [{"line": line, "include": text} for line, text in ci.includes]
+        at(f"{base}/includes", f.path, ci.includes[0][0])
+    return out
+
+
+def _generic_shape(f: RepoFile, base: str, at) -> dict[str, Any]:
     try:
         doc = parse_text(f.text, f.path, "yaml")
     except InputError:
         return {"triggers": [], "jobs": [], "parse_error": True}
     value = doc.value if isinstance(doc.value, dict) else {}
-    on_key = "on" if "on" in value else True if True in value else None
-    on = value.get(on_key) if on_key is not None else None
+    on = value.get("on")
     triggers = [on] if isinstance(on, str) else [str(t) for t in on] if isinstance(on, (list, dict)) else []
-    if on_key is not None:
-        index_line = doc.location("/on")[0] if on_key == "on" else 1
-        at(f"{base}/triggers", f.path, index_line)
+    if "on" in value:
+        at(f"{base}/triggers", f.path, doc.location("/on")[0])
     jobs = value.get("jobs")
     names = [str(j) for j in jobs] if isinstance(jobs, dict) else []
     if names:

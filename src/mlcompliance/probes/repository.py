@@ -242,37 +242,45 @@ def _ci_hits(file: RepoFile) -> dict[str, list[tuple[int, str]]]:
 
 
 def _dvc_stages(file: RepoFile) -> list[tuple[str, int, str]]:
-    """(stage name, line, name + cmd text) of a dvc.yaml; empty when it cannot be parsed."""
+    """(stage name, line, name + cmd text) of a dvc.yaml; empty when it cannot be parsed.
+    Parsed by the DVC adapter (``evidence.adapters.dvc``), so both read a file alike."""
+    from mlcompliance.evidence.adapters.dvc import parse_stages
+
     try:
-        doc = parse_text(file.text, file.path, "yaml")
+        stages, _, _ = parse_stages(file.path, file.text)
     except InputError:
         return []
-    stages = doc.value.get("stages") if isinstance(doc.value, dict) else None
-    if not isinstance(stages, dict):
+    return [(s.name, s.line, " ".join([s.name] + s.cmd)) for s in stages]
+
+
+def _dvc_lock_entries(file: RepoFile) -> list[dict[str, Any]]:
+    """Every dep and out of a dvc.lock with its md5 and size (the DVC adapter's parser)."""
+    from mlcompliance.evidence.adapters.dvc import parse_lock
+
+    try:
+        entries = parse_lock(file.path, file.text)
+    except InputError:
         return []
-    out = []
-    for name, stage in stages.items():
-        cmd = stage.get("cmd", "") if isinstance(stage, dict) else ""
-        if isinstance(cmd, list):
-            cmd = " ".join(str(c) for c in cmd)
-        line, _ = doc.location(f"/stages/{escape_token(name)}")
-        out.append((name, line, f"{name} {cmd}"))
-    return out
+    return [{"stage": e.stage, "role": e.role, "path": e.path, "md5": e.md5, "size": e.size, "line": e.line}
+            for e in entries]
 
 
 def _mlmodel(file: RepoFile) -> dict[str, Any]:
+    """Flavors, the lines of the keys present, and the signature's named inputs of an MLmodel
+    (parsed by the MLflow adapter); empty when it cannot be parsed."""
+    from mlcompliance.evidence.adapters.mlflow import parse_mlmodel
+
     try:
-        doc = parse_text(file.text, file.path, "yaml")
+        model = parse_mlmodel(file.path, file.text)
     except InputError:
-        return {}
-    if not isinstance(doc.value, dict):
         return {}
     out: dict[str, Any] = {}
     for key in ("signature", "saved_input_example_info", "run_id"):
-        if doc.value.get(key):
-            out[key] = doc.location(f"/{key}")[0]
-    flavors = doc.value.get("flavors")
-    if isinstance(flavors, dict):
-        out["flavors"] = sorted(str(k) for k in flavors)
+        if key in model.present:
+            out[key] = model.lines[key][0]
+    if "flavors" in model.lines:
+        out["flavors"] = model.flavors
+    out["inputs"] = [c.name for c in model.inputs if c.name]
+    if model.run_id:
+        out["run_id_value"] = model.run_id
     return out
-

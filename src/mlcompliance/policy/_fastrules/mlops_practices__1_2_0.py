@@ -43,6 +43,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s075ac44063d71ac3d4470659(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -104,6 +109,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s2170d4883398863b0ddfd568(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s2978c68f85236c4abeb5f4c1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -358,6 +368,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s76527e6bcadf8e3bbea9602c(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s7837a422a012c12b8f163b53(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -573,6 +588,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sc4e07dbbfc729115eb74025c(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sc54101455f901fcd9c8a763e(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -668,12 +688,22 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sedb9e9b00d1ef95b7e81eb51(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_seedc8f9679d5b594512ba857(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
             validate___definitions_sf4bd41546bcc3fa2e8169f6a(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sf4fd970bd743052207521fab(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1019,6 +1049,14 @@ def validate___definitions_sf7669d10ba903ff947924c96(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sf4fd970bd743052207521fab(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['features']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sf4bd41546bcc3fa2e8169f6a(data, custom_formats={}, name_prefix=None):
     try:
         data_is_dict = isinstance(data, dict)
@@ -1074,6 +1112,69 @@ def validate___definitions_seedc8f9679d5b594512ba857(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sedb9e9b00d1ef95b7e81eb51(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['observed']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "observed" in data_keys:
+            data_keys.remove("observed")
+            data__observed = data["observed"]
+            data__observed_is_dict = isinstance(data__observed, dict)
+            if data__observed_is_dict:
+                data__observed__missing_keys = set(['repository']) - data__observed.keys()
+                if data__observed__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__observed_keys = set(data__observed.keys())
+                if "repository" in data__observed_keys:
+                    data__observed_keys.remove("repository")
+                    data__observed__repository = data__observed["repository"]
+                    data__observed__repository_is_dict = isinstance(data__observed__repository, dict)
+                    if data__observed__repository_is_dict:
+                        data__observed__repository__missing_keys = set(['mlflow']) - data__observed__repository.keys()
+                        if data__observed__repository__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__observed__repository_keys = set(data__observed__repository.keys())
+                        if "mlflow" in data__observed__repository_keys:
+                            data__observed__repository_keys.remove("mlflow")
+                            data__observed__repository__mlflow = data__observed__repository["mlflow"]
+                            data__observed__repository__mlflow_is_dict = isinstance(data__observed__repository__mlflow, dict)
+                            if data__observed__repository__mlflow_is_dict:
+                                data__observed__repository__mlflow__missing_keys = set(['models']) - data__observed__repository__mlflow.keys()
+                                if data__observed__repository__mlflow__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__observed__repository__mlflow_keys = set(data__observed__repository__mlflow.keys())
+                                if "models" in data__observed__repository__mlflow_keys:
+                                    data__observed__repository__mlflow_keys.remove("models")
+                                    data__observed__repository__mlflow__models = data__observed__repository__mlflow["models"]
+                                    data__observed__repository__mlflow__models_is_list = isinstance(data__observed__repository__mlflow__models, (list, tuple))
+                                    if data__observed__repository__mlflow__models_is_list:
+                                        data__observed__repository__mlflow__models_contains = False
+                                        for data__observed__repository__mlflow__models_key in data__observed__repository__mlflow__models:
+                                            try:
+                                                data__observed__repository__mlflow__models_key_is_dict = isinstance(data__observed__repository__mlflow__models_key, dict)
+                                                if data__observed__repository__mlflow__models_key_is_dict:
+                                                    data__observed__repository__mlflow__models_key__missing_keys = set(['inputs']) - data__observed__repository__mlflow__models_key.keys()
+                                                    if data__observed__repository__mlflow__models_key__missing_keys:
+                                                        raise JsonSchemaValueException("invalid")
+                                                    data__observed__repository__mlflow__models_key_keys = set(data__observed__repository__mlflow__models_key.keys())
+                                                    if "inputs" in data__observed__repository__mlflow__models_key_keys:
+                                                        data__observed__repository__mlflow__models_key_keys.remove("inputs")
+                                                        data__observed__repository__mlflow__models_key__inputs = data__observed__repository__mlflow__models_key["inputs"]
+                                                        data__observed__repository__mlflow__models_key__inputs_is_list = isinstance(data__observed__repository__mlflow__models_key__inputs, (list, tuple))
+                                                        if data__observed__repository__mlflow__models_key__inputs_is_list:
+                                                            data__observed__repository__mlflow__models_key__inputs_len = len(data__observed__repository__mlflow__models_key__inputs)
+                                                            if data__observed__repository__mlflow__models_key__inputs_len < 1:
+                                                                raise JsonSchemaValueException("invalid")
+                                                data__observed__repository__mlflow__models_contains = True
+                                                break
+                                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                        if not data__observed__repository__mlflow__models_contains:
+                                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sebbd3a07c9648cfb90cc8a40(data, custom_formats={}, name_prefix=None):
@@ -1940,6 +2041,14 @@ def validate___definitions_sc54101455f901fcd9c8a763e(data, custom_formats={}, na
                                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                         if not data__observed__repository__mlflow__models_contains:
                                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sc4e07dbbfc729115eb74025c(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['triggers']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sc479a909146a443767ec9789(data, custom_formats={}, name_prefix=None):
@@ -3411,6 +3520,14 @@ def validate___definitions_s7837a422a012c12b8f163b53(data, custom_formats={}, na
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['config_path']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s76527e6bcadf8e3bbea9602c(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['path', 'md5']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
     return data
@@ -5184,6 +5301,23 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s2978c68f85236c4abeb5f4c1(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['inputs']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "inputs" in data_keys:
+            data_keys.remove("inputs")
+            data__inputs = data["inputs"]
+            data__inputs_is_list = isinstance(data__inputs, (list, tuple))
+            if data__inputs_is_list:
+                data__inputs_len = len(data__inputs)
+                if data__inputs_len < 1:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s2170d4883398863b0ddfd568(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5559,6 +5693,69 @@ def validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats={}, na
             data__kind = data["kind"]
             if not (isinstance(data__kind, str) and data__kind == 'training'):
                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s075ac44063d71ac3d4470659(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['observed']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "observed" in data_keys:
+            data_keys.remove("observed")
+            data__observed = data["observed"]
+            data__observed_is_dict = isinstance(data__observed, dict)
+            if data__observed_is_dict:
+                data__observed__missing_keys = set(['repository']) - data__observed.keys()
+                if data__observed__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__observed_keys = set(data__observed.keys())
+                if "repository" in data__observed_keys:
+                    data__observed_keys.remove("repository")
+                    data__observed__repository = data__observed["repository"]
+                    data__observed__repository_is_dict = isinstance(data__observed__repository, dict)
+                    if data__observed__repository_is_dict:
+                        data__observed__repository__missing_keys = set(['ci']) - data__observed__repository.keys()
+                        if data__observed__repository__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__observed__repository_keys = set(data__observed__repository.keys())
+                        if "ci" in data__observed__repository_keys:
+                            data__observed__repository_keys.remove("ci")
+                            data__observed__repository__ci = data__observed__repository["ci"]
+                            data__observed__repository__ci_is_dict = isinstance(data__observed__repository__ci, dict)
+                            if data__observed__repository__ci_is_dict:
+                                data__observed__repository__ci__missing_keys = set(['files']) - data__observed__repository__ci.keys()
+                                if data__observed__repository__ci__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__observed__repository__ci_keys = set(data__observed__repository__ci.keys())
+                                if "files" in data__observed__repository__ci_keys:
+                                    data__observed__repository__ci_keys.remove("files")
+                                    data__observed__repository__ci__files = data__observed__repository__ci["files"]
+                                    data__observed__repository__ci__files_is_list = isinstance(data__observed__repository__ci__files, (list, tuple))
+                                    if data__observed__repository__ci__files_is_list:
+                                        data__observed__repository__ci__files_contains = False
+                                        for data__observed__repository__ci__files_key in data__observed__repository__ci__files:
+                                            try:
+                                                data__observed__repository__ci__files_key_is_dict = isinstance(data__observed__repository__ci__files_key, dict)
+                                                if data__observed__repository__ci__files_key_is_dict:
+                                                    data__observed__repository__ci__files_key__missing_keys = set(['triggers']) - data__observed__repository__ci__files_key.keys()
+                                                    if data__observed__repository__ci__files_key__missing_keys:
+                                                        raise JsonSchemaValueException("invalid")
+                                                    data__observed__repository__ci__files_key_keys = set(data__observed__repository__ci__files_key.keys())
+                                                    if "triggers" in data__observed__repository__ci__files_key_keys:
+                                                        data__observed__repository__ci__files_key_keys.remove("triggers")
+                                                        data__observed__repository__ci__files_key__triggers = data__observed__repository__ci__files_key["triggers"]
+                                                        data__observed__repository__ci__files_key__triggers_is_list = isinstance(data__observed__repository__ci__files_key__triggers, (list, tuple))
+                                                        if data__observed__repository__ci__files_key__triggers_is_list:
+                                                            data__observed__repository__ci__files_key__triggers_len = len(data__observed__repository__ci__files_key__triggers)
+                                                            if data__observed__repository__ci__files_key__triggers_len < 1:
+                                                                raise JsonSchemaValueException("invalid")
+                                                data__observed__repository__ci__files_contains = True
+                                                break
+                                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                        if not data__observed__repository__ci__files_contains:
+                                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s034f7bd1330e94b4ccc7abd4(data, custom_formats={}, name_prefix=None):

@@ -1,0 +1,1 @@
+"""Adapters (the registry lives on the doc-adapters branch)."""
