@@ -241,3 +241,51 @@ def test_a_character_yaml_forbids_is_located():
         assert err.message.startswith("invalid YAML: character '\\x07' (#x0007) is not allowed")
     else:
         raise AssertionError("no error")
+
+
+# --- adapters: third-party files with arbitrary content --------------------------------------------
+
+from mlcompliance.evidence.adapters import ci as ci_adapter  # noqa: E402
+from mlcompliance.evidence.adapters import dvc as dvc_adapter  # noqa: E402
+from mlcompliance.evidence.adapters import mlflow as mlflow_adapter  # noqa: E402
+from mlcompliance.evidence.adapters.base import Adapted  # noqa: E402
+
+# (adapter, path, a document shape with holes): the holes get arbitrary structures
+SHAPES = [
+    (ci_adapter, ".github/workflows/ci.yml", lambda h: {"on": h[0], "jobs": {"test": {"runs-on": h[1], "steps": h[2]}}}),
+    (ci_adapter, ".gitlab-ci.yml", lambda h: {"stages": h[0], "unit": {"script": h[1], "rules": h[2]}, "workflow": h[3]}),
+    (ci_adapter, "azure-pipelines.yml", lambda h: {"trigger": h[0], "pr": h[1], "jobs": [{"job": h[2], "steps": h[3]}]}),
+    (dvc_adapter, "dvc.yaml", lambda h: {"stages": {"train": {"cmd": h[0], "deps": h[1], "outs": h[2]}}, "params": h[3]}),
+    (dvc_adapter, "dvc.lock", lambda h: {"schema": "2.0", "stages": {"train": {"cmd": h[0], "deps": h[1], "outs": h[2]}}}),
+    (dvc_adapter, "params.yaml", lambda h: {"train": {"seed": h[0], "lr": h[1]}, "data": h[2]}),
+    (mlflow_adapter, "model/MLmodel", lambda h: {"flavors": h[0], "signature": {"inputs": h[1], "outputs": h[2]},
+                                                 "run_id": h[3]}),
+    (mlflow_adapter, "mlruns/0/abc/meta.yaml", lambda h: {"run_id": "abc", "status": h[0], "start_time": h[1],
+                                                          "end_time": h[2], "user_id": h[3]}),
+]
+
+
+def _adapted_or_located(adapter, path: str, text: str, files: dict[str, bytes]) -> None:
+    try:
+        out = adapter.adapt(path, text, files.get)
+    except InputError as err:
+        event(f"{path}: input error")
+        _raises_located(err, path)
+        return
+    event(f"{path}: adapted {'something' if any(a.value for a in out) else 'nothing'}")
+    assert isinstance(out, list) and all(isinstance(a, Adapted) and isinstance(a.value, dict) for a in out)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.sampled_from(range(len(SHAPES))), st.lists(structures, min_size=4, max_size=4))
+def test_adapters_on_arbitrary_structures_adapt_or_raise_a_located_error(which, holes):
+    adapter, path, shape = SHAPES[which]
+    text = yaml.safe_dump(shape(holes), allow_unicode=True, sort_keys=False)
+    _adapted_or_located(adapter, path, text, {})
+
+
+@FAST
+@given(st.sampled_from(range(len(SHAPES))), st.text(max_size=200) | yamlish)
+def test_adapters_on_arbitrary_text_adapt_or_raise_a_located_error(which, text):
+    adapter, path, _ = SHAPES[which]
+    _adapted_or_located(adapter, path, text, {})
