@@ -432,3 +432,13 @@ def test_cli_reference_is_generated_from_every_command_and_ignores_the_terminal(
     assert "--output [FORMAT=]PATH" in page and "## `mlcompliance packs lint`" in page
     monkeypatch.setenv("COLUMNS", "40")
     assert cli_markdown(main) == page
+
+
+@pytest.mark.parametrize("sample,code", [("support-email-router", 0), ("broken-fraud-alerts", 2)])
+def test_the_documented_report_only_line_tolerates_exit_1_and_never_exit_2(tmp_path, sample, code):
+    (line,) = [b.strip() for b in re.findall(r"```sh\n(.*?)```", (ROOT / "docs" / "ci.md").read_text(), re.S)
+               if "|| [ $? -eq 1 ]" in b]
+    ws = workspace(tmp_path, sample)
+    line = line.split("#")[0].replace("models/fraud", f"models/{sample} --as-of {AS_OF}")
+    env = _env_for_tools({"PATH": f"{_shim(tmp_path)}:{os.environ['PATH']}"})
+    assert run_lines([line], ws, env).returncode == (0 if code == 0 else 1)
