@@ -534,7 +534,6 @@ def test_check_reports_declarations_contradicted_by_pipeline_files(tmp_path):
     shutil.copytree(INVOICE, project)
     (project / "model").mkdir()
     shutil.copy(DATA / "mlflow" / "sklearn-wine" / "MLmodel", project / "model" / "MLmodel")
-    (project / ".gitlab-ci.yml").write_text("test:\n  script: [pytest\n", encoding="utf-8")   # broken: recorded
     result = cli("check", project, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code in (0, 1), result.output
     out = json.loads(result.stdout)
@@ -575,3 +574,16 @@ def test_exported_run_json_of_mlflow_export_import():
     with pytest.raises(InputError) as err:
         mlflow.adapt("run.json", '{"mlflow": {"info": {"run_id": "a",}}}', lambda rel: None)
     assert err.value.line == 1 and "invalid JSON" in err.value.message
+
+
+def test_a_broken_ci_file_the_adapters_read_is_an_input_error_naming_its_line(tmp_path):
+    import shutil
+
+    from helpers import AS_OF, INVOICE, cli
+
+    project = tmp_path / "p"
+    shutil.copytree(INVOICE, project)
+    (project / ".gitlab-ci.yml").write_text("test:\n  script: [pytest\n", encoding="utf-8")
+    result = cli("check", project, "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert ".gitlab-ci.yml:3:1: invalid YAML" in result.stderr and "Traceback" not in result.stderr

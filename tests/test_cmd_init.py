@@ -78,16 +78,17 @@ def test_drafts_from_probe_facts_with_file_line_comments(tmp_path):
     out = cli("init", repo, "--answers", repo / "answers.yaml")
     assert out.exit_code == 0, out.output
     pipeline = _lines(repo / "pipeline.yaml")
-    assert '  triggers: ["pull_request", "push"]  # from .github/workflows/ci.yml:2 (probe)' in pipeline
+    # the pipeline adapters (ci, dvc, mlflow) come first; the probe fills what they leave
+    assert '  triggers: ["pull_request", "push"]  # from .github/workflows/ci.yml:2 (ci)' in pipeline
     assert '  jobs: ["unit_tests", "train"]  # from .github/workflows/ci.yml:6 (probe)' in pipeline
-    assert '  provider: "github_actions"  # from .github/workflows/ci.yml:1 (probe)' in pipeline
-    assert '    name: "train"  # from dvc.yaml:4 (probe)' in pipeline
-    assert '    kind: "training"  # from dvc.yaml:4 (probe)' in pipeline
-    assert '    kind: "model_validation"  # from dvc.yaml:6 (probe)' in pipeline   # "evaluate" stage
+    assert '  provider: "github_actions"  # from .github/workflows/ci.yml:1 (ci)' in pipeline
+    assert '    name: "train"  # from dvc.yaml:4 (dvc)' in pipeline
+    assert '    kind: "training"  # from dvc.yaml:4 (dvc)' in pipeline
+    assert '    kind: "model_validation"  # from dvc.yaml:6 (dvc)' in pipeline   # "evaluate" stage
     sha = "65c8710618182cbb575d4f11a5f4ee2aa51db67c58670a0542ddf17f0673cd1e"      # sha256 of LOCK
     assert f'  lockfile_sha256: "{sha}"  # from requirements.lock:1 (probe)' in pipeline
     card = _lines(repo / "model_card.yaml")
-    assert '  framework: "sklearn 1.5.1"  # from model/MLmodel:5 (probe)' in card
+    assert '  framework: "sklearn 1.5.1"  # from model/MLmodel:2 (mlflow)' in card
     assert '  tier: "high"  # answer \'risk_tier\' (answers.yaml)' in card
     assert '    annex_iii_point: "5b"  # answer \'ai_act_annex_iii_point\' (answers.yaml)' in card
     manifest = _lines(repo / "data_manifest.yaml")

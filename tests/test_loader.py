@@ -81,11 +81,13 @@ def test_malformed_json(text, line, fragment):
         assert err.value.line == line
 
 
-def test_json_that_yaml_cannot_read_still_loads_with_file_level_locations():
-    # surrogate-pair escapes are valid JSON but not YAML 1.1
-    doc = parse_text('{"name": "x\\ud83d\\ude00"}', "x.json", "json")
-    assert doc.value == {"name": "x\U0001F600"}
-    assert doc.location("/name") == (1, 1)
+def test_json_that_yaml_cannot_read_still_loads_with_locations_from_the_json_scanner():
+    # surrogate-pair escapes are valid JSON but not YAML 1.1: the small JSON scanner locates them
+    doc = parse_text('{"name": "x\\ud83d\\ude00",\n "list": [1, {"k": "\\/"}]}', "x.json", "json")
+    assert doc.value == {"name": "x\U0001F600", "list": [1, {"k": "/"}]}
+    assert doc.location("/name") == (1, 2)
+    assert doc.location("/list/1/k") == (2, 15)
+    assert doc.location("/list/0") == (2, 11)
 
 
 def test_non_utf8_file(tmp_path):

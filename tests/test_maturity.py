@@ -371,7 +371,8 @@ def test_a_winning_baseline_scores_zero(sample_copy):
 
 
 def test_an_empty_project_is_below_baseline(tmp_path):
-    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty").mkdir()   # a directory with no evidence at all is an input error: config only
+    (tmp_path / "empty" / "mlcompliance.yaml").write_text("project:\n  name: empty\n", encoding="utf-8")
     result = maturity(tmp_path / "empty")
     assert result["ml_test_score"]["final"] == 0.0
     assert result["ml_test_score"]["band"] == "More a research project than a production system"

@@ -15,8 +15,8 @@ from mlcompliance.result.model import Result
 from mlcompliance.run import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted(p for p in (ROOT / "sample_projects").iterdir()
-                 if p.is_dir() and p.name not in ("broken-fraud-alerts",))
+SAMPLES = sorted(p for p in (ROOT / "sample_projects").iterdir()   # assess/ holds questionnaire answers
+                 if p.is_dir() and p.name not in ("broken-fraud-alerts", "assess"))
 AS_OF = date(2026, 11, 1)
 
 

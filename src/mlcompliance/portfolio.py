@@ -28,7 +28,7 @@ from typing import Any, NamedTuple, TextIO
 
 from mlcompliance import __version__
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.project import CONFIG_NAMES, KINDS
+from mlcompliance.evidence.project import EVIDENCE_MARKERS
 from mlcompliance.render import portfolio as formats
 from mlcompliance.result import jsonl
 from mlcompliance.result.codec import RESULT_VERSION
@@ -56,7 +56,7 @@ def find_projects(root: Path) -> list[tuple[str, str]]:
     objects would be most of what a portfolio run holds."""
     if not root.is_dir():
         raise InputError("not a directory", file=str(root), expected="a directory of projects")
-    markers = set(CONFIG_NAMES) | {f"{k}{ext}" for k in KINDS for ext in (".yaml", ".yml", ".json")}
+    markers = set(EVIDENCE_MARKERS)   # the names evidence.project.has_evidence looks for
     top = os.fspath(root)
     found = []
     for here, dirs, files in os.walk(top, followlinks=False):
@@ -118,7 +118,10 @@ def _check_one(path: str, as_of: date, fail_on: str | None) -> dict[str, Any]:
     try:
         return {"path": path, "result": _as_dict(_worker_checker.check(Path(path), as_of, fail_on))}  # type: ignore[union-attr]
     except InputError as err:
-        return {"path": path, "error": str(err), "file": err.file, "line": err.line}
+        entry = {"path": path, "error": err.one_line(), "file": err.file, "line": err.line}
+        if len(err.records()) > 1:
+            entry["errors"] = err.records()   # every input error (capped at errors.MAX_REPORTED)
+        return entry
 
 
 def _prepare(entry: dict[str, Any], fmt: str, options: dict[str, Any], line: str | None = None) -> Item:

@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, choose the exit code (0 ok, 1 non-compliant, 2 bad input)."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -50,7 +51,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as err:
-            click.echo(f"mlcompliance: error: {err}", err=True)
+            for line in err.lines():   # every error of the run (InputErrors), one per line
+                click.echo(f"mlcompliance: error: {line}", err=True)
             sys.exit(2)
 
 
@@ -100,14 +102,15 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
           template_dir: Path | None) -> None:
-    """Check PROJECTS (directories of evidence files) against their policy packs.
+    """Check PROJECTS (directories of evidence files; default: the project containing the current
+    directory) against their policy packs.
 
     One project gives its result; several (or --recursive) give a portfolio.
     Exit code 0: compliant; 1: non-compliant under the gate (with --fail-on-new: a new finding
     blocks); 2: usage, configuration or input error.
     """
     if not projects and recursive_root is None:
-        raise click.UsageError("give at least one PROJECT directory, or --recursive ROOT")
+        projects = (_project_here(),)
     if fail_on_new and baseline_file is None:
         raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
     output, extra = _outputs(outputs)
@@ -147,6 +150,20 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
+
+
+def _project_here() -> Path:
+    """With no PROJECT: the nearest directory from here upwards that holds evidence (like git,
+    never crossing a ``.git`` directory's parent), said on stderr."""
+    from mlcompliance.evidence.project import no_evidence_error, find_root
+    here = Path.cwd()
+    root = find_root(here)
+    if root is None:
+        raise no_evidence_error(here, upwards=True)
+    shown = Path(os.path.relpath(root, here))
+    click.echo(f"mlcompliance: checking the project at {root}" + ("" if root == here else f" ({shown.as_posix()})"),
+               err=True)
+    return shown
 
 
 def _outputs(values: tuple[str, ...]) -> tuple[Path | None, list[tuple[str, Path]]]:
@@ -575,6 +592,14 @@ def _register_assess() -> None:
 
 
 _register_assess()
+
+
+def _register_convert() -> None:
+    from mlcompliance.cli.convert_cmd import convert
+    main.add_command(convert)
+
+
+_register_convert()
 
 
 def _register_project_commands() -> None:

@@ -13,7 +13,7 @@ from mlcompliance.engine.findings import (
     observation,
 )
 from mlcompliance.errors import InputError
-from mlcompliance.evidence import pointers
+from mlcompliance.evidence import claims, pointers
 from mlcompliance.evidence.project import Project, resolve_inside
 from mlcompliance.policy.checks import Context, Target
 from mlcompliance.policy.packs import Pack, Requirement, Rule
@@ -121,8 +121,23 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
         at = project.locate(first.pointer)
         details = "; ".join(dict.fromkeys(v.detail for v in violations))
         message = fill(rule.message, value, {"observed": first.observed, "detail": details, "tier": ctx.tier})
+        removed = "; ".join(dict.fromkeys(n for v in violations for n in _removed_notes(v, project)))
+        if removed:   # what the evidence held there before it was found unverifiable
+            message += f" ({removed})"
+            details += f"; {removed}"
         outcome = "warn" if rule.mode == "advisory" else "fail"
         yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
+
+
+def _removed_notes(violation: Any, project: Project) -> list[str]:
+    """Why the value at fault is absent when the file has one: a placeholder, or a reference to no
+    project file (evidence.claims, facts under /observed/placeholders)."""
+    items = project.bundle.get("observed", {}).get("placeholders", {}).get("items") or []
+    if not items:
+        return []
+    whole = violation.observed is pointers.MISSING or violation.observed in ({}, [])
+    return [item["reason"] if item["pointer"] == violation.pointer else claims.note(item)
+            for item in claims.related(items, violation.pointer, whole)]
 
 
 def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:
@@ -154,6 +169,13 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
                           file=loc.file, line=loc.line, column=loc.column, target=loc.pointer, pointer=loc.pointer)
             continue
         hit = attestations.get(req.id)
+        incomplete = ""
+        if hit and not (hit[1].get("attested_by") and hit[1].get("date")):   # a placeholder was taken out
+            items = project.bundle.get("observed", {}).get("placeholders", {}).get("items") or []
+            seen = claims.related(items, f"/model_card/attestations/{hit[0]}", True)
+            incomplete = " The attestation recorded is incomplete" + (
+                " (" + "; ".join(claims.note(item) for item in seen) + ")." if seen else ".")
+            hit = None
         if hit:
             i, att = hit
             loc = project.locate(f"/model_card/attestations/{i}")
@@ -162,7 +184,7 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
                                       statement=att.get("statement"), evidence_ref=att.get("evidence_ref"))
         else:
             loc = project.locate("/model_card")
-            message = "Needs a human attestation: no rule can check this requirement."
+            message = "Needs a human attestation: no rule can check this requirement." + incomplete
             attestation = None
         yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id, title=req.title,
                       outcome="manual", severity="info", message=message,

@@ -14,9 +14,11 @@ Deliberate departures from PyYAML's YAML 1.1 defaults, to keep values JSON-like:
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,4 +271,60 @@ def _json_locations(text: str) -> dict[str, tuple[int, int]]:
     try:
         return parse_yaml(text, "")[1]
     except InputError:
-        return {}  # valid JSON that YAML 1.1 cannot read (e.g. "\/"): file-level locations only
+        pass  # valid JSON that YAML 1.1 cannot read (e.g. "\/", escaped surrogate pairs)
+    try:
+        return _scan_json(text)
+    except (ValueError, IndexError, RecursionError):
+        return {}
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_SCALAR = re.compile(r'[^\s,\]}]+')
+
+
+def _scan_json(text: str) -> dict[str, tuple[int, int]]:
+    """pointer -> (line, column) of already-valid JSON, by a small scanner (keys at the key, items at the item)."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    locations: dict[str, tuple[int, int]] = {}
+
+    def where(pos: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, pos)
+        return line, pos - starts[line - 1] + 1
+
+    def skip(pos: int) -> int:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    def value(pos: int, pointer: str) -> int:
+        pos = skip(pos)
+        locations.setdefault(pointer, where(pos))
+        char = text[pos]
+        if char == "{":
+            pos = skip(pos + 1)
+            while text[pos] != "}":
+                match = _JSON_STRING.match(text, pos)
+                if match is None:
+                    raise ValueError("key expected")
+                child = f"{pointer}/{escape_token(json.loads(match.group(0)))}"
+                locations[child] = where(pos)
+                pos = skip(match.end())
+                pos = skip(value(pos + 1, child))
+                if text[pos] == ",":
+                    pos = skip(pos + 1)
+            return pos + 1
+        if char == "[":
+            pos, i = skip(pos + 1), 0
+            while text[pos] != "]":
+                pos = skip(value(pos, f"{pointer}/{i}"))
+                i += 1
+                if text[pos] == ",":
+                    pos = skip(pos + 1)
+            return pos + 1
+        match = (_JSON_STRING if char == '"' else _JSON_SCALAR).match(text, pos)
+        if match is None:
+            raise ValueError("value expected")
+        return match.end()
+
+    value(0, "")
+    return locations

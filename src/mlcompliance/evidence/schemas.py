@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from typing import TYPE_CHECKING
 
-from mlcompliance.errors import InputError
+from mlcompliance.errors import InputError, combine
 from mlcompliance.evidence.loader import Document, escape_token
 from mlcompliance.resources import schemas_dir
 
@@ -197,23 +197,34 @@ def _accepts(check: Callable[[object], bool]) -> Callable[[object], bool]:
 
 
 def validate_document(doc: Document, schema_name: str, what: str | None = None) -> None:
-    """Raise :class:`InputError` at the first violation (by position in the file)."""
+    """Raise every violation of ``doc`` (by position in the file): one as :class:`InputError`,
+    several as :class:`InputErrors`."""
+    err = combine(schema_errors(doc, schema_name, what))
+    if err is not None:
+        raise err
+
+
+def schema_errors(doc: Document, schema_name: str, what: str | None = None) -> list[InputError]:
+    """Every violation of ``doc`` against schema ``schema_name``, located, in file order."""
     quick = fast_validator(schema_name) if schema_name in FAST_SCHEMAS else None
     if quick is not None and quick(doc.value):
-        return
+        return []
     check = validator(schema_name)
     if check.is_valid(doc.value):
-        return
-    errors = [leaf(e) for e in check.iter_errors(doc.value)]
-    located = sorted(((doc.location(_error_pointer(e)), i, e) for i, e in enumerate(errors)),
-                     key=lambda t: (t[0], t[1]))
-    (line, column), _, err = located[0]
-    message, expected = describe_error(err)
-    if what:
-        message = f"{what}: {message}"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more schema error{'s' if len(errors) > 2 else ''})"
-    raise InputError(message, file=doc.path, line=line, column=column, expected=expected)
+        return []
+    found = []
+    for i, err in enumerate(check.iter_errors(doc.value)):
+        err = leaf(err)
+        extras = _unexpected_keys(err) if err.validator == "additionalProperties" and isinstance(err.instance, dict) else []
+        for key in extras or [None]:   # one error per unknown field
+            pointer = _error_pointer(err, key)
+            message, expected = describe_error(err, key)
+            if what:
+                message = f"{what}: {message}"
+            line, column = doc.location(pointer)
+            found.append(((line, column), i, InputError(message, file=doc.path, line=line, column=column,
+                                                          expected=expected)))
+    return [e for _, _, e in sorted(found, key=lambda t: (t[0], t[1]))]
 
 
 def leaf(err: ValidationError) -> ValidationError:
@@ -223,10 +234,10 @@ def leaf(err: ValidationError) -> ValidationError:
     return err
 
 
-def _error_pointer(err: ValidationError) -> str:
+def _error_pointer(err: ValidationError, key: str | None = None) -> str:
     pointer = "".join(f"/{escape_token(str(p))}" for p in err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        extra = _unexpected_keys(err)
+        extra = [key] if key is not None else _unexpected_keys(err)
         if extra:
             pointer += f"/{escape_token(extra[0])}"
     return pointer
@@ -242,13 +253,13 @@ def pointer_path(err: ValidationError) -> str:
     return ".".join(str(p) for p in err.absolute_path) or "(top level)"
 
 
-def describe_error(err: ValidationError) -> tuple[str, str | None]:
-    """A one-line message and what was expected, in the user's terms."""
+def describe_error(err: ValidationError, key: str | None = None) -> tuple[str, str | None]:
+    """A one-line message and what was expected, in the user's terms (``key``: which unknown field)."""
     where = pointer_path(err)
     kind = err.validator
     description = err.schema.get("description") if isinstance(err.schema, dict) else None
     if kind == "additionalProperties":
-        extra = _unexpected_keys(err)
+        extra = [key] if key is not None else _unexpected_keys(err)
         known = sorted(err.schema.get("properties", {}))
         name = extra[0] if extra else "?"
         guess = difflib.get_close_matches(name, known, n=1)

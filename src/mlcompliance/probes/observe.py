@@ -28,6 +28,7 @@ from mlcompliance.probes.repository import (
     scan_repository,
 )
 from mlcompliance.probes.signals import CATEGORIES, CI_ONLY, RX
+from mlcompliance.probes.sources import observe_sources
 
 PROBE_VERSION = "1"
 ROOT = "/observed/repository"
@@ -61,8 +62,12 @@ def observe(project: Project, files: dict[str, bytes] | None = None) -> None:
     else:
         repo, present = scan_mapping(files, declared_ci, lockfile)
     facts, index = build_facts(repo, declared_ci, lockfile, present)
-    project.bundle["observed"] = {"repository": facts}
-    project.observed_index = index
+    sources, source_index = observe_sources(project, files)
+    observed = project.bundle.setdefault("observed", {})
+    observed["repository"] = facts
+    observed["sources"] = sources
+    project.observed_index.update(index)
+    project.observed_index.update(source_index)
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,

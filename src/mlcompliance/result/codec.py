@@ -55,8 +55,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         out["generated_at"] = result.generated_at
     out.update({
         "project": {"name": result.project.name,
-                    "files": [{"path": f.path, "kind": f.kind, "format": f.format, "sha256": f.sha256}
-                              for f in result.project.files]},
+                    "files": [_file(f) for f in result.project.files]},
         "packs": [{"id": p.id, "version": p.version, "title": p.title, "digest": p.digest, "origin": p.origin,
                    "source": thaw(p.source), "requirements": p.requirements, "rules": p.rules} for p in result.packs],
         "risk": risk_to_dict(result.risk),
@@ -201,7 +200,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         generated_at=d.get("generated_at"),
         project=ProjectInfo(name=d["project"]["name"],
                             files=tuple(ProjectFile(path=f["path"], kind=f["kind"], format=f.get("format"),
-                                                    sha256=f["sha256"]) for f in d["project"]["files"])),
+                                                    sha256=f["sha256"], adapter=f.get("adapter")) for f in d["project"]["files"])),
         packs=tuple(pack_ref_from_dict(p) for p in d["packs"]),
         risk=risk_from_dict(d["risk"]),
         gate=Gate(tier=d["gate"]["tier"], fail_on=d["gate"]["fail_on"], source=d["gate"]["source"],
@@ -313,3 +312,10 @@ def check(value: Any, file: str) -> None:
     if errors:
         message, expected = describe_error(errors[0])
         raise InputError(f"not a valid mlcompliance result: {message}", file=file, expected=expected)
+
+
+def _file(f: ProjectFile) -> dict[str, Any]:
+    out = {"path": f.path, "kind": f.kind, "format": f.format, "sha256": f.sha256}
+    if f.adapter is not None:
+        out["adapter"] = f.adapter
+    return out

@@ -35,6 +35,7 @@ class ProjectFile:
     kind: str
     format: str | None
     sha256: str | None
+    adapter: str | None = None   # the adapter that read a third-party file (None: a native file)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -34,8 +34,10 @@ def digest(entry: dict[str, Any]) -> dict[str, Any]:
     """What the roll-up needs of one portfolio entry ({path, result} or {path, error, ...})."""
     path = entry["path"]
     if "result" not in entry:
-        return {"path": path, "error": {"path": path, "error": entry["error"], "file": entry.get("file"),
-                                        "line": entry.get("line")}}
+        error = {"path": path, "error": entry["error"], "file": entry.get("file"), "line": entry.get("line")}
+        if "errors" in entry:
+            error["errors"] = entry["errors"]
+        return {"path": path, "error": error}
     r = entry["result"]
     packs = r["summary"]["packs"]
     raw: dict[str, Any] = {}

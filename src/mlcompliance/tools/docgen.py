@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mlcompliance.evidence.schemas import schema
@@ -56,11 +57,18 @@ def _rows(node: dict[str, Any], prefix: str, defs: dict[str, Any], out: list[str
             _rows(target, path_shown, defs, out)
 
 
+# Hand-written prose of docs/evidence.md (where evidence is looked for, input errors, what counts as
+# missing), kept apart so that regenerating the field reference never loses it.
+EVIDENCE_NOTES = Path(__file__).resolve().parent.parent / "data" / "evidence_notes.md"
+
+
 def evidence_markdown() -> str:
     out = ["# Evidence files: field reference", "",
            "Generated from the JSON Schemas in `src/mlcompliance/schemas/` by `mlcompliance docs`; do not edit by hand.",
            "", "Every mapping also accepts extension fields whose names start with `x-`; any other unknown field is",
-           "an input error (exit 2) that names the file, the line and the closest known field.", ""]
+           "an input error (exit 2) that names the file, the line and the closest known field.", "",
+           "The sections before the field reference are hand-written: edit `src/mlcompliance/data/evidence_notes.md`.",
+           "", EVIDENCE_NOTES.read_text(encoding="utf-8").rstrip("\n"), ""]
     for name, title in EVIDENCE:
         doc = schema(name)
         out += [f"## {title}", "", f"Schema: `{name}.schema.json` (`{doc['$id']}`)", "", doc.get("description", ""), "",

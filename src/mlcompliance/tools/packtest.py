@@ -32,8 +32,9 @@ from jsonschema import Draft202012Validator
 from mlcompliance.engine.evaluate import evaluate
 from mlcompliance.engine.tiering import TIER_CONDITIONS, derive
 from mlcompliance.errors import InputError
+from mlcompliance.evidence.claims import strip_unverifiable
 from mlcompliance.evidence.loader import Document, load_file
-from mlcompliance.evidence.project import KINDS, Project
+from mlcompliance.evidence.project import KINDS, Project, record_unverifiable
 from mlcompliance.evidence.schemas import describe_error, validator
 from mlcompliance.policy.packs import Pack, shared_conditions
 from mlcompliance.probes.observe import observe
@@ -162,6 +163,8 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
                              line=line, expected=expected)
     project = Project(Path("."), case["name"], None, {}, {k: None for k in KINDS},
                       {k: f"{k}.yaml" for k in KINDS}, bundle)
+    # placeholders count as missing here too; references are not checked (no project directory)
+    record_unverifiable(project, *strip_unverifiable(project.bundle, {}, None))
     as_of = date.fromisoformat(as_of_text)
     tier = (case.get("tier") or spec.get("tier")
             or derive(bundle, as_of, shared_conditions([pack], TIER_CONDITIONS))["tier"])

@@ -8,6 +8,7 @@ project or the network; a file they cannot parse is an ``InputError`` naming fil
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,3 +39,92 @@ class Adapted:
     value: dict[str, Any]
     origins: dict[str, Origin] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)   # native pointers whose source said "placeholder"
+    sha256: str = ""                # of the source file; set by the registry, not by adapters
+    format: str = ""                # "markdown" | "json" | "yaml" | "text"; set by the registry
+
+
+PLACEHOLDERS = frozenset({"[more information needed]", "more information needed", "[needs more information]",
+                          "needs more information", "tbd", "todo", "n/a", "-", ""})
+
+
+def is_placeholder(text: object) -> bool:
+    """True for the filler a template leaves where a fact should be (``[More Information Needed]``)."""
+    return isinstance(text, str) and text.strip().strip("*_ .").lower() in PLACEHOLDERS
+
+
+class Draft:
+    """Builds one ``Adapted``: ``put`` a native pointer's value with the (line, column) it came from."""
+
+    def __init__(self, kind: str, adapter: str, source: str) -> None:
+        self.out = Adapted(kind, adapter, source, {})
+
+    def put(self, pointer: str, value: Any, at: tuple[int, int],
+            fields: dict[str, tuple[int, int]] | None = None) -> None:
+        """Set ``pointer`` (creating parent mappings; ``-`` appends to a list) to ``value``;
+        ``fields`` locates keys of a mapping value separately (e.g. a metric's ``value``)."""
+        tokens = pointer[1:].split("/")
+        node: Any = self.out.value
+        path = ""
+        for i, token in enumerate(tokens):
+            last = i == len(tokens) - 1
+            if isinstance(node, list):
+                if token == "-":
+                    token = str(len(node))
+                    node.append(value if last else ({} if tokens[i + 1] not in ("-",) else []))
+                path += "/" + token
+                node = node[int(token)]
+                continue
+            path += "/" + token
+            key = token.replace("~1", "/").replace("~0", "~")
+            if last:
+                node[key] = value
+            else:
+                node = node.setdefault(key, [] if tokens[i + 1] == "-" else {})
+        self.out.origins[path] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+        for key, where in (fields or {}).items():
+            if isinstance(value, dict) and key in value:
+                self.out.origins[f"{path}/{key}"] = Origin(self.out.source, where[0], where[1], self.out.adapter)
+
+    def at(self, pointer: str, at: tuple[int, int]) -> None:
+        """Locate a value already ``put`` inside a larger one (e.g. one field of a list item)."""
+        self.out.origins[pointer] = Origin(self.out.source, at[0], at[1], self.out.adapter)
+
+    def missing(self, pointer: str, at: tuple[int, int]) -> None:
+        self.out.missing.append(pointer)
+        self.out.origins.setdefault(pointer, Origin(self.out.source, at[0], at[1], self.out.adapter))
+
+    def result(self) -> Adapted | None:
+        return self.out if self.out.value or self.out.missing else None
+
+
+def load_json(path: str, text: str) -> tuple[Any, Any]:
+    """(value, at): the parsed JSON and ``at(pointer) -> (line, column)`` from the loader's index."""
+    from mlcompliance.evidence.loader import parse_text
+
+    doc = parse_text(text, path, "json")
+    return doc.value, doc.location
+
+
+def number(value: Any) -> float | int | None:
+    """A metric value as a number: numbers stay, numeric strings ("0.91") are read, anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            out = float(value.strip())
+        except ValueError:
+            return None
+        return out if math.isfinite(out) else None
+    return None
+
+
+def texts(value: Any, key: str = "description") -> list[tuple[int, str]]:
+    """(index, text) of a list of strings or of ``{key: text}`` mappings, placeholders left out."""
+    out = []
+    for i, item in enumerate(value if isinstance(value, list) else []):
+        text = item.get(key) if isinstance(item, dict) else item
+        if isinstance(text, str) and not is_placeholder(text):
+            out.append((i, text.strip()))
+    return out

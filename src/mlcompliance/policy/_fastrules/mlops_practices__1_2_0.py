@@ -143,6 +143,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s364d60a971a210b4b2a7de9c(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s369460319b297b1e1a106882(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -5110,6 +5115,23 @@ def validate___definitions_s369460319b297b1e1a106882(data, custom_formats={}, na
                         data__fairness__metrics_len = len(data__fairness__metrics)
                         if data__fairness__metrics_len < 1:
                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s364d60a971a210b4b2a7de9c(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['conflicts']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "conflicts" in data_keys:
+            data_keys.remove("conflicts")
+            data__conflicts = data["conflicts"]
+            data__conflicts_is_list = isinstance(data__conflicts, (list, tuple))
+            if data__conflicts_is_list:
+                data__conflicts_len = len(data__conflicts)
+                if data__conflicts_len > 0:
+                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s311bb10307ee22e93e02e30a(data, custom_formats={}, name_prefix=None):
