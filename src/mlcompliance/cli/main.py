@@ -586,11 +586,13 @@ def plugins_cmd(fmt: str) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
 def docs(root: Path, check_only: bool) -> None:
     """Regenerate derived files: docs/evidence.md (from the JSON Schemas), docs/catalog.md (every
-    built-in pack) and policies/validated.json (built-in packs validated in full)."""
+    built-in pack), docs/cli.md (every command's help) and policies/validated.json (built-in packs
+    validated in full)."""
+    from mlcompliance.cli.reference import cli_markdown
     from mlcompliance.io import write_atomic
     from mlcompliance.tools.docgen import generated_documents
     stale = []
-    for name, text in generated_documents().items():
+    for name, text in {**generated_documents(), "docs/cli.md": cli_markdown(main)}.items():
         path = root / name
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:

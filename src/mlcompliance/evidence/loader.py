@@ -133,6 +133,12 @@ def parse_yaml(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]
         raise InputError(f"invalid YAML: {what}", file=display,
                          line=mark.line + 1 if mark else None,
                          column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:     # a character YAML does not allow: locate it too
+        before = text[:exc.position]
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise InputError(f"invalid YAML: character {char!r} (#x{ord(char):04x}) is not allowed: {exc.reason}",
+                         file=display, line=before.count("\n") + 1,
+                         column=exc.position - (before.rfind("\n") + 1) + 1) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=display) from None
     finally:

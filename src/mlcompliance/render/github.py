@@ -101,3 +101,29 @@ def render(result: Result) -> str:
         body += [f"Fixed: {f.rule_id} ({f.severity}) {where(f)}" for f in result.baseline.fixed]
     lines.append(command("notice", {"title": "mlcompliance"}, "\n".join(body)))
     return "\n".join(lines) + "\n"
+
+
+LEVELS = ("error", "warning", "notice")
+
+
+def cap(annotations: str, limit: int, pointer: str = "") -> str:
+    """Keep the first ``limit`` commands of each level (error, warning, notice) of rendered
+    workflow commands, one per line (this format, single project or portfolio), and add one
+    notice counting the rest: GitHub shows at most 10 annotations of each level per step and
+    drops the others silently. ``pointer`` says where the rest are (job summary, SARIF...).
+    One notice slot is kept for that count, so the output never exceeds ``limit`` per level."""
+    room = {"error": limit, "warning": limit, "notice": max(limit - 1, 0)}
+    kept, dropped = [], dict.fromkeys(LEVELS, 0)
+    for line in annotations.splitlines():
+        level = line[2:].split(" ", 1)[0].split("::", 1)[0] if line.startswith("::") else ""
+        if level in room:
+            if room[level] == 0:
+                dropped[level] += 1
+                continue
+            room[level] -= 1
+        kept.append(line)
+    if any(dropped.values()):
+        counts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in dropped.items() if n)
+        note = f"Not shown as annotations: {counts} (GitHub shows {limit} of each level per step)"
+        kept.append(command("notice", {"title": "mlcompliance: more findings"}, note + (f": {pointer}" if pointer else "")))
+    return "\n".join(kept) + "\n" if kept else ""
