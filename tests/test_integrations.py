@@ -181,10 +181,19 @@ def test_broken_evidence_fails_with_exit_2_even_when_noncompliance_is_tolerated(
     procs, uploads = runner.run()
     assert runner.steps["check"]["exit-code"] == "2" and runner.steps["check"]["verdict"] == "error"
     assert procs["Gate"].returncode == 2
-    assert uploads == []    # no SARIF or report to upload
-    assert annotations(procs["Check"].stdout) == [
-        '::error file=models/broken-fraud-alerts/model_card.yaml,line=10,col=3,title=mlcompliance%3A input error '
-        '(exit 2)::risk.tier: "hgh" is not allowed (expected: one of "minimal", "limited", "high", "prohibited")']
+    # the input error is itself reported: SARIF (an error-level result at its file:line) goes to code scanning
+    sarif_uploads = [u for u in uploads if u.startswith("github/codeql-action/upload-sarif")]
+    assert len(sarif_uploads) == 1
+    sarif = json.loads(Path(json.loads(sarif_uploads[0].split(" ", 1)[1])["sarif_file"]).read_text())
+    [error] = [r for r in sarif["runs"][0]["results"] if r["level"] == "error"]
+    assert error["ruleId"] == "mlcompliance/input-error"
+    assert error["locations"][0]["physicalLocation"]["region"]["startLine"] == 10
+    shown = annotations(procs["Check"].stdout)
+    assert shown[0] == (
+        '::error file=models/broken-fraud-alerts/model_card.yaml,line=10,title=mlcompliance input error::'
+        'models/broken-fraud-alerts: not checked: models/broken-fraud-alerts/model_card.yaml:10:3: risk.tier: '
+        '"hgh" is not allowed (expected: one of "minimal", "limited", "high", "prohibited")')
+    assert [a.split(" ", 1)[0] for a in shown] == ["::error", "::notice"]   # one error, never repeated
     assert "mlcompliance: input error (exit 2)" in runner.summary.read_text()
     # tolerated only when asked for explicitly
     runner = Runner(ws, {"projects": "models/broken-fraud-alerts", "as-of": AS_OF, "fail-on-error": "false"})
@@ -215,7 +224,7 @@ def test_portfolio_with_an_unreadable_project_still_reports_the_others_and_fails
     assert runner.steps["check"]["exit-code"] == "2" and procs["Gate"].returncode == 2
     assert [u.split(" ")[0] for u in uploads] == ["github/codeql-action/upload-sarif", "actions/upload-artifact"]
     shown = annotations(procs["Check"].stdout)
-    assert shown[0].startswith("::error file=models/broken-fraud-alerts/model_card.yaml,line=10,col=3,title=mlcompliance")
+    assert shown[0].startswith("::error file=models/broken-fraud-alerts/model_card.yaml,line=10,title=mlcompliance")
     assert any(a.startswith("::error file=models/support-email-router/") for a in shown)
     summary = runner.summary.read_text()
     assert "Portfolio" in summary or "portfolio" in summary

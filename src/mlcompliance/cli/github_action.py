@@ -160,7 +160,8 @@ def run() -> int:
         notes = (outdir / "annotations.txt").read_text(encoding="utf-8")
         outputs.update(sarif=str(outdir / "results.sarif"), html=str(outdir / "report.html"), json=str(result))
     if code == 2:
-        notes = "\n".join(_input_errors(proc.stderr, workspace)) + "\n" + notes
+        if "::error " not in notes:     # the reports could not say it (e.g. a usage error): stderr does
+            notes = "\n".join(_input_errors(proc.stderr, workspace)) + "\n" + notes
         fence = "`" * 3
         _append(_env("GITHUB_STEP_SUMMARY"), f"\n### mlcompliance: input error (exit 2)\n\n{fence}\n"
                 + proc.stderr.strip().replace(fence, "'''") + f"\n{fence}\n")

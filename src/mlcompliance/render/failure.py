@@ -167,10 +167,13 @@ def render_sarif(failure: Failure, version: str) -> str:
 
 # --- GitHub annotations, CSV, Markdown ------------------------------------------------------------
 
-def annotation(failure: Failure) -> str:
-    """``::error file=...,line=...,title=...::message`` (file as given: relative to the working directory)."""
+def annotation(failure: Failure, in_project: bool = False) -> str:
+    """``::error file=...,line=...,title=...::message``: the file as given (relative to the working
+    directory, as a portfolio's annotations are), or with ``in_project`` relative to the project, as
+    a single project's annotations are."""
     from mlcompliance.render.github import command
-    return command("error", {"file": failure.posix_file, "line": failure.line, "title": TITLE},
+    file = failure.within_project() if in_project else failure.posix_file
+    return command("error", {"file": file, "line": failure.line, "title": TITLE},
                    f"{failure.path}: not checked: {failure.message}")
 
 
@@ -178,7 +181,7 @@ def render_github(failure: Failure) -> str:
     from mlcompliance.render.github import command
     notice = command("notice", {"title": "mlcompliance"},
                      f"{failure.path}: ERROR: the project could not be loaded, nothing was checked")
-    return annotation(failure) + "\n" + notice + "\n"
+    return annotation(failure, in_project=True) + "\n" + notice + "\n"
 
 
 def render_csv(failure: Failure) -> str:
