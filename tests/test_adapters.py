@@ -587,3 +587,10 @@ def test_one_fact_spelt_two_ways_is_not_a_conflict(declared, adapted, conflict):
     merged = merge("pipeline", [native, ci])
     assert bool(merged.conflicts) is conflict
     assert merged.value["ci"] == declared          # the team's own declaration is kept
+
+
+@pytest.mark.parametrize("card,mlflow,conflict", [("sklearn", "sklearn 1.2.2", False), ("xgboost 2.1", "sklearn 1.2.2", True)])
+def test_a_framework_named_with_and_without_its_version_agrees(card, mlflow, conflict):
+    hf = Source("README.md", "huggingface", {"model_details": {"framework": card}}, lambda p: (5, 1))
+    ml = Source("model/MLmodel", "mlflow", {"model_details": {"framework": mlflow}}, lambda p: (3, 1))
+    assert bool(merge("model_card", [hf, ml]).conflicts) is conflict

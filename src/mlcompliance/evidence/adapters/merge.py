@@ -173,6 +173,8 @@ _SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
 
 
 def _canonical(kind: str, pointer: str, value: Any) -> Any:
+    if (kind, pointer) == ("model_card", "/model_details/framework") and isinstance(value, str):
+        return value.split()[0].lower() if value.split() else value   # "sklearn" and "sklearn 1.2.2" agree
     names = _SYNONYMS.get((kind, pointer))
     if names is None:
         return value
