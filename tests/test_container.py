@@ -3,8 +3,8 @@ as a non-root user, when a container engine is available; skipped with the reaso
 from __future__ import annotations
 
 import shutil
-import sys
 import subprocess
+import sys
 import uuid
 
 import pytest

@@ -93,8 +93,9 @@ def test_one_pass_counts_every_planted_problem_exactly():
 
 
 def test_outliers_on_a_sample_record_the_seed_and_n():
-    from mlcompliance.probes.data.profile import SEED, Profiler
     import pandas as pd
+
+    from mlcompliance.probes.data.profile import SEED, Profiler
     profiler = Profiler(sample_rows=50)
     frame = pd.DataFrame({"x": list(range(200))})
     for start in range(0, 200, 64):
@@ -137,6 +138,7 @@ def test_csv_gzip_parquet_and_json_lines_give_the_same_counts():
 
 def test_column_hashes_agree_across_dtypes_and_tell_values_apart():
     import pandas as pd
+
     from mlcompliance.probes.data.profile import column_hash
     text = ["a", "bc", None, "", "ba", "ab", "\u00e9t\u00e9"]
     obj = column_hash(pd.Series(text, dtype=object))

@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mlcompliance.probes.stats.fairness import computed_metrics, group_fairness, independence_test
+from mlcompliance.probes.stats.fairness import (
+    computed_metrics,
+    group_fairness,
+    independence_test,
+)
 
 EXACT = dict(rel=1e-11, abs=1e-12)
 TITANIC = Path(__file__).parent / "data" / "croissant-titanic" / "titanic.csv"   # the real Croissant example

@@ -19,7 +19,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MARKER, PAYLOADS, check_json, make_failing_project, make_hostile_project
+from helpers import (
+    MARKER,
+    PAYLOADS,
+    check_json,
+    make_failing_project,
+    make_hostile_project,
+)
 
 from mlcompliance.render import RENDERERS
 

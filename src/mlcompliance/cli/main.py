@@ -163,7 +163,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
 def _project_here() -> Path:
     """With no PROJECT: the nearest directory from here upwards that holds evidence (like git,
     never crossing a ``.git`` directory's parent), said on stderr."""
-    from mlcompliance.evidence.project import no_evidence_error, find_root
+    from mlcompliance.evidence.project import find_root, no_evidence_error
     here = Path.cwd()
     root = find_root(here)
     if root is None:

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 from mlcompliance.engine.findings import Finding, WaiverNote, freeze
 from mlcompliance.evidence.loader import Document, load_file
 from mlcompliance.evidence.project import Project, resolve_inside
-from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, parse_instant, schema, validate_document
+from mlcompliance.evidence.schemas import (
+    describe_error,
+    format_checker,
+    leaf,
+    parse_instant,
+    schema,
+    validate_document,
+)
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

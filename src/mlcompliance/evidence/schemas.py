@@ -12,10 +12,8 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from typing import TYPE_CHECKING
 
 from mlcompliance.errors import InputError, combine
 from mlcompliance.evidence.loader import Document, escape_token

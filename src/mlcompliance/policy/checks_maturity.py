@@ -11,8 +11,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlcompliance.evidence import pointers
-from mlcompliance.policy.checks import _FIELD, Context, Target, Violation, check, resolve
+from mlcompliance.policy.checks import (
+    _FIELD,
+    Context,
+    Target,
+    Violation,
+    check,
+    resolve,
+)
 from mlcompliance.probes.signals import CATEGORIES, stage_matches, text_matches
+
 
 def _stages(ctx: Context) -> list[tuple[int, dict[str, Any]]]:
     stages = pointers.get(ctx.bundle, "/pipeline/stages")

@@ -26,7 +26,12 @@ from mlcompliance import __version__
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
 from mlcompliance.evidence.loader import Document, load_file
-from mlcompliance.evidence.schemas import describe_error, format_checker, leaf, validate_document
+from mlcompliance.evidence.schemas import (
+    describe_error,
+    format_checker,
+    leaf,
+    validate_document,
+)
 from mlcompliance.plugins import PACKS, PluginError
 from mlcompliance.policy import fastrules
 from mlcompliance.policy.checks import REGISTRY, Context, Target, Violation, lookup

@@ -15,7 +15,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.loader import escape_token, parse_text
 from mlcompliance.probes.signals import RX
 
 # --- limits on what is read ---------------------------------------------------------------------

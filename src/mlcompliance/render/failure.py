@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from mlcompliance.render.csv_format import COLUMNS, INPUT_ERROR_RULE, csv_text, error_row
+from mlcompliance.render.csv_format import (
+    COLUMNS,
+    INPUT_ERROR_RULE,
+    csv_text,
+    error_row,
+)
 
 TITLE = "mlcompliance input error"
 HELP = ("The project could not be loaded (a malformed file, a schema violation, an unknown pack...), "

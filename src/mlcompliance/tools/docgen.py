@@ -84,7 +84,12 @@ def generated_documents() -> dict[str, str]:
     record of fully validated built-in packs, see policy.compile_pack)."""
     import json
 
-    from mlcompliance.policy.packs import VALIDATED_FILE, discover, load_pack, validated_record
+    from mlcompliance.policy.packs import (
+        VALIDATED_FILE,
+        discover,
+        load_pack,
+        validated_record,
+    )
     builtin = [src for src in discover() if src.origin == "builtin"]
     for src in builtin:
         if src.problem:

@@ -128,3 +128,28 @@ def texts(value: Any, key: str = "description") -> list[tuple[int, str]]:
         if isinstance(text, str) and not is_placeholder(text):
             out.append((i, text.strip()))
     return out
+
+
+def put_performance_metrics(card: Draft, metrics: Any, base: str, at: Any, camel: bool) -> None:
+    """Model Card Toolkit ``performance_metrics`` (snake_case) or their CycloneDX ``modelCard``
+    copy (``performanceMetrics``, camelCase) -> ``performance.metrics[]``; ``base`` is the list's
+    pointer in the source, ``at(pointer)`` its origin."""
+    ci_key, low_key, high_key = (("confidenceInterval", "lowerBound", "upperBound") if camel
+                                 else ("confidence_interval", "lower_bound", "upper_bound"))
+    for i, m in enumerate(metrics if isinstance(metrics, list) else []):
+        if not isinstance(m, dict) or not isinstance(m.get("type"), str):
+            continue
+        value = number(m.get("value"))
+        if value is None:
+            continue
+        out: dict[str, Any] = {"name": m["type"], "value": value}
+        if isinstance(m.get("slice"), str) and m["slice"]:
+            out["slice"] = m["slice"]
+        ci = m.get(ci_key)
+        if isinstance(ci, dict):
+            low, high = number(ci.get(low_key)), number(ci.get(high_key))
+            if low is not None and high is not None:
+                out["confidence_interval"] = {"lower": low, "upper": high}
+        here = f"{base}/{i}"
+        card.put("/performance/metrics/-", out, at(here),
+                 {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters._located import At, Draft, block_lines, expect_mapping, load_yaml, ptr
+from mlcompliance.evidence.adapters._located import (
+    At,
+    Draft,
+    block_lines,
+    expect_mapping,
+    load_yaml,
+    ptr,
+)
 from mlcompliance.evidence.adapters.base import Adapted
 
 NAME = "ci"

@@ -18,7 +18,7 @@ from mlcompliance.evidence.adapters.base import (
     Draft,
     is_placeholder,
     load_json,
-    number,
+    put_performance_metrics,
     texts,
 )
 
@@ -98,24 +98,8 @@ def _model(card: Draft, p: str, c: dict[str, Any], at: Any, by_ref: dict[Any, An
             seen.add(ident)
             card.put("/datasets/-", {"id": _name_of(ident, by_ref)}, at(f"{p}/modelCard/modelParameters/datasets/{i}"))
     qa = mc.get("quantitativeAnalysis") if isinstance(mc.get("quantitativeAnalysis"), dict) else {}
-    metrics = qa.get("performanceMetrics")
-    for i, m in enumerate(metrics if isinstance(metrics, list) else []):
-        if not isinstance(m, dict) or not isinstance(m.get("type"), str):
-            continue
-        value = number(m.get("value"))
-        if value is None:
-            continue
-        out: dict[str, Any] = {"name": m["type"], "value": value}
-        if isinstance(m.get("slice"), str) and m["slice"]:
-            out["slice"] = m["slice"]
-        ci = m.get("confidenceInterval")
-        if isinstance(ci, dict):
-            low, high = number(ci.get("lowerBound")), number(ci.get("upperBound"))
-            if low is not None and high is not None:
-                out["confidence_interval"] = {"lower": low, "upper": high}
-        here = f"{p}/modelCard/quantitativeAnalysis/performanceMetrics/{i}"
-        card.put("/performance/metrics/-", out, at(here),
-                 {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})
+    put_performance_metrics(card, qa.get("performanceMetrics"), f"{p}/modelCard/quantitativeAnalysis/performanceMetrics",
+                            at, camel=True)
     cons = mc.get("considerations") if isinstance(mc.get("considerations"), dict) else {}
     base = f"{p}/modelCard/considerations"
     for key, target in (("users", "/intended_use/primary_users"), ("useCases", "/intended_use/primary_uses"),

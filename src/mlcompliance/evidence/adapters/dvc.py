@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters._located import At, Draft, expect_mapping, load_yaml, ptr
+from mlcompliance.evidence.adapters._located import (
+    At,
+    Draft,
+    expect_mapping,
+    load_yaml,
+    ptr,
+)
 from mlcompliance.evidence.adapters.base import Adapted
 
 NAME = "dvc"

@@ -17,7 +17,7 @@ from mlcompliance.evidence.adapters.base import (
     Draft,
     is_placeholder,
     load_json,
-    number,
+    put_performance_metrics,
     texts,
 )
 
@@ -44,24 +44,8 @@ def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Ada
     card = Draft("model_card", NAME, path)
     _details(card, _obj(value, "model_details"), at)
     _parameters(card, _obj(value, "model_parameters"), at)
-    metrics = _obj(value, "quantitative_analysis").get("performance_metrics")
-    for i, m in enumerate(metrics if isinstance(metrics, list) else []):
-        if not isinstance(m, dict) or not isinstance(m.get("type"), str):
-            continue
-        val = number(m.get("value"))
-        if val is None:
-            continue
-        out: dict[str, Any] = {"name": m["type"], "value": val}
-        if isinstance(m.get("slice"), str) and m["slice"]:
-            out["slice"] = m["slice"]
-        ci = m.get("confidence_interval")
-        if isinstance(ci, dict):
-            low, high = number(ci.get("lower_bound")), number(ci.get("upper_bound"))
-            if low is not None and high is not None:
-                out["confidence_interval"] = {"lower": low, "upper": high}
-        here = f"/quantitative_analysis/performance_metrics/{i}"
-        card.put("/performance/metrics/-", out, at(here),
-                 {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})
+    put_performance_metrics(card, _obj(value, "quantitative_analysis").get("performance_metrics"),
+                            "/quantitative_analysis/performance_metrics", at, camel=False)
     cons = _obj(value, "considerations")
     for key, target in (("users", "/intended_use/primary_users"), ("use_cases", "/intended_use/primary_uses"),
                         ("limitations", "/limitations"), ("tradeoffs", "/tradeoffs")):

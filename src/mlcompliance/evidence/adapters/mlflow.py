@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlcompliance.errors import InputError
-from mlcompliance.evidence.adapters._located import At, Draft, epoch_ms, expect_mapping, load_yaml, ptr
+from mlcompliance.evidence.adapters._located import (
+    At,
+    Draft,
+    epoch_ms,
+    expect_mapping,
+    load_yaml,
+    ptr,
+)
 from mlcompliance.evidence.adapters.base import Adapted
 
 NAME = "mlflow"

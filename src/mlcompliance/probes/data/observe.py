@@ -238,7 +238,6 @@ def _size(source: Path | bytes) -> int:
 
 def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
              size: int) -> tuple[dict[str, Any], Any, Any]:
-    from mlcompliance.probes.data import personal
     from mlcompliance.probes.data.profile import Profiler
     from mlcompliance.probes.data.read import CHUNK_ROWS, iter_chunks
     fields = [f for f in ds.get("fields") or [] if isinstance(f, dict)]

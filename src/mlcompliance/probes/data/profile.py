@@ -333,7 +333,6 @@ class Profiler:
         return np.concatenate(self.key_hashes) if self.key_hashes else np.zeros(0, dtype="uint64")
 
     def facts(self) -> dict[str, Any]:
-        import numpy as np
         unique = int(distinct(self.all_row_hashes()).size)
         columns = {}
         for name, col in self.columns.items():

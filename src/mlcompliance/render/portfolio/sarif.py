@@ -25,7 +25,12 @@ from mlcompliance.render.failure import Failure, sarif_notification, sarif_rule
 from mlcompliance.render.failure import sarif_result as failure_result
 from mlcompliance.render.portfolio import Sink as _Base
 from mlcompliance.render.view import text
-from mlcompliance.result.codec import finding_from_dict, finding_to_dict, from_dict, pack_ref_from_dict
+from mlcompliance.result.codec import (
+    finding_from_dict,
+    finding_to_dict,
+    from_dict,
+    pack_ref_from_dict,
+)
 from mlcompliance.result.rollup import Rollup, Spool
 from mlcompliance.vocab import PROBLEMS
 
