@@ -187,7 +187,7 @@ def _load_project(root: Path) -> Project:
         rel = paths.get(kind) if isinstance(paths.get(kind), str) else _default_path(root, kind)
         expected[kind] = rel
         if not _reported(problems, config, f"/evidence/{kind}"):
-            adapter = _claimed_by(root, rel, settings)
+            adapter = None if _native_name(kind, rel) else _claimed_by(root, rel, settings)
             if adapter is not None:   # the evidence path names a third-party file (a Hugging Face card...)
                 named.append((rel, adapter, f"/evidence/{kind}"))
                 documents[kind] = None
@@ -205,6 +205,11 @@ def _load_project(root: Path) -> Project:
     project = Project(root, name, config, settings, documents, expected, bundle, sources=sources)
     record_unverifiable(project, facts, index)
     return project
+
+
+def _native_name(kind: str, rel: str) -> bool:
+    """``model_card.yaml`` and the like: a native file by its name (no adapter is asked)."""
+    return Path(rel).name in {f"{kind}{ext}" for ext in _EXTENSIONS}
 
 
 def _claimed_by(root: Path, rel: str, settings: dict[str, Any]) -> str | None:
