@@ -587,3 +587,20 @@ def test_a_broken_ci_file_the_adapters_read_is_an_input_error_naming_its_line(tm
     result = cli("check", project, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 2 and result.stdout == ""
     assert ".gitlab-ci.yml:3:1: invalid YAML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_mlruns_run_in_a_project_is_detected_with_its_params_and_metrics(tmp_path):
+    """The run sits four folders down (mlruns/<experiment>/<run>/meta.yaml): the project walk goes
+    that deep only where an adapter's pattern leads, and the run's folders are listed for metrics."""
+    import shutil
+
+    from mlcompliance.evidence.adapters import detect
+    shutil.copytree(DATA / "mlflow" / "iris-mlruns" / "mlruns", tmp_path / "mlruns")
+    (tmp_path / "deep" / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "deep" / "a" / "b" / "c" / "meta.yaml").write_text("not: a run\n", encoding="utf-8")
+    found = {(a.source, a.kind): a for a in detect(tmp_path, {})}
+    run = found[(RUN + "meta.yaml", "pipeline")].value["runs"][0]
+    assert run["metrics"]["metric_0"] == 0.9333333333333333
+    assert run["run_id"] == "1c00447556424067ae62fe39e167bb34"
+    assert (RUN + "artifacts/model/MLmodel", "model_card") in found
+    assert not any(src.startswith("deep/") for src, _ in found)

@@ -81,7 +81,7 @@ def detect_except(root: Path, settings: dict[str, Any], skip: tuple[str, ...]) -
     seen = set(skip)
     active = enabled(settings)
     candidates = 0
-    tree = _tree(root)
+    tree = _tree(root, tuple(p for n in active if module(n) is not None for p in module(n).PATTERNS))  # type: ignore[union-attr]
     for name in active:
         mod = module(name)
         for rel in _matches(tree, mod.PATTERNS):  # type: ignore[union-attr]
@@ -167,6 +167,18 @@ def _reader(root: Path) -> Callable[[str], bytes | None]:
             return path.read_bytes()
         except (InputError, OSError, ValueError):
             return None
+
+    def listdir(rel: str) -> list[str] | None:
+        """Names of the regular files in the project folder ``rel`` (None: absent or outside);
+        an MLflow run's ``params/``, ``metrics/`` and ``tags/`` are read this way."""
+        try:
+            path = resolve_inside(root, rel.rstrip("/") or ".")
+            if not path.is_dir():
+                return None
+            return sorted(e.name for e in os.scandir(path) if e.is_file(follow_symlinks=False))
+        except (InputError, OSError, ValueError):
+            return None
+    read.listdir = listdir  # type: ignore[attr-defined]
     return read
 
 
@@ -195,9 +207,20 @@ def describes_model_or_data(directory: Path) -> bool:
     return False
 
 
-def _tree(root: Path) -> list[tuple[str, ...]]:
-    """Relative paths (as segments) of the files up to ``MAX_DEPTH`` levels, skipping tool folders.
-    One directory walk per project serves every adapter's patterns."""
+def _tree(root: Path, patterns: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Relative paths (as segments) of the files up to ``MAX_DEPTH`` levels, skipping tool folders,
+    and deeper only into folders some pattern reaches (``mlruns/*/*/meta.yaml``...). One directory
+    walk per project serves every adapter's patterns."""
+    import fnmatch
+
+    deep = [tuple(p.split("/")) for p in patterns if p.count("/") >= MAX_DEPTH]
+
+    def wanted(here: tuple[str, ...]) -> bool:
+        if len(here) < MAX_DEPTH:
+            return True
+        return any(len(pat) > len(here) and all(fnmatch.fnmatchcase(a, b) for a, b in zip(here, pat))
+                   for pat in deep)
+
     out: list[tuple[str, ...]] = []
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
     while stack:
@@ -210,7 +233,7 @@ def _tree(root: Path) -> list[tuple[str, ...]]:
             here = parts + (entry.name,)
             try:
                 if entry.is_dir():
-                    if len(here) < MAX_DEPTH and entry.name not in _SKIP_DIRS:
+                    if entry.name not in _SKIP_DIRS and wanted(here):
                         stack.append((Path(entry.path), here))
                 elif entry.is_file():
                     out.append(here)
