@@ -129,6 +129,29 @@ def test_xray_declared_auroc_sensitivity_and_specificity_agree_with_the_predicti
         assert ci["lower"] <= value <= ci["upper"] and abs(value - declared[name]["value"]) < 0.005
 
 
+def test_xray_declared_subgroup_auroc_agrees_with_the_predictions():
+    """The card's slices age_band=65+ and sex=F (device_vendor has no column in the file: not checked)."""
+    import numpy as np
+    import pandas as pd
+
+    from mlcompliance.probes.stats.metrics import binary_metrics
+    df = pd.read_csv(SAMPLES / "xray-anomaly" / FILES["xray-anomaly"][0])
+    declared = {m["slice"]: m for m in card("xray-anomaly")["performance"]["metrics"]
+                if m["name"] == "auroc_any_abnormal" and m["slice"] != "overall"}
+    found = {}
+    for slice_, (column, value) in (("age_band=65+", ("age_band", "65+")), ("sex=F", ("sex", "F"))):
+        rows = df[df[column] == value]
+        result = binary_metrics(rows["any_abnormal"].to_numpy() == 1, None,
+                                rows["abnormality_score"].to_numpy(dtype=np.float64), seed=20260101)
+        auc = next(m for m in result["metrics"] if m["name"] == "auc")
+        found[slice_] = round(auc["value"], 4)
+        ci = declared[slice_]["confidence_interval"]
+        assert auc["ci"]["lower"] <= declared[slice_]["value"] <= auc["ci"]["upper"]
+        assert ci["lower"] <= auc["value"] <= ci["upper"]
+    assert found == {"age_band=65+": 0.9264, "sex=F": 0.9443}
+    assert "device_vendor=Carestream" in declared
+
+
 def test_credit_declared_discrimination_and_calibration_agree_with_the_predictions(outcomes):
     metrics = {m["name"]: m for m in outcomes["credit-scoring"]["metrics"]["computed"]}
     declared = {m["name"]: m["value"] for m in card("credit-scoring")["performance"]["metrics"] if m["slice"] == "overall"}

@@ -71,18 +71,20 @@ def xray() -> str:
     """cxr-test (6,140 studies): any-abnormal flag of CXR Assist 3.1.0 at its fixed operating point.
     Card: sensitivity 0.912, specificity 0.803, AUROC 0.941; sensitivity gap 0.011 (sex), 0.024 (age band)."""
     n_total, cut, mu_pos = 6140, N01.inv_cdf(0.803), N01.inv_cdf(0.803) + N01.inv_cdf(0.912)
-    ages = {"18-39": (0.19, 0.36, 0.9245), "40-64": (0.38, 0.40, 0.9165), "65+": (0.43, 0.44, 0.9005)}
-    sexes = {"F": (0.47, 1.006), "M": (0.53, 0.994)}
+    # age band: share, prevalence, sensitivity, shift of the abnormal scores (AUROC 0.927 at 65+)
+    ages = {"18-39": (0.19, 0.36, 0.9245, 0.35), "40-64": (0.38, 0.40, 0.9165, 0.35), "65+": (0.43, 0.44, 0.9005, -0.3)}
+    sexes = {"F": (0.47, 1.006, 0.05), "M": (0.53, 0.994, -0.05)}   # share, sensitivity factor, shift
     rows = []
-    for (age, (share, prevalence, tpr)), n_age in zip(ages.items(), allocate(n_total, [a[0] for a in ages.values()])):
+    for (age, (share, prevalence, tpr, shift)), n_age in zip(ages.items(),
+                                                             allocate(n_total, [a[0] for a in ages.values()])):
         pos = round(n_age * prevalence)
         tp, fp = round(pos * tpr), round((n_age - pos) * 0.197)
         n_s = allocate(n_age, [s[0] for s in sexes.values()])
         pos_s = allocate(pos, [s[0] for s in sexes.values()])
         tp_s = allocate(tp, [p * s[1] for p, s in zip(pos_s, sexes.values())])
         fp_s = allocate(fp, [n - p for n, p in zip(n_s, pos_s)])
-        for sex, n, p, t, f in zip(sexes, n_s, pos_s, tp_s, fp_s):
-            for label, count, flagged, mu in ((1, p, t, mu_pos), (0, n - p, f, 0.0)):
+        for (sex, (_, _, nudge)), n, p, t, f in zip(sexes.items(), n_s, pos_s, tp_s, fp_s):
+            for label, count, flagged, mu in ((1, p, t, mu_pos + shift + nudge), (0, n - p, f, 0.0)):
                 for k, z in enumerate(latent(count, flagged, mu, cut)):
                     rows.append({"sex": sex, "age_band": age, "any_abnormal": label, "flagged": int(k < flagged),
                                  "abnormality_score": score_text(N01.cdf(z - cut), k < flagged)})
