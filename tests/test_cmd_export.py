@@ -81,7 +81,8 @@ def test_model_component_and_model_card():
 def test_datasets_carry_the_manifest_sha256_and_libraries_the_lock_file():
     bom = json.loads(exported())
     data = {c["name"]: c for c in bom["components"] if c["type"] == "data"}
-    assert list(data) == ["upl-applications-train", "upl-applications-oot", "declined-applications-2019", "macro-series"]
+    assert list(data) == ["upl-applications-train", "upl-applications-oot", "declined-applications-2019",
+                          "upl-oot-predictions-5.0.0", "macro-series"]
     assert data["upl-applications-train"]["hashes"] == [
         {"alg": "SHA-256", "content": "bf25158e10e66a647a6c6d08be4190a8afa350ab63a7f1e3efe4faa9a1396429"}]
     assert data["upl-applications-train"]["data"][0]["type"] == "dataset"

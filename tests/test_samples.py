@@ -14,20 +14,16 @@ import yaml
 from helpers import AS_OF, SAMPLES, cli
 
 NEW_SAMPLES = ("credit-scoring", "xray-anomaly", "support-chatbot")
-# eu-trustworthy-ai 1.1.0: these samples declare fairness metrics but no predictions file to compute
-# them from, so the claims are not backed by data (docs/data-statistics.md)
-UNBACKED_FAIRNESS = {"HLEG-R5-FAIRNESS-COMPUTED", "HLEG-R5-FAIRNESS-THRESHOLDS-MET"}
 
 CREDIT_FAILURES = {
     "pra-ss1-23": {"PRA-P5.1-ADJUSTMENT-REVIEW-CURRENT"},
     "gdpr": {"GDPR-ART35-11-DPIA-REVIEWED", "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"},
-    "eu-trustworthy-ai": {"EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY"} | UNBACKED_FAIRNESS,
+    "eu-trustworthy-ai": {"EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY"},
     "mlops-practices": {"MLOPS-10-CANARY-CRITERIA", "MLOPS-11-ROLLBACK-TESTED"},
     "mlcompliance": {"MLC-WAIVER-EXPIRED"},
 }
 CHATBOT_FAILURES = {
-    "eu-trustworthy-ai": {"EUAI-ART50-1-AI-DISCLOSURE", "EUAI-ART6-TIER-MATCHES-CATEGORY", "HLEG-R5-ACCESSIBILITY"}
-    | UNBACKED_FAIRNESS,
+    "eu-trustworthy-ai": {"EUAI-ART50-1-AI-DISCLOSURE", "EUAI-ART6-TIER-MATCHES-CATEGORY", "HLEG-R5-ACCESSIBILITY"},
     "gdpr": {"GDPR-ART32-1B-MODEL-PRIVACY-ATTACKS"},
     "mlops-practices": set(),
     "mlcompliance": {"MLC-TIER-DECLARED"},
@@ -78,7 +74,7 @@ def test_credit_scoring_is_non_compliant_at_tier_high_from_annex_iii_5b(sample_c
     assert {b["regime"] for b in data["risk"]["basis"]} == {"EU AI Act", "PRA SS1/23", "GDPR"}
     assert [p["id"] for p in data["packs"]] == ["eu-trustworthy-ai", "gdpr", "mlops-practices", "pra-ss1-23"]
     blocking = {f["rule_id"] for f in data["findings"] if f["fingerprint"] in data["gate"]["blocking"]}
-    assert blocking == {"GDPR-ART35-11-DPIA-REVIEWED", "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"} | UNBACKED_FAIRNESS
+    assert blocking == {"GDPR-ART35-11-DPIA-REVIEWED", "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"}
 
 
 def test_credit_scoring_fails_exactly_the_documented_rules(sample_check):
@@ -141,7 +137,7 @@ def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027(sample_check
     assert code == 1 and later["risk"]["tier"] == "high"
     assert failing(later)["eu-trustworthy-ai"] == {
         "EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY",
-        "EUAI-ART12-AUTOMATIC-LOGGING-ANNEX3", "EUAI-ART49-1-PROVIDER-REGISTERED"} | UNBACKED_FAIRNESS
+        "EUAI-ART12-AUTOMATIC-LOGGING-ANNEX3", "EUAI-ART49-1-PROVIDER-REGISTERED"}
     applied = outcomes_of(later, lambda r: r.endswith("-ANNEX3"))
     ok = {r for r, o in applied.items() if passed(o)}
     assert {"EUAI-ART9-RISK-REGISTER-ANNEX3", "EUAI-ART10-DATA-BIAS-ANNEX3", "EUAI-ART13-INSTRUCTIONS-COMPLETE-ANNEX3",
@@ -156,20 +152,18 @@ def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027(sample_check
 
 # --- xray-anomaly: CE-marked SaMD, GxP direct impact, AI Act Annex I, GDPR Art. 9 ---------------
 
-def test_xray_anomaly_fails_only_its_unbacked_fairness_claims_at_tier_high_from_annex_i(sample_check):
-    """Compliant except that its subgroup sensitivity gaps are declared, not computed from a predictions file."""
+def test_xray_anomaly_is_compliant_at_tier_high_from_annex_i(sample_check):
     code, data = sample_check("xray-anomaly")
-    assert code == 1
-    assert data["gate"]["verdict"] == "non_compliant" and data["gate"]["fail_on"] == "medium"
-    blocking = {f["rule_id"] for f in data["findings"] if f["fingerprint"] in data["gate"]["blocking"]}
-    assert blocking == UNBACKED_FAIRNESS
+    assert code == 0
+    assert data["gate"]["verdict"] == "compliant" and data["gate"]["fail_on"] == "medium"
+    assert data["gate"]["blocking"] == []
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("high", "high", "high")
     assert any(c.startswith("Art. 6(1) and Annex I") for c in clauses(data))
     assert any(c.startswith("Art. 35(3)(b)") for c in clauses(data))
     assert {b["regime"] for b in data["risk"]["basis"]} == {"EU AI Act", "GxP", "GDPR"}
-    assert failing(data) == {"eu-trustworthy-ai": UNBACKED_FAIRNESS, "gdpr": set(), "gxp-alcoa": set(),
+    assert failing(data) == {"eu-trustworthy-ai": set(), "gdpr": set(), "gxp-alcoa": set(),
                              "mlops-practices": set(), "mlcompliance": set()}
-    assert {f["outcome"] for f in data["findings"]} == {"pass", "fail", "not_applicable", "manual"}
+    assert {f["outcome"] for f in data["findings"]} == {"pass", "not_applicable", "manual"}
     gxp = next(p for p in data["summary"]["packs"] if p["id"] == "gxp-alcoa")
     assert gxp["score"]["raw"] == 100.0 and gxp["manual"] == {"total": 4, "attested": 4}
 
@@ -198,8 +192,8 @@ def test_xray_anomaly_annex_i_duties_apply_from_2_august_2028_and_pass(sample_ch
     assert {"EUAI-ART9-RISK-REGISTER-ANNEX1", "EUAI-ART12-AUTOMATIC-LOGGING-ANNEX1",
             "EUAI-ART14-OVERSIGHT-MEASURES-ANNEX1", "EUAI-ART43-ASSESSED-ANNEX1",
             "EUAI-ART44-CERTIFICATE-VALID-ANNEX1", "EUAI-ART72-PMM-PLAN-ANNEX1"} <= ok
-    # two years on, the AI Act findings that fail are the yearly AI-literacy refresher and the unbacked fairness claims
-    assert failing(later)["eu-trustworthy-ai"] == {"EUAI-ART4-LITERACY-CURRENT"} | UNBACKED_FAIRNESS
+    # the only AI Act finding that fails two years on is the yearly AI-literacy refresher
+    assert failing(later)["eu-trustworthy-ai"] == {"EUAI-ART4-LITERACY-CURRENT"}
     assert code == 1   # date-driven records of the other packs (reviews, tests) are stale by then
 
 
@@ -268,5 +262,5 @@ def test_recursive_check_includes_every_sample(checks):
     data = result.json()
     rows = {m["project"].rsplit("/", 1)[-1]: m for m in data["matrix"]}
     assert {n: rows[n]["verdict"] for n in NEW_SAMPLES + ("invoice-late-payment",)} == {
-        "credit-scoring": "non_compliant", "xray-anomaly": "non_compliant",
+        "credit-scoring": "non_compliant", "xray-anomaly": "compliant",
         "support-chatbot": "non_compliant", "invoice-late-payment": "compliant"}
