@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from mlcompliance.engine.findings import thaw
+from mlcompliance.render.common import num
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import OUTCOMES, PROBLEMS, SCORED, SEVERITIES, WEIGHTS
@@ -430,19 +431,6 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
 
 
 # --- the data section (result.data): formatted, never recomputed ------------------------------
-
-def num(value: Any) -> str:
-    """A fact as text: integers with thousands separators, other numbers to 4 significant digits."""
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return text(value)
-
 
 def how_text(how: Mapping[str, Any] | None, *keys: str) -> str:
     """A ``how`` mapping as one line: ``key: value; ...`` (nested mappings inline), in the given key order
