@@ -153,6 +153,10 @@ def data_lines(result: Result) -> list[str]:
     if m is not None and m.metrics:
         shown = ", ".join(f"{cell(x.name)} {num(x.value)} [{num(x.lower)}, {num(x.upper)}]" for x in m.metrics)
         seed = m.how.get("seed")
-        lines.append(f"- Metrics on {md_code(m.dataset or '', table=False)} (n {num(m.n)}, {num(m.metrics[0].level)} level intervals, "
+        lines.append(f"- Metrics on {md_code(m.dataset or '', table=False)} (n {num(m.n)}, {_level(m.metrics[0].level)} intervals, "
                      f"{cell(m.how.get('how', 'n/a'))}" + (f", bootstrap seed {seed}" if seed is not None else "") + f"): {shown}")
     return lines + ["", "</details>", ""]
+
+
+def _level(level: float | None) -> str:
+    return f"{level:.0%}" if isinstance(level, float) else "n/a"

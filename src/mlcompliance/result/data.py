@@ -213,9 +213,14 @@ def from_observed(observed: Any, packs: Any = ()) -> DataFacts | None:
         splits=tuple(_split(s) for s in data.get("splits") or [] if isinstance(s, dict)),
         drift=tuple(_comparison(c) for c in drift.get("comparisons") or [] if isinstance(c, dict)),
         drift_how=_how(drift, "how", "method"),
-        fairness=_fairness(_m(outcomes.get("fairness")), _threshold(packs)) if outcomes.get("fairness") else None,
-        metrics=_metrics(_m(outcomes.get("metrics"))) if outcomes.get("metrics") else None,
+        fairness=_fairness(_m(outcomes.get("fairness")), _threshold(packs)) if _declared(outcomes.get("fairness")) else None,
+        metrics=_metrics(_m(outcomes.get("metrics"))) if _declared(outcomes.get("metrics")) else None,
     )
+
+
+def _declared(section: Any) -> bool:
+    """Whether the outcomes section is about a predictions file (absent: the manifest declares none)."""
+    return isinstance(section, dict) and section.get("dataset") is not None
 
 
 def _personal(column: dict[str, Any]) -> tuple[PersonalKind, ...]:
