@@ -183,7 +183,11 @@ def test_invoice_splits_and_no_data_key_without_probes():
     result = check_json(INVOICE)
     [s] = result["data"]["splits"]
     assert (s["first"], s["second"], s["rows_overlapping"]) == ("invoices-train", "invoices-test", 0)
-    assert "Split overlap `invoices-train` → `invoices-test`: 0 of" in RENDERERS["md"](result)
+    assert "Split overlap `invoices-train` → `invoices-test`: 0 of 80 rows (0)" in RENDERERS["md"](result)
+    page = RENDERERS["html"](result)
+    assert ('<tr><td><code>invoices-train</code></td><td><code>invoices-test</code></td><td class="num">0 of 80</td>'
+            '<td class="num">0</td><td></td><td class="num"></td><td class="num"></td></tr>') in page
+    assert " object at 0x" not in page
     bare = check_json(INVOICE, "--no-probes")
     assert "data" not in bare
     assert 'id="data"' not in RENDERERS["html"](bare) and "<summary>Data" not in RENDERERS["md"](bare)

@@ -504,7 +504,7 @@ def data_view(result: Result) -> dict[str, Any] | None:
         })
     splits = [{"first": s.first, "second": s.second, "rows": f"{num(s.rows_overlapping)} of {num(s.rows_compared)}",
                "rows_share": num(s.rows_share), "key": s.key or "",
-               "keys": f"{num(s.keys_overlapping)} of {num(s.keys_compared)}" if s.key else "",
+               "key_overlap": f"{num(s.keys_overlapping)} of {num(s.keys_compared)}" if s.key else "",
                "keys_share": num(s.keys_share) if s.key else ""} for s in d.splits]
     fairness = None
     if d.fairness is not None:
