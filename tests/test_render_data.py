@@ -238,3 +238,19 @@ def test_cli_check_md_has_the_data_summary(people_project):
     res = cli("check", people_project, "--as-of", AS_OF, "--format", "md")
     assert "<details><summary>Data (1 dataset(s) probed)</summary>" in res.stdout
     assert "- `customers` (train): 5,000 rows, 7 columns," in res.stdout
+
+
+def test_hostile_names_in_the_data_section_stay_inert(credit):
+    """Column, dataset and group names come from the user's files: escaped in HTML, inert in Markdown."""
+    evil = '<script>window.__pwned=1</script>[x](https://evil.example) @team'
+    result = json.loads(json.dumps(credit))
+    ds = result["data"]["datasets"][0]
+    ds["id"], ds["columns"][0]["name"] = evil, evil
+    result["data"]["fairness"]["attributes"][2]["groups"][0]["group"] = evil
+    result["data"]["fairness"]["attributes"][2]["attribute"] = evil
+    _typed(result)
+    page = RENDERERS["html"](result)
+    assert "<script>window.__pwned" not in page and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    md = RENDERERS["md"](result)
+    assert "<script>" not in md.replace("`<script>window.__pwned=1</script>[x](https://evil.example) @team`", "")
+    assert f"`{evil}`" in md          # a code span: shown literally, never a link, tag or mention
