@@ -157,3 +157,16 @@ def md_code(value: Any, table: bool = True) -> str:
     if text.startswith("`") or text.endswith("`"):
         text = f" {text} "
     return f"{fence}{text}{fence}"
+
+
+def num(value: Any) -> str:
+    """A fact as text: integers with thousands separators, other numbers to 4 significant digits."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -9,6 +9,7 @@ from mlcompliance.render.common import (
     maturity_text,
     md_code,
     md_text,
+    num,
     observed,
     problems,
     score_text,
@@ -72,6 +73,7 @@ def render(result: Result) -> str:
         tail += [f"<details><summary>Manual requirements needing attestation ({len(manual)})</summary>", ""]
         tail += [f"- {md_code(f.rule_id, table=False)} ({cell(f.pack)}): {cell(f.title)}" for f in manual]
         tail += ["", "</details>", ""]
+    tail += data_lines(result)
     tail.append("Packs: " + ", ".join(f"{md_code(f'{p.id}@{p.version}', table=False)} ({cell(p.digest[:19])}…)" for p in result.packs))
     budget = MAX_CHARS - len("\n".join(head + table_head + tail)) - 200
     kept, used = [], 0
@@ -84,3 +86,77 @@ def render(result: Result) -> str:
         kept.append(f"| | | | | … {len(rows) - len(kept)} more findings not shown (see the JSON result) | | |")
     body = head + (table_head + kept + tail[:3] if issues else ["No failing findings.", ""]) + tail[3:]
     return "\n".join(body) + "\n"
+
+
+TOP_DRIFT = 5   # features shown per drift comparison (the result has them all, sorted by PSI)
+
+
+def data_lines(result: Result) -> list[str]:
+    """The "Data" summary: one line per dataset, fairness ratios per attribute, the most drifted
+    features and the recomputed metrics, each with how it was computed (values as the result has them)."""
+    d = result.data
+    if d is None:
+        return []
+    lines = [f"<details><summary>Data ({len(d.datasets)} dataset(s) probed)</summary>", ""]
+    for ds in d.datasets:
+        if not ds.readable:
+            lines.append(f"- {md_code(ds.id, table=False)}: not readable: {cell(ds.error)}")
+            continue
+        sampling = ds.how.get("sampling") if ds.how else None
+        how = ", ".join(f"{k} {num(v)}" for k, v in sampling.items()) if hasattr(sampling, "items") else "n/a"
+        personal = [f"{md_code(c.name, table=False)} ({cell(', '.join(p.kind for p in c.personal))})"
+                    for c in ds.columns if c.personal]
+        special = [f"{md_code(c.name, table=False)} ({cell(c.special_category)})" for c in ds.columns if c.special_category]
+        line = (f"- {md_code(ds.id, table=False)} ({cell(ds.split or 'no split')}): {num(ds.rows)} rows, "
+                f"{len(ds.columns)} columns, {num(ds.size)} bytes, sha256 {md_code((ds.sha256 or 'n/a')[:16], table=False)}…, "
+                f"{num(ds.duplicates)} duplicate rows")
+        if personal:
+            line += "; looks personal: " + ", ".join(personal)
+        if special:
+            line += "; special categories: " + ", ".join(special)
+        lines.append(line + f" (sampling: {cell(how)})")
+    for s in d.splits:
+        line = (f"- Split overlap {md_code(s.first, table=False)} → {md_code(s.second, table=False)}: "
+                f"{num(s.rows_overlapping)} of {num(s.rows_compared)} rows ({num(s.rows_share)})")
+        if s.key:
+            line += f", key {md_code(s.key, table=False)}: {num(s.keys_overlapping)} of {num(s.keys_compared)} ({num(s.keys_share)})"
+        lines.append(line)
+    f = d.fairness
+    if f is not None:
+        for a in f.attributes:
+            if a.status != "ok":
+                lines.append(f"- Fairness {md_code(a.attribute, table=False)}: {cell(a.status)}: {cell(a.problem or '')}")
+                continue
+            test = a.selection_test
+            lines.append(
+                f"- Fairness {md_code(a.attribute, table=False)} ({len(a.groups)} groups): disparate-impact ratio "
+                f"{num(a.disparate_impact_ratio)}, demographic-parity difference {num(a.demographic_parity_difference)}, "
+                f"equal-opportunity difference {num(a.equal_opportunity_difference)}, equalised-odds difference "
+                f"{num(a.equalised_odds_difference)}; selection "
+                + (f"{cell(test.test)} p = {num(test.p_value)}" if test else "not tested")
+                + (f"; {a.too_small_groups} group(s) below {num(f.min_group_size)} rows not judged" if a.too_small_groups else ""))
+        if f.threshold is not None:
+            lines.append(f"  - Threshold: {num(f.threshold.value)} ({md_code(f.threshold.rule, table=False)}, "
+                         f"{cell(f.threshold.pack)} {cell(f.threshold.pack_version)}): {cell(f.threshold.context)}")
+        lines.append(f"  - How: {cell(f.how.get('how', 'n/a'))}, n {num(f.n)}, minimum group size {num(f.min_group_size)}, "
+                     f"{cell(f.how.get('decision', ''))}")
+    for c in d.drift:
+        if c.status != "ok":
+            lines.append(f"- Drift {md_code(c.dataset, table=False)}: {cell(c.status)}: {cell(c.problem or '')}")
+            continue
+        top = [x for x in c.features if x.psi is not None][:TOP_DRIFT]
+        shown = ", ".join(f"{md_code(x.feature, table=False)} PSI {num(x.psi)} (p adj. {num(x.p_adjusted)})" for x in top)
+        lines.append(f"- Drift {md_code(c.dataset, table=False)} vs {md_code(c.compare_to or '', table=False)} "
+                     f"(n {num(c.n_reference)} / {num(c.n_current)}, {cell(d.drift_how.get('how', 'n/a'))}), "
+                     f"top by PSI: {shown or 'none'}")
+    m = d.metrics
+    if m is not None and m.metrics:
+        shown = ", ".join(f"{cell(x.name)} {num(x.value)} [{num(x.lower)}, {num(x.upper)}]" for x in m.metrics)
+        seed = m.how.get("seed")
+        lines.append(f"- Metrics on {md_code(m.dataset or '', table=False)} (n {num(m.n)}, {_level(m.metrics[0].level)} intervals, "
+                     f"{cell(m.how.get('how', 'n/a'))}" + (f", bootstrap seed {seed}" if seed is not None else "") + f"): {shown}")
+    return lines + ["", "</details>", ""]
+
+
+def _level(level: float | None) -> str:
+    return f"{level:.0%}" if isinstance(level, float) else "n/a"

@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from mlcompliance.engine.findings import thaw
+from mlcompliance.render.common import num
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import OUTCOMES, PROBLEMS, SCORED, SEVERITIES, WEIGHTS
@@ -418,6 +419,7 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
         "requirements": requirements_view(result, findings, pack_ids),
         "risk": risk_view(result, md),
         "maturity": maturity_view(result, md),
+        "data": data_view(result),
         "findings": ordered,
         "facets": {"packs": pack_ids, "severities": [s for s in reversed(SEVERITIES) if s in severities],
                    "outcomes": [o for o in OUTCOMES if o in present]},
@@ -426,3 +428,136 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
     }
+
+
+# --- the data section (result.data): formatted, never recomputed ------------------------------
+
+def how_text(how: Mapping[str, Any] | None, *keys: str) -> str:
+    """A ``how`` mapping as one line: ``key: value; ...`` (nested mappings inline), in the given key order
+    (every key when none is given)."""
+    if not how:
+        return ""
+    parts = []
+    for k in keys or tuple(how):
+        if k in how and how[k] is not None:
+            v = how[k]
+            v = ", ".join(f"{a} {num(b)}" for a, b in v.items()) if isinstance(v, Mapping) else num(v)
+            parts.append(f"{k.replace('_', ' ')}: {v}")
+    return "; ".join(parts)
+
+
+def _test_text(t: Any) -> str:
+    return "n/a" if t is None else f"{t.test.replace('_', ' ')} p = {num(t.p_value)}"
+
+
+FAIR_GEOMETRY = {"label_w": 150, "bar_w": 420, "row_h": 18, "gap": 10, "pad": 8, "value_w": 150}
+
+
+def _fair_chart(a: Any, threshold: Any) -> dict[str, Any]:
+    g = FAIR_GEOMETRY
+    rows, y = [], g["pad"]
+    for grp in a.groups:
+        start, bars = y, []
+        for kind, label, value in (("sel", "selection rate", grp.selection_rate), ("tpr", "TPR", grp.tpr)):
+            if kind == "tpr" and value is None:
+                continue
+            frac = 0.0 if value is None else max(0.0, min(1.0, float(value)))
+            bars.append({"kind": kind, "label": label, "value": num(value), "y": y, "w": round(frac * g["bar_w"], 1),
+                         "below": (kind == "sel" and a.threshold_rate is not None and value is not None
+                                   and value < a.threshold_rate)})
+            y += g["row_h"]
+        rows.append({"group": grp.group, "n": num(grp.n), "y": start, "h": y - start, "bars": bars})
+        y += g["gap"]
+    height = y + g["pad"]
+    line = None
+    if a.threshold_rate is not None and threshold is not None:
+        x = g["label_w"] + round(max(0.0, min(1.0, a.threshold_rate)) * g["bar_w"], 1)
+        line = {"x": x, "rate": num(a.threshold_rate),
+                "anchor": "start" if x < g["label_w"] + g["bar_w"] / 2 else "end",
+                "label": f"{threshold.value:g} x highest rate ({threshold.rule})"}
+    return {"rows": rows, "line": line, "width": g["label_w"] + g["bar_w"] + g["value_w"], "height": height + 16,
+            **g, "ticks": [{"x": g["label_w"] + round(g["bar_w"] * t / 4, 1), "label": f"{t / 4:g}"} for t in range(5)]}
+
+
+def data_view(result: Result) -> dict[str, Any] | None:
+    """The data section: per dataset a table, splits, fairness per attribute (chart and table),
+    drift per comparison (features as sorted in the result: by PSI), metrics with intervals."""
+    d = result.data
+    if d is None:
+        return None
+    datasets = []
+    for ds in d.datasets:
+        sampling = ds.how.get("sampling") if ds.how else None
+        datasets.append({
+            "id": ds.id, "file": ds.file or "", "split": ds.split or "", "format": ds.format or "not profiled",
+            "readable": ds.readable, "error": ds.error, "sha256": ds.sha256 or "n/a", "size": num(ds.size),
+            "rows": num(ds.rows), "duplicates": num(ds.duplicates), "duplicate_share": num(ds.duplicate_share),
+            "missing_fields": list(ds.missing_fields),
+            "columns": [{"name": c.name, "dtype": c.dtype, "missing": num(c.missing),
+                         "missing_share": num(c.missing_share), "out_of_range": num(c.out_of_range)
+                         if c.out_of_range is not None else "",
+                         "personal": ", ".join(f"{p.kind} (name)" if p.by == "name" else
+                                               f"{p.kind} ({num(p.share)} of {num(p.tested)} tested)" for p in c.personal),
+                         "special": c.special_category or ""} for c in ds.columns],
+            "how": [("sampling", how_text(sampling) if isinstance(sampling, Mapping) else num(sampling))]
+                   + [(k, num(ds.how[k])) for k in ("read", "integrity", "duplicates", "personal") if k in ds.how],
+        })
+    splits = [{"first": s.first, "second": s.second, "rows": f"{num(s.rows_overlapping)} of {num(s.rows_compared)}",
+               "rows_share": num(s.rows_share), "key": s.key or "",
+               "key_overlap": f"{num(s.keys_overlapping)} of {num(s.keys_compared)}" if s.key else "",
+               "keys_share": num(s.keys_share) if s.key else ""} for s in d.splits]
+    fairness = None
+    if d.fairness is not None:
+        f = d.fairness
+        fairness = {
+            "dataset": f.dataset or "", "status": f.status, "problem": f.problem, "n": num(f.n),
+            "min_group_size": num(f.min_group_size),
+            "how": how_text(f.how, "how", "n", "seed", "decision", "positive_label", "rows", "rows_dropped_missing",
+                            "method", "note") if f.how else "",
+            "threshold": None if f.threshold is None else {
+                "value": f"{f.threshold.value:g}", "metric": f.threshold.metric.replace("_", "-"),
+                "rule": f.threshold.rule, "pack": f"{f.threshold.pack} {f.threshold.pack_version}",
+                "context": f.threshold.context},
+            "attributes": [{
+                "attribute": a.attribute, "status": a.status, "problem": a.problem, "slug": _slug(a.attribute),
+                "groups": [{"group": g.group, "n": num(g.n), "selection_rate": num(g.selection_rate),
+                            "tpr": num(g.tpr), "fpr": num(g.fpr)} for g in a.groups],
+                "too_small": (f"{num(a.too_small_groups)} group(s) with {num(a.too_small_rows)} rows in all are below "
+                              f"{num(f.min_group_size)} rows: not named, not judged") if a.too_small_groups else "",
+                "missing": num(a.missing),
+                "ratios": [("disparate-impact ratio", num(a.disparate_impact_ratio)),
+                           ("demographic-parity difference", num(a.demographic_parity_difference)),
+                           ("equal-opportunity difference", num(a.equal_opportunity_difference)),
+                           ("equalised-odds difference", num(a.equalised_odds_difference))],
+                "tests": [("selection", _test_text(a.selection_test)), ("TPR", _test_text(a.tpr_test)),
+                          ("FPR", _test_text(a.fpr_test))],
+                "chart": _fair_chart(a, f.threshold) if a.groups else None,
+            } for a in f.attributes],
+        }
+    drift = [{"dataset": c.dataset, "compare_to": c.compare_to or "", "status": c.status, "problem": c.problem,
+              "n_reference": num(c.n_reference), "n_current": num(c.n_current),
+              "features": [{"feature": x.feature, "kind": x.kind or "", "test": (x.test or "").replace("_", " "),
+                            "statistic": num(x.statistic), "p_value": num(x.p_value), "p_adjusted": num(x.p_adjusted),
+                            "psi": num(x.psi), "wasserstein": num(x.wasserstein),
+                            "effect": f"{(x.effect_name or '').replace('_', ' ')} {num(x.effect_size)}"
+                            if x.effect_name else "", "status": x.status, "problem": x.problem or ""}
+                           for x in c.features]} for c in d.drift]
+    metrics = None
+    if d.metrics is not None:
+        m = d.metrics
+        metrics = {"dataset": m.dataset or "", "status": m.status, "problem": m.problem, "n": num(m.n),
+                   "how": how_text(m.how, "how", "seed", "sample_rows", "positive_label", "rows", "rows_dropped_missing",
+                                   "method", "note"),
+                   "rows": [{"name": x.name, "value": num(x.value),
+                             "interval": f"[{num(x.lower)}, {num(x.upper)}]" if x.lower is not None else "n/a",
+                             "level": f"{x.level:.0%}" if isinstance(x.level, float) else num(x.level),
+                             "how": "; ".join(p for p in (x.method or "", f"n_boot {x.n_boot}" if x.n_boot else "",
+                                                          f"seed {x.seed}" if x.seed is not None else "",
+                                                          f"sampled {num(x.sample_rows)} rows" if x.sample_rows else "")
+                                              if p)} for x in m.metrics]}
+    return {"probe_version": d.probe_version, "datasets": datasets, "splits": splits, "fairness": fairness,
+            "drift": drift, "drift_how": how_text(d.drift_how, "how", "method"), "metrics": metrics}
+
+
+def _slug(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]

@@ -8,7 +8,11 @@ saved as one JSON document by an earlier version is refused.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import types
+import typing
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ from typing import Any
 from mlcompliance.engine.findings import freeze, thaw
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
+from mlcompliance.result import data as data_model
 from mlcompliance.result.model import (
     Attestation,
     Baseline,
@@ -66,6 +71,8 @@ def to_dict(result: Result) -> dict[str, Any]:
         "waivers": [waiver_to_dict(w) for w in result.waivers],
         "maturity": thaw(result.maturity),
     })
+    if result.data is not None:
+        out["data"] = data_to_dict(result.data)
     if result.baseline is not None:
         b = result.baseline
         out["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
@@ -211,6 +218,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         waivers=tuple(waiver_from_dict(w) for w in d["waivers"]),
         maturity=None if d.get("maturity") is None else freeze(d["maturity"]),
         findings=tuple(finding_from_dict(f) for f in d["findings"]),
+        data=None if d.get("data") is None else data_from_dict(d["data"]),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),
@@ -273,6 +281,46 @@ def finding_from_dict(f: dict[str, Any]) -> Finding:
         observed=freeze(f["observed"]) if "observed" in f else pointers.MISSING, detail=f.get("detail"),
         attestation=None if att is None else Attestation(**att),
         waiver=None if waiver is None else WaiverNote(**waiver), baseline=f.get("baseline"))
+
+
+# --- the data section (result/data.py): every field of its dataclasses, in their order ----------
+
+def data_to_dict(value: Any) -> Any:
+    """The JSON form of ``result.data`` (or any part of it): each dataclass field under its name."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: data_to_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [data_to_dict(v) for v in value]
+    return thaw(value)
+
+
+def data_from_dict(d: dict[str, Any]) -> data_model.DataFacts:
+    return _decode(data_model.DataFacts, d)
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _decode(next(a for a in typing.get_args(tp) if a is not type(None)), value)
+    if origin is tuple:
+        return tuple(_decode(typing.get_args(tp)[0], v) for v in value)
+    if origin is Mapping or tp is Any:
+        return freeze(value)
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value})
+    return value
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(tp: type) -> dict[str, Any]:
+    if tp not in _HINTS:
+        _HINTS[tp] = typing.get_type_hints(tp, vars(data_model))
+    return _HINTS[tp]
 
 
 # --- text and files --------------------------------------------------------------------------

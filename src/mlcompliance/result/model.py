@@ -14,10 +14,11 @@ from typing import Any
 
 from mlcompliance.engine.findings import Attestation, Finding, Reference, WaiverNote
 from mlcompliance.engine.waivers import WaiverEntry
+from mlcompliance.result.data import DataFacts
 from mlcompliance.scoring.gate import Gate
 from mlcompliance.scoring.scores import Counts, Score
 
-__all__ = ["Attestation", "Baseline", "Counts", "Finding", "Gate", "ManualCount", "PackRef", "PackSummary",
+__all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Finding", "Gate", "ManualCount", "PackRef", "PackSummary",
            "ProjectFile", "ProjectInfo", "Reference", "RequirementSummary", "Result", "Risk", "RiskFact",
            "RiskProblem", "Score", "Summary", "Tool", "WaiverEntry", "WaiverNote"]
 
@@ -148,3 +149,4 @@ class Result:
     findings: tuple[Finding, ...]        # sorted by pack, rule id, file, target
     generated_at: str | None = None
     baseline: Baseline | None = None
+    data: DataFacts | None = None        # facts the data probes computed (result/data.py); None: not probed

@@ -18,6 +18,7 @@ from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.evidence.loader import Document
 from mlcompliance.evidence.project import Project
 from mlcompliance.policy.packs import Pack, Requirement
+from mlcompliance.result import data as data_facts
 from mlcompliance.result.codec import RESULT_VERSION, risk_from_dict
 from mlcompliance.result.model import (
     ManualCount,
@@ -73,6 +74,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         maturity=None if maturity is None else freeze(maturity),
         findings=tuple(items),
         baseline=baseline_info,
+        data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
     )
 
 
