@@ -6,12 +6,9 @@ sits at 0.8 x the highest selection rate, the section fits a 1300 px page, and i
 """
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from helpers import SAMPLES, check_json
-from test_report_browser import CHROMIUM_ARGS, Watched, write
+from test_report_browser import Watched, write
 
 from mlcompliance.render import RENDERERS
 
@@ -19,31 +16,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def data_browser():
-    """A browser of this module only, closed before the next module's: Playwright's sync API allows one
-    at a time (importing test_report_browser's session fixture would start a second one)."""
-    if os.environ.get("MLCOMPLIANCE_SKIP_BROWSER") == "1":
-        pytest.skip("MLCOMPLIANCE_SKIP_BROWSER=1")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed (pip install playwright), or set MLCOMPLIANCE_SKIP_BROWSER=1")
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not on PATH (apt-get install -y chromium), or set MLCOMPLIANCE_SKIP_BROWSER=1")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def credit_result():
     return check_json(SAMPLES / "credit-scoring")
 
 
-def test_data_section_renders_bars_in_proportion_fits_and_prints(data_browser, credit_result, tmp_path):
-    with Watched(data_browser, write(tmp_path, "credit.html", RENDERERS["html"](credit_result))) as w:
+def test_data_section_renders_bars_in_proportion_fits_and_prints(browser, credit_result, tmp_path):
+    with Watched(browser, write(tmp_path, "credit.html", RENDERERS["html"](credit_result))) as w:
         page = w.page
         page.set_viewport_size({"width": 1300, "height": 900})
         assert page.is_visible("#data h2") and page.inner_text("#data h2") == "Data"

@@ -13,9 +13,7 @@ MLCOMPLIANCE_SKIP_BROWSER=1. CI needs: ``apt-get install -y chromium`` and
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -32,8 +30,7 @@ from mlcompliance.render import RENDERERS
 pytestmark = pytest.mark.browser
 render_html = RENDERERS["html"]   # takes the JSON form of a result, as the fixtures give it
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 OUTCOME_ORDER = ["fail", "error", "warn", "manual", "waived", "pass", "not_applicable"]
 
@@ -50,23 +47,6 @@ SENTINEL = """
 window.__pwned = undefined;
 window.__dialogs = 0;
 """
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if os.environ.get("MLCOMPLIANCE_SKIP_BROWSER") == "1":
-        pytest.skip("MLCOMPLIANCE_SKIP_BROWSER=1")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed (pip install playwright), or set MLCOMPLIANCE_SKIP_BROWSER=1")
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not on PATH (apt-get install -y chromium), or set MLCOMPLIANCE_SKIP_BROWSER=1")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Watched:
