@@ -277,7 +277,13 @@ def test_hostile_report_has_no_active_content(hostile_result):
     page = parse(html)
     assert len(page.scripts) == 1 and "__pwned" not in page.scripts[0]
     own_css = (html_renderer.default_template_dir() / "report.css").read_text(encoding="utf-8")
-    assert page.styles == [own_css]  # no injected <style>
+    assert len(page.styles) == 1 and page.styles[0].startswith(own_css)  # no injected <style>
+    # the printed page's running header (page.css.j2): the hostile project name only as CSS escapes
+    running = page.styles[0][len(own_css):]
+    strings = re.findall(r'content: ("[^"]*")', running)
+    assert len(strings) == 4 and all(re.fullmatch(r'"[A-Za-z0-9 .,:;_/()\\-]*"', s) for s in strings), strings
+    assert strings[0].startswith('"Hostile \\3c script\\3e window.__pwned \\3d  \\27 script\\27 ;')
+    assert "<" not in running and "{" not in strings[0]
     for tag, attrs in page.elements:
         assert tag not in ("iframe", "object", "embed", "img", "link", "math", "base", "form") or \
             (tag == "form" and attrs.get("id") == "finding-filters"), tag
@@ -434,7 +440,14 @@ def test_overridden_style_and_script_get_their_own_csp_hashes(invoice_result, tm
     page = parse(html)
     csp = next(a["content"] for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy")
     digest = "sha256-" + base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()
-    assert page.styles[0] == "body { color: #123456; }\n" and digest in csp
+    # the override, then the printed page's running header and footer (page.css.j2)
+    assert page.styles[0].startswith("body { color: #123456; }\n@media print {\n  @page {") and digest in csp
+    assert '@top-left { content: "Invoice late-payment predictor";' in page.styles[0]
+    bare = tmp_path / "bare"   # overriding page.css.j2 with nothing removes them
+    bare.mkdir()
+    (bare / "report.css").write_text("body { color: #123456; }\n")
+    (bare / "page.css.j2").write_text("")
+    assert parse(render(invoice_result, template_dir=bare)).styles == ["body { color: #123456; }\n"]
 
 
 def test_default_templates_are_found_by_resources():

@@ -126,13 +126,14 @@ def assert_continued_findings_have_their_header(printed: Printed) -> None:
     assert len(pages) >= 2
     for number in pages:
         text = printed.text[number - 1]
-        header = next(line for line in text.splitlines() if "Outcome" in line)
+        header = next((line for line in text.splitlines() if "Outcome" in line), "")
         for column in FINDING_COLUMNS[1:]:
             assert column.split(",")[0] in header, (number, column, header)
         words = printed.words(number)
         # the header row is the first row under the running header: each name is painted ink
         for name in ("#", "Outcome", "Severity", "Pack", "Rule", "Evidence", "Finding,"):
-            box = next(w[1:] for w in words if w[0] == name)
+            box = next((w[1:] for w in words if w[0] == name), None)
+            assert box, (number, name)
             assert printed.painted(number, box) >= 3, (number, name, box)
 
 
