@@ -232,6 +232,13 @@ def requirements_view(result: Result, findings: list[dict[str, Any]], pack_ids: 
             for p, reqs in packs.items()]
 
 
+def unattested_view(result: Result) -> list[dict[str, Any]]:
+    """Manual requirements nobody attested (status ``manual``), in the result's pack order: they
+    never block the gate, so the verdict names them (a COMPLIANT project may have many)."""
+    return [{"pack": p.id, "id": r.id, "title": r.title, "clause": r.clause}
+            for p in result.summary.packs for r in sorted(p.requirements, key=lambda r: r.id) if r.status == "manual"]
+
+
 BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
 
 
@@ -437,6 +444,7 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
             "fail_on": gate.fail_on, "source": gate.source, "tier": gate.tier, "new_only": gate.new_only,
             "blocking": sorted((by_fp[fp] for fp in gate.blocking), key=by_severity),
             "problem_counts": {o: summary.outcomes[o] for o in PROBLEMS},
+            "unattested": unattested_view(result),
         },
         "scores": {
             "overall": score_view(summary.score),
