@@ -183,6 +183,21 @@ def test_blocking_table_is_sorted_by_severity_then_rule(failing_result):
     assert keys == sorted(keys)
 
 
+def test_not_applicable_requirements_say_why(failing_result):
+    """Issue 12 defect 7: requirement rows never said why they were not applicable."""
+    html = render(failing_result)
+    section = html.split('id="requirements"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="req-(\w+)[^"]*">(.*?)</tr>', section, re.S)
+    na = {(p["id"], r["id"]) for p in failing_result["summary"]["packs"] for r in p["requirements"]
+          if r["status"] == "not_applicable"}
+    assert na and sum(1 for status, _ in rows if status == "not_applicable") == len(na)
+    for status, row in rows:
+        assert ("Why not applicable:" in row) == (status == "not_applicable")
+    messages = {f["message"] for f in failing_result["findings"] if f["outcome"] == "not_applicable"}
+    whys = re.findall(r'class="small na-why">Why not applicable: (.*?)</span>', section)
+    assert whys and all(any(m.replace("'", "&#39;") in w for m in messages) for w in whys)
+
+
 def test_verdict_names_unattested_manual_requirements(invoice_result):
     """Issue 12 defect 7: a COMPLIANT project's unattested manual requirements were not named."""
     manual = [(p["id"], r["id"]) for p in invoice_result["summary"]["packs"] for r in p["requirements"]

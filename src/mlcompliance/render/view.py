@@ -223,6 +223,10 @@ def requirements_view(result: Result, findings: list[dict[str, Any]], pack_ids: 
             "manual": entry.manual, "outcomes": dict(entry.outcomes.items()), "score": score_view(entry.score),
             "status": status, "status_label": status_label, "supplied": True,
             "print_collapsed": entry.status in PRINT_COLLAPSED,
+            # why it does not apply: the distinct messages of its not-applicable findings, in order
+            "why_not_applicable": list(dict.fromkeys(
+                result.findings[findings[i]["index"]].message for i in idx
+                if findings[i]["outcome"] == "not_applicable")) if entry.status == "not_applicable" else [],
             "findings": [{"anchor": findings[i]["anchor"], "rule_id": findings[i]["rule_id"],
                           "outcome": findings[i]["outcome"], "where": findings[i]["where"]} for i in idx],
         })
