@@ -161,7 +161,52 @@ def test_verdict_lists_each_blocking_finding_with_a_link(failing_result):
     assert blocking
     for fp in blocking:
         assert f'href="#f-{fp}"' in verdict
-    assert verdict.count("<tr>") == len(blocking) + 1
+    table = verdict.split('<table class="blocking">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == len(blocking) + 1
+
+
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+
+
+def test_blocking_table_is_sorted_by_severity_then_rule(failing_result):
+    """Issue 12 defect 7: the blocking table was in rule-id order (the gate's order)."""
+    result = failing_result
+    problems = [f for f in result["findings"] if f["outcome"] in ("fail", "error")]
+    assert len({f["severity"] for f in problems}) >= 2
+    # every fail or error blocks (as with --fail-on info), listed by rule id as the gate lists them
+    result["gate"]["blocking"] = [f["fingerprint"] for f in sorted(problems, key=lambda f: f["rule_id"])]
+    by_fp = {f["fingerprint"]: f for f in result["findings"]}
+    table = render(result).split('<table class="blocking">', 1)[1].split("</table>", 1)[0]
+    shown = re.findall(r'href="#f-([0-9a-f]+)"', table)
+    assert sorted(shown) == sorted(result["gate"]["blocking"]) and shown != result["gate"]["blocking"]
+    keys = [(SEVERITY_ORDER.index(by_fp[fp]["severity"]), by_fp[fp]["rule_id"]) for fp in shown]
+    assert keys == sorted(keys)
+
+
+def test_not_applicable_requirements_say_why(failing_result):
+    """Issue 12 defect 7: requirement rows never said why they were not applicable."""
+    html = render(failing_result)
+    section = html.split('id="requirements"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="req-(\w+)[^"]*">(.*?)</tr>', section, re.S)
+    na = {(p["id"], r["id"]) for p in failing_result["summary"]["packs"] for r in p["requirements"]
+          if r["status"] == "not_applicable"}
+    assert na and sum(1 for status, _ in rows if status == "not_applicable") == len(na)
+    for status, row in rows:
+        assert ("Why not applicable:" in row) == (status == "not_applicable")
+    messages = {f["message"] for f in failing_result["findings"] if f["outcome"] == "not_applicable"}
+    whys = re.findall(r'class="small na-why">Why not applicable: (.*?)</span>', section)
+    assert whys and all(any(m.replace("'", "&#39;") in w for m in messages) for w in whys)
+
+
+def test_verdict_names_unattested_manual_requirements(invoice_result):
+    """Issue 12 defect 7: a COMPLIANT project's unattested manual requirements were not named."""
+    manual = [(p["id"], r["id"]) for p in invoice_result["summary"]["packs"] for r in p["requirements"]
+              if r["status"] == "manual"]
+    assert invoice_result["gate"]["verdict"] == "compliant" and len(manual) == 3
+    verdict = render(invoice_result).split('id="verdict"', 1)[1].split("</section>", 1)[0]
+    assert f"{len(manual)} manual requirements not attested." in plain(verdict)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td><code>([^<]+)</code></td>", verdict)
+    assert sorted(rows) == sorted(manual)
 
 
 def test_requirements_group_findings_by_requirement(failing_result):
@@ -236,11 +281,21 @@ def test_filters_offer_every_pack_severity_and_outcome(failing_result):
     assert "hidden" in form  # shown by the script only; without JS every row is simply listed
 
 
-def test_findings_are_problems_first(failing_result):
+def test_findings_are_blocking_first_then_problems_by_severity(failing_result):
+    """Blocking first; then fail and error together, warn, manual, waived, pass, not applicable;
+    within each, most severe first, then rule id (issue 12 defect 5: the print order)."""
     page = parse(render(failing_result))
-    outcomes = [a["data-outcome"] for a in page.tags("tr") if (a.get("class") or "").startswith("finding")]
-    order = ["fail", "error", "warn", "manual", "waived", "pass", "not_applicable"]
-    assert outcomes == sorted(outcomes, key=order.index)
+    rows = [a for a in page.tags("tr") if (a.get("class") or "").startswith("finding")]
+    assert len(rows) == len(failing_result["findings"])
+    group = {"fail": 0, "error": 0, "warn": 1, "manual": 2, "waived": 3, "pass": 4, "not_applicable": 5}
+    keys = [("blocking" not in a["class"], group[a["data-outcome"]], SEVERITY_ORDER.index(a["data-severity"]),
+             a["data-rule"]) for a in rows]
+    assert keys == sorted(keys)
+    blocking = len(failing_result["gate"]["blocking"])
+    assert blocking and all(not k[0] for k in keys[:blocking]) and all(k[0] for k in keys[blocking:])
+    collapsed = [a for a in rows if "print-collapse" in a["class"]]
+    assert {a["data-outcome"] for a in collapsed} == {"pass", "not_applicable"}
+    assert len(collapsed) == sum(1 for f in failing_result["findings"] if f["outcome"] in ("pass", "not_applicable"))
 
 
 # --- purity, CSP, determinism ---------------------------------------------------------------------------
@@ -277,7 +332,13 @@ def test_hostile_report_has_no_active_content(hostile_result):
     page = parse(html)
     assert len(page.scripts) == 1 and "__pwned" not in page.scripts[0]
     own_css = (html_renderer.default_template_dir() / "report.css").read_text(encoding="utf-8")
-    assert page.styles == [own_css]  # no injected <style>
+    assert len(page.styles) == 1 and page.styles[0].startswith(own_css)  # no injected <style>
+    # the printed page's running header (page.css.j2): the hostile project name only as CSS escapes
+    running = page.styles[0][len(own_css):]
+    strings = re.findall(r'content: ("[^"]*")', running)
+    assert len(strings) == 4 and all(re.fullmatch(r'"[A-Za-z0-9 .,:;_/()\\-]*"', s) for s in strings), strings
+    assert strings[0].startswith('"Hostile \\3c script\\3e window.__pwned \\3d  \\27 script\\27 ;')
+    assert "<" not in running and "{" not in strings[0]
     for tag, attrs in page.elements:
         assert tag not in ("iframe", "object", "embed", "img", "link", "math", "base", "form") or \
             (tag == "form" and attrs.get("id") == "finding-filters"), tag
@@ -434,7 +495,14 @@ def test_overridden_style_and_script_get_their_own_csp_hashes(invoice_result, tm
     page = parse(html)
     csp = next(a["content"] for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy")
     digest = "sha256-" + base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()
-    assert page.styles[0] == "body { color: #123456; }\n" and digest in csp
+    # the override, then the printed page's running header and footer (page.css.j2)
+    assert page.styles[0].startswith("body { color: #123456; }\n@media print {\n  @page {") and digest in csp
+    assert '@top-left { content: "Invoice late-payment predictor";' in page.styles[0]
+    bare = tmp_path / "bare"   # overriding page.css.j2 with nothing removes them
+    bare.mkdir()
+    (bare / "report.css").write_text("body { color: #123456; }\n")
+    (bare / "page.css.j2").write_text("")
+    assert parse(render(invoice_result, template_dir=bare)).styles == ["body { color: #123456; }\n"]
 
 
 def test_default_templates_are_found_by_resources():

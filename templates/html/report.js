@@ -55,8 +55,15 @@
     button.className = "sort";
     button.textContent = th.textContent;
     button.title = "Sort by " + th.textContent;
+    // Chromium does not paint form controls in a table header repeated on later printed
+    // pages: the print stylesheet hides the button and shows this plain-text copy instead.
+    var label = doc.createElement("span");
+    label.className = "print-only th-label";
+    label.setAttribute("aria-hidden", "true");
+    label.textContent = button.textContent;
     th.textContent = "";
     th.appendChild(button);
+    th.appendChild(label);
     button.addEventListener("click", function () {
       var descending = th.getAttribute("aria-sort") === "ascending";
       headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
@@ -75,6 +82,12 @@
     fields[name].addEventListener("change", apply);
   });
   fields.text.addEventListener("input", apply);
+  var printAll = doc.getElementById("print-all");
+  if (printAll) {
+    printAll.addEventListener("change", function () {
+      doc.documentElement.classList.toggle("print-all", printAll.checked);
+    });
+  }
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.hidden = false;

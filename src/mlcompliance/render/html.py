@@ -32,6 +32,8 @@ ENTRY_TEMPLATE = "report.html.j2"
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
 STYLE_TEMPLATE = "report.css"
 SCRIPT_TEMPLATE = "report.js"
+PAGE_TEMPLATE = "page.css.j2"
+CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-_/()")
 
 
 def default_template_dir() -> Path:
@@ -52,6 +54,7 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_visible,
     )
     env.filters["pct"] = view._pct
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -63,6 +66,14 @@ def _visible(value: Any) -> Any:
     if isinstance(value, str):
         return visible(value)
     return value
+
+
+def css_string(value: Any) -> Markup:
+    """``value`` as a quoted CSS string that nothing can break out of: control and direction
+    characters made visible (``common.visible``), then every character outside a small safe set
+    written as a CSS hex escape (``<`` -> ``\\3c ``), so no quote, backslash or ``</style``."""
+    shown = visible(str(value), newlines=False)
+    return Markup('"' + "".join(c if c in CSS_SAFE else f"\\{ord(c):x} " for c in shown) + '"')
 
 
 def csp_hash(source: str) -> str:
@@ -94,10 +105,15 @@ def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str,
         return Markup(to_html(value))  # sanitised by nh3 in safe_markdown
     style = _inline(env, STYLE_TEMPLATE, "</style")
     script = _inline(env, SCRIPT_TEMPLATE, "</script")
+    context = build(result, md)
+    if "page" in context:   # the printed page's running header and footer (page.css.j2)
+        page = env.get_template(PAGE_TEMPLATE).render(context["page"])
+        if "</style" in page.lower():
+            raise ValueError(f"template {PAGE_TEMPLATE} must not contain '</style'")
+        style = style.rstrip("\n") + "\n" + page
     csp = ("default-src 'none'; "
            f"style-src '{csp_hash(style)}'; script-src '{csp_hash(script)}'; "
            "img-src data:; base-uri 'none'; form-action 'none'")
-    context = build(result, md)
     context.update(style=Markup(style), script=Markup(script), csp=csp)
     html = env.get_template(entry).render(context)
     return html if html.endswith("\n") else html + "\n"

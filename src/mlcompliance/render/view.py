@@ -165,9 +165,37 @@ def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any],
     }
 
 
+OUTCOME_GROUP = {"fail": 0, "error": 0, "warn": 1, "manual": 2, "waived": 3, "pass": 4, "not_applicable": 5}
+"""Report order of outcomes: fail and error together (both fail the gate), so that within them
+the most severe comes first whatever the outcome; then warn, manual, waived, pass, not applicable."""
+
+PRINT_COLLAPSED = ("pass", "not_applicable")
+"""Outcomes whose rows print as a count per pack (all rows stay on screen, in JSON and CSV)."""
+
+
 def _problem_first(v: Mapping[str, Any]) -> tuple:
-    return (v["outcome_rank"], -v["severity_rank"], v["pack"], v["rule_id"], v["file"],
-            v["line"] if isinstance(v["line"], int) else 0, v["index"])
+    """Blocking findings first, then by outcome group, most severe first, then rule id."""
+    return (not v.get("blocking", False), OUTCOME_GROUP.get(v["outcome"], len(OUTCOME_GROUP)), -v["severity_rank"],
+            v["rule_id"], v["pack"], v["file"], v["line"] if isinstance(v["line"], int) else 0, v["index"])
+
+
+def by_severity(v: Mapping[str, Any]) -> tuple:
+    """The blocking table's order: most severe first, then rule id (then where, for ties)."""
+    return (-v["severity_rank"], v["rule_id"], v["pack"], v["file"], v["line"] if isinstance(v["line"], int) else 0,
+            v["index"])
+
+
+def collapsed_counts(items: list[Mapping[str, Any]], key: str, values: tuple[str, ...],
+                     packs: list[str]) -> list[dict[str, Any]]:
+    """Per pack (in report order), how many of ``items`` have ``item[key]`` in ``values``:
+    what the printed report shows instead of those rows."""
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        if item[key] in values:
+            counts.setdefault(item["pack"], dict.fromkeys(values, 0))[item[key]] += 1
+    order = {p: i for i, p in enumerate(packs)}
+    return [{"pack": p, "counts": c, "total": sum(c.values())}
+            for p, c in sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
 
 
 STATUS_LABELS = {
@@ -195,10 +223,25 @@ def requirements_view(result: Result, findings: list[dict[str, Any]], pack_ids: 
             "id": rid, "pack": pack, "title": entry.title, "clause": entry.clause, "section": entry.section or "",
             "manual": entry.manual, "outcomes": dict(entry.outcomes.items()), "score": score_view(entry.score),
             "status": status, "status_label": status_label, "supplied": True,
+            "print_collapsed": entry.status in PRINT_COLLAPSED,
+            # why it does not apply: the distinct messages of its not-applicable findings, in order
+            "why_not_applicable": list(dict.fromkeys(
+                result.findings[findings[i]["index"]].message for i in idx
+                if findings[i]["outcome"] == "not_applicable")) if entry.status == "not_applicable" else [],
             "findings": [{"anchor": findings[i]["anchor"], "rule_id": findings[i]["rule_id"],
                           "outcome": findings[i]["outcome"], "where": findings[i]["where"]} for i in idx],
         })
-    return [{"pack": p, "requirements": reqs} for p, reqs in packs.items()]
+    return [{"pack": p, "requirements": reqs,
+             "print_collapsed": {label: sum(1 for r in reqs if r["print_collapsed"] and r["status"] == status)
+                                 for status, label in (("met", "met"), ("not_applicable", "not applicable"))}}
+            for p, reqs in packs.items()]
+
+
+def unattested_view(result: Result) -> list[dict[str, Any]]:
+    """Manual requirements nobody attested (status ``manual``), in the result's pack order: they
+    never block the gate, so the verdict names them (a COMPLIANT project may have many)."""
+    return [{"pack": p.id, "id": r.id, "title": r.title, "clause": r.clause}
+            for p in result.summary.packs for r in sorted(p.requirements, key=lambda r: r.id) if r.status == "manual"]
 
 
 BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
@@ -404,8 +447,9 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
             "verdict": gate.verdict, "compliant": gate.verdict == "compliant",
             "label": gate.verdict.replace("_", "-").upper(),
             "fail_on": gate.fail_on, "source": gate.source, "tier": gate.tier, "new_only": gate.new_only,
-            "blocking": [by_fp[fp] for fp in gate.blocking],
+            "blocking": sorted((by_fp[fp] for fp in gate.blocking), key=by_severity),
             "problem_counts": {o: summary.outcomes[o] for o in PROBLEMS},
+            "unattested": unattested_view(result),
         },
         "scores": {
             "overall": score_view(summary.score),
@@ -421,12 +465,18 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
         "maturity": maturity_view(result, md),
         "data": data_view(result),
         "findings": ordered,
+        "print_collapsed": collapsed_counts(ordered, "outcome", PRINT_COLLAPSED, pack_ids),
         "facets": {"packs": pack_ids, "severities": [s for s in reversed(SEVERITIES) if s in severities],
                    "outcomes": [o for o in OUTCOMES if o in present]},
         "waivers": waivers_view(result, md, {f["fingerprint"]: f["anchor"] for f in findings}),
         "baseline": baseline_view(result),
         "inventory": inventory_view(result, sha),
         "outcome_names": list(OUTCOMES),
+        "page": {   # the printed page's running header and footer (templates/html/page.css.j2)
+            "left": result.project.name or "unnamed project",
+            "right": f"as of {result.as_of.isoformat()} | verdict {gate.verdict.replace('_', '-').upper()}",
+            "digest": f"result sha256 {sha}",
+        },
     }
 
 
