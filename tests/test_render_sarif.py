@@ -53,7 +53,11 @@ def test_one_rule_per_rule_id_with_help(failing_result):
         assert f["remediation"] in rule["help"]["text"]
         for ref in f["references"]:
             assert ref["clause"] in rule["help"]["text"]
-        assert re.match(r"^https?://\S+$", rule["helpUri"])
+        # the clause the rule enforces (its first http(s) reference), never an invented address
+        urls = [r["url"] for r in f["references"] if (r.get("url") or "").startswith(("http://", "https://"))]
+        if urls:
+            assert rule["helpUri"] == urls[0]
+        assert "mlcompliance.dev" not in rule.get("helpUri", "")
         assert rule["shortDescription"]["text"]
         assert float(rule["properties"]["security-severity"]) > 0
 
@@ -129,3 +133,17 @@ def test_portfolio_is_one_valid_run_with_project_paths(portfolio_result):
     assert len(fps) == len(set(fps))
     rule_ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
     assert len(rule_ids) == len(set(rule_ids))
+
+
+@pytest.mark.parametrize("path,uri", [
+    ("javascript:alert(1)", "./javascript:alert(1)"),
+    ("C:/data/x.csv", "./C:/data/x.csv"),
+    ("data/a:b.csv", "data/a:b.csv"),
+    ("model card.yaml", "model%20card.yaml"),
+])
+def test_a_path_never_becomes_a_uri_with_a_scheme(path, uri):
+    from urllib.parse import urlsplit
+
+    from mlcompliance.render.sarif import _uri
+    assert _uri(path) == uri
+    assert urlsplit(_uri(path)).scheme == ""

@@ -40,7 +40,6 @@ from mlcompliance.vocab import PROBLEMS, SEVERITY_RANK
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://mlcompliance.dev/"
-RULE_HELP_URI = "https://mlcompliance.dev/packs/{pack}/{version}/rules/{rule}"
 URI_BASE = "PROJECTROOT"
 ORIGINAL_URI_BASE_TEXT = ("The directory mlcompliance was run on: the project, or for a portfolio the working directory "
                           "its project paths are relative to.")
@@ -61,17 +60,20 @@ def level(finding: Finding) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference for a project-relative path (forward slashes, percent-encoded)."""
+    """A relative URI reference for a project-relative path (forward slashes, percent-encoded).
+
+    A first segment with a colon would read as a scheme (``javascript:...``, ``C:``): it gets a
+    ``./`` in front, as RFC 3986 section 4.2 prescribes for such relative references."""
     clean = path.replace("\\", "/").lstrip("/") or "."
-    return quote(clean, safe="/-._~!$&'()*+,;=:@")
+    uri = quote(clean, safe="/-._~!$&'()*+,;=:@")
+    return "./" + uri if ":" in uri.split("/", 1)[0] else uri
 
 
-def _help_uri(pack: PackRef | None, pack_id: str, version: str, rule_id: str) -> str:
-    url = text(pack.source.get("url")) if pack is not None else ""
-    if re.match(r"^https?://[^\s]+$", url):
-        return url
-    return RULE_HELP_URI.format(pack=quote(pack_id or "unknown", safe=""), version=quote(version or "0", safe=""),
-                                rule=quote(rule_id or "unknown", safe=""))
+def _help_uri(finding: Finding, pack: PackRef | None) -> str | None:
+    """The clause the rule enforces (its first http(s) reference), else the pack's source; None
+    (no ``helpUri``) rather than an address nobody serves."""
+    candidates = [r.url for r in finding.references] + [text(pack.source.get("url")) if pack is not None else ""]
+    return next((u for u in candidates if isinstance(u, str) and re.match(r"^https?://[^\s]+$", u)), None)
 
 
 def _md_escape(value: str) -> str:
@@ -106,7 +108,7 @@ def _rule(finding: Finding, severities: list[str], pack: PackRef | None) -> dict
         "shortDescription": {"text": title},
         "fullDescription": {"text": f"{title} (requirement {finding.requirement}, pack {pack_id} {version})"},
         "help": {"text": plain, "markdown": markdown},
-        "helpUri": _help_uri(pack, pack_id, version, rule_id),
+        **({"helpUri": uri} if (uri := _help_uri(finding, pack)) else {}),
         "defaultConfiguration": {"level": FAIL_LEVEL[worst]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[worst],
