@@ -190,3 +190,70 @@ def test_the_tier_follows_the_chosen_packs_definition(tmp_path):
               "data_manifest": {}, "pipeline": {}}
     assert derive(bundle, AS_OF)["derived"] == "high"                                  # the built-in gdpr
     assert derive(bundle, AS_OF, shared_conditions([pack], TIER_CONDITIONS))["derived"] == "minimal"
+
+
+# --- GxP and PRA (audit L14, L16, cases c2, c4, c4b) ------------------------------------------
+
+def test_c2_gxp_indirect_impact_is_limited_and_attributed_to_baseline_guide_5():
+    """Audit c2: an indirect-impact GAMP category 4 tool declared minimal is checked at limited; the
+    direct/indirect/no impact vocabulary is ISPE Baseline Guide 5's, not GAMP 5's (L16)."""
+    risk = tier_of({"risk": {"gxp": {"impact": "indirect", "gamp_category": 4}}}, declared="minimal")
+    assert (risk["regimes"]["GxP"], risk["derived"], risk["tier"]) == ("limited", "limited", "limited")
+    assert risk["problems"][0]["kind"] == "under_declared"
+    (fact,) = [f for f in risk["facts"] if f["regime"] == "GxP"]
+    assert fact["clause"].startswith("ISPE Baseline Guide 5") and "mlcompliance policy" in fact["clause"]
+    assert "baseline-guide-vol-5" in fact["url"]
+    assert not fact["clause"].startswith("GAMP 5")
+
+
+C4_PRA = {"in_scope": True, "materiality": "low", "complexity": "high", "tier": 3}
+
+
+@pytest.mark.parametrize("pra, declared, matrix_value, firm_tier", [
+    (C4_PRA, "minimal", "materiality low, complexity high", 3),           # c4: declared PRA tier 3
+    ({**C4_PRA, "tier": 2}, "limited", "materiality low, complexity high", 2),  # c4b: declared PRA tier 2
+])
+def test_c4_pra_tier_is_the_stricter_of_declared_and_matrix(pra, declared, matrix_value, firm_tier):
+    """Audit c4/c4b: low materiality, high complexity is matrix tier 2 (limited) whatever the firm
+    declared; the derived PRA tier the pack's intensity rules use is 2 in both cases (L14)."""
+    from mlcompliance.engine.tiering import pra_tier
+    card = {"risk": {"pra": pra}}
+    risk = tier_of(card, declared=declared)
+    assert risk["regimes"]["PRA SS1/23"] == "limited" and risk["tier"] == "limited"
+    facts = {f["fact"]: f for f in risk["facts"] if f["regime"] == "PRA SS1/23"}
+    assert facts["/model_card/risk/pra/materiality"]["value"] == matrix_value
+    assert facts["/model_card/risk/pra/materiality"]["raises_to"] == "limited"
+    assert facts["/model_card/risk/pra/tier"]["value"] == firm_tier
+    assert "mlcompliance policy matrix" in facts["/model_card/risk/pra/materiality"]["clause"]
+    assert pra_tier(card) == 2
+    assert bool(risk["problems"]) == (declared == "minimal")   # c4 under-declares the risk tier; c4b does not
+
+
+def test_pra_in_scope_without_tier_or_matrix_fails_closed_to_tier_1():
+    from mlcompliance.engine.tiering import pra_tier
+    card = {"risk": {"pra": {"in_scope": True, "materiality": "low"}}}
+    risk = tier_of(card, declared="high")
+    assert risk["regimes"]["PRA SS1/23"] == "high"
+    assert any("fail closed" in f["clause"] for f in risk["facts"])
+    assert pra_tier(card) == 1
+    assert pra_tier({"risk": {"pra": {"in_scope": False, "tier": 3}}}) is None
+
+
+def test_pra_pack_tier_conditions_agree_with_the_engine():
+    """pra-ss1-23 >= 1.1.0 keys its intensity rules on pra_tier_1/2/3; for every combination of
+    declared tier and matrix inputs exactly one holds, and it is the engine's derived PRA tier."""
+    import itertools
+
+    from mlcompliance.engine.tiering import pra_tier
+    from mlcompliance.policy.checks import Context
+    from mlcompliance.policy.packs import shared_conditions
+    wanted = [("pra-ss1-23", f"pra_tier_{n}") for n in (1, 2, 3)]
+    conditions = shared_conditions((), wanted)
+    levels = (None, "low", "medium", "high")
+    for materiality, complexity, tier in itertools.product(levels, levels, (None, 1, 2, 3)):
+        pra = {"in_scope": True, **{k: v for k, v in (("materiality", materiality), ("complexity", complexity),
+                                                       ("tier", tier)) if v is not None}}
+        card = {"risk": {"pra": pra}}
+        ctx = Context({"model_card": card}, AS_OF, "", lambda _: None)
+        holding = [n for n, key in zip((1, 2, 3), wanted) if conditions[key](ctx)]
+        assert holding == [pra_tier(card)], pra

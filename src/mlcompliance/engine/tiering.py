@@ -8,8 +8,8 @@ with the clause behind it:
   an Art. 50 situation (interaction, synthetic content, emotion recognition, deep fakes)
   -> limited; else minimal.
 - PRA SS1/23: in scope -> materiality x complexity gives Tier 1/2/3 (-> high/limited/minimal);
-  a declared PRA tier stricter than the matrix wins.
-- GxP (GAMP 5): direct impact -> high, indirect -> limited.
+  a declared PRA tier stricter than the matrix wins; neither readable -> tier 1 (fail closed).
+- GxP (impact vocabulary of ISPE Baseline Guide 5): direct impact -> high, indirect -> limited.
 - GDPR: a solely automated decision with legal or similarly significant effect (Art. 22), or
   an Art. 35(3) DPIA trigger -> high; personal data processed -> limited.
 
@@ -108,6 +108,10 @@ def eu_ai_act(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
 
 
 def pra(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
+    """PRA SS1/23 P1.3: the stricter of the firm's declared tier and the materiality x complexity
+    matrix (mlcompliance policy, the catalog's proposal). In scope with neither a declared tier
+    nor both matrix inputs: tier 1 (fail closed). The pack's conditions pra_tier_1/2/3
+    (pra-ss1-23 >= 1.1.0) derive the same PRA tier for its tier-dependent rules."""
     if not holds("pra-ss1-23", "pra_in_scope"):
         return []
     info = card["risk"]["pra"]
@@ -118,23 +122,47 @@ def pra(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
         firm_tier = PRA_MATRIX[cell]
         facts.append(_fact("PRA SS1/23", f"{base}/materiality", f"materiality {cell[0]}, complexity {cell[1]}",
                            PRA_TIER_TO_TIER[firm_tier], f"P1.3: model tier {firm_tier} by materiality and "
-                           "complexity", PRA_URL))
+                           "complexity (mlcompliance policy matrix)", PRA_URL))
     if info.get("tier") in PRA_TIER_TO_TIER:
         facts.append(_fact("PRA SS1/23", f"{base}/tier", info["tier"], PRA_TIER_TO_TIER[info["tier"]],
                            f"P1.3: the firm assigned model tier {info['tier']}", PRA_URL))
+    if not facts:
+        facts.append(_fact("PRA SS1/23", f"{base}/tier", "not assessed", PRA_TIER_TO_TIER[1],
+                           "P1.3: in scope with no model tier and no complete materiality x complexity "
+                           "assessment: treated as tier 1 (fail closed)", PRA_URL))
     return facts
 
 
+def pra_tier(card: dict[str, Any]) -> int | None:
+    """The derived PRA tier (1-3) of an in-scope card: the stricter of the declared tier and the
+    matrix, 1 when neither can be read; None when the card has no PRA block."""
+    info = (card.get("risk") or {}).get("pra")
+    if not isinstance(info, dict) or info.get("in_scope") is not True:
+        return None
+    tiers = [t for t in (PRA_MATRIX.get((info.get("materiality"), info.get("complexity"))), info.get("tier"))
+             if t in PRA_TIER_TO_TIER]
+    return min(tiers) if tiers else 1
+
+
+GXP_IMPACT_URL = ("https://ispe.org/publications/guidance-documents/"
+                  "baseline-guide-vol-5-commissioning-qualification-2nd-edition")
+
+
 def gxp(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
+    """GxP: the direct / indirect / no impact vocabulary is ISPE Baseline Guide 5's (commissioning
+    and qualification), not GAMP 5's; which tier each impact gives is mlcompliance policy (catalog
+    0.1), and GAMP 5 scales the validation effort to it."""
     if not holds("gxp-alcoa", "gxp_impact"):
         return []
     impact = card["risk"]["gxp"]["impact"]
     if impact == "direct":
         return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "high",
-                      "GAMP 5: direct impact on patient safety, product quality or data integrity", "https://ispe.org/publications/guidance-documents/gamp-5")]
+                      "ISPE Baseline Guide 5 impact assessment: direct impact on patient safety, product quality "
+                      "or data integrity (tier by mlcompliance policy; GAMP 5 scales assurance to it)", GXP_IMPACT_URL)]
     if impact == "indirect":
-        return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "limited", "GAMP 5: indirect GxP impact",
-                      "https://ispe.org/publications/guidance-documents/gamp-5")]
+        return [_fact("GxP", "/model_card/risk/gxp/impact", impact, "limited",
+                      "ISPE Baseline Guide 5 impact assessment: indirect GxP impact (tier by mlcompliance policy; "
+                      "GAMP 5 scales assurance to it)", GXP_IMPACT_URL)]
     return []
 
 
