@@ -17,7 +17,7 @@ def run(name, params, target=None, bundle=None, fail_open=False, files=None):
     target = {} if target is None else target
     bundle = {"model_card": target} if bundle is None else bundle
     ctx = Context(bundle, AS_OF, "high", lambda path: (files or {}).get(path))
-    ctx.fail_open = fail_open
+    ctx.legacy = fail_open
     return list(REGISTRY[name].function(ctx, Target("/model_card", target), params))
 
 
@@ -69,7 +69,7 @@ def test_one_side_missing_is_a_violation(name, params, missing, complete):
 
 
 def test_legacy_packs_keep_their_released_semantics():
-    """A built-in version released before fail-closed (LEGACY_FAIL_OPEN) passes where it used to."""
+    """A built-in version released before fail-closed (LEGACY_EVALUATION) passes where it used to."""
     assert run("interval_at_most", {"start": "a", "end": "b", "max_days": 30}, {"b": "2026-01-10"},
                fail_open=True) == []
     assert run("not_among", {"field": "validator", "others": "developers"}, {"developers": []}, fail_open=True) == []
@@ -116,11 +116,11 @@ def _newest_builtin():
 def test_no_rule_of_a_newest_pack_passes_on_an_empty_project(src):
     """Each rule's assertion is run on an empty node at its scope, at every tier it applies at, with its
     conditions, dates and `when` ignored: none may pass, and no `when` may hide the very field the rule
-    compares. Versions released before fail-closed (LEGACY_FAIL_OPEN) are judged only while they are
+    compares. Versions released before fail-closed (LEGACY_EVALUATION) are judged only while they are
     not the newest: a newer version of the pack must pass this test."""
     from mlcompliance.policy.lint import fail_open
-    from mlcompliance.policy.packs import LEGACY_FAIL_OPEN, load_pack
-    if f"{src.id}/{src.version}" in LEGACY_FAIL_OPEN:
+    from mlcompliance.policy.packs import LEGACY_EVALUATION, load_pack
+    if f"{src.id}/{src.version}" in LEGACY_EVALUATION:
         pytest.skip(f"{src.id}@{src.version} was released before the checks failed closed; its next version is judged")
     problems = [f"{rule.id}: {why}" for rule, why in fail_open(load_pack(src))]
     assert not problems, "\n".join(problems)

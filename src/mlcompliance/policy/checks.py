@@ -57,13 +57,18 @@ class Context:
         self.read_file = read_file   # project-relative path -> bytes, or None when absent
         # pack id -> {parameter: value} for every parameter of the pack (a pack absent here: its defaults)
         self.parameters = parameters or {}
-        # True while evaluating a built-in pack version released before the checks failed closed
-        # (policy/packs.py LEGACY_FAIL_OPEN): a missing side then passes, as its fixtures expect
-        self.fail_open = False
+        # True while evaluating a built-in pack version evaluated as released (policy/packs.py
+        # LEGACY_EVALUATION): a missing side then passes, and a tier map is read without the
+        # prohibited -> high fallback, as its fixtures expect
+        self.legacy = False
 
     def by_tier(self, value: Any) -> Any:
+        """A per-tier parameter's value at the project's tier (at prohibited, the high value when the
+        map does not name prohibited)."""
         if isinstance(value, dict) and value and set(value) <= set(TIERS):
-            return value.get(self.tier)
+            if self.tier in value:
+                return value[self.tier]
+            return value.get("high") if self.tier == "prohibited" and not self.legacy else None
         return value
 
 
@@ -160,7 +165,7 @@ def values_at(ctx: Context, target: Target, ref: str) -> list[Any]:
 
 def _absent(value: Any, ctx: Context) -> bool:
     """Missing, or null (a null counts as absent only when failing closed: legacy packs compared it)."""
-    return value is pointers.MISSING or (value is None and not ctx.fail_open)
+    return value is pointers.MISSING or (value is None and not ctx.legacy)
 
 
 def _as_date(value: Any) -> date:
@@ -180,8 +185,8 @@ def exists_in(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Viola
     pattern, absolute or relative to the target; lists there are flattened). A missing `field` is a
     violation unless `required: false` (an optional reference, checked only when given)."""
     pointer, value = resolve(ctx, target, p["field"])
-    if value is pointers.MISSING or (value is None and not ctx.fail_open):
-        if p.get("required", not ctx.fail_open):
+    if value is pointers.MISSING or (value is None and not ctx.legacy):
+        if p.get("required", not ctx.legacy):
             yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
         return
     known = values_at(ctx, target, p["in"])
@@ -200,7 +205,7 @@ def agrees_with(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vio
     only one side declares, or no field declared on either side is a violation."""
     k_ptr, key = resolve(ctx, target, p.get("target_key", p["key"]))
     if _absent(key, ctx):
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(k_ptr, pointers.MISSING, f"{p.get('target_key', p['key'])} is missing: nothing to match "
                         f"with {p['collection']}")
@@ -213,7 +218,7 @@ def agrees_with(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vio
                 theirs = record.get(name, pointers.MISSING)
                 theirs_ptr = pointers.join(rec_pointer, name)
                 if (mine is pointers.MISSING and theirs is pointers.MISSING) or (
-                        ctx.fail_open and pointers.MISSING in (mine, theirs)):
+                        ctx.legacy and pointers.MISSING in (mine, theirs)):
                     continue
                 compared += 1
                 if mine is pointers.MISSING:
@@ -222,10 +227,10 @@ def agrees_with(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vio
                     yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but missing at {rec_pointer}")
                 elif mine != theirs:
                     yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but {theirs!r} at {theirs_ptr}")
-            if not compared and not ctx.fail_open:
+            if not compared and not ctx.legacy:
                 yield Violation(target.pointer, key, f"neither side declares {', '.join(p['fields'])}: nothing compared")
             return
-    if not ctx.fail_open:
+    if not ctx.legacy:
         yield Violation(k_ptr, key, f"no record of {p['collection']} has {p['key']} {key!r}")
 
 
@@ -288,7 +293,7 @@ def interval_at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
         return
     for ptr, value, name in ((start_ptr, start, p["start"]), (end_ptr, end, p["end"])):
         if _absent(value, ctx):
-            if ctx.fail_open:
+            if ctx.legacy:
                 return
             yield Violation(ptr, pointers.MISSING, f"{name} is missing")
             return
@@ -305,9 +310,9 @@ def ordered(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violati
     matching nothing at `after` leaves nothing to order)."""
     firsts = _instants(ctx, target, p["before"])
     laters = _instants(ctx, target, p["after"])
-    if not laters and ("*" in p["after"].split("/") or ctx.fail_open):
+    if not laters and ("*" in p["after"].split("/") or ctx.legacy):
         return
-    if not firsts and ctx.fail_open:
+    if not firsts and ctx.legacy:
         return
     for ref, found in ((p["after"], laters), (p["before"], firsts)):
         if not found:
@@ -346,7 +351,7 @@ def meets_threshold(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
                         "no numeric value" if value is pointers.MISSING else f"{value!r} is not a number")
         return
     t_ptr, threshold = resolve(ctx, target, p.get("threshold", "threshold"))
-    if "min" not in p and "max" not in p and not _number(threshold) and not ctx.fail_open:
+    if "min" not in p and "max" not in p and not _number(threshold) and not ctx.legacy:
         yield Violation(t_ptr, pointers.MISSING if threshold is pointers.MISSING else threshold,
                         "no threshold to compare with" if threshold is pointers.MISSING
                         else f"threshold {threshold!r} is not a number")
@@ -415,7 +420,7 @@ def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
         if node.get(k) is not None:
             found = [r for r in found if _matches(r, k, node[k])]
             if not found:
-                if ctx.fail_open:
+                if ctx.legacy:
                     break
                 yield Violation(v_ptr, value, f"no computed {label} for {k} {node[k]!r}: nothing to compare")
                 return
@@ -463,7 +468,7 @@ def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
     with no `then` item has nothing to order."""
     l_ptr, items = resolve(ctx, target, p["list"])
     if not isinstance(items, list):
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(l_ptr, pointers.MISSING if items is pointers.MISSING else items,
                         f"{p['list']} is missing: nothing shows {p['first']!r} comes first")
@@ -473,7 +478,7 @@ def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
     if not later:
         return
     if p["first"] not in keys:
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(pointers.join(l_ptr, later[0]), keys[later[0]],
                         f"{keys[later[0]]!r} with no {p['first']!r} before it")
@@ -490,7 +495,7 @@ def not_among(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Viola
     A missing `field` is a violation (nobody is shown to be independent)."""
     pointer, value = resolve(ctx, target, p["field"])
     if _absent(value, ctx):
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
         return
@@ -505,7 +510,7 @@ def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vi
     A missing `field` is a violation (no file is named)."""
     pointer, path = resolve(ctx, target, p["field"])
     if _absent(path, ctx):
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: no project file named")
         return
@@ -531,7 +536,7 @@ def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
     non-mapping `in`."""
     k_ptr, wanted = resolve(ctx, target, p["keys"])
     if _absent(wanted, ctx):
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(k_ptr, pointers.MISSING, f"{p['keys']} is missing")
         return
@@ -556,7 +561,7 @@ def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) ->
     an interval that is absent or not a non-negative integer, is a violation."""
     i_ptr, interval = resolve(ctx, target, p["interval"])
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(i_ptr, pointers.MISSING if interval is pointers.MISSING else interval,
                         f"{p['interval']} is missing" if interval is pointers.MISSING
@@ -605,7 +610,7 @@ def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
     o_ptr, observed = resolve(ctx, target, p["observed"])
     d_ptr = _fill(p["declared"], target)
     declared = pointers.get(ctx.bundle, d_ptr)
-    if ctx.fail_open and (declared is pointers.MISSING or observed is pointers.MISSING or observed is None):
+    if ctx.legacy and (declared is pointers.MISSING or observed is pointers.MISSING or observed is None):
         return
     if observed is pointers.MISSING or observed is None:
         yield Violation(o_ptr, pointers.MISSING, f"nothing observed at {p['observed']} to compare with {d_ptr}")
@@ -628,7 +633,7 @@ def at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violati
     if limit is None:
         return
     if value is pointers.MISSING or value is None:
-        if ctx.fail_open:
+        if ctx.legacy:
             return
         yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: nothing shows it is at most {limit}")
         return

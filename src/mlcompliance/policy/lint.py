@@ -10,7 +10,7 @@ from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import load_file
 from mlcompliance.evidence.project import KINDS, OBSERVED
 from mlcompliance.policy.checks import Context, Target
-from mlcompliance.policy.packs import LEGACY_FAIL_OPEN, Pack, Rule, _builtin_key, compile_pack
+from mlcompliance.policy.packs import LEGACY_EVALUATION, Pack, Rule, _builtin_key, compile_pack
 from mlcompliance.vocab import TIERS
 
 
@@ -55,7 +55,7 @@ def lint_pack(directory: Path) -> list[str]:
             problems.append(f"{rule.source}: rule {rule.id} cites no reference")
     if not list((directory / "tests").glob("*.yaml")):
         problems.append(f"{directory}: no fixtures in tests/*.yaml (run 'mlcompliance packs test' after adding them)")
-    if _builtin_key(directory) not in LEGACY_FAIL_OPEN:   # released before fail-closed: kept as released
+    if _builtin_key(directory) not in LEGACY_EVALUATION:   # released before fail-closed: kept as released
         problems += [f"{rule.source}: rule {rule.id} {why}" for rule, why in fail_open(pack)]
     return problems
 
