@@ -298,3 +298,21 @@ def test_effective_dates_move_a_rule_and_reject_unknown_rules(tmp_path):
     write_project(project, {"mlcompliance.yaml": {**config, "effective_dates": {"ACME-OWNR": {"applies_from": "2026-01-01"}}}})
     result, _ = run(project, tmp_path / "packs")
     assert result.exit_code == 2 and "did you mean 'ACME-OWNER'" in result.stderr and "mlcompliance.yaml:" in result.stderr
+
+
+def test_prohibited_tier_applies_high_severity_when_the_map_lacks_prohibited(tmp_path):
+    """Audit C3: a prohibited system must not get fewer checks than a high one."""
+    dated = {**OWNER_RULE, "id": "ACME-REVIEWED", "tiers": {"limited": "medium", "high": "high"},
+             "scope": "/model_card/x-review",
+             "assert": {"check": "recent", "with": {"field": "at", "max_days": {"high": 30, "limited": 365}}}}
+    own = {**OWNER_RULE, "id": "ACME-OWN-PROHIBITED", "tiers": {"high": "medium", "prohibited": "low"}}
+    limited_only = {**OWNER_RULE, "id": "ACME-LIMITED-ONLY", "tiers": {"limited": "medium"}}
+    make_pack(tmp_path / "packs", rules=[OWNER_RULE, dated, own, limited_only])
+    project = write_project(tmp_path / "p", card("prohibited", **{"x-review": {"at": "2026-09-01"}}))
+    _, data = run(project, tmp_path / "packs")
+    got = {f["rule_id"]: (f["outcome"], f["severity"]) for f in data["findings"] if f["pack"] == "acme"}
+    assert got["ACME-OWNER"] == ("fail", "high")
+    assert got["ACME-REVIEWED"] == ("fail", "high")          # the high value of max_days (30), not unchecked
+    assert got["ACME-OWN-PROHIBITED"] == ("fail", "low")     # a map naming prohibited decides for itself
+    assert got["ACME-LIMITED-ONLY"][0] == "not_applicable"
+    assert data["gate"]["fail_on"] == "low"

@@ -48,13 +48,13 @@ def test_requirement_status_is_the_worst_outcome(outcomes, expected):
 
 
 @pytest.mark.parametrize("tier, flag, configured, expected", [
-    ("minimal", None, None, ("critical", "default table for tier minimal")),
-    ("limited", None, None, ("critical", "default table for tier limited")),
+    ("minimal", None, None, ("high", "default table for tier minimal")),
+    ("limited", None, None, ("high", "default table for tier limited")),
     ("high", None, None, ("high", "default table for tier high")),
     ("prohibited", None, None, ("low", "default table for tier prohibited")),
     ("high", None, "medium", ("medium", "mlcompliance.yaml gate.fail_on")),
     ("high", None, {"high": "low"}, ("low", "mlcompliance.yaml gate.fail_on.high")),
-    ("minimal", None, {"high": "low"}, ("critical", "default table for tier minimal")),
+    ("minimal", None, {"high": "low"}, ("high", "default table for tier minimal")),
     ("high", "critical", "low", ("critical", "--fail-on")),
 ])
 def test_gate_threshold(tier, flag, configured, expected):

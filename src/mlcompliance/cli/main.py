@@ -84,8 +84,7 @@ def main() -> None:
                    "html=report.html, all from one run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity of a fail/error finding that makes the check fail (default: the project's "
-                   "gate.fail_on, else by risk tier: critical at minimal and limited, high at high, low at "
-                   "prohibited).")
+                   "gate.fail_on, else by risk tier: high at minimal, limited and high, low at prohibited).")
 @click.option("--as-of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Date all date logic is evaluated at (default: today).")
 @click.option("--policy-path", "policy_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False),

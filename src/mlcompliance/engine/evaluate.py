@@ -48,6 +48,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
     ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values)
     findings: list[Finding] = []
     for pack in packs:
+        ctx.legacy = pack.legacy
         conditions: dict[str, bool] = {}
 
         def holds(name: str, pack: Pack = pack) -> bool:
@@ -57,6 +58,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
         for rule in pack.rules:
             findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
         findings.extend(_manual_findings(pack, project, tier, holds))
+    ctx.legacy = False
     return findings
 
 
@@ -151,9 +153,11 @@ def _removed_notes(violation: Any, project: Project) -> list[str]:
             for item in claims.related(items, violation.pointer, whole)]
 
 
-def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool]) -> str | None:
-    """Why a manual requirement does not apply, or None when it does."""
-    if req.tiers is not None and tier not in req.tiers:
+def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool], legacy: bool = False) -> str | None:
+    """Why a manual requirement does not apply, or None when it does (at prohibited, a requirement
+    listing high applies, unless its pack is evaluated as released)."""
+    if req.tiers is not None and tier not in req.tiers and not (
+            tier == "prohibited" and "high" in req.tiers and not legacy):
         return f"Not applicable at risk tier '{tier}' (applies at: {', '.join(req.tiers)})."
     for name in req.if_:
         if not holds(name):
@@ -171,7 +175,7 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
         if not req.manual:
             continue
         reference = (Reference(pack.source["name"], req.clause, req.url or None),)
-        reason = _inapplicable(req, tier, holds)
+        reason = _inapplicable(req, tier, holds, pack.legacy)
         if reason:
             loc = project.locate("/model_card")
             yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id,

@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = PACKS
 
+# Built-in pack versions released before two changes of evaluation (December 2026): the named checks
+# fail closed (a comparison with one side missing was a pass), and at tier prohibited a tier map
+# without `prohibited` gives its `high` severity (the rule was not applicable). They are evaluated as
+# released, so that a project pinned to one gets the results, and the fixtures, it was released
+# with; every other pack (newer versions, third-party packs) gets both. `MLC-PACK-SUPERSEDED` tells
+# a pinned project when a newer version exists.
+LEGACY_EVALUATION = frozenset({
+    "eu-trustworthy-ai/1.0.0", "eu-trustworthy-ai/1.1.0", "gdpr/1.0.0", "gdpr/1.1.0", "gxp-alcoa/1.0.0",
+    "mlops-practices/1.0.0", "mlops-practices/1.1.0", "mlops-practices/1.2.0", "pra-ss1-23/1.0.0",
+})
+
 
 @dataclass(frozen=True)
 class PackSource:
@@ -70,6 +81,14 @@ class Requirement:
     tiers: tuple[str, ...] | None = None
 
 
+def tier_value(mapping: dict[str, Any], tier: str) -> Any:
+    """The value a per-tier map gives at ``tier``; at ``prohibited``, the ``high`` value when the map
+    does not name ``prohibited`` (docs/scoring.md section 1). None when it names neither."""
+    if tier in mapping:
+        return mapping[tier]
+    return mapping.get("high") if tier == "prohibited" else None
+
+
 @dataclass
 class Rule:
     id: str
@@ -95,12 +114,14 @@ class Rule:
     source: str            # rules file and line, for pack authors
     spec: dict[str, Any] = field(repr=False, default_factory=dict)
     parameters: tuple[str, ...] = ()   # pack parameters its checks read ({param: NAME} in `with:`)
+    legacy: bool = False   # its pack is evaluated as released (LEGACY_EVALUATION)
 
     def severity_at(self, tier: str) -> str | None:
-        """Severity at ``tier``, or None when the rule does not apply there."""
+        """Severity at ``tier``, or None when the rule does not apply there. At ``prohibited`` a map
+        without that tier gives its ``high`` severity (a prohibited system is at least high risk)."""
         if self.tiers is None:
             return self.severity
-        return self.tiers.get(tier)
+        return self.tiers.get(tier) if self.legacy else tier_value(self.tiers, tier)
 
 
 @dataclass(frozen=True)
@@ -144,6 +165,7 @@ class Pack:
     waiver_max_days: dict[str, int] = field(default_factory=dict)
     maturity: dict[str, Any] | None = None   # maturity.yaml: maturity scores from this pack's findings
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    legacy: bool = False   # a built-in version evaluated as released (LEGACY_EVALUATION)
     sources: list[dict[str, str]] = field(default_factory=list)    # the structured law version
     law_as_of: date | None = None
     review_by: date | None = None
@@ -425,6 +447,7 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                     line, col = manifest.location(f"/requirements/{i}/{key}/{j}")
                     raise InputError(f"requirement {req.id} names unknown condition '{name}'", file=manifest.path,
                                      line=line, column=col, expected="a condition defined in pack.yaml")
+    legacy = origin == "builtin" and _builtin_key(directory) in LEGACY_EVALUATION
     rules: list[Rule] = []
     for doc in rule_docs:
         if verify:
@@ -433,11 +456,14 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
             rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify, parameters))
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
+    for rule in rules:
+        rule.legacy = legacy
     maturity = trusted.get("maturity") if trusted else _load_maturity(directory, {r.id for r in rules},
                                                                   {r.id for r in requirements})
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
                 engine, requirements, conditions, rules, digest, directory, origin,
-                meta.get("waiver_max_days", {}), maturity, parameters, list(meta.get("sources", [])),
+                meta.get("waiver_max_days", {}), maturity, parameters,
+                legacy, list(meta.get("sources", [])),
                 date.fromisoformat(meta["law_as_of"]) if "law_as_of" in meta else None,
                 date.fromisoformat(meta["review_by"]) if "review_by" in meta else None)
 

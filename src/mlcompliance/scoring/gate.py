@@ -1,14 +1,19 @@
 """The CI verdict: which findings block, and therefore the exit code.
 
 A fail or error finding blocks when its severity is at or above the gate threshold for the
-project's risk tier. Default table (critical blocks at every tier, high blocks at high):
+project's risk tier. Default table (high and critical block at every tier; at prohibited, all but info):
 
 | tier       | blocks at or above |
 |------------|--------------------|
-| minimal    | critical           |
-| limited    | critical           |
+| minimal    | high               |
+| limited    | high               |
 | high       | high               |
 | prohibited | low                |
+
+A rule's severity is already the severity at the project's tier (its pack's tier map lowers a
+duty that weighs less at a lower tier), so the threshold does not discount it a second time: a
+breach of a binding duty (high or critical at that tier) blocks whatever the tier
+(docs/scoring.md section 2).
 
 `gate.fail_on` in mlcompliance.yaml (one severity, or one per tier) replaces the table;
 `--fail-on` replaces both.
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from mlcompliance.engine.findings import Finding
 from mlcompliance.vocab import BLOCKING, SEVERITY_RANK
 
-DEFAULT_FAIL_ON = {"minimal": "critical", "limited": "critical", "high": "high", "prohibited": "low"}
+DEFAULT_FAIL_ON = {"minimal": "high", "limited": "high", "high": "high", "prohibited": "low"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
