@@ -34,32 +34,12 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s066ce2d1b77618c6a5e0f19b(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s07152b37000e4c8b9f04591d(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s081dc39c7157700f752537eb(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s0948fd692aea9a64d2087674(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
             validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s0ce1576125e86c160a50faec(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -75,6 +55,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s15e5c10ddf12159ec77b0f89(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s16eec05804a22c5dc4c09884(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -95,6 +80,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s324aadc6ae0b84151d09361c(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s3279be88beec8355864c549b(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -169,11 +159,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s540527d629de692413783c8b(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s54d034047bc68156c929b1c1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -205,11 +190,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s5fb6a3354829fb84aa0abd1d(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s6188cd4a774ba2770b08f081(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -254,6 +234,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s80ba581c9fc74a1a0bfc3d5f(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s863867baafa36302a9c9c6e6(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -274,17 +259,12 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s90b882ac303d137b279006ad(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s9356edab6c9f530f43b6fd0a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s9ad556e8be01931517e36441(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_s968714963305acf6373b3539(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -329,6 +309,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sa70c15912e7882cce575795b(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sa7d50f1eec35fffe8eca1e0d(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -340,11 +325,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sad3bc42b074392a02ed212bd(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sb00e2a95abf97da7ff6c598d(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -375,11 +355,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sbbf241cf0f853b9343fe4fb3(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sbf9a94aae72a91b92cbb4fa0(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -434,6 +409,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sd9e91e09fa45ecb926fcddae(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sdaa49bd8d76727fddb352066(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -474,6 +454,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_see0ff866ffcfae3d5208da20(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sf2f7f301aaddda20be019721(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -485,6 +470,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sfd9d7b48959081df11998dc3(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sfe6058e326226229b938a8e4(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -508,6 +498,32 @@ def validate___definitions_sffa6b69055d1e26cf5ced4da(data, custom_formats={}, na
             data__split = data["split"]
             if not (isinstance(data__split, str) and data__split == 'train' or isinstance(data__split, str) and data__split == 'test'):
                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sfe6058e326226229b938a8e4(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['labels']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "labels" in data_keys:
+            data_keys.remove("labels")
+            data__labels = data["labels"]
+            data__labels_is_dict = isinstance(data__labels, dict)
+            if data__labels_is_dict:
+                data__labels__missing_keys = set(['qc']) - data__labels.keys()
+                if data__labels__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__labels_keys = set(data__labels.keys())
+                if "qc" in data__labels_keys:
+                    data__labels_keys.remove("qc")
+                    data__labels__qc = data__labels["qc"]
+                    data__labels__qc_is_dict = isinstance(data__labels__qc, dict)
+                    if data__labels__qc_is_dict:
+                        data__labels__qc__missing_keys = set(['method', 'agreement_metric', 'value']) - data__labels__qc.keys()
+                        if data__labels__qc__missing_keys:
+                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sfd9d7b48959081df11998dc3(data, custom_formats={}, name_prefix=None):
@@ -599,6 +615,20 @@ def validate___definitions_sf2f7f301aaddda20be019721(data, custom_formats={}, na
                         data__security__modelthreatsassessed_len = len(data__security__modelthreatsassessed)
                         if data__security__modelthreatsassessed_len < 1:
                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_see0ff866ffcfae3d5208da20(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['status']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'succeeded' or isinstance(data__status, str) and data__status == 'failed' or isinstance(data__status, str) and data__status == 'aborted'):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sed566818f73b253e254c14f3(data, custom_formats={}, name_prefix=None):
@@ -821,6 +851,29 @@ def validate___definitions_sdaa49bd8d76727fddb352066(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__team_contains:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sd9e91e09fa45ecb926fcddae(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['cd']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "cd" in data_keys:
+            data_keys.remove("cd")
+            data__cd = data["cd"]
+            data__cd_is_dict = isinstance(data__cd, dict)
+            if data__cd_is_dict:
+                data__cd__missing_keys = set(['approval_gate']) - data__cd.keys()
+                if data__cd__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__cd_keys = set(data__cd.keys())
+                if "approval_gate" in data__cd_keys:
+                    data__cd_keys.remove("approval_gate")
+                    data__cd__approvalgate = data__cd["approval_gate"]
+                    if not (isinstance(data__cd__approvalgate, bool) and data__cd__approvalgate is True):
+                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sd8af746ba260254dc483c4f8(data, custom_formats={}, name_prefix=None):
@@ -1203,14 +1256,6 @@ def validate___definitions_sc0dd50dca90f403b2b3b1848(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_sbf9a94aae72a91b92cbb4fa0(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['value']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_sbbf241cf0f853b9343fe4fb3(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1336,26 +1381,6 @@ def validate___definitions_sb22264ab5a049819ed505fe3(data, custom_formats={}, na
                     data__documentation_keys.remove("human_readable_export")
                     data__documentation__humanreadableexport = data__documentation["human_readable_export"]
                     if not (isinstance(data__documentation__humanreadableexport, bool) and data__documentation__humanreadableexport is True):
-                        raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sb00e2a95abf97da7ff6c598d(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "cd" in data_keys:
-            data_keys.remove("cd")
-            data__cd = data["cd"]
-            data__cd_is_dict = isinstance(data__cd, dict)
-            if data__cd_is_dict:
-                data__cd__missing_keys = set(['approval_gate']) - data__cd.keys()
-                if data__cd__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__cd_keys = set(data__cd.keys())
-                if "approval_gate" in data__cd_keys:
-                    data__cd_keys.remove("approval_gate")
-                    data__cd__approvalgate = data__cd["approval_gate"]
-                    if not (isinstance(data__cd__approvalgate, bool) and data__cd__approvalgate is True):
                         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1503,6 +1528,43 @@ def validate___definitions_sa7d50f1eec35fffe8eca1e0d(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__quality__checks_contains:
                             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sa70c15912e7882cce575795b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['labels']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "labels" in data_keys:
+            data_keys.remove("labels")
+            data__labels = data["labels"]
+            data__labels_is_dict = isinstance(data__labels, dict)
+            if data__labels_is_dict:
+                data__labels__missing_keys = set(['annotator_ids']) - data__labels.keys()
+                if data__labels__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__labels_keys = set(data__labels.keys())
+                if "annotator_ids" in data__labels_keys:
+                    data__labels_keys.remove("annotator_ids")
+                    data__labels__annotatorids = data__labels["annotator_ids"]
+                    data__labels__annotatorids_is_list = isinstance(data__labels__annotatorids, (list, tuple))
+                    if data__labels__annotatorids_is_list:
+                        data__labels__annotatorids_len = len(data__labels__annotatorids)
+                        if data__labels__annotatorids_len < 1:
+                            raise JsonSchemaValueException("invalid")
+                        for data__labels__annotatorids_x, data__labels__annotatorids_item in enumerate(data__labels__annotatorids):
+                            try:
+                                if not (isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'admin' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Admin' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'ADMIN' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'administrator' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Administrator' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'root' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Root' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'ROOT' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'shared' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Shared' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'SHARED' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'system' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'System' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'user' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'User' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'test' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'guest' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'anonymous' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'unknown' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'default' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'nobody'):
+                                    raise JsonSchemaValueException("invalid")
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            else:
+                                raise JsonSchemaValueException("invalid")
+                            if isinstance(data__labels__annotatorids_item, str):
+                                data__labels__annotatorids_item_len = len(data__labels__annotatorids_item)
+                                if data__labels__annotatorids_item_len < 1:
+                                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sa6bf561d93ca27d3b88a1af7(data, custom_formats={}, name_prefix=None):
@@ -1668,41 +1730,47 @@ def validate___definitions_s9b94c254ff560790d4ea1217(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s9ad556e8be01931517e36441(data, custom_formats={}, name_prefix=None):
+def validate___definitions_s968714963305acf6373b3539(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
+        data__missing_keys = set(['ct']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
         data_keys = set(data.keys())
-        if "labels" in data_keys:
-            data_keys.remove("labels")
-            data__labels = data["labels"]
-            data__labels_is_dict = isinstance(data__labels, dict)
-            if data__labels_is_dict:
-                data__labels__missing_keys = set(['qc']) - data__labels.keys()
-                if data__labels__missing_keys:
+        if "ct" in data_keys:
+            data_keys.remove("ct")
+            data__ct = data["ct"]
+            data__ct_is_dict = isinstance(data__ct, dict)
+            if data__ct_is_dict:
+                data__ct__missing_keys = set(['retraining_controls']) - data__ct.keys()
+                if data__ct__missing_keys:
                     raise JsonSchemaValueException("invalid")
-                data__labels_keys = set(data__labels.keys())
-                if "qc" in data__labels_keys:
-                    data__labels_keys.remove("qc")
-                    data__labels__qc = data__labels["qc"]
-                    data__labels__qc_is_dict = isinstance(data__labels__qc, dict)
-                    if data__labels__qc_is_dict:
-                        data__labels__qc__missing_keys = set(['method', 'agreement_metric', 'value']) - data__labels__qc.keys()
-                        if data__labels__qc__missing_keys:
+                data__ct_keys = set(data__ct.keys())
+                if "retraining_controls" in data__ct_keys:
+                    data__ct_keys.remove("retraining_controls")
+                    data__ct__retrainingcontrols = data__ct["retraining_controls"]
+                    data__ct__retrainingcontrols_is_dict = isinstance(data__ct__retrainingcontrols, dict)
+                    if data__ct__retrainingcontrols_is_dict:
+                        data__ct__retrainingcontrols__missing_keys = set(['validation_gate', 'human_approval']) - data__ct__retrainingcontrols.keys()
+                        if data__ct__retrainingcontrols__missing_keys:
                             raise JsonSchemaValueException("invalid")
+                        data__ct__retrainingcontrols_keys = set(data__ct__retrainingcontrols.keys())
+                        if "validation_gate" in data__ct__retrainingcontrols_keys:
+                            data__ct__retrainingcontrols_keys.remove("validation_gate")
+                            data__ct__retrainingcontrols__validationgate = data__ct__retrainingcontrols["validation_gate"]
+                            if not (isinstance(data__ct__retrainingcontrols__validationgate, bool) and data__ct__retrainingcontrols__validationgate is True):
+                                raise JsonSchemaValueException("invalid")
+                        if "human_approval" in data__ct__retrainingcontrols_keys:
+                            data__ct__retrainingcontrols_keys.remove("human_approval")
+                            data__ct__retrainingcontrols__humanapproval = data__ct__retrainingcontrols["human_approval"]
+                            if not (isinstance(data__ct__retrainingcontrols__humanapproval, bool) and data__ct__retrainingcontrols__humanapproval is True):
+                                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s9356edab6c9f530f43b6fd0a(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['pccp_modification_id']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s90b882ac303d137b279006ad(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['inter_rater_agreement']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
     return data
@@ -1870,6 +1938,62 @@ def validate___definitions_s863867baafa36302a9c9c6e6(data, custom_formats={}, na
                     if isinstance(data__provenance__createdby, str):
                         data__provenance__createdby_len = len(data__provenance__createdby)
                         if data__provenance__createdby_len < 1:
+                            raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s80ba581c9fc74a1a0bfc3d5f(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['validation']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "change_control" in data_keys:
+            data_keys.remove("change_control")
+            data__changecontrol = data["change_control"]
+            data__changecontrol_is_list = isinstance(data__changecontrol, (list, tuple))
+            if data__changecontrol_is_list:
+                data__changecontrol_len = len(data__changecontrol)
+                for data__changecontrol_x, data__changecontrol_item in enumerate(data__changecontrol):
+                    data__changecontrol_item_is_dict = isinstance(data__changecontrol_item, dict)
+                    if data__changecontrol_item_is_dict:
+                        data__changecontrol_item_keys = set(data__changecontrol_item.keys())
+                        if "implemented_at" in data__changecontrol_item_keys:
+                            data__changecontrol_item_keys.remove("implemented_at")
+                            data__changecontrol_item__implementedat = data__changecontrol_item["implemented_at"]
+                            if isinstance(data__changecontrol_item__implementedat, str):
+                                if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__changecontrol_item__implementedat):
+                                    raise JsonSchemaValueException("invalid")
+        if "deployments" in data_keys:
+            data_keys.remove("deployments")
+            data__deployments = data["deployments"]
+            data__deployments_is_list = isinstance(data__deployments, (list, tuple))
+            if data__deployments_is_list:
+                data__deployments_len = len(data__deployments)
+                for data__deployments_x, data__deployments_item in enumerate(data__deployments):
+                    data__deployments_item_is_dict = isinstance(data__deployments_item, dict)
+                    if data__deployments_item_is_dict:
+                        data__deployments_item_keys = set(data__deployments_item.keys())
+                        if "deployed_at" in data__deployments_item_keys:
+                            data__deployments_item_keys.remove("deployed_at")
+                            data__deployments_item__deployedat = data__deployments_item["deployed_at"]
+                            if isinstance(data__deployments_item__deployedat, str):
+                                if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__deployments_item__deployedat):
+                                    raise JsonSchemaValueException("invalid")
+        if "validation" in data_keys:
+            data_keys.remove("validation")
+            data__validation = data["validation"]
+            data__validation_is_dict = isinstance(data__validation, dict)
+            if data__validation_is_dict:
+                data__validation__missing_keys = set(['approved_at']) - data__validation.keys()
+                if data__validation__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__validation_keys = set(data__validation.keys())
+                if "approved_at" in data__validation_keys:
+                    data__validation_keys.remove("approved_at")
+                    data__validation__approvedat = data__validation["approved_at"]
+                    if isinstance(data__validation__approvedat, str):
+                        if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__validation__approvedat):
                             raise JsonSchemaValueException("invalid")
     return data
 
@@ -2083,56 +2207,6 @@ def validate___definitions_s633e63afa7778f055395df8b(data, custom_formats={}, na
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__modelcard_any_of_count4:
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s6188cd4a774ba2770b08f081(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "change_control" in data_keys:
-            data_keys.remove("change_control")
-            data__changecontrol = data["change_control"]
-            data__changecontrol_is_list = isinstance(data__changecontrol, (list, tuple))
-            if data__changecontrol_is_list:
-                data__changecontrol_len = len(data__changecontrol)
-                for data__changecontrol_x, data__changecontrol_item in enumerate(data__changecontrol):
-                    data__changecontrol_item_is_dict = isinstance(data__changecontrol_item, dict)
-                    if data__changecontrol_item_is_dict:
-                        data__changecontrol_item_keys = set(data__changecontrol_item.keys())
-                        if "implemented_at" in data__changecontrol_item_keys:
-                            data__changecontrol_item_keys.remove("implemented_at")
-                            data__changecontrol_item__implementedat = data__changecontrol_item["implemented_at"]
-                            if isinstance(data__changecontrol_item__implementedat, str):
-                                if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__changecontrol_item__implementedat):
-                                    raise JsonSchemaValueException("invalid")
-        if "deployments" in data_keys:
-            data_keys.remove("deployments")
-            data__deployments = data["deployments"]
-            data__deployments_is_list = isinstance(data__deployments, (list, tuple))
-            if data__deployments_is_list:
-                data__deployments_len = len(data__deployments)
-                for data__deployments_x, data__deployments_item in enumerate(data__deployments):
-                    data__deployments_item_is_dict = isinstance(data__deployments_item, dict)
-                    if data__deployments_item_is_dict:
-                        data__deployments_item_keys = set(data__deployments_item.keys())
-                        if "deployed_at" in data__deployments_item_keys:
-                            data__deployments_item_keys.remove("deployed_at")
-                            data__deployments_item__deployedat = data__deployments_item["deployed_at"]
-                            if isinstance(data__deployments_item__deployedat, str):
-                                if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__deployments_item__deployedat):
-                                    raise JsonSchemaValueException("invalid")
-        if "validation" in data_keys:
-            data_keys.remove("validation")
-            data__validation = data["validation"]
-            data__validation_is_dict = isinstance(data__validation, dict)
-            if data__validation_is_dict:
-                data__validation_keys = set(data__validation.keys())
-                if "approved_at" in data__validation_keys:
-                    data__validation_keys.remove("approved_at")
-                    data__validation__approvedat = data__validation["approved_at"]
-                    if isinstance(data__validation__approvedat, str):
-                        if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'].search(data__validation__approvedat):
-                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s5fb6a3354829fb84aa0abd1d(data, custom_formats={}, name_prefix=None):
@@ -2363,14 +2437,6 @@ def validate___definitions_s54d034047bc68156c929b1c1(data, custom_formats={}, na
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['change_record']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s540527d629de692413783c8b(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['stages']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
     return data
@@ -2788,6 +2854,37 @@ def validate___definitions_s37d49926f20b17aabb467b97(data, custom_formats={}, na
             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s3279be88beec8355864c549b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['provenance']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "provenance" in data_keys:
+            data_keys.remove("provenance")
+            data__provenance = data["provenance"]
+            data__provenance_is_dict = isinstance(data__provenance, dict)
+            if data__provenance_is_dict:
+                data__provenance__missing_keys = set(['verified_by']) - data__provenance.keys()
+                if data__provenance__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__provenance_keys = set(data__provenance.keys())
+                if "verified_by" in data__provenance_keys:
+                    data__provenance_keys.remove("verified_by")
+                    data__provenance__verifiedby = data__provenance["verified_by"]
+                    try:
+                        if not (isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'admin' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Admin' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'ADMIN' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'administrator' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Administrator' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'root' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Root' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'ROOT' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'shared' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Shared' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'SHARED' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'system' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'System' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'user' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'User' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'test' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'guest' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'anonymous' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'unknown' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'default' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'nobody'):
+                            raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    else:
+                        raise JsonSchemaValueException("invalid")
+                    if isinstance(data__provenance__verifiedby, str):
+                        data__provenance__verifiedby_len = len(data__provenance__verifiedby)
+                        if data__provenance__verifiedby_len < 1:
+                            raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s324aadc6ae0b84151d09361c(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2898,6 +2995,36 @@ def validate___definitions_s1bf300b71500c63a7f25f489(data, custom_formats={}, na
                                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s16eec05804a22c5dc4c09884(data, custom_formats={}, name_prefix=None):
+    data_any_of_count9 = 0
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['requires']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['kind']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "kind" in data_keys:
+                    data_keys.remove("kind")
+                    data__kind = data["kind"]
+                    if not (isinstance(data__kind, str) and data__kind == 'training' or isinstance(data__kind, str) and data__kind == 'register' or isinstance(data__kind, str) and data__kind == 'deploy'):
+                        raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s15e5c10ddf12159ec77b0f89(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2973,34 +3100,6 @@ def validate___definitions_s1599c37ab281c8032ef10212(data, custom_formats={}, na
             raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s0ce1576125e86c160a50faec(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "provenance" in data_keys:
-            data_keys.remove("provenance")
-            data__provenance = data["provenance"]
-            data__provenance_is_dict = isinstance(data__provenance, dict)
-            if data__provenance_is_dict:
-                data__provenance__missing_keys = set(['verified_by']) - data__provenance.keys()
-                if data__provenance__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__provenance_keys = set(data__provenance.keys())
-                if "verified_by" in data__provenance_keys:
-                    data__provenance_keys.remove("verified_by")
-                    data__provenance__verifiedby = data__provenance["verified_by"]
-                    try:
-                        if not (isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'admin' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Admin' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'ADMIN' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'administrator' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Administrator' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'root' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Root' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'ROOT' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'shared' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'Shared' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'SHARED' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'system' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'System' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'user' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'User' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'test' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'guest' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'anonymous' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'unknown' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'default' or isinstance(data__provenance__verifiedby, str) and data__provenance__verifiedby == 'nobody'):
-                            raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    else:
-                        raise JsonSchemaValueException("invalid")
-                    if isinstance(data__provenance__verifiedby, str):
-                        data__provenance__verifiedby_len = len(data__provenance__verifiedby)
-                        if data__provenance__verifiedby_len < 1:
-                            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3029,91 +3128,6 @@ def validate___definitions_s0948fd692aea9a64d2087674(data, custom_formats={}, na
             if data__retention_is_dict:
                 data__retention__missing_keys = set(['period_days']) - data__retention.keys()
                 if data__retention__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s081dc39c7157700f752537eb(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "ct" in data_keys:
-            data_keys.remove("ct")
-            data__ct = data["ct"]
-            data__ct_is_dict = isinstance(data__ct, dict)
-            if data__ct_is_dict:
-                data__ct__missing_keys = set(['retraining_controls']) - data__ct.keys()
-                if data__ct__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__ct_keys = set(data__ct.keys())
-                if "retraining_controls" in data__ct_keys:
-                    data__ct_keys.remove("retraining_controls")
-                    data__ct__retrainingcontrols = data__ct["retraining_controls"]
-                    data__ct__retrainingcontrols_is_dict = isinstance(data__ct__retrainingcontrols, dict)
-                    if data__ct__retrainingcontrols_is_dict:
-                        data__ct__retrainingcontrols__missing_keys = set(['validation_gate', 'human_approval']) - data__ct__retrainingcontrols.keys()
-                        if data__ct__retrainingcontrols__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__ct__retrainingcontrols_keys = set(data__ct__retrainingcontrols.keys())
-                        if "validation_gate" in data__ct__retrainingcontrols_keys:
-                            data__ct__retrainingcontrols_keys.remove("validation_gate")
-                            data__ct__retrainingcontrols__validationgate = data__ct__retrainingcontrols["validation_gate"]
-                            if not (isinstance(data__ct__retrainingcontrols__validationgate, bool) and data__ct__retrainingcontrols__validationgate is True):
-                                raise JsonSchemaValueException("invalid")
-                        if "human_approval" in data__ct__retrainingcontrols_keys:
-                            data__ct__retrainingcontrols_keys.remove("human_approval")
-                            data__ct__retrainingcontrols__humanapproval = data__ct__retrainingcontrols["human_approval"]
-                            if not (isinstance(data__ct__retrainingcontrols__humanapproval, bool) and data__ct__retrainingcontrols__humanapproval is True):
-                                raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s07152b37000e4c8b9f04591d(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "labels" in data_keys:
-            data_keys.remove("labels")
-            data__labels = data["labels"]
-            data__labels_is_dict = isinstance(data__labels, dict)
-            if data__labels_is_dict:
-                data__labels__missing_keys = set(['annotator_ids']) - data__labels.keys()
-                if data__labels__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__labels_keys = set(data__labels.keys())
-                if "annotator_ids" in data__labels_keys:
-                    data__labels_keys.remove("annotator_ids")
-                    data__labels__annotatorids = data__labels["annotator_ids"]
-                    data__labels__annotatorids_is_list = isinstance(data__labels__annotatorids, (list, tuple))
-                    if data__labels__annotatorids_is_list:
-                        data__labels__annotatorids_len = len(data__labels__annotatorids)
-                        if data__labels__annotatorids_len < 1:
-                            raise JsonSchemaValueException("invalid")
-                        for data__labels__annotatorids_x, data__labels__annotatorids_item in enumerate(data__labels__annotatorids):
-                            try:
-                                if not (isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'admin' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Admin' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'ADMIN' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'administrator' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Administrator' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'root' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Root' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'ROOT' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'shared' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'Shared' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'SHARED' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'system' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'System' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'user' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'User' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'test' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'guest' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'anonymous' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'unknown' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'default' or isinstance(data__labels__annotatorids_item, str) and data__labels__annotatorids_item == 'nobody'):
-                                    raise JsonSchemaValueException("invalid")
-                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            else:
-                                raise JsonSchemaValueException("invalid")
-                            if isinstance(data__labels__annotatorids_item, str):
-                                data__labels__annotatorids_item_len = len(data__labels__annotatorids_item)
-                                if data__labels__annotatorids_item_len < 1:
-                                    raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s066ce2d1b77618c6a5e0f19b(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['documentation']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "documentation" in data_keys:
-            data_keys.remove("documentation")
-            data__documentation = data["documentation"]
-            data__documentation_is_dict = isinstance(data__documentation, dict)
-            if data__documentation_is_dict:
-                data__documentation__missing_keys = set(['development_doc_ref']) - data__documentation.keys()
-                if data__documentation__missing_keys:
                     raise JsonSchemaValueException("invalid")
     return data
 

@@ -81,11 +81,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s5c9e162f00347d5e8113c3f4(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s61c6d8ff21ee1146ed0718cf(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -97,11 +92,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s72916f3425e00a2d3e774a5b(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s734d15ecf8850469658fed23(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -186,11 +176,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_sa52b86af0f8b596167c80adb(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_sa9ccec67cad3079792df7c0a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -241,11 +226,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_sd18e9334a289ca27bbd39d87(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_sd46a2b749c5feb1a338374a6(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -262,6 +242,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sef2b44192def667cd2465c46(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sef37f54fe2ea2ca0b1ee7d53(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -284,6 +269,20 @@ def validate___definitions_sf563ecdc4078c4dd50450c59(data, custom_formats={}, na
             data_keys.remove("monitored")
             data__monitored = data["monitored"]
             if not (isinstance(data__monitored, bool) and data__monitored is True):
+                raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sef37f54fe2ea2ca0b1ee7d53(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'pma' or isinstance(data__type, str) and data__type == 'overlay'):
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -345,29 +344,6 @@ def validate___definitions_sd46a2b749c5feb1a338374a6(data, custom_formats={}, na
                     data__retrainingcontrols__validationgate = data__retrainingcontrols["validation_gate"]
                     if not (isinstance(data__retrainingcontrols__validationgate, bool) and data__retrainingcontrols__validationgate is True):
                         raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sd18e9334a289ca27bbd39d87(data, custom_formats={}, name_prefix=None):
-    try:
-        data_is_dict = isinstance(data, dict)
-        if data_is_dict:
-            data__missing_keys = set(['exception_id']) - data.keys()
-            if data__missing_keys:
-                raise JsonSchemaValueException("invalid")
-    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    else:
-        raise JsonSchemaValueException("invalid")
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['env', 'deployed_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "env" in data_keys:
-            data_keys.remove("env")
-            data__env = data["env"]
-            if not (isinstance(data__env, str) and data__env == 'production'):
-                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sd12c6d10dfde586581d051ff(data, custom_formats={}, name_prefix=None):
@@ -547,14 +523,6 @@ def validate___definitions_sa9ccec67cad3079792df7c0a(data, custom_formats={}, na
                 data__training__missing_keys = set(['seed']) - data__training.keys()
                 if data__training__missing_keys:
                     raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sa52b86af0f8b596167c80adb(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['validator']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sa26b06888e96ea64f2e6db38(data, custom_formats={}, name_prefix=None):
@@ -1110,14 +1078,6 @@ def validate___definitions_s775ea54249aa03f57fe7d181(data, custom_formats={}, na
                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s734d15ecf8850469658fed23(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['frequency_days']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s72916f3425e00a2d3e774a5b(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1295,20 +1255,6 @@ def validate___definitions_s61c6d8ff21ee1146ed0718cf(data, custom_formats={}, na
                         data__design__alternativesconsidered_len = len(data__design__alternativesconsidered)
                         if data__design__alternativesconsidered_len < 1:
                             raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s5c9e162f00347d5e8113c3f4(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['type', 'approved_by']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "type" in data_keys:
-            data_keys.remove("type")
-            data__type = data["type"]
-            if not (isinstance(data__type, str) and data__type == 'pma' or isinstance(data__type, str) and data__type == 'overlay'):
-                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s5673a41c7c855f2bf8e76e87(data, custom_formats={}, name_prefix=None):
