@@ -52,7 +52,7 @@ class Checker:
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)
         findings += tier_findings(project, risk)
-        findings += pack_findings(project, loaded, as_of)
+        findings += pack_findings(project, loaded, as_of, newer_versions(loaded, self.sources, requested))
         caps = {p.id: p.waiver_max_days for p in loaded}
         findings, register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
@@ -76,6 +76,20 @@ def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: An
             raise InputError(f"effective_dates names rule '{rule_id}', which no chosen pack has"
                              + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=project.config.path,
                              line=line, column=col, expected="a rule id from `mlcompliance packs show PACK`")
+
+
+def newer_versions(packs: list[policy.Pack], sources: list[policy.PackSource],
+                   requested: dict[str, str] | None) -> dict[str, tuple[str, str | None]]:
+    """Pack id -> (the newest available version, the project's specifier) for each chosen pack that
+    has a newer version installed than the one chosen (outside the pin, or inside it but not chosen)."""
+    from packaging.version import Version
+    out = {}
+    for pack in packs:
+        versions = [Version(s.version) for s in sources if s.id == pack.id and s.problem is None]
+        newest = max(versions, default=Version(pack.version))
+        if newest > Version(pack.version):
+            out[pack.id] = (str(newest), (requested or {}).get(pack.id))
+    return out
 
 
 def check_parameters(settings: dict[str, Any], packs: list[policy.Pack], config: Any) -> dict[str, dict[str, Any]]:

@@ -169,6 +169,7 @@ class Pack:
     sources: list[dict[str, str]] = field(default_factory=list)    # the structured law version
     law_as_of: date | None = None
     review_by: date | None = None
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False)   # pack.yaml as read (packs diff)
 
     @property
     def maturity_requirement(self) -> str | None:
@@ -465,7 +466,7 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                 meta.get("waiver_max_days", {}), maturity, parameters,
                 legacy, list(meta.get("sources", [])),
                 date.fromisoformat(meta["law_as_of"]) if "law_as_of" in meta else None,
-                date.fromisoformat(meta["review_by"]) if "review_by" in meta else None)
+                date.fromisoformat(meta["review_by"]) if "review_by" in meta else None, meta)
 
 
 class Parameters(dict):
