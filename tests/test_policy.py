@@ -350,3 +350,41 @@ def test_packs_diff_shows_pack_level_changes_classified(tmp_path):
     text = cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--policy-path", tmp_path / "packs").stdout
     assert "~ conditions.in_scope [changed]" in text and "~ waiver_max_days.high [looser]: 90 -> 120" in text
     assert "rationale [editorial]" in text and "~ law_as_of [editorial]: (none) -> 2027-01-05" in text
+
+
+def test_effective_dates_by_requirement_id_and_tag(tmp_path):
+    """Audit C7: the documented requirement-id example works, and @NAME moves a group of rules at once."""
+    annex = {**OWNER_RULE, "id": "ACME-A3-ONE", "applies_from": "2027-12-02", "tags": ["annex_iii"]}
+    annex2 = {**OWNER_RULE, "id": "ACME-A3-TWO", "requirement": "ACME-3", "applies_from": "2027-12-02",
+              "if": ["in_scope"]}
+    other = {**OWNER_RULE, "id": "ACME-OTHER", "requirement": "ACME-3", "applies_from": "2027-12-02"}
+    reqs = [{"id": "ACME-1", "title": "Owners", "clause": "s. 1"}, {"id": "ACME-3", "title": "Three", "clause": "s. 3"}]
+    make_pack(tmp_path / "packs", rules=[annex, annex2, other], requirements=reqs,
+              conditions={"in_scope": {"schema": {"required": ["model_card"]}}})
+    project = write_project(tmp_path / "p", card())
+
+    def with_dates(dates):
+        write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"}, "effective_dates": dates}})
+        result, data = run(project, tmp_path / "packs")
+        return result, {r: outcomes(data, r)[0] for r in ("ACME-A3-ONE", "ACME-A3-TWO", "ACME-OTHER")} if data else None
+
+    _, got = with_dates({"@annex_iii": {"applies_from": "2026-01-01"}})
+    assert got == {"ACME-A3-ONE": "fail", "ACME-A3-TWO": "not_applicable", "ACME-OTHER": "not_applicable"}
+    _, got = with_dates({"@in_scope": {"applies_from": "2026-01-01"}})     # a pack condition in `if`
+    assert got == {"ACME-A3-ONE": "not_applicable", "ACME-A3-TWO": "fail", "ACME-OTHER": "not_applicable"}
+    _, got = with_dates({"ACME-3": {"applies_from": "2026-01-01"}})        # a requirement id
+    assert got == {"ACME-A3-ONE": "not_applicable", "ACME-A3-TWO": "fail", "ACME-OTHER": "fail"}
+    _, got = with_dates({"ACME-3": {"applies_from": "2026-01-01"}, "ACME-OTHER": {"applies_from": "2028-01-01"}})
+    assert got["ACME-OTHER"] == "not_applicable" and got["ACME-A3-TWO"] == "fail"   # the rule id decides
+    result, _ = with_dates({"@anex_iii": {"applies_from": "2026-01-01"}})
+    assert result.exit_code == 2 and "did you mean '@annex_iii'" in result.stderr
+    write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"},
+                                                  "effective_dates": {"ACME-3": {"applies_from": "2026-01-01"}}}})
+    _, data = run(project, tmp_path / "packs")
+    moved = next(f for f in data["findings"] if f["rule_id"] == "ACME-OTHER")
+    assert moved["outcome"] == "fail"
+    write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"},
+                                                  "effective_dates": {"ACME-3": {"applies_from": "2028-01-01"}}}})
+    _, data = run(project, tmp_path / "packs")
+    moved = next(f for f in data["findings"] if f["rule_id"] == "ACME-OTHER")
+    assert "Applies from 2028-01-01 (date set in mlcompliance.yaml effective_dates ACME-3)" in moved["message"]

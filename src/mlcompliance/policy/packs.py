@@ -115,6 +115,7 @@ class Rule:
     spec: dict[str, Any] = field(repr=False, default_factory=dict)
     parameters: tuple[str, ...] = ()   # pack parameters its checks read ({param: NAME} in `with:`)
     legacy: bool = False   # its pack is evaluated as released (LEGACY_EVALUATION)
+    tags: tuple[str, ...] = ()   # names grouping rules (effective_dates `@NAME`)
 
     def severity_at(self, tier: str) -> str | None:
         """Severity at ``tier``, or None when the rule does not apply there. At ``prohibited`` a map
@@ -913,4 +914,5 @@ def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, poi
         if_=spec.get("if", []), unless=spec.get("unless", []), when=when,
         evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify, parameters),
         mode=spec.get("mode", "enforce"), message=spec["message"], remediation=spec["remediation"],
-        example=spec.get("example"), source=source, spec=spec, parameters=rule_parameters(spec["assert"]))
+        example=spec.get("example"), source=source, spec=spec, parameters=rule_parameters(spec["assert"]),
+        tags=tuple(spec.get("tags", ())))
