@@ -73,7 +73,10 @@ def fail_open(pack: Pack) -> list[tuple[Rule, str]]:
     - its assertion holds on an empty target (the scope's node with no field), applicability forced
       on: every tier, condition, date and `when` ignored (:func:`passes_on_empty`);
     - its `when:` requires a field that its assertion compares, so a missing field makes the rule
-      not applicable instead of failing (:func:`guarded_fields`).
+      not applicable instead of failing (:func:`guarded_fields`). Not asked of rules on observed facts
+      (scope /observed/...): the probes write those, and a fact they could not compute (no declared
+      range to count values outside, an unreadable file) is not evidence the team left out; the
+      readability rules report an unreadable file.
     """
     out = []
     for rule in pack.rules:
@@ -82,7 +85,7 @@ def fail_open(pack: Pack) -> list[tuple[Rule, str]]:
         if passes_on_empty(pack, rule):
             out.append((rule, "passes on missing evidence: its assertion holds on an empty "
                               f"{rule.scope or 'bundle'} (make it require what it compares)"))
-        guarded = guarded_fields(rule)
+        guarded = [] if rule.scope.startswith(f"/{OBSERVED}") else guarded_fields(rule)
         if guarded:
             out.append((rule, f"hides missing evidence: its `when` requires {', '.join(guarded)}, which its "
                               "assertion compares, so a missing value makes it not applicable instead of failing "
