@@ -151,6 +151,12 @@ def test_result_round_trips_with_parameters(tmp_path):
     from mlcompliance.result import codec
     packs_dir = pack(tmp_path)
     _, data = run(project(tmp_path, settings={"acme": {"review_max_days": 400}}), packs_dir)
+    from jsonschema import Draft202012Validator
+
+    from mlcompliance.resources import schemas_dir
+    schema = json.loads((schemas_dir() / "result.schema.json").read_text(encoding="utf-8"))
+    assert not list(Draft202012Validator(schema).iter_errors(data))
+    assert schema["properties"]["packs"]["items"]["properties"]["parameters"]
     again = codec.to_dict(codec.from_dict(data))
     assert again["packs"] == data["packs"]
     assert [f.get("parameters") for f in again["findings"]] == [f.get("parameters") for f in data["findings"]]
