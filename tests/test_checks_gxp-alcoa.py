@@ -7,8 +7,9 @@ from mlcompliance.evidence import pointers
 from mlcompliance.policy.checks import REGISTRY, Context, Target
 
 
-def run(bundle, pointer, params):
+def run(bundle, pointer, params, legacy=False):
     ctx = Context(bundle, date(2026, 11, 1), "high", lambda _path: None)
+    ctx.legacy = legacy
     target = Target(pointer, pointers.get(bundle, pointer))
     return list(REGISTRY["has_keys"].function(ctx, target, params))
 
@@ -46,9 +47,12 @@ def test_non_mapping_is_a_violation():
     assert len(found) == 1 and found[0].observed == ["sex"]
 
 
-def test_absent_keys_means_nothing_to_check():
+def test_absent_keys_is_a_violation():
+    """Fail closed: nothing names what to break down. Evaluated as released (legacy), it passed."""
     bundle = {"model_card": {}, "data_manifest": BUNDLE["data_manifest"]}
-    assert run(bundle, "/data_manifest/datasets/2", PARAMS) == []
+    found = run(bundle, "/data_manifest/datasets/2", PARAMS)
+    assert len(found) == 1 and found[0].observed is pointers.MISSING
+    assert run(bundle, "/data_manifest/datasets/2", PARAMS, legacy=True) == []
 
 
 def test_single_value_and_empty_list():

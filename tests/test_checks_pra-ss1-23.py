@@ -12,9 +12,10 @@ from mlcompliance.policy.checks import REGISTRY, Context, Target
 AS_OF = date(2026, 11, 1)
 
 
-def run(node, params, as_of=AS_OF):
+def run(node, params, as_of=AS_OF, legacy=False):
     bundle = {"pipeline": {"monitoring": node}}
     ctx = Context(bundle, as_of, "high", lambda _path: None)
+    ctx.legacy = legacy
     pointer = "/pipeline/monitoring"
     return list(REGISTRY["within_declared_interval"].function(ctx, Target(pointer, pointers.get(bundle, pointer)), params))
 
@@ -54,11 +55,15 @@ def test_future_date_is_a_violation():
 
 
 @pytest.mark.parametrize("interval", [None, "30", True, -1])
-def test_absent_or_unusable_interval_means_nothing_to_check(interval):
+def test_absent_or_unusable_interval_is_a_violation(interval):
+    """Fail closed: with no usable declared interval nothing shows the report is current. A pack
+    version evaluated as released (LEGACY_EVALUATION) still skips the check, as it was released."""
     node = {"last_report_at": "2020-01-01"}
     if interval is not None:
         node["frequency_days"] = interval
-    assert run(node, PARAMS) == []
+    found = run(node, PARAMS)
+    assert len(found) == 1 and found[0].pointer == "/pipeline/monitoring/frequency_days"
+    assert run(node, PARAMS, legacy=True) == []
 
 
 def test_absolute_pointers_are_resolved():

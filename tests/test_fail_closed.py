@@ -146,3 +146,23 @@ def test_lint_finds_rules_that_pass_on_missing_evidence(tmp_path):
     assert "rule ACME-DPIA-FIRST hides missing evidence: its `when` requires dpia/approved_at" in out.stdout
     assert "rule ACME-NO-BAD passes on missing evidence" in out.stdout
     assert "ACME-NO-BAD-CLOSED" not in out.stdout
+
+
+def test_a_guard_is_accepted_with_a_presence_rule_or_a_stated_reason(tmp_path):
+    from helpers import cli, make_pack
+    base = {"requirement": "ACME-1", "title": "t", "severity": "high", "scope": "/model_card",
+            "references": [{"regulation": "Acme", "clause": "1"}], "message": "m", "remediation": "r"}
+    present = {**base, "id": "ACME-VALIDATOR-NAMED", "assert": {"schema": {"required": ["validator"]}}}
+    guarded = {**base, "id": "ACME-VALIDATOR-INDEPENDENT", "when": {"required": ["validator"]},
+               "assert": {"check": "not_among", "with": {"field": "validator", "others": "developers"}}}
+    optional = {**base, "id": "ACME-EXCEPTION-ON-RECORD", "when": {"required": ["exception_id"]},
+                "absent_means": "a deployment that claims no exception needs no exception record",
+                "assert": {"check": "exists_in", "with": {"field": "exception_id", "in": "/pipeline/exceptions/*/id"}}}
+    dangling = {**guarded, "id": "ACME-DANGLING", "presence_rule": "ACME-NOPE"}
+    rules = [present, {**guarded, "presence_rule": "ACME-VALIDATOR-NAMED"}, optional, dangling]
+    directory = make_pack(tmp_path / "packs", rules=rules)
+    (directory / "tests").mkdir()
+    (directory / "tests" / "t.yaml").write_text("cases: []\n")
+    out = cli("packs", "lint", tmp_path / "packs").stdout
+    assert "ACME-VALIDATOR-INDEPENDENT" not in out and "ACME-EXCEPTION-ON-RECORD" not in out
+    assert "rule ACME-DANGLING names presence_rule ACME-NOPE, which is not a rule of this pack" in out

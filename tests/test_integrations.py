@@ -142,9 +142,9 @@ def test_non_compliant_project_uploads_reports_then_fails_the_gate(tmp_path):
     shown = annotations(check.stdout)
     blocking = len(result["gate"]["blocking"])
     warnings = sum(1 for line in full if line.startswith("::warning"))
-    assert blocking == 21 and warnings == 5
+    assert blocking == 25 and warnings == 5
     assert [a.split(" ", 1)[0] for a in shown] == ["::error"] * 10 + ["::warning"] * 5 + ["::notice"] * 2
-    assert shown[-1] == ("::notice title=mlcompliance%3A more findings::Not shown as annotations: 11 errors "
+    assert shown[-1] == ("::notice title=mlcompliance%3A more findings::Not shown as annotations: 15 errors "
                          "(GitHub shows 10 of each level per step): see the job summary, code scanning (SARIF) "
                          "or the HTML report artifact")
     # paths are relative to the repository, not to the project
@@ -331,7 +331,7 @@ def test_gitlab_template_writes_the_reports_gitlab_reads(tmp_path):
     assert job["artifacts"]["reports"]["codequality"] == "${MLCOMPLIANCE_REPORT_DIR}/gl-code-quality.json"
     issues = json.loads((ws / "mlcompliance-report" / "gl-code-quality.json").read_text())
     shown = [f for f in result["findings"] if f["outcome"] in ("fail", "error", "warn")]
-    assert len(issues) == len(shown) == len({i["fingerprint"] for i in issues}) == 26
+    assert len(issues) == len(shown) == len({i["fingerprint"] for i in issues}) == 30
     first = next(i for i in issues if i["check_name"] == "MLOPS-04-MODEL-VERSION")
     assert first["location"] == {"path": "models/support-email-router/model_card.yaml", "lines": {"begin": 6}}
     assert first["severity"] == "critical" and first["description"].startswith("MLOPS-04-MODEL-VERSION: The model version")
@@ -360,7 +360,7 @@ def test_gitlab_code_quality_of_a_portfolio(tmp_path):
     assert run_lines(job["after_script"], ws, env).returncode == 0
     issues = json.loads((ws / "mlcompliance-report" / "gl-code-quality.json").read_text())
     assert {i["location"]["path"].split("/")[1] for i in issues} == {"support-email-router"}   # the other passes
-    assert len(issues) == len({i["fingerprint"] for i in issues}) == 26
+    assert len(issues) == len({i["fingerprint"] for i in issues}) == 30
     assert all((ws / i["location"]["path"]).exists() for i in issues)
 
 

@@ -151,6 +151,12 @@ def test_result_round_trips_with_parameters(tmp_path):
     from mlcompliance.result import codec
     packs_dir = pack(tmp_path)
     _, data = run(project(tmp_path, settings={"acme": {"review_max_days": 400}}), packs_dir)
+    from jsonschema import Draft202012Validator
+
+    from mlcompliance.resources import schemas_dir
+    schema = json.loads((schemas_dir() / "result.schema.json").read_text(encoding="utf-8"))
+    assert not list(Draft202012Validator(schema).iter_errors(data))
+    assert schema["properties"]["packs"]["items"]["properties"]["parameters"]
     again = codec.to_dict(codec.from_dict(data))
     assert again["packs"] == data["packs"]
     assert [f.get("parameters") for f in again["findings"]] == [f.get("parameters") for f in data["findings"]]
@@ -169,3 +175,25 @@ def test_packs_show_lists_parameters_and_law(tmp_path):
     assert "review_max_days = 365 days [policy; 180..730]" in out
     assert "law: Acme Act 2026, consolidated to Acme Amendment 2026/2, as of 2026-10-01" in out
     assert "law as of: 2026-10-01; review by: 2027-04-01" in out
+
+
+def test_superseded_pack_warns_when_a_newer_version_is_installed(tmp_path):
+    for version in ("1.0.0", "1.1.0", "2.0.0"):
+        make_pack(tmp_path / "packs", version=version)
+    proj = write_project(tmp_path / "p", {
+        "model_card.yaml": {"model_details": {"name": "m", "version": "1.0.0"}, "risk": {"tier": "high"}},
+        "mlcompliance.yaml": {"packs": {"acme": ">=1.0,<2"}}})
+    result, data = run(proj, tmp_path / "packs")
+    assert data["packs"][0]["version"] == "1.1.0"
+    found = [f for f in data["findings"] if f["rule_id"] == "MLC-PACK-SUPERSEDED"]
+    assert len(found) == 1 and found[0]["outcome"] == "warn"
+    assert "acme@1.1.0 is checked, chosen by the pin '>=1.0,<2'" in found[0]["message"]
+    assert "acme@2.0.0 is installed" in found[0]["message"]
+    assert "packs diff acme@1.1.0 acme@2.0.0" in found[0]["remediation"]
+    assert found[0]["location"]["file"] == "mlcompliance.yaml" and found[0]["location"]["line"] == 2
+    assert found[0]["fingerprint"] not in data["gate"]["blocking"]
+    newest = write_project(tmp_path / "q", {
+        "model_card.yaml": {"model_details": {"name": "m", "version": "1.0.0"}, "risk": {"tier": "high"}},
+        "mlcompliance.yaml": {"packs": {"acme": "*"}}})
+    _, data = run(newest, tmp_path / "packs")
+    assert not [f for f in data["findings"] if f["rule_id"] == "MLC-PACK-SUPERSEDED"]

@@ -244,13 +244,14 @@ def test_packs_diff(tmp_path):
     result = cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--policy-path", tmp_path / "packs")
     assert result.exit_code == 0, result.output
     assert "acme: 1.0.0 -> 1.1.0" in result.stdout and "  + ACME-NEW" in result.stdout
-    assert "  ~ ACME-OWNER" in result.stdout and "severity: high -> critical" in result.stdout
-    assert "clause: s. 1 -> s. 1(a)" in result.stdout
+    assert "  ~ ACME-OWNER" in result.stdout and "severity [stricter]: high -> critical" in result.stdout
+    assert "clause [editorial]: s. 1 -> s. 1(a)" in result.stdout
     data = json.loads(cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--format", "json",
                           "--policy-path", tmp_path / "packs").stdout)
     assert data["rules"] == {"added": ["ACME-NEW"], "removed": [], "changed": {
-        "ACME-OWNER": {"severity": {"old": "high", "new": "critical"},
-                       "tiers": {"old": {"limited": "medium", "high": "high"}, "new": {"high": "critical"}}}}}
+        "ACME-OWNER": {"severity": {"old": "high", "new": "critical", "kind": "stricter"},
+                       "tiers": {"old": {"limited": "medium", "high": "high"}, "new": {"high": "critical"},
+                                 "kind": "changed"}}}}   # stricter at high, no longer applies at limited
     missing = cli("packs", "diff", "acme@1.0.0", "acme@9.0.0", "--policy-path", tmp_path / "packs")
     assert missing.exit_code == 2 and "no version of pack 'acme' matches '==9.0.0'" in missing.stderr
 
@@ -316,3 +317,74 @@ def test_prohibited_tier_applies_high_severity_when_the_map_lacks_prohibited(tmp
     assert got["ACME-OWN-PROHIBITED"] == ("fail", "low")     # a map naming prohibited decides for itself
     assert got["ACME-LIMITED-ONLY"][0] == "not_applicable"
     assert data["gate"]["fail_on"] == "low"
+
+
+def test_packs_diff_shows_pack_level_changes_classified(tmp_path):
+    """Audit V1: the law version, conditions, parameters, waiver caps, description and rationale."""
+    condition = {"schema": {"required": ["model_card"]}}
+    param = {"description": "d", "basis": "policy", "type": "integer", "default": 365, "minimum": 30, "maximum": 731}
+    rule = {**OWNER_RULE, "rationale": "Someone answers for it.", "applies_from": "2027-01-01",
+            "assert": {"check": "recent", "with": {"field": "x", "max_days": {"param": "review_days"}}}}
+    make_pack(tmp_path / "packs", version="1.0.0", rules=[rule], conditions={"in_scope": condition},
+              parameters={"review_days": param}, waiver_max_days={"high": 90}, description="Old text.")
+    make_pack(tmp_path / "packs", version="1.1.0",
+              rules=[{**rule, "rationale": "Someone must answer for it.", "applies_from": "2026-06-01"}],
+              conditions={"in_scope": {"schema": {"required": ["data_manifest"]}}},
+              parameters={"review_days": {**param, "default": 180}}, waiver_max_days={"high": 120},
+              description="New text.", source={"name": "Acme standard", "version": "2027"},
+              sources=[{"name": "Acme standard", "version": "2027", "as_of": "2027-01-05"}], law_as_of="2027-01-05")
+    data = json.loads(cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--format", "json",
+                          "--policy-path", tmp_path / "packs").stdout)
+    pack = data["pack_fields"]
+    assert pack["source"]["kind"] == "editorial" and pack["source"]["new"]["version"] == "2027"
+    assert pack["sources"]["old"] is None and pack["law_as_of"]["new"] == "2027-01-05"
+    assert pack["description"] == {"old": "Old text.", "new": "New text.", "kind": "editorial"}
+    assert pack["conditions"]["in_scope"]["kind"] == "changed"
+    assert pack["conditions"]["in_scope"]["new"] == {"schema": {"required": ["data_manifest"]}}
+    assert pack["parameters"]["review_days"]["kind"] == "stricter"      # a shorter max_days
+    assert pack["waiver_max_days"]["high"] == {"old": 90, "new": 120, "kind": "looser"}
+    changed = data["rules"]["changed"]["ACME-OWNER"]
+    assert changed["rationale"]["kind"] == "editorial"
+    assert changed["applies_from"]["kind"] == "stricter"                 # applies sooner
+    assert data["summary"]["stricter"] == 2 and data["summary"]["looser"] == 1
+    text = cli("packs", "diff", "acme@1.0.0", "acme@1.1.0", "--policy-path", tmp_path / "packs").stdout
+    assert "~ conditions.in_scope [changed]" in text and "~ waiver_max_days.high [looser]: 90 -> 120" in text
+    assert "rationale [editorial]" in text and "~ law_as_of [editorial]: (none) -> 2027-01-05" in text
+
+
+def test_effective_dates_by_requirement_id_and_tag(tmp_path):
+    """Audit C7: the documented requirement-id example works, and @NAME moves a group of rules at once."""
+    annex = {**OWNER_RULE, "id": "ACME-A3-ONE", "applies_from": "2027-12-02", "tags": ["annex_iii"]}
+    annex2 = {**OWNER_RULE, "id": "ACME-A3-TWO", "requirement": "ACME-3", "applies_from": "2027-12-02",
+              "if": ["in_scope"]}
+    other = {**OWNER_RULE, "id": "ACME-OTHER", "requirement": "ACME-3", "applies_from": "2027-12-02"}
+    reqs = [{"id": "ACME-1", "title": "Owners", "clause": "s. 1"}, {"id": "ACME-3", "title": "Three", "clause": "s. 3"}]
+    make_pack(tmp_path / "packs", rules=[annex, annex2, other], requirements=reqs,
+              conditions={"in_scope": {"schema": {"required": ["model_card"]}}})
+    project = write_project(tmp_path / "p", card())
+
+    def with_dates(dates):
+        write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"}, "effective_dates": dates}})
+        result, data = run(project, tmp_path / "packs")
+        return result, {r: outcomes(data, r)[0] for r in ("ACME-A3-ONE", "ACME-A3-TWO", "ACME-OTHER")} if data else None
+
+    _, got = with_dates({"@annex_iii": {"applies_from": "2026-01-01"}})
+    assert got == {"ACME-A3-ONE": "fail", "ACME-A3-TWO": "not_applicable", "ACME-OTHER": "not_applicable"}
+    _, got = with_dates({"@in_scope": {"applies_from": "2026-01-01"}})     # a pack condition in `if`
+    assert got == {"ACME-A3-ONE": "not_applicable", "ACME-A3-TWO": "fail", "ACME-OTHER": "not_applicable"}
+    _, got = with_dates({"ACME-3": {"applies_from": "2026-01-01"}})        # a requirement id
+    assert got == {"ACME-A3-ONE": "not_applicable", "ACME-A3-TWO": "fail", "ACME-OTHER": "fail"}
+    _, got = with_dates({"ACME-3": {"applies_from": "2026-01-01"}, "ACME-OTHER": {"applies_from": "2028-01-01"}})
+    assert got["ACME-OTHER"] == "not_applicable" and got["ACME-A3-TWO"] == "fail"   # the rule id decides
+    result, _ = with_dates({"@anex_iii": {"applies_from": "2026-01-01"}})
+    assert result.exit_code == 2 and "did you mean '@annex_iii'" in result.stderr
+    write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"},
+                                                  "effective_dates": {"ACME-3": {"applies_from": "2026-01-01"}}}})
+    _, data = run(project, tmp_path / "packs")
+    moved = next(f for f in data["findings"] if f["rule_id"] == "ACME-OTHER")
+    assert moved["outcome"] == "fail"
+    write_project(project, {"mlcompliance.yaml": {"packs": {"acme": "*"},
+                                                  "effective_dates": {"ACME-3": {"applies_from": "2028-01-01"}}}})
+    _, data = run(project, tmp_path / "packs")
+    moved = next(f for f in data["findings"] if f["rule_id"] == "ACME-OTHER")
+    assert "Applies from 2028-01-01 (date set in mlcompliance.yaml effective_dates ACME-3)" in moved["message"]

@@ -47,12 +47,11 @@ class Checker:
                                 more=self._with_plugins)
         loaded = policy.load_packs(chosen)
         risk = derive(project.bundle, as_of, policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources))
-        dates = project.settings.get("effective_dates", {})
-        _check_rule_ids(dates, loaded, project)
+        dates = effective_dates(project.settings.get("effective_dates", {}), loaded, project)
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)
         findings += tier_findings(project, risk)
-        findings += pack_findings(project, loaded, as_of)
+        findings += pack_findings(project, loaded, as_of, newer_versions(loaded, self.sources, requested))
         caps = {p.id: p.waiver_max_days for p in loaded}
         findings, register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
@@ -63,19 +62,66 @@ class Checker:
                             baseline, new_only, settings)
 
 
-def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: Any) -> None:
-    """An effective-date override must name a rule of the chosen packs (a typo would silently do nothing)."""
+def effective_dates(entries: dict[str, Any], packs: list[policy.Pack], project: Any) -> dict[str, dict[str, str]]:
+    """mlcompliance.yaml `effective_dates` as rule id -> {applies_from, applies_until, via}.
+
+    A key is a rule id, a requirement id (each of its rules) or ``@NAME`` (each rule tagged NAME, or
+    with the pack condition NAME in its `if`). For one rule a rule-id entry beats a requirement entry,
+    which beats a tag; two tags setting different dates for one rule, or a key that selects no rule
+    of the chosen packs (a typo would silently do nothing), is an input error at its line.
+    """
     import difflib
 
     from mlcompliance.errors import InputError
-    known = {r.id for p in packs for r in p.rules}
-    for rule_id in dates:
-        if rule_id not in known:
-            line, col = project.config.location(f"/effective_dates/{rule_id}")
-            guess = difflib.get_close_matches(rule_id, sorted(known), n=1)
-            raise InputError(f"effective_dates names rule '{rule_id}', which no chosen pack has"
+    rules = [r for p in packs for r in p.rules]
+    by_rule = {r.id: [r] for r in rules}
+    by_requirement: dict[str, list[policy.Rule]] = {}
+    by_tag: dict[str, list[policy.Rule]] = {}
+    for rule in rules:
+        by_requirement.setdefault(rule.requirement, []).append(rule)
+        for name in {*rule.tags, *rule.if_}:
+            by_tag.setdefault(name, []).append(rule)
+    out: dict[str, dict[str, str]] = {}
+    rank: dict[str, tuple[int, str]] = {}
+    for key in sorted(entries, key=lambda k: (0 if k.startswith("@") else 1 if k in by_requirement and k not in by_rule
+                                              else 2, k)):
+        line, col = project.config.location(f"/effective_dates/{key}")
+        if key.startswith("@"):
+            selected, level = by_tag.get(key[1:], []), 0
+            known = ["@" + t for t in by_tag]
+        else:
+            selected, level = by_rule.get(key) or by_requirement.get(key, []), 2 if key in by_rule else 1
+            known = [*by_rule, *by_requirement]
+        if not selected:
+            guess = difflib.get_close_matches(key, sorted(known), n=1)
+            raise InputError(f"effective_dates names '{key}', which selects no rule of the chosen packs"
                              + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=project.config.path,
-                             line=line, column=col, expected="a rule id from `mlcompliance packs show PACK`")
+                             line=line, column=col, expected="a rule id or requirement id from `mlcompliance packs "
+                             "show PACK`, or @NAME for the rules tagged NAME or conditioned on the pack condition NAME")
+        for rule in selected:   # keys come tags first, then requirements, then rules: the later decides
+            current = out.get(rule.id, {})
+            before = rank.get(rule.id)
+            if before is not None and before[0] == level == 0 and \
+                    any(f in current and current[f] != v for f, v in entries[key].items()):
+                raise InputError(f"effective_dates entries {before[1]} and {key} give rule {rule.id} different "
+                                 "dates", file=project.config.path, line=line, column=col,
+                                 expected=f"one entry for the rule (a rule-id entry {rule.id} decides)")
+            out[rule.id] = {**current, **entries[key], "via": key}
+            rank[rule.id] = (level, key)
+    return out
+
+def newer_versions(packs: list[policy.Pack], sources: list[policy.PackSource],
+                   requested: dict[str, str] | None) -> dict[str, tuple[str, str | None]]:
+    """Pack id -> (the newest available version, the project's specifier) for each chosen pack that
+    has a newer version installed than the one chosen (outside the pin, or inside it but not chosen)."""
+    from packaging.version import Version
+    out = {}
+    for pack in packs:
+        versions = [Version(s.version) for s in sources if s.id == pack.id and s.problem is None]
+        newest = max(versions, default=Version(pack.version))
+        if newest > Version(pack.version):
+            out[pack.id] = (str(newest), (requested or {}).get(pack.id))
+    return out
 
 
 def check_parameters(settings: dict[str, Any], packs: list[policy.Pack], config: Any) -> dict[str, dict[str, Any]]:

@@ -44,16 +44,35 @@ def tier_findings(project: Project, risk: dict[str, Any]) -> list[Finding]:
                      loc.file, loc.line, loc.column, loc.pointer)]
 
 
-def pack_findings(project: Project, packs: list[Any], as_of: Any) -> list[Finding]:
-    """MLC-PACK-STALE: a warning for each chosen pack whose `review_by` date is before the as-of
-    date (its authors have not re-checked it against the law since); non-blocking."""
+def pack_findings(project: Project, packs: list[Any], as_of: Any,
+                  newer: dict[str, tuple[str, str | None]] | None = None) -> list[Finding]:
+    """Warnings about the chosen packs themselves (non-blocking):
+
+    - MLC-PACK-STALE: the pack's `review_by` date is before the as-of date (its authors have not
+      re-checked it against the law since);
+    - MLC-PACK-SUPERSEDED: a newer version of the pack is installed than the one the project's pin
+      selects (``newer``: pack id -> (newest version, the project's specifier)).
+    """
     out = []
     for pack in packs:
-        if pack.review_by is None or as_of <= pack.review_by:
-            continue
         file, (line, column) = CONFIG_NAMES[0], (1, 1)
         if project.config is not None:
             file, (line, column) = project.config.path, project.config.location(f"/packs/{pack.id}")
+        if pack.id in (newer or {}):
+            version, spec = (newer or {})[pack.id]
+            pinned = f"the pin '{spec}'" if spec else "the pack selection"
+            out.append(_finding(
+                "MLC-PACK-SUPERSEDED", "A newer version of a chosen policy pack is installed", "warn", "low",
+                f"Pack {pack.id}@{pack.version} is checked, chosen by {pinned} in mlcompliance.yaml, but "
+                f"{pack.id}@{version} is installed: it may reflect newer law or fix rules that pass or fail "
+                "wrongly.",
+                f"Compare them with `mlcompliance packs diff {pack.id}@{pack.version} {pack.id}@{version}` and, "
+                f"once reviewed, widen the pin in mlcompliance.yaml packs.{pack.id}.",
+                [{"regulation": "mlcompliance", "clause": "pack versions and the law (docs/packs.md)"}],
+                file, line or 1, column or 1, f"/packs/{pack.id}", observed=pack.version,
+                detail=f"newest installed: {pack.id}@{version}"))
+        if pack.review_by is None or as_of <= pack.review_by:
+            continue
         checked = f" (law as of {pack.law_as_of.isoformat()})" if pack.law_as_of else ""
         out.append(_finding(
             "MLC-PACK-STALE", "A chosen policy pack is past its review date", "warn", "medium",

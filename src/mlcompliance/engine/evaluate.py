@@ -95,7 +95,8 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
         return
     applies_from = date.fromisoformat(dates["applies_from"]) if "applies_from" in dates else rule.applies_from
     applies_until = date.fromisoformat(dates["applies_until"]) if "applies_until" in dates else rule.applies_until
-    moved = " (date set in mlcompliance.yaml effective_dates)" if dates else ""
+    via = f" {dates['via']}" if dates.get("via") and dates["via"] != rule.id else ""
+    moved = f" (date set in mlcompliance.yaml effective_dates{via})" if dates else ""
     if applies_from and ctx.as_of < applies_from:
         yield _not_applicable(rule, project, f"Applies from {applies_from.isoformat()}{moved}; "
                               f"as of {ctx.as_of.isoformat()} it does not apply yet.", severity)

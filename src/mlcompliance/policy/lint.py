@@ -73,20 +73,30 @@ def fail_open(pack: Pack) -> list[tuple[Rule, str]]:
     - its assertion holds on an empty target (the scope's node with no field), applicability forced
       on: every tier, condition, date and `when` ignored (:func:`passes_on_empty`);
     - its `when:` requires a field that its assertion compares, so a missing field makes the rule
-      not applicable instead of failing (:func:`guarded_fields`).
+      not applicable instead of failing (:func:`guarded_fields`). Not asked of rules on observed facts
+      (scope /observed/...): the probes write those, and a fact they could not compute (no declared
+      range to count values outside, an unreadable file) is not evidence the team left out; the
+      readability rules report an unreadable file.
     """
     out = []
+    by_id = {r.id: r for r in pack.rules}
     for rule in pack.rules:
         if pack.maturity_requirement and rule.requirement == pack.maturity_requirement:
             continue   # maturity evidence, not a compliance finding
+        presence = rule.spec.get("presence_rule")
+        if presence is not None and (presence not in by_id or passes_on_empty(pack, by_id[presence])):
+            out.append((rule, f"names presence_rule {presence}, which " + (
+                "is not a rule of this pack" if presence not in by_id else "itself passes on missing evidence")))
         if passes_on_empty(pack, rule):
             out.append((rule, "passes on missing evidence: its assertion holds on an empty "
                               f"{rule.scope or 'bundle'} (make it require what it compares)"))
-        guarded = guarded_fields(rule)
+        guarded = [] if rule.scope.startswith(f"/{OBSERVED}") or presence in by_id or rule.spec.get("absent_means") \
+            else guarded_fields(rule)
         if guarded:
             out.append((rule, f"hides missing evidence: its `when` requires {', '.join(guarded)}, which its "
                               "assertion compares, so a missing value makes it not applicable instead of failing "
-                              "(drop the guard, or add a rule requiring the field)"))
+                              "(drop the guard; or name the rule requiring the field in presence_rule; or, for an "
+                              "optional claim, say in absent_means why its absence is not missing evidence)"))
     return out
 
 

@@ -115,6 +115,7 @@ class Rule:
     spec: dict[str, Any] = field(repr=False, default_factory=dict)
     parameters: tuple[str, ...] = ()   # pack parameters its checks read ({param: NAME} in `with:`)
     legacy: bool = False   # its pack is evaluated as released (LEGACY_EVALUATION)
+    tags: tuple[str, ...] = ()   # names grouping rules (effective_dates `@NAME`)
 
     def severity_at(self, tier: str) -> str | None:
         """Severity at ``tier``, or None when the rule does not apply there. At ``prohibited`` a map
@@ -169,6 +170,7 @@ class Pack:
     sources: list[dict[str, str]] = field(default_factory=list)    # the structured law version
     law_as_of: date | None = None
     review_by: date | None = None
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False)   # pack.yaml as read (packs diff)
 
     @property
     def maturity_requirement(self) -> str | None:
@@ -465,7 +467,7 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                 meta.get("waiver_max_days", {}), maturity, parameters,
                 legacy, list(meta.get("sources", [])),
                 date.fromisoformat(meta["law_as_of"]) if "law_as_of" in meta else None,
-                date.fromisoformat(meta["review_by"]) if "review_by" in meta else None)
+                date.fromisoformat(meta["review_by"]) if "review_by" in meta else None, meta)
 
 
 class Parameters(dict):
@@ -912,4 +914,5 @@ def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, poi
         if_=spec.get("if", []), unless=spec.get("unless", []), when=when,
         evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify, parameters),
         mode=spec.get("mode", "enforce"), message=spec["message"], remediation=spec["remediation"],
-        example=spec.get("example"), source=source, spec=spec, parameters=rule_parameters(spec["assert"]))
+        example=spec.get("example"), source=source, spec=spec, parameters=rule_parameters(spec["assert"]),
+        tags=tuple(spec.get("tags", ())))

@@ -89,7 +89,10 @@ def explain_rule(rule_id: str, sources: list[PackSource]) -> str:
                 "(requirement, attested_by, date, evidence_ref).\n")
     lines = [f"{rule.id}  ({pack.id}@{pack.version}, requirement {rule.requirement})", rule.title, ""]
     if rule.tiers:
-        lines.append("Severity by tier: " + ", ".join(f"{t} {s}" for t, s in rule.tiers.items())
+        shown = dict(rule.tiers)
+        if "prohibited" not in shown and rule.severity_at("prohibited"):
+            shown["prohibited"] = f"{rule.severity_at('prohibited')} (its high severity)"
+        lines.append("Severity by tier: " + ", ".join(f"{t} {s}" for t, s in shown.items())
                      + " (not applicable at other tiers)")
     else:
         lines.append(f"Severity: {rule.severity} at every tier")

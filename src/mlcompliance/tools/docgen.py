@@ -153,6 +153,8 @@ def catalog_markdown(packs: list[Any]) -> str:
                 out += ["| rule | what must hold | severity by tier | applies | references |", "|---|---|---|---|---|"]
                 for rule in rules:
                     tiers = ", ".join(f"{t}: {s}" for t, s in rule.tiers.items()) if rule.tiers else f"all: {rule.severity}"
+                    if rule.tiers and "prohibited" not in rule.tiers and rule.severity_at("prohibited"):
+                        tiers += f", prohibited: {rule.severity_at('prohibited')} (as high)"
                     when = " ".join(filter(None, [f"from {rule.applies_from}" if rule.applies_from else "",
                                                   f"until {rule.applies_until}" if rule.applies_until else "",
                                                   ("if " + ", ".join(rule.if_)) if rule.if_ else "",
