@@ -8,15 +8,16 @@ import pytest
 from mlcompliance.engine.tiering import derive
 
 AS_OF = date(2026, 11, 1)
+LATER = date(2028, 9, 1)   # Annex III (2 Dec 2027) and Annex I (2 Aug 2028) classification applies
 
 
-def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "minimal") -> dict:
+def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "minimal", as_of: date = AS_OF) -> dict:
     card = {**card}
     risk = dict(card.get("risk", {}))
     if declared:
         risk["tier"] = declared
     card["risk"] = risk
-    return derive({"model_card": card, "data_manifest": manifest or {}, "pipeline": {}}, AS_OF)
+    return derive({"model_card": card, "data_manifest": manifest or {}, "pipeline": {}}, as_of)
 
 
 @pytest.mark.parametrize("act, use, expected, clause", [
@@ -35,7 +36,7 @@ def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "mi
     ({}, {}, "minimal", None),
 ])
 def test_eu_ai_act(act, use, expected, clause):
-    risk = tier_of({"risk": {"eu_ai_act": act}, "intended_use": use})
+    risk = tier_of({"risk": {"eu_ai_act": act}, "intended_use": use}, as_of=LATER)
     assert risk["regimes"]["EU AI Act"] == expected
     if clause:
         assert any(clause in f["clause"] for f in risk["facts"])
@@ -45,7 +46,7 @@ def test_derogation_is_void_when_the_decision_profiles_people():
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b", "art6_3": {"claimed": True, "condition": "a",
                                                                         "rationale_ref": "x", "profiling": False}}},
             "decision": {"profiling": True}}
-    assert tier_of(card)["regimes"]["EU AI Act"] == "high"
+    assert tier_of(card, as_of=LATER)["regimes"]["EU AI Act"] == "high"
 
 
 @pytest.mark.parametrize("pra, expected", [
@@ -86,7 +87,7 @@ def test_effective_tier_is_the_highest_regime_and_basis_names_the_clause():
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "pra": {"in_scope": True, "materiality": "medium",
                                                                       "complexity": "low"}},
             "intended_use": {"interacts_with_persons": True}}
-    risk = tier_of(card, declared="high")
+    risk = tier_of(card, declared="high", as_of=LATER)
     assert (risk["tier"], risk["derived"]) == ("high", "high")
     assert [f["fact"] for f in risk["basis"]] == ["/model_card/risk/eu_ai_act/annex_iii_point"]
     assert risk["basis"][0]["clause"] == "Art. 6(2) and Annex III point 5(b)"
@@ -94,7 +95,7 @@ def test_effective_tier_is_the_highest_regime_and_basis_names_the_clause():
 
 
 def test_under_declared_tier_is_raised_and_reported():
-    risk = tier_of({"risk": {"eu_ai_act": {"annex_iii_point": "5b"}}}, declared="limited")
+    risk = tier_of({"risk": {"eu_ai_act": {"annex_iii_point": "5b"}}}, declared="limited", as_of=LATER)
     assert risk["tier"] == "high"
     assert risk["problems"][0]["kind"] == "under_declared"
     assert "declares tier 'limited' but its own facts make it 'high'" in risk["problems"][0]["message"]
@@ -108,11 +109,13 @@ def test_override_accepts_a_lower_tier_only_when_complete_and_dated():
     override = {"to": "limited", "justification": "Scores only pre-screen; a credit officer decides.",
                 "approved_by": "Chief Risk Officer", "approved_at": "2026-10-01"}
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "override": override}}
-    accepted = tier_of(card, declared="limited")
+    accepted = tier_of(card, declared="limited", as_of=LATER)
     assert accepted["tier"] == "limited" and accepted["override"]["accepted"] is True and not accepted["problems"]
-    late = tier_of({"risk": {**card["risk"], "override": {**override, "approved_at": "2026-11-02"}}}, declared="limited")
+    late = tier_of({"risk": {**card["risk"], "override": {**override, "approved_at": "2028-09-02"}}},
+                   declared="limited", as_of=LATER)
     assert late["tier"] == "high" and "after the as-of date" in late["override"]["reason"]
-    other = tier_of({"risk": {**card["risk"], "override": {**override, "to": "minimal"}}}, declared="limited")
+    other = tier_of({"risk": {**card["risk"], "override": {**override, "to": "minimal"}}}, declared="limited",
+                    as_of=LATER)
     assert other["tier"] == "high" and "not the declared 'limited'" in other["override"]["reason"]
 
 

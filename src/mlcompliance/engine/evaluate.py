@@ -39,6 +39,10 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
     replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates).
     """
     overrides = date_overrides or {}
+    if "derived" not in project.bundle:   # the packs' conditions read /derived: never evaluate without it
+        from mlcompliance.engine.tiering import TIER_CONDITIONS, attach_derived
+        from mlcompliance.policy.packs import shared_conditions
+        attach_derived(project, as_of, shared_conditions(packs, TIER_CONDITIONS))
     ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project))
     findings: list[Finding] = []
     for pack in packs:
