@@ -175,7 +175,9 @@ def classify_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> dict[str
     transparency = [flag for flag, _ in ART50_FLAGS if holds("eu-trustworthy-ai", flag)]
     # the category the facts give, and the declared ones consistent with them: the same, or a
     # stricter one (over-declaring is not a contradiction); the two high-risk routes are not interchangeable
-    highs = [c for c, on in (("high_risk_annex_iii", iii_high), ("high_risk_annex_i", i_high)) if on]
+    i_facts = bool(act.get("annex_i_legislation") or act.get("annex_i_point"))
+    highs = [c for c, on in (("high_risk_annex_iii", bool(point and not valid)),
+                             ("high_risk_annex_i", i_facts and i_high)) if on]
     if in_force:
         category, allowed = "prohibited", ["prohibited"]
     elif highs:
