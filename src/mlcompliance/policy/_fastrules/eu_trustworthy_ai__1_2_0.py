@@ -204,6 +204,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s51c8701186da464e7e539a64(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s535c0e1ce5a1742aa33245c2(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -345,6 +350,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s840a35cb746137143c1ed090(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s84b539ce811988a1eae1c6e3(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -505,6 +515,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sc37d800d0a69083f3d08d469(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sc872c2e5d6a127b1a5af199b(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1261,6 +1276,23 @@ def validate___definitions_scd78974c15a74e0e48c1f3ba(data, custom_formats={}, na
         data__missing_keys = set(['updated_at']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sc872c2e5d6a127b1a5af199b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['transparency']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "transparency" in data_keys:
+            data_keys.remove("transparency")
+            data__transparency = data["transparency"]
+            data__transparency_is_dict = isinstance(data__transparency, dict)
+            if data__transparency_is_dict:
+                data__transparency__missing_keys = set(['affected_persons_notice_ref']) - data__transparency.keys()
+                if data__transparency__missing_keys:
+                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sc37d800d0a69083f3d08d469(data, custom_formats={}, name_prefix=None):
@@ -2363,6 +2395,47 @@ def validate___definitions_s88b0add287cbb2cb7cca05f0(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s84b539ce811988a1eae1c6e3(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['derived']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "derived" in data_keys:
+            data_keys.remove("derived")
+            data__derived = data["derived"]
+            data__derived_is_dict = isinstance(data__derived, dict)
+            if data__derived_is_dict:
+                data__derived__missing_keys = set(['eu_ai_act']) - data__derived.keys()
+                if data__derived__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__derived_keys = set(data__derived.keys())
+                if "eu_ai_act" in data__derived_keys:
+                    data__derived_keys.remove("eu_ai_act")
+                    data__derived__euaiact = data__derived["eu_ai_act"]
+                    data__derived__euaiact_is_dict = isinstance(data__derived__euaiact, dict)
+                    if data__derived__euaiact_is_dict:
+                        data__derived__euaiact__missing_keys = set(['annex_iii']) - data__derived__euaiact.keys()
+                        if data__derived__euaiact__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__derived__euaiact_keys = set(data__derived__euaiact.keys())
+                        if "annex_iii" in data__derived__euaiact_keys:
+                            data__derived__euaiact_keys.remove("annex_iii")
+                            data__derived__euaiact__annexiii = data__derived__euaiact["annex_iii"]
+                            data__derived__euaiact__annexiii_is_dict = isinstance(data__derived__euaiact__annexiii, dict)
+                            if data__derived__euaiact__annexiii_is_dict:
+                                data__derived__euaiact__annexiii__missing_keys = set(['point']) - data__derived__euaiact__annexiii.keys()
+                                if data__derived__euaiact__annexiii__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__derived__euaiact__annexiii_keys = set(data__derived__euaiact__annexiii.keys())
+                                if "point" in data__derived__euaiact__annexiii_keys:
+                                    data__derived__euaiact__annexiii_keys.remove("point")
+                                    data__derived__euaiact__annexiii__point = data__derived__euaiact__annexiii["point"]
+                                    if not (isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '4a' or isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '4b'):
+                                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s840a35cb746137143c1ed090(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3242,6 +3315,32 @@ def validate___definitions_s535c0e1ce5a1742aa33245c2(data, custom_formats={}, na
                 data__biasmitigations_len = len(data__biasmitigations)
                 if data__biasmitigations_len < 1:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s51c8701186da464e7e539a64(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['transparency']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "transparency" in data_keys:
+            data_keys.remove("transparency")
+            data__transparency = data["transparency"]
+            data__transparency_is_dict = isinstance(data__transparency, dict)
+            if data__transparency_is_dict:
+                data__transparency__missing_keys = set(['workers_informed']) - data__transparency.keys()
+                if data__transparency__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__transparency_keys = set(data__transparency.keys())
+                if "workers_informed" in data__transparency_keys:
+                    data__transparency_keys.remove("workers_informed")
+                    data__transparency__workersinformed = data__transparency["workers_informed"]
+                    data__transparency__workersinformed_is_dict = isinstance(data__transparency__workersinformed, dict)
+                    if data__transparency__workersinformed_is_dict:
+                        data__transparency__workersinformed__missing_keys = set(['date', 'ref']) - data__transparency__workersinformed.keys()
+                        if data__transparency__workersinformed__missing_keys:
+                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s5114af87851987e8e82d48fa(data, custom_formats={}, name_prefix=None):
