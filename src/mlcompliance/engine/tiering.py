@@ -211,6 +211,10 @@ def classify_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> dict[str
     }
 
 
+def _legacy_note(reason: str) -> str:
+    return f"; a legacy system under Art. 111(2) as amended ({reason}): the high-risk duties do not apply"
+
+
 def _dated(fact: dict[str, Any], applies: date, as_of: date) -> dict[str, Any]:
     """A fact whose clause does not apply yet on ``as_of`` records when it will; it raises nothing until then."""
     if as_of < applies:
@@ -254,7 +258,7 @@ def eu_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> list[dict[str,
             clause += (": the Art. 6(3) derogation does not hold (it is never available for profiling, and "
                        "needs a condition, documented reasoning and profiling: false)")
         if iii["legacy"]:
-            clause += f"; a legacy system under Art. 111(2) as amended ({iii['legacy_reason']}): Chapter III does not apply"
+            clause += _legacy_note(iii["legacy_reason"])
         facts.append(_dated(_fact("EU AI Act", pointer, value, "high", clause, AI_ACT_URL),
                             AI_ACT_FROM["annex_iii"], as_of))
     if ai["declared"]:
@@ -273,14 +277,16 @@ def eu_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> list[dict[str,
                                "or safety is not a safety component", AI_ACT_URL))
         else:
             clause = f"Art. 6(1) and {where}: safety component of, or itself, a product under Union harmonisation law"
-            clause += "" if ai["third_party_assessment"] is True else \
-                " (a third-party conformity assessment, Art. 6(1)(b), is assumed: annex_i_third_party_assessment not recorded)"
+            if ai["third_party_assessment"] is not True:
+                clause += (" (a third-party conformity assessment, Art. 6(1)(b), is assumed: "
+                           "annex_i_third_party_assessment not recorded)")
             if ai["section"] == "B":
-                clause += "; Section B: only Arts. 6(1), 102-109 and 112 apply (Art. 2(2)), the requirements reach it through the sectoral act"
+                clause += ("; Section B: only Arts. 6(1), 102-109 and 112 apply (Art. 2(2)), the requirements "
+                           "reach it through the sectoral act")
             elif ai["section"] is None:
                 clause += "; the Annex I section is not known from the evidence: checked as Section A"
             if ai["legacy"]:
-                clause += f"; a legacy system under Art. 111(2) as amended ({ai['legacy_reason']}): Chapter III does not apply"
+                clause += _legacy_note(ai["legacy_reason"])
             facts.append(_dated(_fact("EU AI Act", pointer, value, "high", clause, AI_ACT_URL),
                                 AI_ACT_FROM["annex_i"], as_of))
     for flag, clause in ART50_FLAGS:
