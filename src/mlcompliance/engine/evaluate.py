@@ -52,6 +52,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
     ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values)
     findings: list[Finding] = []
     for pack in packs:
+        ctx.fail_open = pack.fail_open
         conditions: dict[str, bool] = {}
 
         def holds(name: str, pack: Pack = pack) -> bool:

@@ -12,6 +12,11 @@ Field references in parameters are JSON pointers: ``/model_card/...`` is absolut
 evidence bundle, anything else is relative to the target (``validation/date``).
 Parameters whose value is a mapping of risk tiers (``{high: 365, limited: 730}``) are
 resolved for the project's tier.
+
+Every check fails closed: a comparison one side of which is missing (a date, a value, a
+record, a file) is a violation saying what is missing, never a pass. The few parameters that
+let a rule accept an absence (``required: false``) are spelled out in the rule, and `packs
+lint` reports the rules that can pass on missing evidence (policy/lint.py).
 """
 from __future__ import annotations
 
@@ -52,6 +57,9 @@ class Context:
         self.read_file = read_file   # project-relative path -> bytes, or None when absent
         # pack id -> {parameter: value} for every parameter of the pack (a pack absent here: its defaults)
         self.parameters = parameters or {}
+        # True while evaluating a built-in pack version released before the checks failed closed
+        # (policy/packs.py LEGACY_FAIL_OPEN): a missing side then passes, as its fixtures expect
+        self.fail_open = False
 
     def by_tier(self, value: Any) -> Any:
         if isinstance(value, dict) and value and set(value) <= set(TIERS):
@@ -150,6 +158,11 @@ def values_at(ctx: Context, target: Target, ref: str) -> list[Any]:
     return out
 
 
+def _absent(value: Any, ctx: Context) -> bool:
+    """Missing, or null (a null counts as absent only when failing closed: legacy packs compared it)."""
+    return value is pointers.MISSING or (value is None and not ctx.fail_open)
+
+
 def _as_date(value: Any) -> date:
     return parse_instant(value).date()
 
@@ -164,11 +177,11 @@ _DAYS = {"oneOf": [{"type": "integer", "minimum": 0},
                                                                "required": {"type": "boolean"}}})
 def exists_in(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The value at `field` (each value, if a list) appears among the values at `in` (a field or
-    pattern, absolute or relative to the target; lists there are flattened). A missing `field`
-    passes unless `required` is true."""
+    pattern, absolute or relative to the target; lists there are flattened). A missing `field` is a
+    violation unless `required: false` (an optional reference, checked only when given)."""
     pointer, value = resolve(ctx, target, p["field"])
-    if value is pointers.MISSING:
-        if p.get("required", False):
+    if value is pointers.MISSING or (value is None and not ctx.fail_open):
+        if p.get("required", not ctx.fail_open):
             yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
         return
     known = values_at(ctx, target, p["in"])
@@ -183,27 +196,63 @@ def exists_in(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Viola
     "fields": {"type": "array", "items": _FIELD, "minItems": 1}}})
 def agrees_with(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The record of `collection` whose `key` equals the target's `target_key` (default: `key`)
-    has the same value for each of `fields` that both declare."""
-    _, key = resolve(ctx, target, p.get("target_key", p["key"]))
-    if key is pointers.MISSING:
+    has the same value for each of `fields`. Fails closed: no key, no such record, a field that
+    only one side declares, or no field declared on either side is a violation."""
+    k_ptr, key = resolve(ctx, target, p.get("target_key", p["key"]))
+    if _absent(key, ctx):
+        if ctx.fail_open:
+            return
+        yield Violation(k_ptr, pointers.MISSING, f"{p.get('target_key', p['key'])} is missing: nothing to match "
+                        f"with {p['collection']}")
         return
     for rec_pointer, record in pointers.expand(ctx.bundle, p["collection"]):
         if isinstance(record, dict) and record.get(p["key"]) == key:
+            compared = 0
             for name in p["fields"]:
                 mine_ptr, mine = resolve(ctx, target, name)
                 theirs = record.get(name, pointers.MISSING)
-                if mine is not pointers.MISSING and theirs is not pointers.MISSING and mine != theirs:
-                    yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but {theirs!r} at {pointers.join(rec_pointer, name)}")
+                theirs_ptr = pointers.join(rec_pointer, name)
+                if (mine is pointers.MISSING and theirs is pointers.MISSING) or (
+                        ctx.fail_open and pointers.MISSING in (mine, theirs)):
+                    continue
+                compared += 1
+                if mine is pointers.MISSING:
+                    yield Violation(mine_ptr, pointers.MISSING, f"{name} is missing here but {theirs!r} at {theirs_ptr}")
+                elif theirs is pointers.MISSING:
+                    yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but missing at {rec_pointer}")
+                elif mine != theirs:
+                    yield Violation(mine_ptr, mine, f"{name} is {mine!r} here but {theirs!r} at {theirs_ptr}")
+            if not compared and not ctx.fail_open:
+                yield Violation(target.pointer, key, f"neither side declares {', '.join(p['fields'])}: nothing compared")
             return
+    if not ctx.fail_open:
+        yield Violation(k_ptr, key, f"no record of {p['collection']} has {p['key']} {key!r}")
 
 
-@check("recent", {"required": ["field", "max_days"], "properties": {"field": _FIELD, "max_days": _DAYS}})
+@check("recent", {"required": ["field", "max_days"], "properties": {"field": _FIELD, "max_days": _DAYS,
+                                                                  "fallback": _FIELD}})
 def recent(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The date at `field` is at most `max_days` before the as-of date (and not after it)."""
+    """The date at `field` is at most `max_days` before the as-of date (and not after it). With
+    `fallback` (e.g. `approved_at` for a `reviewed_at` that no review has set yet), a missing `field`
+    counts from the date at `fallback`: a review interval runs from the approval until the first
+    review. Both missing is a violation."""
     pointer, value = resolve(ctx, target, p["field"])
     limit = ctx.by_tier(p["max_days"])
+    if (value is pointers.MISSING or value is None) and "fallback" in p:
+        f_ptr, f_value = resolve(ctx, target, p["fallback"])
+        if f_value is not pointers.MISSING and f_value is not None:
+            if limit is None:
+                return
+            age = (ctx.as_of - _as_date(f_value)).days
+            if age > limit:
+                yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing, and {p['fallback']} {f_value} "
+                                f"is {age} days before {ctx.as_of.isoformat()}; at most {limit} allowed")
+            elif age < 0:
+                yield Violation(f_ptr, f_value, f"{f_value} is after the as-of date {ctx.as_of.isoformat()}")
+            return
     if value is pointers.MISSING or value is None:
-        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
+        also = f" (and so is {p['fallback']})" if "fallback" in p else ""
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing{also}")
         return
     if limit is None:
         return
@@ -229,12 +278,20 @@ def not_expired(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vio
 @check("interval_at_most", {"required": ["start", "end", "max_days"], "properties": {
     "start": _FIELD, "end": _FIELD, "max_days": _DAYS}})
 def interval_at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The date at `end` is no more than `max_days` after the date at `start`."""
-    _, start = resolve(ctx, target, p["start"])
+    """The date at `end` is no more than `max_days` after the date at `start`; a missing `start` or
+    `end` is a violation (nothing is shown to be within the interval). Not checked at a tier the
+    `max_days` map does not name."""
+    start_ptr, start = resolve(ctx, target, p["start"])
     end_ptr, end = resolve(ctx, target, p["end"])
     limit = ctx.by_tier(p["max_days"])
-    if start is pointers.MISSING or end is pointers.MISSING or limit is None:
+    if limit is None:
         return
+    for ptr, value, name in ((start_ptr, start, p["start"]), (end_ptr, end, p["end"])):
+        if _absent(value, ctx):
+            if ctx.fail_open:
+                return
+            yield Violation(ptr, pointers.MISSING, f"{name} is missing")
+            return
     gap = (_as_date(end) - _as_date(start)).days
     if gap > limit:
         yield Violation(end_ptr, end, f"{end} is {gap} days after {start}; at most {limit} allowed")
@@ -242,10 +299,21 @@ def interval_at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
 
 @check("ordered", {"required": ["before", "after"], "properties": {"before": _FIELD, "after": _FIELD}})
 def ordered(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """Every instant at `before` is not later than every instant at `after`, when both exist.
-    Either may be a pattern with `*` (e.g. `/pipeline/change_control/*/implemented_at`)."""
+    """Every instant at `before` is not later than every instant at `after`. Either may be a pattern
+    with `*` (e.g. `/pipeline/change_control/*/implemented_at`). Fails closed: a plain field that is
+    missing is a violation, and so is a `before` with no instant while `after` has some (a pattern
+    matching nothing at `after` leaves nothing to order)."""
     firsts = _instants(ctx, target, p["before"])
     laters = _instants(ctx, target, p["after"])
+    if not laters and ("*" in p["after"].split("/") or ctx.fail_open):
+        return
+    if not firsts and ctx.fail_open:
+        return
+    for ref, found in ((p["after"], laters), (p["before"], firsts)):
+        if not found:
+            pointer = ref if ref.startswith("/") else f"{target.pointer}/{ref}"
+            yield Violation(pointer, pointers.MISSING, f"{ref} is missing: nothing shows the order")
+            return
     for later_ptr, later in laters:
         for _, first in firsts:
             a, b = parse_instant(first), parse_instant(later)
@@ -269,13 +337,20 @@ def _instants(ctx: Context, target: Target, ref: str) -> list[tuple[str, str]]:
     "direction": {"enum": ["at_least", "at_most"]}, "min": {"type": "number"}, "max": {"type": "number"}}})
 def meets_threshold(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The number at `value` (default `value`) meets the number at `threshold` (default
-    `threshold`, skipped when absent), in the direction given by `direction` or else by the
-    target's `higher_is_better` field (default: at least), and any fixed `min` and `max`."""
+    `threshold`), in the direction given by `direction` or else by the target's `higher_is_better`
+    field (default: at least), and any fixed `min` and `max`. Fails closed: a missing value is a
+    violation, and so is a missing threshold unless a fixed `min` or `max` is the criterion."""
     v_ptr, value = resolve(ctx, target, p.get("value", "value"))
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        yield Violation(v_ptr, value, "no numeric value" if value is pointers.MISSING else f"{value!r} is not a number")
+        yield Violation(v_ptr, pointers.MISSING if value is pointers.MISSING else value,
+                        "no numeric value" if value is pointers.MISSING else f"{value!r} is not a number")
         return
-    _, threshold = resolve(ctx, target, p.get("threshold", "threshold"))
+    t_ptr, threshold = resolve(ctx, target, p.get("threshold", "threshold"))
+    if "min" not in p and "max" not in p and not _number(threshold) and not ctx.fail_open:
+        yield Violation(t_ptr, pointers.MISSING if threshold is pointers.MISSING else threshold,
+                        "no threshold to compare with" if threshold is pointers.MISSING
+                        else f"threshold {threshold!r} is not a number")
+        return
     if "direction" in p:
         at_least = p["direction"] == "at_least"
     else:
@@ -315,7 +390,7 @@ def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
     `name`) and a value that agrees, i.e. within `tolerance` (default 0) of the record's `value`, or
     with `interval: true` inside its `ci` (lower/upper) widened by `tolerance`. Nothing computed is a
     violation (with the text at `problem`, when given, as the reason). Records matching `keys` but none
-    of the target's `optional_keys` (e.g. measured on another dataset) leave nothing to compare. With
+    of the target's `optional_keys` (e.g. measured on another dataset) are a violation too. With
     `threshold: true` the declared value must also meet its own threshold (as `meets_threshold`)."""
     v_ptr, value = resolve(ctx, target, "value")
     if not _number(value):
@@ -339,6 +414,11 @@ def observed_agrees(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator
     for k in p.get("optional_keys", []):
         if node.get(k) is not None:
             found = [r for r in found if _matches(r, k, node[k])]
+            if not found:
+                if ctx.fail_open:
+                    break
+                yield Violation(v_ptr, value, f"no computed {label} for {k} {node[k]!r}: nothing to compare")
+                return
     tolerance = ctx.by_tier(p.get("tolerance", 0)) or 0
     for record in found[:1]:
         ci = record.get("ci") if isinstance(record.get("ci"), dict) else {}
@@ -378,16 +458,25 @@ def equal(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation
     "then": {"type": "array", "items": {"type": "string"}, "minItems": 1}}})
 def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """In the list at `list`, an item whose `key` is `first` comes before every item whose
-    `key` is one of `then` (e.g. data validation before training and deployment). When no item
-    has `first`, there is nothing to order (a presence rule should require it)."""
+    `key` is one of `then` (e.g. data validation before training and deployment). Fails closed: a
+    missing list is a violation, and so is a list with `then` items but no `first` item; a list
+    with no `then` item has nothing to order."""
     l_ptr, items = resolve(ctx, target, p["list"])
     if not isinstance(items, list):
+        if ctx.fail_open:
+            return
+        yield Violation(l_ptr, pointers.MISSING if items is pointers.MISSING else items,
+                        f"{p['list']} is missing: nothing shows {p['first']!r} comes first")
         return
     keys = [item.get(p["key"]) if isinstance(item, dict) else None for item in items]
     later = [i for i, k in enumerate(keys) if k in p["then"]]
     if not later:
         return
     if p["first"] not in keys:
+        if ctx.fail_open:
+            return
+        yield Violation(pointers.join(l_ptr, later[0]), keys[later[0]],
+                        f"{keys[later[0]]!r} with no {p['first']!r} before it")
         return
     first = keys.index(p["first"])
     for i in later:
@@ -397,9 +486,13 @@ def precedes(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
 
 @check("not_among", {"required": ["field", "others"], "properties": {"field": _FIELD, "others": _FIELD}})
 def not_among(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The value at `field` is not among the values at `others` (e.g. validator not a developer)."""
+    """The value at `field` is not among the values at `others` (e.g. validator not a developer).
+    A missing `field` is a violation (nobody is shown to be independent)."""
     pointer, value = resolve(ctx, target, p["field"])
-    if value is pointers.MISSING:
+    if _absent(value, ctx):
+        if ctx.fail_open:
+            return
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing")
         return
     pool = values_at(ctx, target, p["others"])
     if value in pool:
@@ -408,9 +501,13 @@ def not_among(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Viola
 
 @check("project_file", {"required": ["field"], "properties": {"field": _FIELD, "sha256_field": _FIELD}})
 def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The project file named at `field` exists; with `sha256_field`, its SHA-256 equals that field."""
+    """The project file named at `field` exists; with `sha256_field`, its SHA-256 equals that field.
+    A missing `field` is a violation (no file is named)."""
     pointer, path = resolve(ctx, target, p["field"])
-    if path is pointers.MISSING:
+    if _absent(path, ctx):
+        if ctx.fail_open:
+            return
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: no project file named")
         return
     data = ctx.read_file(path)
     if data is None:
@@ -430,9 +527,13 @@ def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vi
 def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The mapping at `in` has a key for the value at `keys` (each value, if a list), e.g. every
     population attribute the model card names is broken down in a dataset's distribution.
-    Nothing to check when `keys` is absent; a missing or non-mapping `in` is a violation."""
-    _, wanted = resolve(ctx, target, p["keys"])
-    if wanted is pointers.MISSING:
+    A missing `keys` is a violation (nothing names what to break down), and so is a missing or
+    non-mapping `in`."""
+    k_ptr, wanted = resolve(ctx, target, p["keys"])
+    if _absent(wanted, ctx):
+        if ctx.fail_open:
+            return
+        yield Violation(k_ptr, pointers.MISSING, f"{p['keys']} is missing")
         return
     names = wanted if isinstance(wanted, list) else [wanted]
     m_ptr, mapping = resolve(ctx, target, p["in"])
@@ -451,10 +552,15 @@ def has_keys(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violat
 def within_declared_interval(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The date at `field` is at most N days (+ `grace_days`, default 0) before the as-of date, and
     not after it, where N is the whole number of days the evidence itself declares at `interval`
-    (e.g. a monitoring report's date against the declared reporting frequency). A missing date is a
-    violation; nothing to check when the interval is absent or not a non-negative integer."""
-    _, interval = resolve(ctx, target, p["interval"])
+    (e.g. a monitoring report's date against the declared reporting frequency). A missing date, or
+    an interval that is absent or not a non-negative integer, is a violation."""
+    i_ptr, interval = resolve(ctx, target, p["interval"])
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
+        if ctx.fail_open:
+            return
+        yield Violation(i_ptr, pointers.MISSING if interval is pointers.MISSING else interval,
+                        f"{p['interval']} is missing" if interval is pointers.MISSING
+                        else f"{p['interval']} {interval!r} is not a whole number of days")
         return
     pointer, value = resolve(ctx, target, p["field"])
     if value is pointers.MISSING or value is None:
@@ -494,12 +600,18 @@ def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
     `/observed/data/datasets/*`) equals what the evidence declares at `declared`: an absolute
     pointer in which `{field}` is replaced by the target's `field` (escaped; by the target's last
     pointer token when absent), e.g. `/data_manifest/datasets/{index}/rows`. The violation points
-    at the declaration. Nothing to check when nothing is declared or nothing was observed (the
-    file could not be read: another rule reports that). The finding's observed value is the observation."""
+    at the declaration. Fails closed: nothing observed (the file could not be read) or nothing
+    declared is a violation. The finding's observed value is the observation."""
     o_ptr, observed = resolve(ctx, target, p["observed"])
     d_ptr = _fill(p["declared"], target)
     declared = pointers.get(ctx.bundle, d_ptr)
-    if declared is pointers.MISSING or observed is pointers.MISSING or observed is None:
+    if ctx.fail_open and (declared is pointers.MISSING or observed is pointers.MISSING or observed is None):
+        return
+    if observed is pointers.MISSING or observed is None:
+        yield Violation(o_ptr, pointers.MISSING, f"nothing observed at {p['observed']} to compare with {d_ptr}")
+        return
+    if declared is pointers.MISSING:
+        yield Violation(d_ptr, observed, f"observed {observed!r}, but nothing is declared at {d_ptr}")
         return
     if declared != observed:
         yield Violation(d_ptr, observed, f"declared {declared!r}, observed {observed!r}")
@@ -509,11 +621,16 @@ def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
 def at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
     """The number at `field` is at most `limit`: a number, or a mapping of risk tiers to numbers
     resolved for the project's tier (a tier the mapping does not name is not checked), e.g. the
-    share of missing values of an observed column. Nothing to check when the value is absent or
-    null (a statistic that was not computed)."""
+    share of missing values of an observed column. An absent or null value (a statistic that was
+    not computed) is a violation."""
     limit = ctx.by_tier(p["limit"])
     pointer, value = resolve(ctx, target, p["field"])
-    if limit is None or value is pointers.MISSING or value is None:
+    if limit is None:
+        return
+    if value is pointers.MISSING or value is None:
+        if ctx.fail_open:
+            return
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: nothing shows it is at most {limit}")
         return
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         yield Violation(pointer, value, f"{value!r} is not a number")

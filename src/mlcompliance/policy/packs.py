@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = PACKS
 
+# Built-in pack versions released before the named checks failed closed (a comparison with one side
+# missing was then a pass). They are evaluated as released, so that a project pinned to one gets the
+# results, and the fixtures, it was released with; every other pack (newer versions, third-party
+# packs) fails closed. `MLC-PACK-SUPERSEDED` tells a pinned project when a newer version exists.
+LEGACY_FAIL_OPEN = frozenset({
+    "eu-trustworthy-ai/1.0.0", "eu-trustworthy-ai/1.1.0", "gdpr/1.0.0", "gdpr/1.1.0", "gxp-alcoa/1.0.0",
+    "mlops-practices/1.0.0", "mlops-practices/1.1.0", "mlops-practices/1.2.0", "pra-ss1-23/1.0.0",
+})
+
 
 @dataclass(frozen=True)
 class PackSource:
@@ -144,6 +153,7 @@ class Pack:
     waiver_max_days: dict[str, int] = field(default_factory=dict)
     maturity: dict[str, Any] | None = None   # maturity.yaml: maturity scores from this pack's findings
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    fail_open: bool = False   # a built-in version released before the checks failed closed (LEGACY_FAIL_OPEN)
     sources: list[dict[str, str]] = field(default_factory=list)    # the structured law version
     law_as_of: date | None = None
     review_by: date | None = None
@@ -437,7 +447,8 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                                                                   {r.id for r in requirements})
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
                 engine, requirements, conditions, rules, digest, directory, origin,
-                meta.get("waiver_max_days", {}), maturity, parameters, list(meta.get("sources", [])),
+                meta.get("waiver_max_days", {}), maturity, parameters,
+                origin == "builtin" and _builtin_key(directory) in LEGACY_FAIL_OPEN, list(meta.get("sources", [])),
                 date.fromisoformat(meta["law_as_of"]) if "law_as_of" in meta else None,
                 date.fromisoformat(meta["review_by"]) if "review_by" in meta else None)
 

@@ -7,10 +7,10 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
-    '^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})': re.compile('^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})'),
+    '^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})': re.compile('^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})'),
     '^(2026-07-(2[7-9]|3[01])|2026-(0[89]|1[0-2])|202[7-9]|20[3-9][0-9]|2[1-9][0-9]{2})': re.compile('^(2026-07-(2[7-9]|3[01])|2026-(0[89]|1[0-2])|202[7-9]|20[3-9][0-9]|2[1-9][0-9]{2})'),
-    '^((1[0-9]{3}|20[01][0-9]|202[0-5])-|2026-0[1-7]-|2026-08-01)': re.compile('^((1[0-9]{3}|20[01][0-9]|202[0-5])-|2026-0[1-7]-|2026-08-01)'),
-    '^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})': re.compile('^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})')
+    '^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})': re.compile('^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})'),
+    '^((1[0-9]{3}|20[01][0-9]|202[0-5])-|2026-0[1-7]-|2026-08-01)': re.compile('^((1[0-9]{3}|20[01][0-9]|202[0-5])-|2026-0[1-7]-|2026-08-01)')
 }
 
 NoneType = type(None)
@@ -20,6 +20,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s0261e9acc62770b704128d60(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s03a49f83b9aff605884e113e(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -164,11 +169,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s499f06b6e820d2abf30aca90(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s4a063bb99cfb07e40088f8a1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -194,11 +194,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s50b533c5975ddf6d19732f5e(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s5114af87851987e8e82d48fa(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -219,7 +214,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s559cfbcdf610cd6abdf93b8e(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_s56767bb4c9c1bd26c43d1ebb(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -250,11 +245,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s6043ec030c9ce496bb59f8d5(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s645f701e1036dd47a83a42f0(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -294,11 +284,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s712a1e1d74fea50c51fd3d13(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s71e6ce4b625691fa2e69c11e(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -314,17 +299,17 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s79cd362f6d1f35a106a70b98(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s7bc616f32d198642d4937aa2(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
             validate___definitions_s7c259e3ac925acc1c7590a34(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s7db451d2b4face41107caa8e(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -349,11 +334,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s840a35cb746137143c1ed090(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s84b539ce811988a1eae1c6e3(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -365,6 +345,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s88e040e844eeafa783fc863d(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s89214acd34f11ad2ce24b361(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -384,7 +369,12 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s8f7b44a0b93ce097c9f4b36c(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_s8dbecce1352cea682049e713(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s900bea1c550a460d39e312e4(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -504,12 +494,22 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sbc1041752bc8cd82cb57fdc3(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sbc4a5972e2437a9212511a41(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sbc8f375dbaf6502136e3955a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_sbfc27d074a2e9f10ade1cbf1(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_sbeed153c08a95c51a7856152(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -520,11 +520,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sc872c2e5d6a127b1a5af199b(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_scd78974c15a74e0e48c1f3ba(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -549,17 +544,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_sdbcd2090dcd98c68d0b2cce0(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_sdcf20e8fda9131348626fad6(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sdec97a6f32553937ac07b521(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -623,138 +608,30 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
-        try:
-            validate___definitions_sfa36cc1472927aeefd4764f3(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sfd02f125d5f1a6b3e2f5550f(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
         raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sfd02f125d5f1a6b3e2f5550f(data, custom_formats={}, name_prefix=None):
-    data_any_of_count2 = 0
-    if not data_any_of_count2:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data_keys = set(data.keys())
-                if "equalised_odds_difference" in data_keys:
-                    data_keys.remove("equalised_odds_difference")
-                    data__equalisedoddsdifference = data["equalised_odds_difference"]
-                    if isinstance(data__equalisedoddsdifference, (int, float, Decimal)) and not isinstance(data__equalisedoddsdifference, bool):
-                        if data__equalisedoddsdifference > 0.1:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count2 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data_keys = set(data.keys())
-                if "tpr_test" in data_keys:
-                    data_keys.remove("tpr_test")
-                    data__tprtest = data["tpr_test"]
-                    data__tprtest_is_dict = isinstance(data__tprtest, dict)
-                    if data__tprtest_is_dict:
-                        data__tprtest_keys = set(data__tprtest.keys())
-                        if "p_value" in data__tprtest_keys:
-                            data__tprtest_keys.remove("p_value")
-                            data__tprtest__pvalue = data__tprtest["p_value"]
-                            data__tprtest__pvalue_any_of_count3 = 0
-                            if not data__tprtest__pvalue_any_of_count3:
-                                try:
-                                    if not isinstance(data__tprtest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__tprtest__pvalue_any_of_count3 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__tprtest__pvalue_any_of_count3:
-                                try:
-                                    if isinstance(data__tprtest__pvalue, (int, float, Decimal)) and not isinstance(data__tprtest__pvalue, bool):
-                                        if data__tprtest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__tprtest__pvalue_any_of_count3 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__tprtest__pvalue_any_of_count3:
-                                raise JsonSchemaValueException("invalid")
-                if "fpr_test" in data_keys:
-                    data_keys.remove("fpr_test")
-                    data__fprtest = data["fpr_test"]
-                    data__fprtest_is_dict = isinstance(data__fprtest, dict)
-                    if data__fprtest_is_dict:
-                        data__fprtest_keys = set(data__fprtest.keys())
-                        if "p_value" in data__fprtest_keys:
-                            data__fprtest_keys.remove("p_value")
-                            data__fprtest__pvalue = data__fprtest["p_value"]
-                            data__fprtest__pvalue_any_of_count4 = 0
-                            if not data__fprtest__pvalue_any_of_count4:
-                                try:
-                                    if not isinstance(data__fprtest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__fprtest__pvalue_any_of_count4 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__fprtest__pvalue_any_of_count4:
-                                try:
-                                    if isinstance(data__fprtest__pvalue, (int, float, Decimal)) and not isinstance(data__fprtest__pvalue, bool):
-                                        if data__fprtest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__fprtest__pvalue_any_of_count4 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__fprtest__pvalue_any_of_count4:
-                                raise JsonSchemaValueException("invalid")
-            data_any_of_count2 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
-        raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sfa36cc1472927aeefd4764f3(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['env', 'deployed_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "env" in data_keys:
-            data_keys.remove("env")
-            data__env = data["env"]
-            if not (isinstance(data__env, str) and data__env == 'production'):
-                raise JsonSchemaValueException("invalid")
-        if "deployed_at" in data_keys:
-            data_keys.remove("deployed_at")
-            data__deployedat = data["deployed_at"]
-            if not isinstance(data__deployedat, (str)):
-                raise JsonSchemaValueException("invalid")
-            if isinstance(data__deployedat, str):
-                if not REGEX_PATTERNS['^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})'].search(data__deployedat):
-                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sf3360d4756f1931fd41c94d8(data, custom_formats={}, name_prefix=None):
-    data_any_of_count5 = 0
-    if not data_any_of_count5:
+    data_any_of_count2 = 0
+    if not data_any_of_count2:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['origin']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count2:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['source']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count5 += 1
+            data_any_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count5:
+    if not data_any_of_count2:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -877,8 +754,8 @@ def validate___definitions_se2f2532430d09d02a1e1a677(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count6 = 0
-            if not data__transparency_any_of_count6:
+            data__transparency_any_of_count3 = 0
+            if not data__transparency_any_of_count3:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -900,9 +777,9 @@ def validate___definitions_se2f2532430d09d02a1e1a677(data, custom_formats={}, na
                                     data__transparency__contentmarking__machinereadable = data__transparency__contentmarking["machine_readable"]
                                     if not (isinstance(data__transparency__contentmarking__machinereadable, bool) and data__transparency__contentmarking__machinereadable is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count6 += 1
+                    data__transparency_any_of_count3 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count6:
+            if not data__transparency_any_of_count3:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -924,9 +801,9 @@ def validate___definitions_se2f2532430d09d02a1e1a677(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count6 += 1
+                    data__transparency_any_of_count3 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count6:
+            if not data__transparency_any_of_count3:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -1059,53 +936,6 @@ def validate___definitions_sdf3929226b3b65673b73bc3f(data, custom_formats={}, na
                                 raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_sdec97a6f32553937ac07b521(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "risk" in data_keys:
-            data_keys.remove("risk")
-            data__risk = data["risk"]
-            data__risk_is_dict = isinstance(data__risk, dict)
-            if data__risk_is_dict:
-                data__risk_keys = set(data__risk.keys())
-                if "eu_ai_act" in data__risk_keys:
-                    data__risk_keys.remove("eu_ai_act")
-                    data__risk__euaiact = data__risk["eu_ai_act"]
-                    data__risk__euaiact_is_dict = isinstance(data__risk__euaiact, dict)
-                    if data__risk__euaiact_is_dict:
-                        data__risk__euaiact_keys = set(data__risk__euaiact.keys())
-                        if "art6_3" in data__risk__euaiact_keys:
-                            data__risk__euaiact_keys.remove("art6_3")
-                            data__risk__euaiact__art63 = data__risk__euaiact["art6_3"]
-                            data__risk__euaiact__art63_is_dict = isinstance(data__risk__euaiact__art63, dict)
-                            if data__risk__euaiact__art63_is_dict:
-                                data__risk__euaiact__art63__missing_keys = set(['profiling']) - data__risk__euaiact__art63.keys()
-                                if data__risk__euaiact__art63__missing_keys:
-                                    raise JsonSchemaValueException("invalid")
-                                data__risk__euaiact__art63_keys = set(data__risk__euaiact__art63.keys())
-                                if "profiling" in data__risk__euaiact__art63_keys:
-                                    data__risk__euaiact__art63_keys.remove("profiling")
-                                    data__risk__euaiact__art63__profiling = data__risk__euaiact__art63["profiling"]
-                                    if not (isinstance(data__risk__euaiact__art63__profiling, bool) and data__risk__euaiact__art63__profiling is False):
-                                        raise JsonSchemaValueException("invalid")
-        if "decision" in data_keys:
-            data_keys.remove("decision")
-            data__decision = data["decision"]
-            data__decision_is_dict = isinstance(data__decision, dict)
-            if data__decision_is_dict:
-                data__decision_keys = set(data__decision.keys())
-                if "profiling" in data__decision_keys:
-                    data__decision_keys.remove("profiling")
-                    data__decision__profiling = data__decision["profiling"]
-                    try:
-                        if not (isinstance(data__decision__profiling, bool) and data__decision__profiling is True):
-                            raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    else:
-                        raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_sdcf20e8fda9131348626fad6(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1136,36 +966,6 @@ def validate___definitions_sdcf20e8fda9131348626fad6(data, custom_formats={}, na
                             data__modelcard__decision__effect = data__modelcard__decision["effect"]
                             if not (isinstance(data__modelcard__decision__effect, str) and data__modelcard__decision__effect == 'legal' or isinstance(data__modelcard__decision__effect, str) and data__modelcard__decision__effect == 'similarly_significant'):
                                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sdbcd2090dcd98c68d0b2cce0(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "art4a" in data_keys:
-            data_keys.remove("art4a")
-            data__art4a = data["art4a"]
-            data__art4a_is_dict = isinstance(data__art4a, dict)
-            if data__art4a_is_dict:
-                data__art4a__missing_keys = set(['necessity_ref', 'pseudonymised', 'access_restricted', 'not_transferred', 'delete_after']) - data__art4a.keys()
-                if data__art4a__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__art4a_keys = set(data__art4a.keys())
-                if "pseudonymised" in data__art4a_keys:
-                    data__art4a_keys.remove("pseudonymised")
-                    data__art4a__pseudonymised = data__art4a["pseudonymised"]
-                    if not (isinstance(data__art4a__pseudonymised, bool) and data__art4a__pseudonymised is True):
-                        raise JsonSchemaValueException("invalid")
-                if "access_restricted" in data__art4a_keys:
-                    data__art4a_keys.remove("access_restricted")
-                    data__art4a__accessrestricted = data__art4a["access_restricted"]
-                    if not (isinstance(data__art4a__accessrestricted, bool) and data__art4a__accessrestricted is True):
-                        raise JsonSchemaValueException("invalid")
-                if "not_transferred" in data__art4a_keys:
-                    data__art4a_keys.remove("not_transferred")
-                    data__art4a__nottransferred = data__art4a["not_transferred"]
-                    if not (isinstance(data__art4a__nottransferred, bool) and data__art4a__nottransferred is True):
-                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sdafce8f0f459599508e18216(data, custom_formats={}, name_prefix=None):
@@ -1270,14 +1070,6 @@ def validate___definitions_sce8eb9765e05b3ba402b4971(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_scd78974c15a74e0e48c1f3ba(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['updated_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_sc872c2e5d6a127b1a5af199b(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1303,68 +1095,53 @@ def validate___definitions_sc37d800d0a69083f3d08d469(data, custom_formats={}, na
             raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_sbfc27d074a2e9f10ade1cbf1(data, custom_formats={}, name_prefix=None):
+def validate___definitions_sbeed153c08a95c51a7856152(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
+        data__missing_keys = set(['pipeline', 'model_card']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
         data_keys = set(data.keys())
-        if "category" in data_keys:
-            data_keys.remove("category")
-            data__category = data["category"]
-            try:
-                if not (isinstance(data__category, str) and data__category == 'prohibited'):
+        if "pipeline" in data_keys:
+            data_keys.remove("pipeline")
+            data__pipeline = data["pipeline"]
+            data__pipeline_is_dict = isinstance(data__pipeline, dict)
+            if data__pipeline_is_dict:
+                data__pipeline__missing_keys = set(['monitoring']) - data__pipeline.keys()
+                if data__pipeline__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            else:
-                raise JsonSchemaValueException("invalid")
-        if "art5_screening" in data_keys:
-            data_keys.remove("art5_screening")
-            data__art5screening = data["art5_screening"]
-            data__art5screening_is_dict = isinstance(data__art5screening, dict)
-            if data__art5screening_is_dict:
-                data__art5screening_keys = set(data__art5screening.keys())
-                if "practices_matched" in data__art5screening_keys:
-                    data__art5screening_keys.remove("practices_matched")
-                    data__art5screening__practicesmatched = data__art5screening["practices_matched"]
-                    data__art5screening__practicesmatched_is_list = isinstance(data__art5screening__practicesmatched, (list, tuple))
-                    if data__art5screening__practicesmatched_is_list:
-                        data__art5screening__practicesmatched_len = len(data__art5screening__practicesmatched)
-                        for data__art5screening__practicesmatched_x, data__art5screening__practicesmatched_item in enumerate(data__art5screening__practicesmatched):
-                            try:
-                                if not (isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'a' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'b' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'c' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'd' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'e' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'f' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'g'):
-                                    raise JsonSchemaValueException("invalid")
-                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            else:
+                data__pipeline_keys = set(data__pipeline.keys())
+                if "monitoring" in data__pipeline_keys:
+                    data__pipeline_keys.remove("monitoring")
+                    data__pipeline__monitoring = data__pipeline["monitoring"]
+                    data__pipeline__monitoring_is_dict = isinstance(data__pipeline__monitoring, dict)
+                    if data__pipeline__monitoring_is_dict:
+                        data__pipeline__monitoring__missing_keys = set(['enabled']) - data__pipeline__monitoring.keys()
+                        if data__pipeline__monitoring__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__pipeline__monitoring_keys = set(data__pipeline__monitoring.keys())
+                        if "enabled" in data__pipeline__monitoring_keys:
+                            data__pipeline__monitoring_keys.remove("enabled")
+                            data__pipeline__monitoring__enabled = data__pipeline__monitoring["enabled"]
+                            if not (isinstance(data__pipeline__monitoring__enabled, bool) and data__pipeline__monitoring__enabled is True):
                                 raise JsonSchemaValueException("invalid")
-            try:
-                data__art5screening_is_dict = isinstance(data__art5screening, dict)
-                if data__art5screening_is_dict:
-                    data__art5screening__missing_keys = set(['practices_matched']) - data__art5screening.keys()
-                    if data__art5screening__missing_keys:
-                        raise JsonSchemaValueException("invalid")
-                    data__art5screening_keys = set(data__art5screening.keys())
-                    if "practices_matched" in data__art5screening_keys:
-                        data__art5screening_keys.remove("practices_matched")
-                        data__art5screening__practicesmatched = data__art5screening["practices_matched"]
-                        data__art5screening__practicesmatched_is_list = isinstance(data__art5screening__practicesmatched, (list, tuple))
-                        if data__art5screening__practicesmatched_is_list:
-                            data__art5screening__practicesmatched_contains = False
-                            for data__art5screening__practicesmatched_key in data__art5screening__practicesmatched:
-                                try:
-                                    if not (isinstance(data__art5screening__practicesmatched_key, str) and data__art5screening__practicesmatched_key == 'h'):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__art5screening__practicesmatched_contains = True
-                                    break
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__art5screening__practicesmatched_contains:
-                                raise JsonSchemaValueException("invalid")
-            except (JsonSchemaValueException, JsonSchemaValuesException):
-                pass
-            else:
-                data__art5screening_is_dict = isinstance(data__art5screening, dict)
-                if data__art5screening_is_dict:
-                    data__art5screening__missing_keys = set(['authorisation_ref']) - data__art5screening.keys()
-                    if data__art5screening__missing_keys:
-                        raise JsonSchemaValueException("invalid")
+        if "model_card" in data_keys:
+            data_keys.remove("model_card")
+            data__modelcard = data["model_card"]
+            data__modelcard_is_dict = isinstance(data__modelcard, dict)
+            if data__modelcard_is_dict:
+                data__modelcard__missing_keys = set(['incident_process']) - data__modelcard.keys()
+                if data__modelcard__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__modelcard_keys = set(data__modelcard.keys())
+                if "incident_process" in data__modelcard_keys:
+                    data__modelcard_keys.remove("incident_process")
+                    data__modelcard__incidentprocess = data__modelcard["incident_process"]
+                    data__modelcard__incidentprocess_is_dict = isinstance(data__modelcard__incidentprocess, dict)
+                    if data__modelcard__incidentprocess_is_dict:
+                        data__modelcard__incidentprocess__missing_keys = set(['ref']) - data__modelcard__incidentprocess.keys()
+                        if data__modelcard__incidentprocess__missing_keys:
+                            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sbc8f375dbaf6502136e3955a(data, custom_formats={}, name_prefix=None):
@@ -1390,6 +1167,61 @@ def validate___definitions_sbc8f375dbaf6502136e3955a(data, custom_formats={}, na
                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sbc4a5972e2437a9212511a41(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['practices_matched']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "practices_matched" in data_keys:
+            data_keys.remove("practices_matched")
+            data__practicesmatched = data["practices_matched"]
+            data__practicesmatched_is_list = isinstance(data__practicesmatched, (list, tuple))
+            if data__practicesmatched_is_list:
+                data__practicesmatched_len = len(data__practicesmatched)
+                for data__practicesmatched_x, data__practicesmatched_item in enumerate(data__practicesmatched):
+                    try:
+                        if not (isinstance(data__practicesmatched_item, str) and data__practicesmatched_item == 'ba' or isinstance(data__practicesmatched_item, str) and data__practicesmatched_item == 'bb'):
+                            raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    else:
+                        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sbc1041752bc8cd82cb57fdc3(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['art4a']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "art4a" in data_keys:
+            data_keys.remove("art4a")
+            data__art4a = data["art4a"]
+            data__art4a_is_dict = isinstance(data__art4a, dict)
+            if data__art4a_is_dict:
+                data__art4a__missing_keys = set(['necessity_ref', 'pseudonymised', 'access_restricted', 'not_transferred', 'delete_after']) - data__art4a.keys()
+                if data__art4a__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__art4a_keys = set(data__art4a.keys())
+                if "pseudonymised" in data__art4a_keys:
+                    data__art4a_keys.remove("pseudonymised")
+                    data__art4a__pseudonymised = data__art4a["pseudonymised"]
+                    if not (isinstance(data__art4a__pseudonymised, bool) and data__art4a__pseudonymised is True):
+                        raise JsonSchemaValueException("invalid")
+                if "access_restricted" in data__art4a_keys:
+                    data__art4a_keys.remove("access_restricted")
+                    data__art4a__accessrestricted = data__art4a["access_restricted"]
+                    if not (isinstance(data__art4a__accessrestricted, bool) and data__art4a__accessrestricted is True):
+                        raise JsonSchemaValueException("invalid")
+                if "not_transferred" in data__art4a_keys:
+                    data__art4a_keys.remove("not_transferred")
+                    data__art4a__nottransferred = data__art4a["not_transferred"]
+                    if not (isinstance(data__art4a__nottransferred, bool) and data__art4a__nottransferred is True):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sba0314a02d858f6370b4e929(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1400,17 +1232,17 @@ def validate___definitions_sba0314a02d858f6370b4e929(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count7 = 0
-            if not data__transparency_any_of_count7:
+            data__transparency_any_of_count4 = 0
+            if not data__transparency_any_of_count4:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
                         data__transparency__missing_keys = set(['deployer_notice_ref']) - data__transparency.keys()
                         if data__transparency__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count7 += 1
+                    data__transparency_any_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count7:
+            if not data__transparency_any_of_count4:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1432,9 +1264,9 @@ def validate___definitions_sba0314a02d858f6370b4e929(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count7 += 1
+                    data__transparency_any_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count7:
+            if not data__transparency_any_of_count4:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -1489,8 +1321,8 @@ def validate___definitions_sb1c1ce34927e82efe5655afb(data, custom_formats={}, na
     return data
 
 def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, name_prefix=None):
-    data_any_of_count8 = 0
-    if not data_any_of_count8:
+    data_any_of_count5 = 0
+    if not data_any_of_count5:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1512,9 +1344,9 @@ def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, na
                             data__audittrail__enabled = data__audittrail["enabled"]
                             if not (isinstance(data__audittrail__enabled, bool) and data__audittrail__enabled is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count8 += 1
+            data_any_of_count5 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count8:
+    if not data_any_of_count5:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1536,9 +1368,9 @@ def validate___definitions_sb16fcc266c41c8d5d8cf23e8(data, custom_formats={}, na
                             data__logging__automatic = data__logging["automatic"]
                             if not (isinstance(data__logging__automatic, bool) and data__logging__automatic is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count8 += 1
+            data_any_of_count5 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count8:
+    if not data_any_of_count5:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1653,8 +1485,8 @@ def validate___definitions_sad9e095033e6acfa1ec06bfa(data, custom_formats={}, na
     return data
 
 def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, name_prefix=None):
-    data_any_of_count9 = 0
-    if not data_any_of_count9:
+    data_any_of_count6 = 0
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1667,9 +1499,9 @@ def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, na
                     data__pseudonymised = data["pseudonymised"]
                     if not (isinstance(data__pseudonymised, bool) and data__pseudonymised is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -1682,27 +1514,27 @@ def validate___definitions_sac3306951a6cc682001d73fd(data, custom_formats={}, na
                     data__directidentifiersremoved = data["direct_identifiers_removed"]
                     if not (isinstance(data__directidentifiersremoved, bool) and data__directidentifiersremoved is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['anonymisation_method']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count6:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['pseudonymisation_exception_ref']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
+            data_any_of_count6 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
+    if not data_any_of_count6:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1721,26 +1553,26 @@ def validate___definitions_saa5aa076b58506371cef5660(data, custom_formats={}, na
     return data
 
 def validate___definitions_sa918583121fbcc0a3b022b7d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count10 = 0
-    if not data_any_of_count10:
+    data_any_of_count7 = 0
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['energy_kwh']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count10 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count10:
+    if not data_any_of_count7:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['gpu_hours']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count10 += 1
+            data_any_of_count7 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count10:
+    if not data_any_of_count7:
         raise JsonSchemaValueException("invalid")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1836,8 +1668,8 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count11 = 0
-            if not data__transparency_any_of_count11:
+            data__transparency_any_of_count8 = 0
+            if not data__transparency_any_of_count8:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1850,9 +1682,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                             data__transparency__aidisclosure = data__transparency["ai_disclosure"]
                             if not (isinstance(data__transparency__aidisclosure, bool) and data__transparency__aidisclosure is True):
                                 raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count11 += 1
+                    data__transparency_any_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count11:
+            if not data__transparency_any_of_count8:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1874,9 +1706,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                                     data__transparency__obviousfromcontext__claimed = data__transparency__obviousfromcontext["claimed"]
                                     if not (isinstance(data__transparency__obviousfromcontext__claimed, bool) and data__transparency__obviousfromcontext__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count11 += 1
+                    data__transparency_any_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count11:
+            if not data__transparency_any_of_count8:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1898,9 +1730,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count11 += 1
+                    data__transparency_any_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count11:
+            if not data__transparency_any_of_count8:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -2239,12 +2071,114 @@ def validate___definitions_s917845dcb83412dc29e6082d(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s8f7b44a0b93ce097c9f4b36c(data, custom_formats={}, name_prefix=None):
+def validate___definitions_s900bea1c550a460d39e312e4(data, custom_formats={}, name_prefix=None):
+    data_any_of_count9 = 0
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['equalised_odds_difference']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "equalised_odds_difference" in data_keys:
+                    data_keys.remove("equalised_odds_difference")
+                    data__equalisedoddsdifference = data["equalised_odds_difference"]
+                    if isinstance(data__equalisedoddsdifference, (int, float, Decimal)) and not isinstance(data__equalisedoddsdifference, bool):
+                        if data__equalisedoddsdifference > 0.1:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['tpr_test', 'fpr_test']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "tpr_test" in data_keys:
+                    data_keys.remove("tpr_test")
+                    data__tprtest = data["tpr_test"]
+                    data__tprtest_is_dict = isinstance(data__tprtest, dict)
+                    if data__tprtest_is_dict:
+                        data__tprtest__missing_keys = set(['p_value']) - data__tprtest.keys()
+                        if data__tprtest__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__tprtest_keys = set(data__tprtest.keys())
+                        if "p_value" in data__tprtest_keys:
+                            data__tprtest_keys.remove("p_value")
+                            data__tprtest__pvalue = data__tprtest["p_value"]
+                            data__tprtest__pvalue_any_of_count10 = 0
+                            if not data__tprtest__pvalue_any_of_count10:
+                                try:
+                                    if not isinstance(data__tprtest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__tprtest__pvalue_any_of_count10 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__tprtest__pvalue_any_of_count10:
+                                try:
+                                    if isinstance(data__tprtest__pvalue, (int, float, Decimal)) and not isinstance(data__tprtest__pvalue, bool):
+                                        if data__tprtest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__tprtest__pvalue_any_of_count10 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__tprtest__pvalue_any_of_count10:
+                                raise JsonSchemaValueException("invalid")
+                if "fpr_test" in data_keys:
+                    data_keys.remove("fpr_test")
+                    data__fprtest = data["fpr_test"]
+                    data__fprtest_is_dict = isinstance(data__fprtest, dict)
+                    if data__fprtest_is_dict:
+                        data__fprtest__missing_keys = set(['p_value']) - data__fprtest.keys()
+                        if data__fprtest__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__fprtest_keys = set(data__fprtest.keys())
+                        if "p_value" in data__fprtest_keys:
+                            data__fprtest_keys.remove("p_value")
+                            data__fprtest__pvalue = data__fprtest["p_value"]
+                            data__fprtest__pvalue_any_of_count11 = 0
+                            if not data__fprtest__pvalue_any_of_count11:
+                                try:
+                                    if not isinstance(data__fprtest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__fprtest__pvalue_any_of_count11 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__fprtest__pvalue_any_of_count11:
+                                try:
+                                    if isinstance(data__fprtest__pvalue, (int, float, Decimal)) and not isinstance(data__fprtest__pvalue, bool):
+                                        if data__fprtest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__fprtest__pvalue_any_of_count11 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__fprtest__pvalue_any_of_count11:
+                                raise JsonSchemaValueException("invalid")
+            data_any_of_count9 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count9:
+        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s8dbecce1352cea682049e713(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['certificate_expires_at', 'date']) - data.keys()
+        data__missing_keys = set(['env']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "env" in data_keys:
+            data_keys.remove("env")
+            data__env = data["env"]
+            if not (isinstance(data__env, str) and data__env == 'production'):
+                raise JsonSchemaValueException("invalid")
+        if "deployed_at" in data_keys:
+            data_keys.remove("deployed_at")
+            data__deployedat = data["deployed_at"]
+            if not isinstance(data__deployedat, (str)):
+                raise JsonSchemaValueException("invalid")
+            if isinstance(data__deployedat, str):
+                if not REGEX_PATTERNS['^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})'].search(data__deployedat):
+                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s8d4f37a19194dbef25dfc01f(data, custom_formats={}, name_prefix=None):
@@ -2333,6 +2267,76 @@ def validate___definitions_s8937d4fd6dd4154134cbedcb(data, custom_formats={}, na
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                     else:
                                         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s89214acd34f11ad2ce24b361(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['art5_screening']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "category" in data_keys:
+            data_keys.remove("category")
+            data__category = data["category"]
+            try:
+                if not (isinstance(data__category, str) and data__category == 'prohibited'):
+                    raise JsonSchemaValueException("invalid")
+            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            else:
+                raise JsonSchemaValueException("invalid")
+        if "art5_screening" in data_keys:
+            data_keys.remove("art5_screening")
+            data__art5screening = data["art5_screening"]
+            data__art5screening_is_dict = isinstance(data__art5screening, dict)
+            if data__art5screening_is_dict:
+                data__art5screening__missing_keys = set(['practices_matched']) - data__art5screening.keys()
+                if data__art5screening__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__art5screening_keys = set(data__art5screening.keys())
+                if "practices_matched" in data__art5screening_keys:
+                    data__art5screening_keys.remove("practices_matched")
+                    data__art5screening__practicesmatched = data__art5screening["practices_matched"]
+                    data__art5screening__practicesmatched_is_list = isinstance(data__art5screening__practicesmatched, (list, tuple))
+                    if data__art5screening__practicesmatched_is_list:
+                        data__art5screening__practicesmatched_len = len(data__art5screening__practicesmatched)
+                        for data__art5screening__practicesmatched_x, data__art5screening__practicesmatched_item in enumerate(data__art5screening__practicesmatched):
+                            try:
+                                if not (isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'a' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'b' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'c' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'd' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'e' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'f' or isinstance(data__art5screening__practicesmatched_item, str) and data__art5screening__practicesmatched_item == 'g'):
+                                    raise JsonSchemaValueException("invalid")
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            else:
+                                raise JsonSchemaValueException("invalid")
+            try:
+                data__art5screening_is_dict = isinstance(data__art5screening, dict)
+                if data__art5screening_is_dict:
+                    data__art5screening__missing_keys = set(['practices_matched']) - data__art5screening.keys()
+                    if data__art5screening__missing_keys:
+                        raise JsonSchemaValueException("invalid")
+                    data__art5screening_keys = set(data__art5screening.keys())
+                    if "practices_matched" in data__art5screening_keys:
+                        data__art5screening_keys.remove("practices_matched")
+                        data__art5screening__practicesmatched = data__art5screening["practices_matched"]
+                        data__art5screening__practicesmatched_is_list = isinstance(data__art5screening__practicesmatched, (list, tuple))
+                        if data__art5screening__practicesmatched_is_list:
+                            data__art5screening__practicesmatched_contains = False
+                            for data__art5screening__practicesmatched_key in data__art5screening__practicesmatched:
+                                try:
+                                    if not (isinstance(data__art5screening__practicesmatched_key, str) and data__art5screening__practicesmatched_key == 'h'):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__art5screening__practicesmatched_contains = True
+                                    break
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__art5screening__practicesmatched_contains:
+                                raise JsonSchemaValueException("invalid")
+            except (JsonSchemaValueException, JsonSchemaValuesException):
+                pass
+            else:
+                data__art5screening_is_dict = isinstance(data__art5screening, dict)
+                if data__art5screening_is_dict:
+                    data__art5screening__missing_keys = set(['authorisation_ref']) - data__art5screening.keys()
+                    if data__art5screening__missing_keys:
+                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s88e040e844eeafa783fc863d(data, custom_formats={}, name_prefix=None):
@@ -2434,14 +2438,6 @@ def validate___definitions_s84b539ce811988a1eae1c6e3(data, custom_formats={}, na
                                     data__derived__euaiact__annexiii__point = data__derived__euaiact__annexiii["point"]
                                     if not (isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '4a' or isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '4b'):
                                         raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s840a35cb746137143c1ed090(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['certificate_expires_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s836aa6883c5fdc4fdce842bf(data, custom_formats={}, name_prefix=None):
@@ -2554,23 +2550,6 @@ def validate___definitions_s7e49f5ae0d3ca63238ff79f8(data, custom_formats={}, na
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__transparency_any_of_count12:
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s7db451d2b4face41107caa8e(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['protected_attributes']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "protected_attributes" in data_keys:
-            data_keys.remove("protected_attributes")
-            data__protectedattributes = data["protected_attributes"]
-            data__protectedattributes_is_list = isinstance(data__protectedattributes, (list, tuple))
-            if data__protectedattributes_is_list:
-                data__protectedattributes_len = len(data__protectedattributes)
-                if data__protectedattributes_len < 1:
-                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s7c259e3ac925acc1c7590a34(data, custom_formats={}, name_prefix=None):
@@ -2696,6 +2675,28 @@ def validate___definitions_s7bc616f32d198642d4937aa2(data, custom_formats={}, na
                                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s79cd362f6d1f35a106a70b98(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['env']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "env" in data_keys:
+            data_keys.remove("env")
+            data__env = data["env"]
+            if not (isinstance(data__env, str) and data__env == 'production'):
+                raise JsonSchemaValueException("invalid")
+        if "deployed_at" in data_keys:
+            data_keys.remove("deployed_at")
+            data__deployedat = data["deployed_at"]
+            if not isinstance(data__deployedat, (str)):
+                raise JsonSchemaValueException("invalid")
+            if isinstance(data__deployedat, str):
+                if not REGEX_PATTERNS['^(2027-12-(0[2-9]|[12][0-9]|3[01])|202[89]|20[3-9][0-9]|2[1-9][0-9]{2})'].search(data__deployedat):
+                    raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s779478dd9b53b4074614fca4(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2775,28 +2776,6 @@ def validate___definitions_s71e6ce4b625691fa2e69c11e(data, custom_formats={}, na
             data__split = data["split"]
             if not (isinstance(data__split, str) and data__split == 'train' or isinstance(data__split, str) and data__split == 'validation' or isinstance(data__split, str) and data__split == 'test'):
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s712a1e1d74fea50c51fd3d13(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['env', 'deployed_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "env" in data_keys:
-            data_keys.remove("env")
-            data__env = data["env"]
-            if not (isinstance(data__env, str) and data__env == 'production'):
-                raise JsonSchemaValueException("invalid")
-        if "deployed_at" in data_keys:
-            data_keys.remove("deployed_at")
-            data__deployedat = data["deployed_at"]
-            if not isinstance(data__deployedat, (str)):
-                raise JsonSchemaValueException("invalid")
-            if isinstance(data__deployedat, str):
-                if not REGEX_PATTERNS['^(2028-08-(0[2-9]|[12][0-9]|3[01])|2028-(09|1[0-2])|2029|20[3-9][0-9]|2[1-9][0-9]{2})'].search(data__deployedat):
-                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s6f6a69c7e09ebb5cecf3649b(data, custom_formats={}, name_prefix=None):
@@ -3060,52 +3039,6 @@ def validate___definitions_s66383af2b91982835ce0b282(data, custom_formats={}, na
                                     raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s645f701e1036dd47a83a42f0(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "pipeline" in data_keys:
-            data_keys.remove("pipeline")
-            data__pipeline = data["pipeline"]
-            data__pipeline_is_dict = isinstance(data__pipeline, dict)
-            if data__pipeline_is_dict:
-                data__pipeline__missing_keys = set(['monitoring']) - data__pipeline.keys()
-                if data__pipeline__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__pipeline_keys = set(data__pipeline.keys())
-                if "monitoring" in data__pipeline_keys:
-                    data__pipeline_keys.remove("monitoring")
-                    data__pipeline__monitoring = data__pipeline["monitoring"]
-                    data__pipeline__monitoring_is_dict = isinstance(data__pipeline__monitoring, dict)
-                    if data__pipeline__monitoring_is_dict:
-                        data__pipeline__monitoring__missing_keys = set(['enabled']) - data__pipeline__monitoring.keys()
-                        if data__pipeline__monitoring__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__pipeline__monitoring_keys = set(data__pipeline__monitoring.keys())
-                        if "enabled" in data__pipeline__monitoring_keys:
-                            data__pipeline__monitoring_keys.remove("enabled")
-                            data__pipeline__monitoring__enabled = data__pipeline__monitoring["enabled"]
-                            if not (isinstance(data__pipeline__monitoring__enabled, bool) and data__pipeline__monitoring__enabled is True):
-                                raise JsonSchemaValueException("invalid")
-        if "model_card" in data_keys:
-            data_keys.remove("model_card")
-            data__modelcard = data["model_card"]
-            data__modelcard_is_dict = isinstance(data__modelcard, dict)
-            if data__modelcard_is_dict:
-                data__modelcard__missing_keys = set(['incident_process']) - data__modelcard.keys()
-                if data__modelcard__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data__modelcard_keys = set(data__modelcard.keys())
-                if "incident_process" in data__modelcard_keys:
-                    data__modelcard_keys.remove("incident_process")
-                    data__modelcard__incidentprocess = data__modelcard["incident_process"]
-                    data__modelcard__incidentprocess_is_dict = isinstance(data__modelcard__incidentprocess, dict)
-                    if data__modelcard__incidentprocess_is_dict:
-                        data__modelcard__incidentprocess__missing_keys = set(['ref']) - data__modelcard__incidentprocess.keys()
-                        if data__modelcard__incidentprocess__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s6043ec030c9ce496bb59f8d5(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3264,19 +3197,56 @@ def validate___definitions_s5727ebb748e4e4c3de9a1deb(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s559cfbcdf610cd6abdf93b8e(data, custom_formats={}, name_prefix=None):
+def validate___definitions_s56767bb4c9c1bd26c43d1ebb(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
+        data__missing_keys = set(['risk']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
         data_keys = set(data.keys())
-        if "practices_matched" in data_keys:
-            data_keys.remove("practices_matched")
-            data__practicesmatched = data["practices_matched"]
-            data__practicesmatched_is_list = isinstance(data__practicesmatched, (list, tuple))
-            if data__practicesmatched_is_list:
-                data__practicesmatched_len = len(data__practicesmatched)
-                for data__practicesmatched_x, data__practicesmatched_item in enumerate(data__practicesmatched):
+        if "risk" in data_keys:
+            data_keys.remove("risk")
+            data__risk = data["risk"]
+            data__risk_is_dict = isinstance(data__risk, dict)
+            if data__risk_is_dict:
+                data__risk__missing_keys = set(['eu_ai_act']) - data__risk.keys()
+                if data__risk__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__risk_keys = set(data__risk.keys())
+                if "eu_ai_act" in data__risk_keys:
+                    data__risk_keys.remove("eu_ai_act")
+                    data__risk__euaiact = data__risk["eu_ai_act"]
+                    data__risk__euaiact_is_dict = isinstance(data__risk__euaiact, dict)
+                    if data__risk__euaiact_is_dict:
+                        data__risk__euaiact__missing_keys = set(['art6_3']) - data__risk__euaiact.keys()
+                        if data__risk__euaiact__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__risk__euaiact_keys = set(data__risk__euaiact.keys())
+                        if "art6_3" in data__risk__euaiact_keys:
+                            data__risk__euaiact_keys.remove("art6_3")
+                            data__risk__euaiact__art63 = data__risk__euaiact["art6_3"]
+                            data__risk__euaiact__art63_is_dict = isinstance(data__risk__euaiact__art63, dict)
+                            if data__risk__euaiact__art63_is_dict:
+                                data__risk__euaiact__art63__missing_keys = set(['profiling']) - data__risk__euaiact__art63.keys()
+                                if data__risk__euaiact__art63__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__risk__euaiact__art63_keys = set(data__risk__euaiact__art63.keys())
+                                if "profiling" in data__risk__euaiact__art63_keys:
+                                    data__risk__euaiact__art63_keys.remove("profiling")
+                                    data__risk__euaiact__art63__profiling = data__risk__euaiact__art63["profiling"]
+                                    if not (isinstance(data__risk__euaiact__art63__profiling, bool) and data__risk__euaiact__art63__profiling is False):
+                                        raise JsonSchemaValueException("invalid")
+        if "decision" in data_keys:
+            data_keys.remove("decision")
+            data__decision = data["decision"]
+            data__decision_is_dict = isinstance(data__decision, dict)
+            if data__decision_is_dict:
+                data__decision_keys = set(data__decision.keys())
+                if "profiling" in data__decision_keys:
+                    data__decision_keys.remove("profiling")
+                    data__decision__profiling = data__decision["profiling"]
                     try:
-                        if not (isinstance(data__practicesmatched_item, str) and data__practicesmatched_item == 'ba' or isinstance(data__practicesmatched_item, str) and data__practicesmatched_item == 'bb'):
+                        if not (isinstance(data__decision__profiling, bool) and data__decision__profiling is True):
                             raise JsonSchemaValueException("invalid")
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                     else:
@@ -3377,57 +3347,6 @@ def validate___definitions_s5114af87851987e8e82d48fa(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s50b533c5975ddf6d19732f5e(data, custom_formats={}, name_prefix=None):
-    data_any_of_count14 = 0
-    if not data_any_of_count14:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data_keys = set(data.keys())
-                if "disparate_impact_ratio" in data_keys:
-                    data_keys.remove("disparate_impact_ratio")
-                    data__disparateimpactratio = data["disparate_impact_ratio"]
-                    if isinstance(data__disparateimpactratio, (int, float, Decimal)) and not isinstance(data__disparateimpactratio, bool):
-                        if data__disparateimpactratio < 0.8:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data_keys = set(data.keys())
-                if "selection_test" in data_keys:
-                    data_keys.remove("selection_test")
-                    data__selectiontest = data["selection_test"]
-                    data__selectiontest_is_dict = isinstance(data__selectiontest, dict)
-                    if data__selectiontest_is_dict:
-                        data__selectiontest_keys = set(data__selectiontest.keys())
-                        if "p_value" in data__selectiontest_keys:
-                            data__selectiontest_keys.remove("p_value")
-                            data__selectiontest__pvalue = data__selectiontest["p_value"]
-                            data__selectiontest__pvalue_any_of_count15 = 0
-                            if not data__selectiontest__pvalue_any_of_count15:
-                                try:
-                                    if not isinstance(data__selectiontest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__selectiontest__pvalue_any_of_count15 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__selectiontest__pvalue_any_of_count15:
-                                try:
-                                    if isinstance(data__selectiontest__pvalue, (int, float, Decimal)) and not isinstance(data__selectiontest__pvalue, bool):
-                                        if data__selectiontest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__selectiontest__pvalue_any_of_count15 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__selectiontest__pvalue_any_of_count15:
-                                raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
-        raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s4f64fed47accc50a4ac3ba98(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3482,8 +3401,8 @@ def validate___definitions_s4ef2c305f3bdb3fec641ac7b(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count16 = 0
-            if not data__transparency_any_of_count16:
+            data__transparency_any_of_count14 = 0
+            if not data__transparency_any_of_count14:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -3496,9 +3415,9 @@ def validate___definitions_s4ef2c305f3bdb3fec641ac7b(data, custom_formats={}, na
                             data__transparency__disclosurelabel = data__transparency["disclosure_label"]
                             if not (isinstance(data__transparency__disclosurelabel, bool) and data__transparency__disclosurelabel is True):
                                 raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count16 += 1
+                    data__transparency_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count16:
+            if not data__transparency_any_of_count14:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -3520,9 +3439,9 @@ def validate___definitions_s4ef2c305f3bdb3fec641ac7b(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count16 += 1
+                    data__transparency_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count16:
+            if not data__transparency_any_of_count14:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -3646,14 +3565,6 @@ def validate___definitions_s4a063bb99cfb07e40088f8a1(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s499f06b6e820d2abf30aca90(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['delete_after']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s473c70436e9899f6fcd5fa1b(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3713,8 +3624,8 @@ def validate___definitions_s3b95bc7bc49f5259afc7aabd(data, custom_formats={}, na
                 if "eu_ai_act" in data__derived_keys:
                     data__derived_keys.remove("eu_ai_act")
                     data__derived__euaiact = data__derived["eu_ai_act"]
-                    data__derived__euaiact_any_of_count17 = 0
-                    if not data__derived__euaiact_any_of_count17:
+                    data__derived__euaiact_any_of_count15 = 0
+                    if not data__derived__euaiact_any_of_count15:
                         try:
                             data__derived__euaiact_is_dict = isinstance(data__derived__euaiact, dict)
                             if data__derived__euaiact_is_dict:
@@ -3736,9 +3647,9 @@ def validate___definitions_s3b95bc7bc49f5259afc7aabd(data, custom_formats={}, na
                                             data__derived__euaiact__annexiii__chapteriiiapplies = data__derived__euaiact__annexiii["chapter_iii_applies"]
                                             if not (isinstance(data__derived__euaiact__annexiii__chapteriiiapplies, bool) and data__derived__euaiact__annexiii__chapteriiiapplies is True):
                                                 raise JsonSchemaValueException("invalid")
-                            data__derived__euaiact_any_of_count17 += 1
+                            data__derived__euaiact_any_of_count15 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__derived__euaiact_any_of_count17:
+                    if not data__derived__euaiact_any_of_count15:
                         try:
                             data__derived__euaiact_is_dict = isinstance(data__derived__euaiact, dict)
                             if data__derived__euaiact_is_dict:
@@ -3760,9 +3671,9 @@ def validate___definitions_s3b95bc7bc49f5259afc7aabd(data, custom_formats={}, na
                                             data__derived__euaiact__annexi__chapteriiiapplies = data__derived__euaiact__annexi["chapter_iii_applies"]
                                             if not (isinstance(data__derived__euaiact__annexi__chapteriiiapplies, bool) and data__derived__euaiact__annexi__chapteriiiapplies is True):
                                                 raise JsonSchemaValueException("invalid")
-                            data__derived__euaiact_any_of_count17 += 1
+                            data__derived__euaiact_any_of_count15 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__derived__euaiact_any_of_count17:
+                    if not data__derived__euaiact_any_of_count15:
                         raise JsonSchemaValueException("invalid")
     return data
 
@@ -3790,8 +3701,8 @@ def validate___definitions_s3a445606a95bc9450c9025ba(data, custom_formats={}, na
     return data
 
 def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count18 = 0
-    if not data_any_of_count18:
+    data_any_of_count16 = 0
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3825,9 +3736,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                         data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
                                         if data__modelcard__intendeduse__affectedpersons_len < 1:
                                             raise JsonSchemaValueException("invalid")
-            data_any_of_count18 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count18:
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -3868,9 +3779,9 @@ def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, na
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                 if not data__datamanifest__datasets_contains:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count18 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count18:
+    if not data_any_of_count16:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -4416,8 +4327,8 @@ def validate___definitions_s15dcbb5e65ed5f0892572bf2(data, custom_formats={}, na
                 if "transparency" in data__modelcard_keys:
                     data__modelcard_keys.remove("transparency")
                     data__modelcard__transparency = data__modelcard["transparency"]
-                    data__modelcard__transparency_any_of_count19 = 0
-                    if not data__modelcard__transparency_any_of_count19:
+                    data__modelcard__transparency_any_of_count17 = 0
+                    if not data__modelcard__transparency_any_of_count17:
                         try:
                             data__modelcard__transparency_is_dict = isinstance(data__modelcard__transparency, dict)
                             if data__modelcard__transparency_is_dict:
@@ -4439,9 +4350,9 @@ def validate___definitions_s15dcbb5e65ed5f0892572bf2(data, custom_formats={}, na
                                             data__modelcard__transparency__obviousfromcontext__claimed = data__modelcard__transparency__obviousfromcontext["claimed"]
                                             if not (isinstance(data__modelcard__transparency__obviousfromcontext__claimed, bool) and data__modelcard__transparency__obviousfromcontext__claimed is True):
                                                 raise JsonSchemaValueException("invalid")
-                            data__modelcard__transparency_any_of_count19 += 1
+                            data__modelcard__transparency_any_of_count17 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__modelcard__transparency_any_of_count19:
+                    if not data__modelcard__transparency_any_of_count17:
                         try:
                             data__modelcard__transparency_is_dict = isinstance(data__modelcard__transparency, dict)
                             if data__modelcard__transparency_is_dict:
@@ -4463,24 +4374,24 @@ def validate___definitions_s15dcbb5e65ed5f0892572bf2(data, custom_formats={}, na
                                             data__modelcard__transparency__lawenforcementexception__claimed = data__modelcard__transparency__lawenforcementexception["claimed"]
                                             if not (isinstance(data__modelcard__transparency__lawenforcementexception__claimed, bool) and data__modelcard__transparency__lawenforcementexception__claimed is True):
                                                 raise JsonSchemaValueException("invalid")
-                            data__modelcard__transparency_any_of_count19 += 1
+                            data__modelcard__transparency_any_of_count17 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__modelcard__transparency_any_of_count19:
+                    if not data__modelcard__transparency_any_of_count17:
                         raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s150390adea033ea6d1a84502(data, custom_formats={}, name_prefix=None):
-    data_any_of_count20 = 0
-    if not data_any_of_count20:
+    data_any_of_count18 = 0
+    if not data_any_of_count18:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['redress_channel_ref']) - data.keys()
                 if data__missing_keys:
                     raise JsonSchemaValueException("invalid")
-            data_any_of_count20 += 1
+            data_any_of_count18 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count20:
+    if not data_any_of_count18:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -4496,9 +4407,9 @@ def validate___definitions_s150390adea033ea6d1a84502(data, custom_formats={}, na
                         data__decision__missing_keys = set(['contest_channel_ref']) - data__decision.keys()
                         if data__decision__missing_keys:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count20 += 1
+            data_any_of_count18 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count20:
+    if not data_any_of_count18:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -4639,6 +4550,66 @@ def validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats={}, na
             data__kind = data["kind"]
             if not (isinstance(data__kind, str) and data__kind == 'training'):
                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s03a49f83b9aff605884e113e(data, custom_formats={}, name_prefix=None):
+    data_any_of_count19 = 0
+    if not data_any_of_count19:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['disparate_impact_ratio']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "disparate_impact_ratio" in data_keys:
+                    data_keys.remove("disparate_impact_ratio")
+                    data__disparateimpactratio = data["disparate_impact_ratio"]
+                    if isinstance(data__disparateimpactratio, (int, float, Decimal)) and not isinstance(data__disparateimpactratio, bool):
+                        if data__disparateimpactratio < 0.8:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count19 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count19:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['selection_test']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "selection_test" in data_keys:
+                    data_keys.remove("selection_test")
+                    data__selectiontest = data["selection_test"]
+                    data__selectiontest_is_dict = isinstance(data__selectiontest, dict)
+                    if data__selectiontest_is_dict:
+                        data__selectiontest__missing_keys = set(['p_value']) - data__selectiontest.keys()
+                        if data__selectiontest__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__selectiontest_keys = set(data__selectiontest.keys())
+                        if "p_value" in data__selectiontest_keys:
+                            data__selectiontest_keys.remove("p_value")
+                            data__selectiontest__pvalue = data__selectiontest["p_value"]
+                            data__selectiontest__pvalue_any_of_count20 = 0
+                            if not data__selectiontest__pvalue_any_of_count20:
+                                try:
+                                    if not isinstance(data__selectiontest__pvalue, (NoneType)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__selectiontest__pvalue_any_of_count20 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__selectiontest__pvalue_any_of_count20:
+                                try:
+                                    if isinstance(data__selectiontest__pvalue, (int, float, Decimal)) and not isinstance(data__selectiontest__pvalue, bool):
+                                        if data__selectiontest__pvalue < 0.05:
+                                            raise JsonSchemaValueException("invalid")
+                                    data__selectiontest__pvalue_any_of_count20 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__selectiontest__pvalue_any_of_count20:
+                                raise JsonSchemaValueException("invalid")
+            data_any_of_count19 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count19:
+        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0261e9acc62770b704128d60(data, custom_formats={}, name_prefix=None):
