@@ -23,7 +23,7 @@ CREDIT_FAILURES = {
     "mlcompliance": {"MLC-WAIVER-EXPIRED"},
 }
 CHATBOT_FAILURES = {
-    "eu-trustworthy-ai": {"EUAI-ART50-1-AI-DISCLOSURE", "EUAI-ART6-TIER-MATCHES-CATEGORY", "HLEG-R5-ACCESSIBILITY"},
+    "eu-trustworthy-ai": {"EUAI-ART50-1-AI-DISCLOSURE", "EUAI-ART6-CATEGORY-CONSISTENT", "HLEG-R5-ACCESSIBILITY"},
     "gdpr": {"GDPR-ART32-1B-MODEL-PRIVACY-ATTACKS"},
     "mlops-practices": set(),
     "mlcompliance": {"MLC-TIER-DECLARED"},
@@ -69,9 +69,11 @@ def test_credit_scoring_is_non_compliant_at_tier_high_from_annex_iii_5b(sample_c
     assert code == 1
     assert data["gate"]["verdict"] == "non_compliant" and data["gate"]["fail_on"] == "high"
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("high", "high", "high")
-    assert "Art. 6(2) and Annex III point 5(b)" in clauses(data)
+    # the Annex III fact is recorded, but raises the tier only from 2 Dec 2027 (Art. 113 as amended)
+    annex_iii = [f for f in data["risk"]["facts"] if f["clause"].startswith("Art. 6(2) and Annex III point 5(b)")]
+    assert [f["applies_from"] for f in annex_iii] == ["2027-12-02"]
     assert any(c.startswith("Art. 22(1)") for c in clauses(data))
-    assert {b["regime"] for b in data["risk"]["basis"]} == {"EU AI Act", "PRA SS1/23", "GDPR"}
+    assert {b["regime"] for b in data["risk"]["basis"]} == {"PRA SS1/23", "GDPR"}   # the AI Act joins from 2 Dec 2027
     assert [p["id"] for p in data["packs"]] == ["eu-trustworthy-ai", "gdpr", "mlops-practices", "pra-ss1-23"]
     blocking = {f["rule_id"] for f in data["findings"] if f["fingerprint"] in data["gate"]["blocking"]}
     assert blocking == {"GDPR-ART35-11-DPIA-REVIEWED", "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"}
@@ -129,12 +131,33 @@ def test_credit_scoring_active_waiver_leaves_the_raw_score_unchanged(sample_chec
     assert data["summary"]["score"]["with_accepted_risk"] > data["summary"]["score"]["raw"]
 
 
-def test_credit_scoring_annex_iii_duties_apply_from_2_december_2027(sample_check):
+def test_credit_scoring_is_a_legacy_system_outside_the_annex_iii_duties(sample_check):
+    """Put into service on 2025-10-13, before 2 Dec 2027, with no significant design change since:
+    amended Art. 111(2) keeps the high-risk duties off it (audit L2), so the Annex III rules do not
+    apply, and EUAI-ART49-1 / EUAI-ART12 no longer block on 2027-12-15; a person confirms the
+    legacy status (manual EUAI-ART111-LEGACY-STATUS)."""
     _, now = sample_check("credit-scoring")
     annex3 = outcomes_of(now, lambda r: r.endswith("-ANNEX3"))
     assert annex3 and all(o == {"not_applicable"} for o in annex3.values())
-    code, later = sample_check("credit-scoring", "2028-01-15")
-    assert code == 1 and later["risk"]["tier"] == "high"
+    code, later = sample_check("credit-scoring", "2027-12-15")
+    assert later["risk"]["tier"] == "high"   # still high-risk by classification (and PRA tier 1, GDPR Art. 22)
+    assert all(o == {"not_applicable"} for o in outcomes_of(later, lambda r: r.endswith("-ANNEX3")).values())
+    assert failing(later)["eu-trustworthy-ai"] == {"EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY"}
+    legacy = [f for f in later["findings"] if f["rule_id"] == "EUAI-ART111-LEGACY-STATUS"]
+    assert [f["outcome"] for f in legacy] == ["manual"]
+
+
+def test_credit_scoring_annex_iii_duties_apply_after_a_significant_design_change(sample_copy, checks):
+    root = sample_copy("credit-scoring")
+    card = root / "model_card.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace(
+        "significant_design_changes: []",
+        "significant_design_changes: [{date: 2027-12-10, description: v6 redevelopment with open-banking inputs}]"),
+        encoding="utf-8")
+    out = checks.run(root, as_of="2028-01-15")
+    assert out.exit_code == 1
+    later = out.json()
+    assert later["risk"]["tier"] == "high"
     assert failing(later)["eu-trustworthy-ai"] == {
         "EUAI-ART4-LITERACY-CURRENT", "HLEG-R6-TRAINING-ENERGY",
         "EUAI-ART12-AUTOMATIC-LOGGING-ANNEX3", "EUAI-ART49-1-PROVIDER-REGISTERED"}
@@ -158,9 +181,10 @@ def test_xray_anomaly_is_compliant_at_tier_high_from_annex_i(sample_check):
     assert data["gate"]["verdict"] == "compliant" and data["gate"]["fail_on"] == "medium"
     assert data["gate"]["blocking"] == []
     assert (data["risk"]["declared"], data["risk"]["derived"], data["risk"]["tier"]) == ("high", "high", "high")
-    assert any(c.startswith("Art. 6(1) and Annex I") for c in clauses(data))
+    annex_i = [f for f in data["risk"]["facts"] if f["clause"].startswith("Art. 6(1) and Annex I point 11 (Section A)")]
+    assert [f["applies_from"] for f in annex_i] == ["2028-08-02"]   # raises the tier from 2 Aug 2028
     assert any(c.startswith("Art. 35(3)(b)") for c in clauses(data))
-    assert {b["regime"] for b in data["risk"]["basis"]} == {"EU AI Act", "GxP", "GDPR"}
+    assert {b["regime"] for b in data["risk"]["basis"]} == {"GxP", "GDPR"}   # the AI Act joins from 2 Aug 2028
     assert failing(data) == {"eu-trustworthy-ai": set(), "gdpr": set(), "gxp-alcoa": set(),
                              "mlops-practices": set(), "mlcompliance": set()}
     assert {f["outcome"] for f in data["findings"]} == {"pass", "not_applicable", "manual"}
@@ -215,7 +239,7 @@ def test_support_chatbot_fails_exactly_the_documented_rules(sample_check):
     _, data = sample_check("support-chatbot")
     assert failing(data) == CHATBOT_FAILURES
     blocking = {f["rule_id"] for f in data["findings"] if f["fingerprint"] in data["gate"]["blocking"]}
-    assert blocking == {"MLC-TIER-DECLARED", "EUAI-ART6-TIER-MATCHES-CATEGORY", "EUAI-ART50-1-AI-DISCLOSURE"}
+    assert blocking == {"MLC-TIER-DECLARED", "EUAI-ART6-CATEGORY-CONSISTENT", "EUAI-ART50-1-AI-DISCLOSURE"}
     # rules that only exist above minimal are what exposes two of the gaps
     by_rule = {f["rule_id"]: f for f in data["findings"] if f["outcome"] == "fail"}
     assert by_rule["GDPR-ART32-1B-MODEL-PRIVACY-ATTACKS"]["severity"] == "medium"
@@ -231,8 +255,10 @@ def test_support_chatbot_art_50_dates(sample_check):
     assert outcomes_of(before, lambda r: r == "EUAI-ART50-1-AI-DISCLOSURE") == {
         "EUAI-ART50-1-AI-DISCLOSURE": {"not_applicable"}}
     _, later = sample_check("support-chatbot", "2026-12-15")
+    # a text-only generator: its 2025 Art. 5 screening still covers it (points (ba)/(bb) concern
+    # images, video and audio; eu-trustworthy-ai 1.2.0, audit L10)
     assert failing(later)["eu-trustworthy-ai"] == CHATBOT_FAILURES["eu-trustworthy-ai"] | {
-        "EUAI-ART50-2-CONTENT-MARKED-LEGACY", "EUAI-ART5-SCREENING-COVERS-OMNIBUS"}
+        "EUAI-ART50-2-CONTENT-MARKED-LEGACY"}
 
 
 # --- invoice-late-payment: minimal tier, three packs, compliant --------------------------------

@@ -8,15 +8,16 @@ import pytest
 from mlcompliance.engine.tiering import derive
 
 AS_OF = date(2026, 11, 1)
+LATER = date(2028, 9, 1)   # Annex III (2 Dec 2027) and Annex I (2 Aug 2028) classification applies
 
 
-def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "minimal") -> dict:
+def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "minimal", as_of: date = AS_OF) -> dict:
     card = {**card}
     risk = dict(card.get("risk", {}))
     if declared:
         risk["tier"] = declared
     card["risk"] = risk
-    return derive({"model_card": card, "data_manifest": manifest or {}, "pipeline": {}}, AS_OF)
+    return derive({"model_card": card, "data_manifest": manifest or {}, "pipeline": {}}, as_of)
 
 
 @pytest.mark.parametrize("act, use, expected, clause", [
@@ -35,7 +36,7 @@ def tier_of(card: dict, manifest: dict | None = None, declared: str | None = "mi
     ({}, {}, "minimal", None),
 ])
 def test_eu_ai_act(act, use, expected, clause):
-    risk = tier_of({"risk": {"eu_ai_act": act}, "intended_use": use})
+    risk = tier_of({"risk": {"eu_ai_act": act}, "intended_use": use}, as_of=LATER)
     assert risk["regimes"]["EU AI Act"] == expected
     if clause:
         assert any(clause in f["clause"] for f in risk["facts"])
@@ -45,7 +46,7 @@ def test_derogation_is_void_when_the_decision_profiles_people():
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b", "art6_3": {"claimed": True, "condition": "a",
                                                                         "rationale_ref": "x", "profiling": False}}},
             "decision": {"profiling": True}}
-    assert tier_of(card)["regimes"]["EU AI Act"] == "high"
+    assert tier_of(card, as_of=LATER)["regimes"]["EU AI Act"] == "high"
 
 
 @pytest.mark.parametrize("pra, expected", [
@@ -86,7 +87,7 @@ def test_effective_tier_is_the_highest_regime_and_basis_names_the_clause():
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "pra": {"in_scope": True, "materiality": "medium",
                                                                       "complexity": "low"}},
             "intended_use": {"interacts_with_persons": True}}
-    risk = tier_of(card, declared="high")
+    risk = tier_of(card, declared="high", as_of=LATER)
     assert (risk["tier"], risk["derived"]) == ("high", "high")
     assert [f["fact"] for f in risk["basis"]] == ["/model_card/risk/eu_ai_act/annex_iii_point"]
     assert risk["basis"][0]["clause"] == "Art. 6(2) and Annex III point 5(b)"
@@ -94,7 +95,7 @@ def test_effective_tier_is_the_highest_regime_and_basis_names_the_clause():
 
 
 def test_under_declared_tier_is_raised_and_reported():
-    risk = tier_of({"risk": {"eu_ai_act": {"annex_iii_point": "5b"}}}, declared="limited")
+    risk = tier_of({"risk": {"eu_ai_act": {"annex_iii_point": "5b"}}}, declared="limited", as_of=LATER)
     assert risk["tier"] == "high"
     assert risk["problems"][0]["kind"] == "under_declared"
     assert "declares tier 'limited' but its own facts make it 'high'" in risk["problems"][0]["message"]
@@ -108,11 +109,13 @@ def test_override_accepts_a_lower_tier_only_when_complete_and_dated():
     override = {"to": "limited", "justification": "Scores only pre-screen; a credit officer decides.",
                 "approved_by": "Chief Risk Officer", "approved_at": "2026-10-01"}
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "override": override}}
-    accepted = tier_of(card, declared="limited")
+    accepted = tier_of(card, declared="limited", as_of=LATER)
     assert accepted["tier"] == "limited" and accepted["override"]["accepted"] is True and not accepted["problems"]
-    late = tier_of({"risk": {**card["risk"], "override": {**override, "approved_at": "2026-11-02"}}}, declared="limited")
+    late = tier_of({"risk": {**card["risk"], "override": {**override, "approved_at": "2028-09-02"}}},
+                   declared="limited", as_of=LATER)
     assert late["tier"] == "high" and "after the as-of date" in late["override"]["reason"]
-    other = tier_of({"risk": {**card["risk"], "override": {**override, "to": "minimal"}}}, declared="limited")
+    other = tier_of({"risk": {**card["risk"], "override": {**override, "to": "minimal"}}}, declared="limited",
+                    as_of=LATER)
     assert other["tier"] == "high" and "not the declared 'limited'" in other["override"]["reason"]
 
 
@@ -150,7 +153,11 @@ def _built_in_conditions() -> dict[str, dict[str, str]]:
 
 
 # Deliberate redefinitions in a newer version of the same pack, each with its reason.
-REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data probe observed personal data"}
+REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data probe observed personal data",
+             **{(name, "eu-trustworthy-ai@1.2.0"): "keyed on the engine's derived classification, /derived/eu_ai_act "
+                "(audit L1, L2, L5), not on the declared category or point"
+                for name in ("annex_iii_high_risk", "annex_i_high_risk", "remote_biometric_identification",
+                             "critical_infrastructure", "fria_deployer")}}
 
 
 def test_a_condition_name_means_the_same_in_every_built_in_pack():
@@ -257,3 +264,121 @@ def test_pra_pack_tier_conditions_agree_with_the_engine():
         ctx = Context({"model_card": card}, AS_OF, "", lambda _: None)
         holding = [n for n, key in zip((1, 2, 3), wanted) if conditions[key](ctx)]
         assert holding == [pra_tier(card)], pra
+# --- the AI Act from facts and dates (pack-fidelity audit L1-L3, L5, L10, L11) --------------------
+
+def act_card(act: dict, **more) -> dict:
+    return {"risk": {"eu_ai_act": act}, **more}
+
+
+def classification(card: dict, as_of: date = LATER) -> dict:
+    from mlcompliance.engine.tiering import derived_view
+    return derived_view({"model_card": card, "data_manifest": {}, "pipeline": {}}, as_of)["eu_ai_act"]
+
+
+C1 = act_card({"category": "minimal", "annex_iii_point": "5b",
+               "art6_3": {"claimed": True, "condition": "d", "rationale_ref": "doc", "profiling": False,
+                          "registration_id": "EU-1"}},
+              decision={"automation": "human_in_the_loop", "effect": "similarly_significant", "profiling": True})
+
+
+def test_c1_failed_derogation_is_high_from_2_december_2027_and_the_category_is_inconsistent():
+    before = tier_of(C1, declared="limited", as_of=date(2026, 12, 4))
+    assert before["regimes"]["EU AI Act"] == "minimal"          # L11: Art. 6 does not apply to it yet
+    pending = [f for f in before["facts"] if f["fact"].endswith("/annex_iii_point")]
+    assert pending[0]["applies_from"] == "2027-12-02" and "derogation does not hold" in pending[0]["clause"]
+    after = tier_of(C1, declared="limited", as_of=date(2027, 12, 15))
+    assert after["regimes"]["EU AI Act"] == "high" and "applies_from" not in after["basis"][0]
+    c = classification(C1, date(2027, 12, 15))
+    assert c["annex_iii"]["art6_3"] == "invalid" and c["annex_iii"]["chapter_iii_applies"] is True
+    assert c["category"] == "high_risk_annex_iii" and c["category_consistent"] is False
+
+
+def test_c8_category_minimal_with_an_annex_iii_point_is_high_risk_by_the_facts():
+    c = classification(act_card({"category": "minimal", "annex_iii_point": "5b"}), date(2027, 12, 15))
+    assert c["annex_iii"]["chapter_iii_applies"] is True and c["category_consistent"] is False
+    honest = classification(act_card({"category": "high_risk_annex_iii", "annex_iii_point": "5b"}))
+    assert honest["category_consistent"] is True
+    stricter = classification(act_card({"category": "high_risk_annex_iii"}))   # no point: under-documented
+    assert stricter["category_consistent"] is True and stricter["annex_iii"]["chapter_iii_applies"] is True
+
+
+def test_c5b_c5e_an_authorised_art_5_1_h_use_is_high_risk_annex_iii_1a_not_prohibited():
+    card = act_card({"deployer_type": "public_body", "role": "deployer",
+                     "art5_screening": {"practices_matched": ["h"], "authorisation_ref": "court-order-114"}})
+    risk = tier_of(card, declared="high", as_of=date(2027, 12, 15))
+    assert risk["derived"] == "high" and risk["regimes"]["EU AI Act"] == "high" and not risk["problems"]
+    assert "authorised Art. 5(1)(h) use" in risk["basis"][0]["clause"]
+    c = classification(card, date(2027, 12, 15))
+    assert c["annex_iii"]["point"] == "1a" and c["prohibited"]["points"] == [] and c["prohibited"]["authorised_rbi"]
+    unauthorised = tier_of(act_card({"art5_screening": {"practices_matched": ["h"]}}), declared="high")
+    assert unauthorised["tier"] == "prohibited"
+
+
+def test_c5c_practices_matched_is_an_enumerated_list():
+    from mlcompliance.evidence.schemas import validator
+    bad = {"kind": "model_card", "schema_version": "1.0",
+           "risk": {"eu_ai_act": {"art5_screening": {"practices_matched": ["social_scoring"]}}}}
+    assert list(validator("model_card").iter_errors(bad))
+    good = {**bad, "risk": {"eu_ai_act": {"art5_screening": {"practices_matched": ["c", "ba"]}}}}
+    assert not list(validator("model_card").iter_errors(good))
+
+
+def test_c5d_points_ba_bb_raise_the_tier_only_from_2_december_2026():
+    card = act_card({"art5_screening": {"practices_matched": ["ba"]}})
+    before = tier_of(card, declared="high", as_of=date(2026, 11, 30))
+    assert before["tier"] == "high" and before["regimes"]["EU AI Act"] == "minimal"
+    assert before["facts"][0]["applies_from"] == "2026-12-02" and "not yet on 2026-11-30" in before["facts"][0]["clause"]
+    after = tier_of(card, declared="high", as_of=date(2026, 12, 4))
+    assert after["tier"] == "prohibited" and after["basis"][0]["clause"].startswith("Art. 5(1): prohibited AI practice (ba)")
+
+
+def test_c3b_art_50_raises_the_tier_from_2_august_2026():
+    chatbot = {"intended_use": {"interacts_with_persons": True, "generates_synthetic_content": True}}
+    assert tier_of(chatbot, as_of=date(2026, 8, 1))["regimes"]["EU AI Act"] == "minimal"
+    assert tier_of(chatbot, as_of=date(2026, 12, 4))["regimes"]["EU AI Act"] == "limited"
+
+
+@pytest.mark.parametrize("act, as_of, legacy", [
+    ({"placed_on_market_at": "2025-10-13", "significant_design_changes": []}, date(2027, 12, 15), True),
+    ({"placed_on_market_at": "2025-10-13"}, date(2027, 12, 15), False),                     # changes not recorded
+    ({"placed_on_market_at": "2027-12-02", "significant_design_changes": []}, date(2027, 12, 15), False),
+    ({"placed_on_market_at": "2025-10-13", "significant_design_changes": [{"date": "2027-12-10"}]},
+     date(2027, 12, 15), False),
+    ({"placed_on_market_at": "2025-10-13", "significant_design_changes": [{"date": "2027-12-10"}]},
+     date(2027, 12, 9), True),                                                                # not changed yet then
+    ({"placed_on_market_at": "2025-10-13", "significant_design_changes": [], "intended_for_public_authority": True},
+     date(2030, 8, 1), True),
+    ({"placed_on_market_at": "2025-10-13", "significant_design_changes": [], "intended_for_public_authority": True},
+     date(2030, 8, 2), False),
+])
+def test_l2_legacy_high_risk_systems(act, as_of, legacy):
+    c = classification(act_card({"category": "high_risk_annex_iii", "annex_iii_point": "5b", **act}), as_of)
+    assert c["legacy"] is legacy and c["annex_iii"]["chapter_iii_applies"] is (not legacy)
+    assert c["annex_iii"]["high_risk"] is True   # still high-risk by classification
+
+
+@pytest.mark.parametrize("act, high, section, duties", [
+    ({"annex_i_legislation": "MDR (EU) 2017/745"}, True, "A", True),
+    ({"annex_i_legislation": "Regulation (EU) 2018/858"}, True, "B", False),                 # Art. 2(2)
+    ({"annex_i_point": "21"}, True, "B", False),                                             # machinery moved to B
+    ({"annex_i_legislation": "Machinery Directive 2006/42/EC"}, True, "B", False),
+    ({"annex_i_legislation": "a national toy law"}, True, None, True),                       # unknown: as Section A
+    ({"annex_i_legislation": "MDR (EU) 2017/745", "annex_i_third_party_assessment": False}, False, "A", False),
+    ({"annex_i_legislation": "MDR (EU) 2017/745", "annex_i_role": "safety_component",
+      "art6_1a": {"function": "quality_control", "failure_endangers_health_or_safety": False, "rationale_ref": "x"}},
+     False, "A", False),
+    ({"annex_i_legislation": "MDR (EU) 2017/745", "annex_i_role": "safety_component",
+      "art6_1a": {"function": "quality_control", "failure_endangers_health_or_safety": True, "rationale_ref": "x"}},
+     True, "A", True),
+])
+def test_l5_annex_i_sections_third_party_assessment_and_safety_components(act, high, section, duties):
+    c = classification(act_card(act))
+    assert (c["annex_i"]["high_risk"], c["annex_i"]["section"], c["annex_i"]["chapter_iii_applies"]) == (
+        high, section, duties)
+    assert tier_of(act_card(act), as_of=LATER)["regimes"]["EU AI Act"] == ("high" if high else "minimal")
+
+
+def test_annex_i_raises_the_tier_only_from_2_august_2028():
+    card = act_card({"annex_i_legislation": "MDR (EU) 2017/745"})
+    assert tier_of(card, as_of=date(2028, 8, 1))["regimes"]["EU AI Act"] == "minimal"
+    assert tier_of(card, as_of=date(2028, 8, 2))["regimes"]["EU AI Act"] == "high"

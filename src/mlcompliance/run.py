@@ -9,7 +9,7 @@ from typing import Any
 from mlcompliance.engine import evaluate as engine
 from mlcompliance.engine import waivers
 from mlcompliance.engine.corechecks import pack_findings, tier_findings, waiver_findings
-from mlcompliance.engine.tiering import TIER_CONDITIONS, derive
+from mlcompliance.engine.tiering import TIER_CONDITIONS, attach_derived, derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
 from mlcompliance.probes.observe import observe
@@ -46,7 +46,9 @@ class Checker:
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
                                 more=self._with_plugins)
         loaded = policy.load_packs(chosen)
-        risk = derive(project.bundle, as_of, policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources))
+        tier_conditions = policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources)
+        attach_derived(project, as_of, tier_conditions)   # /derived: the classification the packs key on
+        risk = derive(project.bundle, as_of, tier_conditions)
         dates = effective_dates(project.settings.get("effective_dates", {}), loaded, project)
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)

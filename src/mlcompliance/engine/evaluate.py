@@ -43,6 +43,10 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
     the pack's defaults; a pack absent here uses its defaults).
     """
     overrides = date_overrides or {}
+    if "derived" not in project.bundle:   # the packs' conditions read /derived: never evaluate without it
+        from mlcompliance.engine.tiering import TIER_CONDITIONS, attach_derived
+        from mlcompliance.policy.packs import shared_conditions
+        attach_derived(project, as_of, shared_conditions(packs, TIER_CONDITIONS))
     values = {p.id: {**{n: q.default for n, q in p.parameters.items()}, **(parameters or {}).get(p.id, {})}
               for p in packs}
     ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values)

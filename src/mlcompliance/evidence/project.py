@@ -21,6 +21,7 @@ from mlcompliance.evidence.schemas import schema_errors
 
 KINDS = ("model_card", "data_manifest", "pipeline")
 OBSERVED = "observed"   # facts written by the probes (docs/probes.md), never read from a file
+DERIVED = "derived"     # the engine's classification from the evidence (engine/tiering.py), never read from a file
 CONFIG_NAMES = ("mlcompliance.yaml", "mlcompliance.yml")
 _EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -44,6 +45,8 @@ class Project:
     bundle: dict[str, Any] = field(default_factory=dict)
     # bundle pointer under /observed -> (probed file, line), filled by the probes
     observed_index: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # bundle pointer under /derived -> the evidence pointer it was derived from (engine/tiering.py)
+    derived_index: dict[str, str] = field(default_factory=dict)
     # third-party files adapted into native evidence, and the merged documents (docs/adapters.md)
     sources: Gathered = field(default_factory=Gathered)
 
@@ -52,6 +55,11 @@ class Project:
         kind = tokens[0] if tokens else ""
         if kind == OBSERVED:
             return self._locate_observed(bundle_pointer)
+        if kind == DERIVED:   # a derived fact points at the evidence it was derived from
+            pointer = bundle_pointer
+            while pointer and pointer not in self.derived_index:
+                pointer = pointer[: pointer.rfind("/")]
+            return self.locate(self.derived_index.get(pointer, "/model_card"))
         inner = bundle_pointer[len(kind) + 1:] if tokens else ""
         merged = self.sources.merged.get(kind)
         if merged is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.loader import load_file
-from mlcompliance.evidence.project import KINDS, OBSERVED
+from mlcompliance.evidence.project import DERIVED, KINDS, OBSERVED
 from mlcompliance.policy.checks import Context, Target
 from mlcompliance.policy.packs import LEGACY_EVALUATION, Pack, Rule, _builtin_key, compile_pack
 from mlcompliance.vocab import TIERS
@@ -48,9 +48,9 @@ def lint_pack(directory: Path) -> list[str]:
                             "(percentages would overstate coverage)")
     for rule in pack.rules:
         first = rule.scope.split("/")[1] if rule.scope.count("/") else ""
-        if first and first not in KINDS + (OBSERVED,):
+        if first and first not in KINDS + (OBSERVED, DERIVED):
             problems.append(f"{rule.source}: rule {rule.id} scope {rule.scope} does not start with one of "
-                            + ", ".join(f"/{k}" for k in KINDS + (OBSERVED,)))
+                            + ", ".join(f"/{k}" for k in KINDS + (OBSERVED, DERIVED)))
         if not rule.references:
             problems.append(f"{rule.source}: rule {rule.id} cites no reference")
     if not list((directory / "tests").glob("*.yaml")):

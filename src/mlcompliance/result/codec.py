@@ -105,6 +105,8 @@ def risk_fact_to_dict(f: RiskFact) -> dict[str, Any]:
     out = {"regime": f.regime, "fact": f.fact, "value": thaw(f.value), "raises_to": f.raises_to, "clause": f.clause}
     if f.url is not None:
         out["url"] = f.url
+    if f.applies_from is not None:
+        out["applies_from"] = f.applies_from
     return out
 
 
@@ -258,7 +260,7 @@ def score_from_dict(s: dict[str, Any]) -> Score:
 
 def _risk_fact(f: dict[str, Any]) -> RiskFact:
     return RiskFact(regime=f["regime"], fact=f["fact"], value=freeze(f.get("value")), raises_to=f["raises_to"],
-                    clause=f["clause"], url=f.get("url"))
+                    clause=f["clause"], url=f.get("url"), applies_from=f.get("applies_from"))
 
 
 def risk_from_dict(r: dict[str, Any]) -> Risk:

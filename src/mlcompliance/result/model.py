@@ -72,6 +72,7 @@ class RiskFact:
     raises_to: str
     clause: str
     url: str | None = None
+    applies_from: str | None = None   # the clause does not apply yet: this fact raises nothing before then
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,7 +30,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from mlcompliance.engine.evaluate import evaluate
-from mlcompliance.engine.tiering import TIER_CONDITIONS, derive
+from mlcompliance.engine.tiering import TIER_CONDITIONS, attach_derived, derive
 from mlcompliance.errors import InputError
 from mlcompliance.evidence.claims import strip_unverifiable
 from mlcompliance.evidence.loader import Document, load_file
@@ -166,8 +166,9 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
     # placeholders count as missing here too; references are not checked (no project directory)
     record_unverifiable(project, *strip_unverifiable(project.bundle, {}, None))
     as_of = date.fromisoformat(as_of_text)
-    tier = (case.get("tier") or spec.get("tier")
-            or derive(bundle, as_of, shared_conditions([pack], TIER_CONDITIONS))["tier"])
+    tier_conditions = shared_conditions([pack], TIER_CONDITIONS)
+    attach_derived(project, as_of, tier_conditions)
+    tier = case.get("tier") or spec.get("tier") or derive(project.bundle, as_of, tier_conditions)["tier"]
     files = {k: v.encode("utf-8") for k, v in case.get("files", {}).items()}
     observe(project, files)
     findings = evaluate(project, [pack], as_of, tier, files.get)
