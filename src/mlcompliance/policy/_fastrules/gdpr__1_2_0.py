@@ -371,6 +371,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s8b21386aa87c8f4668c6ede0(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s9033c6f52308f2d498b770b2(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -447,6 +452,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sb2dd6b1013c67273d46d3ced(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sb486a9c0eeda2001e3617b8f(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -546,6 +556,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_scc418dff8034924e9ccb7a15(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sd01f75cb52fae7559b2a5d7c(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -597,6 +612,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sf2e3269939ee8b24d5c58c8f(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sf77baf1ff8f411954b49199b(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -833,6 +853,22 @@ def validate___definitions_sf77c4488015ecd48893e484d(data, custom_formats={}, na
             if data__ccpa_is_dict:
                 data__ccpa__missing_keys = set(['compatible_purpose_ref']) - data__ccpa.keys()
                 if data__ccpa__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sf77baf1ff8f411954b49199b(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['further_processing_notice_ref']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "further_processing_notice_ref" in data_keys:
+            data_keys.remove("further_processing_notice_ref")
+            data__furtherprocessingnoticeref = data["further_processing_notice_ref"]
+            if isinstance(data__furtherprocessingnoticeref, str):
+                data__furtherprocessingnoticeref_len = len(data__furtherprocessingnoticeref)
+                if data__furtherprocessingnoticeref_len < 1:
                     raise JsonSchemaValueException("invalid")
     return data
 
@@ -1188,6 +1224,39 @@ def validate___definitions_sd01f75cb52fae7559b2a5d7c(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__approvals_contains:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_scc418dff8034924e9ccb7a15(data, custom_formats={}, name_prefix=None):
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data__missing_keys = set(['source', 'art14_5_exemption_ref']) - data.keys()
+            if data__missing_keys:
+                raise JsonSchemaValueException("invalid")
+            data_keys = set(data.keys())
+            if "source" in data_keys:
+                data_keys.remove("source")
+                data__source = data["source"]
+                try:
+                    if not (isinstance(data__source, str) and data__source == 'data_subject'):
+                        raise JsonSchemaValueException("invalid")
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                else:
+                    raise JsonSchemaValueException("invalid")
+    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    else:
+        raise JsonSchemaValueException("invalid")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal_data', 'compatibility_assessment_ref']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal_data" in data_keys:
+            data_keys.remove("personal_data")
+            data__personaldata = data["personal_data"]
+            if not (isinstance(data__personaldata, bool) and data__personaldata is True):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_scb5ab8ecd32969e50cec9e61(data, custom_formats={}, name_prefix=None):
@@ -1984,6 +2053,20 @@ def validate___definitions_sb5bc869d970b98900dd0b6f3(data, custom_formats={}, na
         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sb486a9c0eeda2001e3617b8f(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal_data', 'art14_5_exemption_ref']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal_data" in data_keys:
+            data_keys.remove("personal_data")
+            data__personaldata = data["personal_data"]
+            if not (isinstance(data__personaldata, bool) and data__personaldata is True):
+                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sb2dd6b1013c67273d46d3ced(data, custom_formats={}, name_prefix=None):
     data_any_of_count9 = 0
     if not data_any_of_count9:
@@ -2373,6 +2456,22 @@ def validate___definitions_s9033c6f52308f2d498b770b2(data, custom_formats={}, na
             data__art9condition = data["art9_condition"]
             if not (isinstance(data__art9condition, str) and data__art9condition == '9_2_j'):
                 raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s8b21386aa87c8f4668c6ede0(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['public_information_ref']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "public_information_ref" in data_keys:
+            data_keys.remove("public_information_ref")
+            data__publicinformationref = data["public_information_ref"]
+            if isinstance(data__publicinformationref, str):
+                data__publicinformationref_len = len(data__publicinformationref)
+                if data__publicinformationref_len < 1:
+                    raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s8ab3b56e65cb49a2cec859b2(data, custom_formats={}, name_prefix=None):
