@@ -2,8 +2,13 @@
 # do not edit. Quick yes/no validators: see mlcompliance.policy.fastrules.
 # flake8: noqa
 from decimal import Decimal
+import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
+
+REGEX_PATTERNS = {
+    '^GB(-[A-Z0-9]+)?$': re.compile('^GB(-[A-Z0-9]+)?$')
+}
 
 NoneType = type(None)
 
@@ -206,6 +211,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s430c549286c976f72e7d72ae(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s43392fe185964f7f78f67c9a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -362,6 +372,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s87168fc13eed032b85a84fc7(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s877d2bd1bc0564e797e879cf(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -2781,6 +2796,28 @@ def validate___definitions_s8ab3b56e65cb49a2cec859b2(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s877d2bd1bc0564e797e879cf(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal_data', 'jurisdictions']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal_data" in data_keys:
+            data_keys.remove("personal_data")
+            data__personaldata = data["personal_data"]
+            if not (isinstance(data__personaldata, bool) and data__personaldata is True):
+                raise JsonSchemaValueException("invalid")
+        if "jurisdictions" in data_keys:
+            data_keys.remove("jurisdictions")
+            data__jurisdictions = data["jurisdictions"]
+            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
+            if data__jurisdictions_is_list:
+                data__jurisdictions_len = len(data__jurisdictions)
+                if data__jurisdictions_len < 1:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s87168fc13eed032b85a84fc7(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4045,6 +4082,32 @@ def validate___definitions_s43392fe185964f7f78f67c9a(data, custom_formats={}, na
             if data__explanations_is_dict:
                 data__explanations__missing_keys = set(['logic_summary_ref', 'affected_person_ref']) - data__explanations.keys()
                 if data__explanations__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s430c549286c976f72e7d72ae(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "jurisdictions" in data_keys:
+            data_keys.remove("jurisdictions")
+            data__jurisdictions = data["jurisdictions"]
+            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
+            if data__jurisdictions_is_list:
+                data__jurisdictions_contains = False
+                for data__jurisdictions_key in data__jurisdictions:
+                    try:
+                        try:
+                            if isinstance(data__jurisdictions_key, str):
+                                if not REGEX_PATTERNS['^GB(-[A-Z0-9]+)?$'].search(data__jurisdictions_key):
+                                    raise JsonSchemaValueException("invalid")
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                        else:
+                            raise JsonSchemaValueException("invalid")
+                        data__jurisdictions_contains = True
+                        break
+                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                if not data__jurisdictions_contains:
                     raise JsonSchemaValueException("invalid")
     return data
 
