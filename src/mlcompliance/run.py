@@ -8,7 +8,7 @@ from typing import Any
 
 from mlcompliance.engine import evaluate as engine
 from mlcompliance.engine import waivers
-from mlcompliance.engine.corechecks import tier_findings, waiver_findings
+from mlcompliance.engine.corechecks import pack_findings, tier_findings, waiver_findings
 from mlcompliance.engine.tiering import TIER_CONDITIONS, derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
@@ -49,8 +49,10 @@ class Checker:
         risk = derive(project.bundle, as_of, policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources))
         dates = project.settings.get("effective_dates", {})
         _check_rule_ids(dates, loaded, project)
-        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates)
+        settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
+        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)
         findings += tier_findings(project, risk)
+        findings += pack_findings(project, loaded, as_of)
         caps = {p.id: p.waiver_max_days for p in loaded}
         findings, register = waivers.apply(waiver_doc, findings, as_of, caps)
         findings += waiver_findings(register)
@@ -58,7 +60,7 @@ class Checker:
         compliance = [f for f in findings if (f.pack, f.requirement) not in evidence_only]
         assessed = maturity.evaluate(loaded, findings, as_of, project.name, project.bundle["observed"]["repository"])
         return result.build(project, loaded, compliance, risk, as_of, fail_on, register, waiver_doc, assessed,
-                            baseline, new_only)
+                            baseline, new_only, settings)
 
 
 def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: Any) -> None:
@@ -74,6 +76,41 @@ def _check_rule_ids(dates: dict[str, Any], packs: list[policy.Pack], project: An
             raise InputError(f"effective_dates names rule '{rule_id}', which no chosen pack has"
                              + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=project.config.path,
                              line=line, column=col, expected="a rule id from `mlcompliance packs show PACK`")
+
+
+def check_parameters(settings: dict[str, Any], packs: list[policy.Pack], config: Any) -> dict[str, dict[str, Any]]:
+    """The project's pack parameter settings (mlcompliance.yaml `parameters`), each checked against the
+    parameter the pack declares: a pack that is not chosen, an unknown name, a wrong type or a value
+    outside the bounds is an input error at its line."""
+    import difflib
+
+    from mlcompliance.errors import InputError
+    by_id = {p.id: p for p in packs}
+    out: dict[str, dict[str, Any]] = {}
+    for pack_id, values in sorted((settings or {}).items()):
+        where = config.path if config is not None else "mlcompliance.yaml"
+        if pack_id not in by_id:
+            line, col = config.location(f"/parameters/{pack_id}") if config is not None else (None, None)
+            raise InputError(f"parameters names pack '{pack_id}', which is not among the chosen packs",
+                             file=where, line=line, column=col, expected="one of " + ", ".join(sorted(by_id)))
+        declared = by_id[pack_id].parameters
+        for name, value in sorted(values.items()):
+            line, col = config.location(f"/parameters/{pack_id}/{name}") if config is not None else (None, None)
+            param = declared.get(name)
+            if param is None:
+                guess = difflib.get_close_matches(name, list(declared), n=1)
+                raise InputError(f"pack {pack_id}@{by_id[pack_id].version} has no parameter '{name}'"
+                                 + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=where, line=line,
+                                 column=col, expected=("one of " + ", ".join(sorted(declared))) if declared
+                                 else "no parameters: this pack version declares none")
+            why = param.problem(value)
+            if why:
+                unit = f" {param.unit}" if param.unit else ""
+                raise InputError(f"parameter {pack_id}.{name}: {why}", file=where, line=line, column=col,
+                                 expected=f"{'an integer' if param.type == 'integer' else 'a number'} from "
+                                 f"{param.minimum} to {param.maximum}{unit} (pack default {param.default})")
+            out.setdefault(pack_id, {})[name] = int(value) if param.type == "integer" else value
+    return out
 
 
 def check(root: Path, as_of: date | None = None, fail_on: str | None = None,

@@ -457,9 +457,21 @@ def packs_show(pack_ref: str, policy_paths: tuple[Path, ...]) -> None:
     click.echo(f"{pack.id}@{pack.version}: {pack.title}")
     click.echo(f"source: {pack.source['name']} ({pack.source['version']})" +
                (f" {pack.source['url']}" if pack.source.get("url") else ""))
+    for src in pack.sources:
+        click.echo(f"  law: {src['name']} {src['version']}" +
+                   (f", consolidated to {src['consolidated_to']}" if src.get("consolidated_to") else "") +
+                   f", as of {src['as_of']}" + (f" {src['url']}" if src.get("url") else ""))
+    if pack.law_as_of or pack.review_by:
+        click.echo(f"law as of: {pack.law_as_of or '-'}; review by: {pack.review_by or '-'}")
     click.echo(f"digest: {pack.digest}")
     if pack.description:
         click.echo(f"\n{pack.description.strip()}")
+    if pack.parameters:
+        click.echo("\nparameters (set in mlcompliance.yaml `parameters`):")
+        for name, param in sorted(pack.parameters.items()):
+            unit = f" {param.unit}" if param.unit else ""
+            click.echo(f"  {name} = {param.default}{unit} [{param.basis}; {param.minimum}..{param.maximum}]: "
+                       f"{param.description}" + (f" ({param.note})" if param.note else ""))
     for req in pack.requirements:
         rules = [r for r in pack.rules if r.requirement == req.id]
         kind = "manual" if req.manual else f"{len(rules)} rule{'s' if len(rules) != 1 else ''}"

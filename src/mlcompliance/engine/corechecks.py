@@ -7,7 +7,7 @@ from mlcompliance import __version__
 from mlcompliance.engine.findings import Finding, Reference, WaiverNote, observation
 from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.evidence import pointers
-from mlcompliance.evidence.project import Project
+from mlcompliance.evidence.project import CONFIG_NAMES, Project
 
 ENGINE_PACK = "mlcompliance"
 
@@ -42,6 +42,28 @@ def tier_findings(project: Project, risk: dict[str, Any]) -> list[Finding]:
         f"{risk['override']['approved_by']} on {risk['override']['approved_at']}.")
     return [_finding("MLC-TIER-DECLARED", title, "pass", "high", message, remediation, references,
                      loc.file, loc.line, loc.column, loc.pointer)]
+
+
+def pack_findings(project: Project, packs: list[Any], as_of: Any) -> list[Finding]:
+    """MLC-PACK-STALE: a warning for each chosen pack whose `review_by` date is before the as-of
+    date (its authors have not re-checked it against the law since); non-blocking."""
+    out = []
+    for pack in packs:
+        if pack.review_by is None or as_of <= pack.review_by:
+            continue
+        file, (line, column) = CONFIG_NAMES[0], (1, 1)
+        if project.config is not None:
+            file, (line, column) = project.config.path, project.config.location(f"/packs/{pack.id}")
+        checked = f" (law as of {pack.law_as_of.isoformat()})" if pack.law_as_of else ""
+        out.append(_finding(
+            "MLC-PACK-STALE", "A chosen policy pack is past its review date", "warn", "medium",
+            f"Pack {pack.id}@{pack.version}{checked} was due for review against the law by "
+            f"{pack.review_by.isoformat()}; as of {as_of.isoformat()} the law it encodes may have changed.",
+            f"Install and pin a newer version of {pack.id} if one exists (`mlcompliance packs list`), or have the "
+            "pack's owner re-check it against its sources and release a version with a new review_by date.",
+            [{"regulation": "mlcompliance", "clause": "pack versions and the law (docs/packs.md)"}],
+            file, line or 1, column or 1, f"/packs/{pack.id}", observed=pack.review_by.isoformat(), detail=f"pack {pack.id}@{pack.version}"))
+    return out
 
 
 _WAIVER_FINDINGS = {

@@ -10,6 +10,7 @@ from mlcompliance.engine.findings import (
     Finding,
     Reference,
     fill,
+    freeze,
     observation,
 )
 from mlcompliance.errors import InputError
@@ -32,14 +33,19 @@ def read_project_file(project: Project) -> Callable[[str], bytes | None]:
 
 def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
              read_file: Callable[[str], bytes | None] | None = None,
-             date_overrides: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+             date_overrides: dict[str, dict[str, str]] | None = None,
+             parameters: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
     """All findings of ``packs`` on ``project``, in evaluation order (the result sorts them, once).
 
     ``read_file`` defaults to the project directory; ``date_overrides`` maps rule ids to
-    replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates).
+    replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates);
+    ``parameters`` maps a pack id to its parameter values (mlcompliance.yaml ``parameters`` over
+    the pack's defaults; a pack absent here uses its defaults).
     """
     overrides = date_overrides or {}
-    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project))
+    values = {p.id: {**{n: q.default for n, q in p.parameters.items()}, **(parameters or {}).get(p.id, {})}
+              for p in packs}
+    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values)
     findings: list[Finding] = []
     for pack in packs:
         conditions: dict[str, bool] = {}
@@ -60,12 +66,17 @@ def _not_applicable(rule: Rule, project: Project, reason: str, severity: str) ->
 
 
 def _finding(rule: Rule, outcome: str, severity: str, message: str, loc: Any, target: str,
-             pointer: str, observed: Any = pointers.MISSING, detail: str | None = None) -> Finding:
+             pointer: str, observed: Any = pointers.MISSING, detail: str | None = None,
+             ctx: Context | None = None) -> Finding:
+    used = None
+    if ctx is not None and rule.parameters:   # the pack parameter values the rule's checks were given
+        values = ctx.parameters.get(rule.pack, {})
+        used = freeze({name: values[name] for name in rule.parameters if name in values})
     return Finding(rule_id=rule.id, pack=rule.pack, pack_version=rule.pack_version, requirement=rule.requirement,
                    title=rule.title, outcome=outcome, severity=severity, message=message,
                    remediation=rule.remediation, references=_references(rule.references), file=loc.file,
                    line=loc.line, column=loc.column, target=target, pointer=pointer,
-                   observed=observation(observed), detail=detail)
+                   observed=observation(observed), detail=detail, parameters=used or None)
 
 
 def _references(refs: list[dict[str, str]]) -> tuple[Reference, ...]:
@@ -112,10 +123,10 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
             violations = rule.evaluate(ctx, Target(pointer, value))
         except Exception as exc:  # noqa: BLE001 - a rule that cannot be evaluated is an 'error' finding
             yield _finding(rule, "error", severity, f"Could not evaluate: {type(exc).__name__}: {exc}",
-                           loc, loc.pointer, loc.pointer)
+                           loc, loc.pointer, loc.pointer, ctx=ctx)
             continue
         if not violations:
-            yield _finding(rule, "pass", severity, rule.title, loc, loc.pointer, loc.pointer)
+            yield _finding(rule, "pass", severity, rule.title, loc, loc.pointer, loc.pointer, ctx=ctx)
             continue
         first = min(violations, key=lambda v: v.pointer)
         at = project.locate(first.pointer)
@@ -126,7 +137,7 @@ def _evaluate_rule(rule: Rule, project: Project, ctx: Context, holds,
             message += f" ({removed})"
             details += f"; {removed}"
         outcome = "warn" if rule.mode == "advisory" else "fail"
-        yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details)
+        yield _finding(rule, outcome, severity, message, at, loc.pointer, at.pointer, first.observed, details, ctx)
 
 
 def _removed_notes(violation: Any, project: Project) -> list[str]:

@@ -85,6 +85,7 @@ class Finding:
     attestation: Attestation | None = None
     waiver: WaiverNote | None = None
     baseline: str | None = None  # vocab.BASELINE_STATES, only when compared with a baseline
+    parameters: Mapping[str, Any] | None = None   # pack parameter values the rule used (name -> value)
     fingerprint: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

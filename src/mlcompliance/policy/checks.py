@@ -44,11 +44,14 @@ class Context:
     """What a check may look at besides its target."""
 
     def __init__(self, bundle: dict[str, Any], as_of: date, tier: str,
-                 read_file: Callable[[str], bytes | None]) -> None:
+                 read_file: Callable[[str], bytes | None],
+                 parameters: dict[str, dict[str, Any]] | None = None) -> None:
         self.bundle = bundle
         self.as_of = as_of
         self.tier = tier
         self.read_file = read_file   # project-relative path -> bytes, or None when absent
+        # pack id -> {parameter: value} for every parameter of the pack (a pack absent here: its defaults)
+        self.parameters = parameters or {}
 
     def by_tier(self, value: Any) -> Any:
         if isinstance(value, dict) and value and set(value) <= set(TIERS):

@@ -94,12 +94,37 @@ class Rule:
     example: str | None
     source: str            # rules file and line, for pack authors
     spec: dict[str, Any] = field(repr=False, default_factory=dict)
+    parameters: tuple[str, ...] = ()   # pack parameters its checks read ({param: NAME} in `with:`)
 
     def severity_at(self, tier: str) -> str | None:
         """Severity at ``tier``, or None when the rule does not apply there."""
         if self.tiers is None:
             return self.severity
         return self.tiers.get(tier)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number of the pack that a project may set within bounds (pack.yaml `parameters`)."""
+    name: str
+    description: str
+    basis: str             # "law" (the text sets it) or "policy" (the pack's choice)
+    type: str              # "integer" or "number"
+    default: int | float
+    minimum: int | float
+    maximum: int | float
+    unit: str | None = None
+    note: str | None = None
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be this parameter's value, or None."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{value!r} is not a number"
+        if self.type == "integer" and not (isinstance(value, int) or float(value).is_integer()):
+            return f"{value!r} is not a whole number"
+        if not self.minimum <= value <= self.maximum:
+            return f"{value!r} is outside the allowed range {self.minimum}..{self.maximum}"
+        return None
 
 
 @dataclass
@@ -118,6 +143,10 @@ class Pack:
     origin: str
     waiver_max_days: dict[str, int] = field(default_factory=dict)
     maturity: dict[str, Any] | None = None   # maturity.yaml: maturity scores from this pack's findings
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    sources: list[dict[str, str]] = field(default_factory=list)    # the structured law version
+    law_as_of: date | None = None
+    review_by: date | None = None
 
     @property
     def maturity_requirement(self) -> str | None:
@@ -319,7 +348,8 @@ def _builtin_conditions(directory: Path) -> dict[str, Callable[[Context], bool]]
         return compile_pack(directory, "builtin").conditions
     fastrules.load(_builtin_key(directory))
     manifest = Document(str(directory / "pack.yaml"), "yaml", entry["pack"], "", "", {})
-    return {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify=False)
+    parameters = _parameters(entry["pack"], manifest, False)
+    return {name: _compile_condition(spec, manifest, f"/conditions/{name}", False, parameters)
             for name, spec in sorted((entry["pack"].get("conditions") or {}).items())}
 
 
@@ -385,7 +415,8 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
                                 tuple(r.get("unless", ())), tuple(r["tiers"]) if "tiers" in r else None)
                     for r in meta["requirements"]]
     _unique([r.id for r in requirements], "requirement", manifest, "/requirements")
-    conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify)
+    parameters = _parameters(meta, manifest, verify)
+    conditions = {name: _compile_condition(spec, manifest, f"/conditions/{name}", verify, parameters)
                   for name, spec in sorted(meta.get("conditions", {}).items())}
     for i, req in enumerate(requirements):
         for key, names in (("if", req.if_), ("unless", req.unless)):
@@ -399,14 +430,87 @@ def compile_pack(directory: Path, origin: str, trust: bool = True) -> Pack:
         if verify:
             validate_document(doc, "rules")
         for i, spec in enumerate(doc.value["rules"]):
-            rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify))
+            rules.append(_compile_rule(spec, meta, doc, f"/rules/{i}", requirements, conditions, verify, parameters))
     _unique([r.id for r in rules], "rule", manifest, "")
     rules.sort(key=lambda r: r.id)
     maturity = trusted.get("maturity") if trusted else _load_maturity(directory, {r.id for r in rules},
                                                                   {r.id for r in requirements})
     return Pack(meta["id"], meta["version"], meta["title"], meta.get("description"), meta["source"],
                 engine, requirements, conditions, rules, digest, directory, origin,
-                meta.get("waiver_max_days", {}), maturity)
+                meta.get("waiver_max_days", {}), maturity, parameters, list(meta.get("sources", [])),
+                date.fromisoformat(meta["law_as_of"]) if "law_as_of" in meta else None,
+                date.fromisoformat(meta["review_by"]) if "review_by" in meta else None)
+
+
+class Parameters(dict):
+    """A pack's parameters by name, knowing the pack's id (what a rule reads its values under)."""
+
+    def __init__(self, pack: str, items: dict[str, Parameter] | None = None) -> None:
+        super().__init__(items or {})
+        self.pack = pack
+
+
+def _parameters(meta: dict[str, Any], manifest: Document, verify: bool) -> Parameters:
+    """The pack's parameters; each default inside its bounds and of its type."""
+    out = Parameters(meta["id"])
+    for name, spec in sorted((meta.get("parameters") or {}).items()):
+        param = Parameter(name, spec["description"], spec["basis"], spec["type"], spec["default"], spec["minimum"],
+                          spec["maximum"], spec.get("unit"), spec.get("note"))
+        if verify:
+            if param.minimum > param.maximum:
+                line, col = manifest.location(f"/parameters/{name}/minimum")
+                raise InputError(f"parameter '{name}': minimum {param.minimum} is above maximum {param.maximum}",
+                                 file=manifest.path, line=line, column=col, expected="minimum <= default <= maximum")
+            for key in ("default", "minimum", "maximum"):
+                if param.type == "integer" and not float(spec[key]).is_integer():
+                    line, col = manifest.location(f"/parameters/{name}/{key}")
+                    raise InputError(f"parameter '{name}': {key} {spec[key]!r} is not a whole number",
+                                     file=manifest.path, line=line, column=col, expected="an integer (type: integer)")
+            why = param.problem(param.default)
+            if why:
+                line, col = manifest.location(f"/parameters/{name}/default")
+                raise InputError(f"parameter '{name}': default {why}", file=manifest.path, line=line, column=col,
+                                 expected="minimum <= default <= maximum")
+        out[name] = param
+    return out
+
+
+def _param_refs(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(pointer inside `with:`, parameter name) of every `{param: NAME}` in a check's parameters."""
+    if isinstance(value, dict):
+        if set(value) == {"param"} and isinstance(value["param"], str):
+            return [(path, value["param"])]
+        return [ref for k, v in value.items() for ref in _param_refs(v, f"{path}/{k}")]
+    if isinstance(value, list):
+        return [ref for i, v in enumerate(value) for ref in _param_refs(v, f"{path}/{i}")]
+    return []
+
+
+def substitute(value: Any, values: dict[str, Any]) -> Any:
+    """``value`` with each ``{param: NAME}`` replaced by ``values[NAME]``."""
+    if isinstance(value, dict):
+        if set(value) == {"param"} and isinstance(value["param"], str):
+            return values[value["param"]]
+        return {k: substitute(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, values) for v in value]
+    return value
+
+
+def rule_parameters(spec: Any) -> tuple[str, ...]:
+    """Names of the pack parameters a rule's assertion reads, sorted."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "check" in node:
+                names.update(name for _, name in _param_refs(node.get("with", {})))
+            for inner in node.get("any_of", []) or []:
+                walk(inner)
+            if "not" in node:
+                walk(node["not"])
+    walk(spec)
+    return tuple(sorted(names))
 
 
 MATURITY_FILE = "maturity.yaml"
@@ -561,27 +665,28 @@ def pack_digest(directory: Path) -> str:
 
 
 def _compile_condition(spec: dict[str, Any], doc: Document, pointer: str,
-                       verify: bool = True) -> Callable[[Context], bool]:
-    test = _compile_test(spec, doc, pointer, verify)
+                       verify: bool = True, parameters: dict[str, Parameter] | None = None) -> Callable[[Context], bool]:
+    test = _compile_test(spec, doc, pointer, verify, parameters)
 
     def holds(ctx: Context) -> bool:
         return test(ctx, Target("", ctx.bundle))
     return holds
 
 
-def _compile_test(spec: dict[str, Any], doc: Document, pointer: str, verify: bool
-                  ) -> Callable[[Context, Target], bool]:
+def _compile_test(spec: dict[str, Any], doc: Document, pointer: str, verify: bool,
+                  parameters: dict[str, Parameter] | None = None) -> Callable[[Context, Target], bool]:
     """An assertion as a yes/no, without building violations (a condition needs no message)."""
     if "any_of" in spec:
-        parts = [_compile_test(s, doc, f"{pointer}/any_of/{i}", verify) for i, s in enumerate(spec["any_of"])]
+        parts = [_compile_test(s, doc, f"{pointer}/any_of/{i}", verify, parameters)
+                 for i, s in enumerate(spec["any_of"])]
         return lambda ctx, target: any(part(ctx, target) for part in parts)
     if "not" in spec:
-        inner = _compile_test(spec["not"], doc, pointer + "/not", verify)
+        inner = _compile_test(spec["not"], doc, pointer + "/not", verify, parameters)
         return lambda ctx, target: not inner(ctx, target)
     if "schema" in spec:
         check = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
         return lambda ctx, target: check.is_valid(target.value)
-    evaluate = _compile_assertion(spec, doc, pointer, verify)
+    evaluate = _compile_assertion(spec, doc, pointer, verify, parameters)
     return lambda ctx, target: not evaluate(ctx, target)
 
 
@@ -629,13 +734,14 @@ def _compile_schema(schema: dict[str, Any], doc: Document, pointer: str, verify:
     return SchemaCheck(schema)
 
 
-def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True
+def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify: bool = True,
+                       parameters: dict[str, Parameter] | None = None
                        ) -> Callable[[Context, Target], list[Violation]]:
     """Compile a condition (schema, named check, any_of, not) into target -> violations."""
     if "any_of" in spec:
-        return _compile_any_of(spec["any_of"], doc, pointer + "/any_of", verify)
+        return _compile_any_of(spec["any_of"], doc, pointer + "/any_of", verify, parameters)
     if "not" in spec:
-        return _compile_not(spec["not"], doc, pointer + "/not", verify)
+        return _compile_not(spec["not"], doc, pointer + "/not", verify, parameters)
     if "schema" in spec:
         validator = _compile_schema(spec["schema"], doc, pointer + "/schema", verify)
 
@@ -660,17 +766,37 @@ def _compile_assertion(spec: dict[str, Any], doc: Document, pointer: str, verify
                          expected="one of " + ", ".join(sorted(REGISTRY)) + ", or an installed plug-in check ("
                          + (", ".join(installed) if installed else f"none installed in {plugins.CHECKS}") + ")")
     params = spec.get("with", {})
-    errors = _parameter_errors(named.params, params) if verify else []
+    refs = _param_refs(params)
+    declared = parameters or {}
+    if verify:
+        for at, ref in refs:
+            if ref not in declared:
+                line, col = doc.location(pointer + "/with" + at + "/param")
+                guess = difflib.get_close_matches(ref, list(declared), n=1)
+                raise InputError(f"check '{name}' names unknown pack parameter '{ref}'"
+                                 + (f" (did you mean '{guess[0]}'?)" if guess else ""), file=doc.path, line=line,
+                                 column=col, expected="a parameter declared under `parameters` in pack.yaml")
+    # the check's parameter schema must admit every value the parameters may take (default and bounds)
+    trials = [params] if not refs else [substitute(params, {n: getattr(p, key) for n, p in declared.items()})
+                                        for key in ("default", "minimum", "maximum")]
+    errors = [e for trial in trials for e in _parameter_errors(named.params, trial)][:1] if verify else []
     if errors:
         message, expected = describe_error(errors[0])
         line, col = doc.location(pointer + "/with" + "".join(f"/{p}" for p in errors[0].absolute_path))
         origin = f" (plug-in from {named.plugin})" if named.plugin else ""
-        raise InputError(f"parameters of check '{name}'{origin}: {message}", file=doc.path, line=line, column=col,
-                         expected=expected)
+        raise InputError(f"parameters of check '{name}'{origin}: {message}"
+                         + (" (with a pack parameter at its default or a bound)" if refs else ""),
+                         file=doc.path, line=line, column=col, expected=expected)
+    if not refs:
+        def by_check(ctx: Context, target: Target) -> list[Violation]:
+            return list(named.function(ctx, target, params))
+        return by_check
+    pack_id = getattr(parameters, "pack", "")
+    defaults = {n: p.default for n, p in declared.items()}
 
-    def by_check(ctx: Context, target: Target) -> list[Violation]:
-        return list(named.function(ctx, target, params))
-    return by_check
+    def with_parameters(ctx: Context, target: Target) -> list[Violation]:
+        return list(named.function(ctx, target, substitute(params, ctx.parameters.get(pack_id) or defaults)))
+    return with_parameters
 
 
 def _parameter_errors(schema: dict[str, Any], params: Any) -> list[Any]:
@@ -686,9 +812,10 @@ def _label(spec: dict[str, Any], i: int | None = None) -> str:
     return "alternative" + (f" {i + 1}" if i is not None else "")
 
 
-def _compile_any_of(specs: list[dict[str, Any]], doc: Document, pointer: str, verify: bool
-                    ) -> Callable[[Context, Target], list[Violation]]:
-    parts = [(_label(spec, i), _compile_assertion(spec, doc, f"{pointer}/{i}", verify)) for i, spec in enumerate(specs)]
+def _compile_any_of(specs: list[dict[str, Any]], doc: Document, pointer: str, verify: bool,
+                    parameters: dict[str, Parameter] | None = None) -> Callable[[Context, Target], list[Violation]]:
+    parts = [(_label(spec, i), _compile_assertion(spec, doc, f"{pointer}/{i}", verify, parameters))
+             for i, spec in enumerate(specs)]
 
     def any_of(ctx: Context, target: Target) -> list[Violation]:
         reasons, first = [], None
@@ -703,9 +830,9 @@ def _compile_any_of(specs: list[dict[str, Any]], doc: Document, pointer: str, ve
     return any_of
 
 
-def _compile_not(spec: dict[str, Any], doc: Document, pointer: str, verify: bool
-                 ) -> Callable[[Context, Target], list[Violation]]:
-    inner = _compile_assertion(spec, doc, pointer, verify)
+def _compile_not(spec: dict[str, Any], doc: Document, pointer: str, verify: bool,
+                 parameters: dict[str, Parameter] | None = None) -> Callable[[Context, Target], list[Violation]]:
+    inner = _compile_assertion(spec, doc, pointer, verify, parameters)
     label = _label(spec)
 
     def negation(ctx: Context, target: Target) -> list[Violation]:
@@ -732,7 +859,8 @@ def _schema_violation(target: Target, err: Any) -> Violation:
 
 
 def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, pointer: str,
-                  requirements: list[Requirement], conditions: dict[str, Any], verify: bool = True) -> Rule:
+                  requirements: list[Requirement], conditions: dict[str, Any], verify: bool = True,
+                  parameters: dict[str, Parameter] | None = None) -> Rule:
     line, _ = doc.location(pointer)
     source = f"{doc.path}:{line}"
     if spec["requirement"] not in {r.id for r in requirements}:
@@ -756,6 +884,6 @@ def _compile_rule(spec: dict[str, Any], meta: dict[str, Any], doc: Document, poi
         applies_until=date.fromisoformat(spec["applies_until"]) if "applies_until" in spec else None,
         references=spec.get("references", []), scope=spec.get("scope", ""),
         if_=spec.get("if", []), unless=spec.get("unless", []), when=when,
-        evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify),
+        evaluate=_compile_assertion(spec["assert"], doc, pointer + "/assert", verify, parameters),
         mode=spec.get("mode", "enforce"), message=spec["message"], remediation=spec["remediation"],
-        example=spec.get("example"), source=source, spec=spec)
+        example=spec.get("example"), source=source, spec=spec, parameters=rule_parameters(spec["assert"]))

@@ -61,8 +61,7 @@ def to_dict(result: Result) -> dict[str, Any]:
     out.update({
         "project": {"name": result.project.name,
                     "files": [_file(f) for f in result.project.files]},
-        "packs": [{"id": p.id, "version": p.version, "title": p.title, "digest": p.digest, "origin": p.origin,
-                   "source": thaw(p.source), "requirements": p.requirements, "rules": p.rules} for p in result.packs],
+        "packs": [pack_ref_to_dict(p) for p in result.packs],
         "risk": risk_to_dict(result.risk),
         "gate": gate_to_dict(result.gate),
         "summary": {"outcomes": counts_to_dict(result.summary.outcomes),
@@ -181,6 +180,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         out["attestation"] = attestation_to_dict(f.attestation)
     if f.waiver is not None:
         out["waiver"] = waiver_note_to_dict(f.waiver)
+    if f.parameters:
+        out["parameters"] = thaw(f.parameters)
     out["fingerprint"] = f.fingerprint
     if f.baseline is not None:
         out["baseline"] = f.baseline
@@ -225,9 +226,25 @@ def from_dict(d: dict[str, Any]) -> Result:
     )
 
 
+def pack_ref_to_dict(p: PackRef) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": p.id, "version": p.version, "title": p.title, "digest": p.digest, "origin": p.origin,
+                           "source": thaw(p.source), "requirements": p.requirements, "rules": p.rules}
+    if p.sources:
+        out["sources"] = thaw(p.sources)
+    if p.law_as_of is not None:
+        out["law_as_of"] = p.law_as_of
+    if p.review_by is not None:
+        out["review_by"] = p.review_by
+    if p.parameters:
+        out["parameters"] = thaw(p.parameters)
+    return out
+
+
 def pack_ref_from_dict(p: dict[str, Any]) -> PackRef:
     return PackRef(id=p["id"], version=p["version"], title=p.get("title", ""), digest=p["digest"], origin=p["origin"],
-                   source=freeze(p["source"]), requirements=p.get("requirements", 0), rules=p.get("rules", 0))
+                   source=freeze(p["source"]), requirements=p.get("requirements", 0), rules=p.get("rules", 0),
+                   sources=freeze(p.get("sources", [])), law_as_of=p.get("law_as_of"), review_by=p.get("review_by"),
+                   parameters=freeze(p["parameters"]) if p.get("parameters") else None)
 
 
 def counts_from_dict(c: dict[str, int]) -> Counts:
@@ -280,7 +297,8 @@ def finding_from_dict(f: dict[str, Any]) -> Finding:
         file=loc["file"], line=loc["line"], column=loc["column"], target=loc["target"], pointer=loc["pointer"],
         observed=freeze(f["observed"]) if "observed" in f else pointers.MISSING, detail=f.get("detail"),
         attestation=None if att is None else Attestation(**att),
-        waiver=None if waiver is None else WaiverNote(**waiver), baseline=f.get("baseline"))
+        waiver=None if waiver is None else WaiverNote(**waiver), baseline=f.get("baseline"),
+        parameters=freeze(f["parameters"]) if f.get("parameters") else None)
 
 
 # --- the data section (result/data.py): every field of its dataclasses, in their order ----------

@@ -56,6 +56,11 @@ class PackRef:
     source: Mapping[str, str]
     requirements: int
     rules: int
+    sources: tuple[Mapping[str, str], ...] = ()   # the structured law version (pack.yaml `sources`)
+    law_as_of: str | None = None
+    review_by: str | None = None
+    # parameter name -> {value, default, source ("pack default" or "mlcompliance.yaml"), basis, unit?}
+    parameters: Mapping[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

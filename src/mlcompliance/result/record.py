@@ -37,9 +37,11 @@ from mlcompliance.scoring.scores import counts, score, status
 
 def build(project: Project, packs: list[Pack], findings: list[Finding], risk: dict[str, Any], as_of: date,
           fail_on: str | None, register: list[WaiverEntry], waiver_doc: Document | None,
-          maturity: Mapping[str, Any] | None, baseline: Any = None, new_only: bool = False) -> Result:
+          maturity: Mapping[str, Any] | None, baseline: Any = None, new_only: bool = False,
+          parameters: Mapping[str, Mapping[str, Any]] | None = None) -> Result:
     """The result. ``fail_on`` is the --fail-on flag (None: the project's gate.fail_on, else the
-    tier table); ``baseline`` (a ``result.baseline.Comparison``) marks findings new or recurring."""
+    tier table); ``baseline`` (a ``result.baseline.Comparison``) marks findings new or recurring;
+    ``parameters`` (pack id -> name -> value) are the project's settings of pack parameters."""
     items = sorted(findings, key=Finding.sort_key)
     baseline_info = None
     if baseline is not None:
@@ -66,7 +68,10 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         project=ProjectInfo(name=project.name, files=tuple(files)),
         packs=tuple(PackRef(id=p.id, version=p.version, title=p.title, digest=p.digest,
                             origin=p.origin.split(":")[0], source=freeze(p.source),
-                            requirements=len(p.requirements), rules=len(p.rules)) for p in packs),
+                            requirements=len(p.requirements), rules=len(p.rules), sources=freeze(p.sources),
+                            law_as_of=p.law_as_of.isoformat() if p.law_as_of else None,
+                            review_by=p.review_by.isoformat() if p.review_by else None,
+                            parameters=parameter_echo(p, (parameters or {}).get(p.id, {}))) for p in packs),
         risk=typed_risk,
         gate=decide(items, typed_risk.tier, fail_on, configured, new_only),
         summary=Summary(outcomes=counts(items), score=score(items), packs=tuple(summaries)),
@@ -76,6 +81,19 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         baseline=baseline_info,
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
     )
+
+
+def parameter_echo(pack: Pack, settings: Mapping[str, Any]) -> Any:
+    """Every parameter of ``pack``: the value used, its default, where the value came from, its basis."""
+    out = {}
+    for name, param in sorted(pack.parameters.items()):
+        entry: dict[str, Any] = {"value": settings.get(name, param.default), "default": param.default,
+                                 "source": "mlcompliance.yaml" if name in settings else "pack default",
+                                 "basis": param.basis, "minimum": param.minimum, "maximum": param.maximum}
+        if param.unit:
+            entry["unit"] = param.unit
+        out[name] = entry
+    return freeze(out) if out else None
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
