@@ -36,6 +36,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s0393ac7cdfae99ce3aa0f3b3(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s03eaf1112c2170e5cadcc01c(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -152,11 +157,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s2b5ad8ec12752655f1756da1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -4572,49 +4572,6 @@ def validate___definitions_s3102ffd4e07facc1e3c92792(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s2b5ad8ec12752655f1756da1(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['personal_data', 'jurisdictions']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "personal_data" in data_keys:
-            data_keys.remove("personal_data")
-            data__personaldata = data["personal_data"]
-            if not (isinstance(data__personaldata, bool) and data__personaldata is True):
-                raise JsonSchemaValueException("invalid")
-        if "jurisdictions" in data_keys:
-            data_keys.remove("jurisdictions")
-            data__jurisdictions = data["jurisdictions"]
-            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
-            if data__jurisdictions_is_list:
-                data__jurisdictions_contains = False
-                for data__jurisdictions_key in data__jurisdictions:
-                    try:
-                        if not (isinstance(data__jurisdictions_key, str) and data__jurisdictions_key == 'US-CA'):
-                            raise JsonSchemaValueException("invalid")
-                        data__jurisdictions_contains = True
-                        break
-                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__jurisdictions_contains:
-                    raise JsonSchemaValueException("invalid")
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['ccpa']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "ccpa" in data_keys:
-            data_keys.remove("ccpa")
-            data__ccpa = data["ccpa"]
-            data__ccpa_is_dict = isinstance(data__ccpa, dict)
-            if data__ccpa_is_dict:
-                data__ccpa__missing_keys = set(['risk_assessment_date']) - data__ccpa.keys()
-                if data__ccpa__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5239,6 +5196,155 @@ def validate___definitions_s03eaf1112c2170e5cadcc01c(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s0393ac7cdfae99ce3aa0f3b3(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal_data', 'jurisdictions']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal_data" in data_keys:
+            data_keys.remove("personal_data")
+            data__personaldata = data["personal_data"]
+            if not (isinstance(data__personaldata, bool) and data__personaldata is True):
+                raise JsonSchemaValueException("invalid")
+        if "jurisdictions" in data_keys:
+            data_keys.remove("jurisdictions")
+            data__jurisdictions = data["jurisdictions"]
+            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
+            if data__jurisdictions_is_list:
+                data__jurisdictions_contains = False
+                for data__jurisdictions_key in data__jurisdictions:
+                    try:
+                        if not (isinstance(data__jurisdictions_key, str) and data__jurisdictions_key == 'US-CA'):
+                            raise JsonSchemaValueException("invalid")
+                        data__jurisdictions_contains = True
+                        break
+                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                if not data__jurisdictions_contains:
+                    raise JsonSchemaValueException("invalid")
+    data_any_of_count28 = 0
+    if not data_any_of_count28:
+        try:
+            data_any_of_count29 = 0
+            if not data_any_of_count29:
+                try:
+                    data_is_dict = isinstance(data, dict)
+                    if data_is_dict:
+                        data__missing_keys = set(['used_to_train_admt']) - data.keys()
+                        if data__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data_keys = set(data.keys())
+                        if "used_to_train_admt" in data_keys:
+                            data_keys.remove("used_to_train_admt")
+                            data__usedtotrainadmt = data["used_to_train_admt"]
+                            if not (isinstance(data__usedtotrainadmt, bool) and data__usedtotrainadmt is True):
+                                raise JsonSchemaValueException("invalid")
+                    data_any_of_count29 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data_any_of_count29:
+                try:
+                    data_is_dict = isinstance(data, dict)
+                    if data_is_dict:
+                        data__missing_keys = set(['ccpa']) - data.keys()
+                        if data__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data_keys = set(data.keys())
+                        if "ccpa" in data_keys:
+                            data_keys.remove("ccpa")
+                            data__ccpa = data["ccpa"]
+                            data__ccpa_is_dict = isinstance(data__ccpa, dict)
+                            if data__ccpa_is_dict:
+                                data__ccpa__missing_keys = set(['sold_or_shared']) - data__ccpa.keys()
+                                if data__ccpa__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__ccpa_keys = set(data__ccpa.keys())
+                                if "sold_or_shared" in data__ccpa_keys:
+                                    data__ccpa_keys.remove("sold_or_shared")
+                                    data__ccpa__soldorshared = data__ccpa["sold_or_shared"]
+                                    if not (isinstance(data__ccpa__soldorshared, bool) and data__ccpa__soldorshared is True):
+                                        raise JsonSchemaValueException("invalid")
+                    data_any_of_count29 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data_any_of_count29:
+                try:
+                    data_is_dict = isinstance(data, dict)
+                    if data_is_dict:
+                        data__missing_keys = set(['ccpa']) - data.keys()
+                        if data__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data_keys = set(data.keys())
+                        if "ccpa" in data_keys:
+                            data_keys.remove("ccpa")
+                            data__ccpa = data["ccpa"]
+                            data__ccpa_is_dict = isinstance(data__ccpa, dict)
+                            if data__ccpa_is_dict:
+                                data__ccpa__missing_keys = set(['sensitive_pi']) - data__ccpa.keys()
+                                if data__ccpa__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__ccpa_keys = set(data__ccpa.keys())
+                                if "sensitive_pi" in data__ccpa_keys:
+                                    data__ccpa_keys.remove("sensitive_pi")
+                                    data__ccpa__sensitivepi = data__ccpa["sensitive_pi"]
+                                    if not (isinstance(data__ccpa__sensitivepi, bool) and data__ccpa__sensitivepi is True):
+                                        raise JsonSchemaValueException("invalid")
+                    data_any_of_count29 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data_any_of_count29:
+                try:
+                    data_is_dict = isinstance(data, dict)
+                    if data_is_dict:
+                        data__missing_keys = set(['special_categories']) - data.keys()
+                        if data__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data_keys = set(data.keys())
+                        if "special_categories" in data_keys:
+                            data_keys.remove("special_categories")
+                            data__specialcategories = data["special_categories"]
+                            data__specialcategories_is_list = isinstance(data__specialcategories, (list, tuple))
+                            if data__specialcategories_is_list:
+                                data__specialcategories_contains = False
+                                for data__specialcategories_key in data__specialcategories:
+                                    try:
+                                        try:
+                                            if not (isinstance(data__specialcategories_key, str) and data__specialcategories_key == 'criminal'):
+                                                raise JsonSchemaValueException("invalid")
+                                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                        else:
+                                            raise JsonSchemaValueException("invalid")
+                                        data__specialcategories_contains = True
+                                        break
+                                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                if not data__specialcategories_contains:
+                                    raise JsonSchemaValueException("invalid")
+                    data_any_of_count29 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data_any_of_count29:
+                raise JsonSchemaValueException("invalid")
+            data_any_of_count28 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count28:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['ccpa']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "ccpa" in data_keys:
+                    data_keys.remove("ccpa")
+                    data__ccpa = data["ccpa"]
+                    data__ccpa_is_dict = isinstance(data__ccpa, dict)
+                    if data__ccpa_is_dict:
+                        data__ccpa__missing_keys = set(['risk_assessment_ref']) - data__ccpa.keys()
+                        if data__ccpa__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+            data_any_of_count28 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count28:
+        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s0261e9acc62770b704128d60(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5277,8 +5383,8 @@ def validate___definitions_s020c96b9dc78fb01100e9c5c(data, custom_formats={}, na
     return data
 
 def validate___definitions_s00cef51c179e44167e72745d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count28 = 0
-    if not data_any_of_count28:
+    data_any_of_count30 = 0
+    if not data_any_of_count30:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5291,9 +5397,9 @@ def validate___definitions_s00cef51c179e44167e72745d(data, custom_formats={}, na
                     data__personaldata = data["personal_data"]
                     if not (isinstance(data__personaldata, bool) and data__personaldata is True):
                         raise JsonSchemaValueException("invalid")
-            data_any_of_count28 += 1
+            data_any_of_count30 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count28:
+    if not data_any_of_count30:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5325,9 +5431,9 @@ def validate___definitions_s00cef51c179e44167e72745d(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__fields_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count28 += 1
+            data_any_of_count30 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count28:
+    if not data_any_of_count30:
         raise JsonSchemaValueException("invalid")
     return data
 
