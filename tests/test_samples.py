@@ -84,7 +84,9 @@ def test_credit_scoring_fails_exactly_the_documented_rules(sample_check):
     assert failing(data) == CREDIT_FAILURES
     assert not [f for f in data["findings"] if f["outcome"] == "error"]
     warned = {f["rule_id"] for f in data["findings"] if f["outcome"] == "warn"}
-    assert warned == {"MLC-WAIVER-STALE"}
+    assert warned == {"MLC-WAIVER-STALE", "GDPR-ART3-UK-ONLY-DATA"}   # gdpr 1.2.0: the UK-only 2019 sample
+    uk_only = [f for f in data["findings"] if f["rule_id"] == "GDPR-ART3-UK-ONLY-DATA" and f["outcome"] == "warn"]
+    assert len(uk_only) == 1 and "declined-applications-2019" in uk_only[0]["message"]
     retention = next(f for f in data["findings"] if f["rule_id"] == "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED"
                      and f["outcome"] == "fail")
     assert "declined-applications-2019" in retention["message"]

@@ -75,6 +75,18 @@ def test_gxp_impact(impact, expected):
     ({"risk": {"gdpr": {"systematic_monitoring": True}}}, None, "high", "Art. 35(3)(c)"),
     ({}, {"datasets": [{"id": "a", "personal_data": True}]}, "limited", "Art. 4(1)"),
     ({}, {"datasets": [{"id": "a", "personal_data": False}]}, "minimal", None),
+    # gdpr 1.2.0: a field marked personal is personal data, whatever the dataset flag says
+    ({}, {"datasets": [{"id": "a", "personal_data": False, "fields": [{"name": "email", "personal": True}]}]},
+     "limited", "Art. 4(1): dataset a"),
+    # L8 (audit c11): profiling on which significant decisions are based is Art. 35(3)(a), also under human review
+    ({"decision": {"automation": "human_in_the_loop", "effect": "similarly_significant", "profiling": True}}, None,
+     "high", "Art. 35(3)(a)"),
+    ({"decision": {"automation": "human_on_the_loop", "effect": "legal", "profiling": True}}, None, "high", "Art. 35(3)(a)"),
+    ({"decision": {"automation": "human_in_the_loop", "effect": "none", "profiling": True}}, None, "minimal", None),
+    # L12: a score a third party relies on decisively is an Art. 22 decision (CJEU C-634/21 SCHUFA)
+    ({"decision": {"automation": "advisory", "decisive_reliance": True, "effect": "legal"}}, None, "high", "C-634/21"),
+    ({"decision": {"automation": "advisory", "decisive_reliance": False, "effect": "legal"}}, None, "minimal", None),
+    ({"decision": {"automation": "advisory", "effect": "legal"}}, None, "minimal", None),
 ])
 def test_gdpr(card, manifest, expected, clause):
     risk = tier_of(card, manifest)
@@ -158,6 +170,10 @@ REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data pr
                 "(audit L1, L2, L5), not on the declared category or point"
                 for name in ("annex_iii_high_risk", "annex_i_high_risk", "remote_biometric_identification",
                              "critical_infrastructure", "fria_deployer")}}
+             ("holds_personal_data", "gdpr@1.2.0"): "also holds when a field is declared personal",
+             ("solely_automated_significant_decision", "gdpr@1.2.0"): "also a score a third party relies on decisively "
+                                                                       "(CJEU C-634/21)",
+             ("dpia_required", "gdpr@1.2.0"): "Art. 35 triggers only, not the tool's tier (audit L6)"}
 
 
 def test_a_condition_name_means_the_same_in_every_built_in_pack():
@@ -190,8 +206,10 @@ def test_the_tier_follows_the_chosen_packs_definition(tmp_path):
                   "required": ["decision"], "properties": {"decision": {
                       "required": ["automation", "effect"],
                       "properties": {"automation": {"const": "solely_automated"}, "effect": {"const": "legal"}}}}}}}}
+    no_dpia_case = {"description": "No Art. 35(3) case (this test isolates the Art. 22 term).", "schema": False}
     pack = compile_pack(make_pack(tmp_path, pid="gdpr", version="9.0.0",
-                                  conditions={"solely_automated_significant_decision": narrow}), "path")
+                                  conditions={"solely_automated_significant_decision": narrow,
+                                              "art35_3_case": no_dpia_case}), "path")
     bundle = {"model_card": {"risk": {"tier": "minimal"},
                              "decision": {"automation": "solely_automated", "effect": "similarly_significant"}},
               "data_manifest": {}, "pipeline": {}}
@@ -382,3 +400,91 @@ def test_annex_i_raises_the_tier_only_from_2_august_2028():
     card = act_card({"annex_i_legislation": "MDR (EU) 2017/745"})
     assert tier_of(card, as_of=date(2028, 8, 1))["regimes"]["EU AI Act"] == "minimal"
     assert tier_of(card, as_of=date(2028, 8, 2))["regimes"]["EU AI Act"] == "high"
+def test_gdpr_reads_art35_3_through_the_pack_condition(tmp_path):
+    """L8: the engine's Art. 35(3) fact is the pack's condition art35_3_case, so a chosen gdpr
+    version that defines it differently moves the tier with its rules."""
+    from helpers import make_pack
+
+    from mlcompliance.engine.tiering import TIER_CONDITIONS
+    from mlcompliance.policy.packs import compile_pack, shared_conditions
+    assert ("gdpr", "art35_3_case") in TIER_CONDITIONS
+    bundle = {"model_card": {"risk": {"tier": "minimal"},
+                             "decision": {"automation": "human_in_the_loop", "effect": "legal", "profiling": True}},
+              "data_manifest": {}, "pipeline": {}}
+    assert derive(bundle, AS_OF)["regimes"]["GDPR"] == "high"
+    never = {"description": "never", "schema": False}
+    pack = compile_pack(make_pack(tmp_path, pid="gdpr", version="9.0.0", conditions={"art35_3_case": never}), "path")
+    assert derive(bundle, AS_OF, shared_conditions([pack], TIER_CONDITIONS))["regimes"]["GDPR"] == "minimal"
+
+
+def test_monitoring_fact_says_large_scale():
+    facts = tier_of({"risk": {"gdpr": {"systematic_monitoring": True}}})["facts"]
+    assert any("Art. 35(3)(c)" in f["clause"] and "on a large scale" in f["clause"] for f in facts)
+
+
+# --- audit cases (pack-fidelity-audit.md section 4.3), end to end through the CLI ----------------
+
+def _edit(path, change) -> None:
+    import yaml
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _check(project, packs: dict | None = None, as_of: str = "2026-12-04") -> tuple[int, dict]:
+    import json
+
+    from helpers import cli
+    if packs is not None:
+        _edit(project / "mlcompliance.yaml", lambda d: d.update(packs=packs))
+    res = cli("check", project, "--as-of", as_of, "--format", "json")
+    assert res.exit_code in (0, 1), res.output
+    return res.exit_code, json.loads(res.stdout)
+
+
+def _outcomes(data: dict, rule_id: str) -> set[str]:
+    return {f["outcome"] for f in data["findings"] if f["rule_id"] == rule_id}
+
+
+@pytest.mark.parametrize("tier", [None, "limited"])
+def test_audit_c6b_c6c_a_missing_tier_does_not_require_a_dpia(sample_copy, tier):
+    """c6b / c6c: the e-mail router (personal data, no Art. 35 trigger) has no DPIA finding with or
+    without a declared tier; without one it is still checked as high (fail closed), and the only
+    DPIA-related finding is the advisory screening prompt."""
+    project = sample_copy("support-email-router")
+    _edit(project / "model_card.yaml", lambda d: d["risk"].update(tier=tier) if tier else d["risk"].pop("tier"))
+    _, data = _check(project, {"gdpr": "~=1.2"})
+    assert data["risk"]["tier"] == (tier or "high")
+    for rule in ("GDPR-ART35-1-DPIA-APPROVED", "GDPR-ART35-1-DPIA-BEFORE-PRODUCTION", "GDPR-ART35-11-DPIA-REVIEWED"):
+        assert _outcomes(data, rule) <= {"not_applicable"}, rule
+    assert _outcomes(data, "GDPR-ART35-1-SCREENING-RECORDED") == ({"warn"} if tier is None else {"not_applicable"})
+
+
+def test_audit_c9_a_self_declared_fairness_pass_does_not_hide_a_missed_threshold(sample_copy):
+    project = sample_copy("credit-scoring")
+    _edit(project / "model_card.yaml", lambda d: d["fairness"]["metrics"][1].update(value=0.70))
+    _, data = _check(project, {"gdpr": "~=1.2"})
+    assert _outcomes(data, "GDPR-ART5-1A-FAIRNESS-TESTED") == {"pass"}
+    assert "fail" in _outcomes(data, "GDPR-ART5-1A-FAIRNESS-THRESHOLDS-MET")
+    failed = next(f for f in data["findings"] if f["rule_id"] == "GDPR-ART5-1A-FAIRNESS-THRESHOLDS-MET"
+                  and f["outcome"] == "fail")
+    assert failed["severity"] == "high" and "not a GDPR one" in failed["message"]
+
+
+def test_audit_c11_profiling_under_human_review_is_high_and_blocks(sample_copy):
+    """c11: AI Act and PRA out of the picture, a person in the loop, profiling with a significant
+    effect: the GDPR regime derives high (Art. 35(3)(a)), so a high GDPR failure blocks."""
+    project = sample_copy("credit-scoring")
+
+    def change(card):
+        card["risk"]["eu_ai_act"] = {"category": "minimal", "role": "provider", "deployer_type": "private"}
+        card["risk"]["pra"] = {"in_scope": False}
+        card["risk"]["tier"] = "limited"
+        card["decision"] = {"automation": "human_in_the_loop", "effect": "similarly_significant", "profiling": True}
+    _edit(project / "model_card.yaml", change)
+    code, data = _check(project, {"gdpr": "~=1.2"})
+    assert data["risk"]["regimes"]["GDPR"] == "high"
+    assert any("Art. 35(3)(a)" in f["clause"] for f in data["risk"]["basis"])
+    assert data["risk"]["tier"] == "high"
+    assert "fail" in _outcomes(data, "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED")
+    assert code == 1

@@ -15,8 +15,10 @@ with the clause behind it:
 - PRA SS1/23: in scope -> materiality x complexity gives Tier 1/2/3 (-> high/limited/minimal);
   a declared PRA tier stricter than the matrix wins; neither readable -> tier 1 (fail closed).
 - GxP (impact vocabulary of ISPE Baseline Guide 5): direct impact -> high, indirect -> limited.
-- GDPR: a solely automated decision with legal or similarly significant effect (Art. 22), or
-  an Art. 35(3) DPIA trigger -> high; personal data processed -> limited.
+- GDPR: a solely automated decision with legal or similarly significant effect (Art. 22, also a
+  score a third party relies on decisively, CJEU C-634/21), or an Art. 35(3) case (profiling on
+  which significant decisions are based, even under human review; large-scale special
+  categories; large-scale monitoring of public areas) -> high; personal data processed -> limited.
 
 Where a fact is a term a pack defines (an Art. 22 decision, profiling, personal data, the
 Art. 50 situations, GxP impact, PRA scope), it is read through that pack's own condition
@@ -40,6 +42,7 @@ from mlcompliance.vocab import TIER_RANK
 
 TIER_CONDITIONS = (
     ("gdpr", "solely_automated_significant_decision"), ("gdpr", "profiling"), ("gdpr", "holds_personal_data"),
+    ("gdpr", "art35_3_case"),
     ("eu-trustworthy-ai", "interacts_with_persons"), ("eu-trustworthy-ai", "generates_synthetic_content"),
     ("eu-trustworthy-ai", "emotion_recognition"), ("eu-trustworthy-ai", "deepfake"),
     ("gxp-alcoa", "gxp_impact"), ("pra-ss1-23", "pra_in_scope"),
@@ -361,29 +364,48 @@ def gxp(card: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
 def gdpr(card: dict[str, Any], manifest: dict[str, Any], holds: Holds) -> list[dict[str, Any]]:
     decision = card.get("decision") or {}
     flags = (card.get("risk") or {}).get("gdpr") or {}
+    effect = str(decision.get("effect", "")).replace("_", " ")
     facts = []
     if holds("gdpr", "solely_automated_significant_decision"):
-        facts.append(_fact("GDPR", "/model_card/decision/automation", "solely_automated", "high",
-                           f"Art. 22(1): solely automated decision with {decision['effect'].replace('_', ' ')} effect",
-                           GDPR_URL))
-        if holds("gdpr", "profiling"):
-            facts.append(_fact("GDPR", "/model_card/decision/profiling", True, "high",
-                               "Art. 35(3)(a): systematic and extensive evaluation with significant effects: DPIA required",
-                               GDPR_URL))
-    if flags.get("large_scale_special_categories") is True:
-        facts.append(_fact("GDPR", "/model_card/risk/gdpr/large_scale_special_categories", True, "high",
-                           "Art. 35(3)(b): large-scale processing of special categories: DPIA required", GDPR_URL))
-    if flags.get("systematic_monitoring") is True:
-        facts.append(_fact("GDPR", "/model_card/risk/gdpr/systematic_monitoring", True, "high",
-                           "Art. 35(3)(c): systematic monitoring of a publicly accessible area: DPIA required", GDPR_URL))
+        if decision.get("automation") == "advisory":   # a score a third party relies on decisively
+            facts.append(_fact("GDPR", "/model_card/decision/decisive_reliance", True, "high",
+                               f"Art. 22(1) as read in CJEU C-634/21 (SCHUFA): a score that a third party relies on "
+                               f"decisively for a decision with {effect} effect", GDPR_URL))
+        else:
+            facts.append(_fact("GDPR", "/model_card/decision/automation", "solely_automated", "high",
+                               f"Art. 22(1): solely automated decision with {effect} effect", GDPR_URL))
+    if holds("gdpr", "art35_3_case"):   # the pack's own definition of the Art. 35(3) cases
+        before = len(facts)
+        if decision.get("effect") in ("legal", "similarly_significant"):
+            if decision.get("profiling") is True:
+                facts.append(_fact("GDPR", "/model_card/decision/profiling", True, "high",
+                                   "Art. 35(3)(a): systematic and extensive evaluation of personal aspects (profiling) on "
+                                   f"which decisions with {effect} effect are based, with or without human review: "
+                                   "DPIA required", GDPR_URL))
+            elif decision.get("automation") == "solely_automated":
+                facts.append(_fact("GDPR", "/model_card/decision/automation", "solely_automated", "high",
+                                   "Art. 35(3)(a): evaluation based on automated processing on which decisions with "
+                                   f"{effect} effect are based: DPIA required", GDPR_URL))
+        if flags.get("large_scale_special_categories") is True:
+            facts.append(_fact("GDPR", "/model_card/risk/gdpr/large_scale_special_categories", True, "high",
+                               "Art. 35(3)(b): large-scale processing of special categories: DPIA required", GDPR_URL))
+        if flags.get("systematic_monitoring") is True:
+            facts.append(_fact("GDPR", "/model_card/risk/gdpr/systematic_monitoring", True, "high",
+                               "Art. 35(3)(c): systematic monitoring of a publicly accessible area on a large scale: "
+                               "DPIA required", GDPR_URL))
+        if len(facts) == before:   # a pack version whose definition reaches beyond these fields
+            facts.append(_fact("GDPR", "/model_card", True, "high",
+                               "Art. 35(3): a case where a DPIA is mandatory (pack condition art35_3_case)", GDPR_URL))
     if holds("gdpr", "holds_personal_data"):
         flagged = [(i, d) for i, d in enumerate(manifest.get("datasets") or [])
-                   if isinstance(d, dict) and d.get("personal_data") is True]
-        if flagged:   # the fact points at the first flagged dataset
+                   if isinstance(d, dict) and (d.get("personal_data") is True or any(
+                       isinstance(f, dict) and f.get("personal") is True for f in d.get("fields") or []))]
+        if flagged:   # the fact points at the first dataset flagged (or with a field marked) personal
             i, dataset = flagged[0]
-            pointer, clause = (f"/data_manifest/datasets/{i}/personal_data",
+            key = "personal_data" if dataset.get("personal_data") is True else "fields"
+            pointer, clause = (f"/data_manifest/datasets/{i}/{key}",
                                f"Art. 4(1): dataset {dataset.get('id', i)} holds personal data")
-        else:         # a pack whose definition of personal data looks beyond the dataset flag
+        else:         # a pack whose definition of personal data looks beyond the manifest (the data probe)
             pointer, clause = "/data_manifest/datasets", "Art. 4(1): the data manifest holds personal data"
         facts.append(_fact("GDPR", pointer, True, "limited", clause, GDPR_URL))
     return facts
