@@ -639,3 +639,11 @@ def _register_project_commands() -> None:
 
 
 _register_project_commands()
+
+
+def _register_crosswalk() -> None:
+    from mlcompliance.cli.crosswalk_cmd import crosswalk
+    packs.add_command(crosswalk)
+
+
+_register_crosswalk()
