@@ -76,20 +76,20 @@ def crosswalk_dir() -> Path:
 
 
 @cache
-def _framework_files() -> dict[str, Path]:
+def _framework_files(base: Path) -> dict[str, Path]:
     """Framework id -> its vendored id list."""
     out: dict[str, Path] = {}
-    for path in sorted((crosswalk_dir() / "frameworks").glob("*.yaml")):
+    for path in sorted((base / "frameworks").glob("*.yaml")):
         doc = _load(path, "framework")
         out[doc.value["framework"]["id"]] = path
     return out
 
 
 @cache
-def _crosswalk_files() -> dict[str, Path]:
+def _crosswalk_files(base: Path) -> dict[str, Path]:
     """Framework id -> the crosswalk file mapping pack requirements to it."""
     out: dict[str, Path] = {}
-    for path in sorted(crosswalk_dir().glob("*.yaml")):
+    for path in sorted(base.glob("*.yaml")):
         doc = _load(path, "crosswalk")
         fid = doc.value["framework"]
         if fid in out:
@@ -99,9 +99,11 @@ def _crosswalk_files() -> dict[str, Path]:
     return out
 
 
-def available() -> list[str]:
-    """The framework ids that have both a vendored id list and a crosswalk."""
-    return sorted(set(_framework_files()) & set(_crosswalk_files()))
+def available(base: Path | None = None) -> list[str]:
+    """The framework ids that have both a vendored id list and a crosswalk (``base``: the
+    directory holding them, default the built-in ``policies/crosswalks``)."""
+    base = base or crosswalk_dir()
+    return sorted(set(_framework_files(base)) & set(_crosswalk_files(base)))
 
 
 def _load(path: Path, schema: str) -> Document:
@@ -110,10 +112,11 @@ def _load(path: Path, schema: str) -> Document:
     return doc
 
 
-def load_framework(fid: str) -> Framework:
-    files = _framework_files()
-    if fid not in files:
-        raise _unknown(fid)
+def load_framework(fid: str, base: Path | None = None) -> Framework:
+    base = base or crosswalk_dir()
+    files = _framework_files(base)
+    if fid not in files or fid not in _crosswalk_files(base):
+        raise _unknown(fid, base)
     return _framework(files[fid])
 
 
@@ -146,15 +149,13 @@ def requirement_ids(sources: Iterable[object]) -> dict[str, set[str]]:
     return out
 
 
-def load(fid: str, known: dict[str, set[str]]) -> Crosswalk:
+def load(fid: str, known: dict[str, set[str]], base: Path | None = None) -> Crosswalk:
     """The crosswalk of framework ``fid``, every entry checked: its control in the vendored list,
     its requirement in some installed version of its pack (``known``: ``requirement_ids``), its
     (pack, requirement, control) not repeated."""
-    framework = load_framework(fid)
-    files = _crosswalk_files()
-    if fid not in files:
-        raise _unknown(fid)
-    path = files[fid]
+    base = base or crosswalk_dir()
+    framework = load_framework(fid, base)
+    path = _crosswalk_files(base)[fid]
     doc = _load(path, "crosswalk")
     ids = {c.id for c in framework.controls}
     mappings = []
@@ -183,8 +184,8 @@ def load(fid: str, known: dict[str, set[str]]) -> Crosswalk:
     return Crosswalk(framework=framework, mappings=tuple(mappings), file=path.name)
 
 
-def _unknown(fid: str) -> InputError:
-    names = available()
+def _unknown(fid: str, base: Path) -> InputError:
+    names = available(base)
     guess = difflib.get_close_matches(fid, names, n=1)
     return InputError(f"unknown framework '{fid}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""),
                       expected="one of " + ", ".join(names))
