@@ -274,3 +274,41 @@ def test_packs_crosswalk_lists_mappings_and_unmapped():
     unmapped = cli("packs", "crosswalk", "nist-ai-rmf", "--unmapped").stdout
     assert "EUAI-ART5-PROHIBITED: unmapped" in unmapped
     assert "PRA-P1.2-INVENTORY" not in unmapped
+
+
+def test_a_mapped_requirement_absent_from_the_chosen_version_is_left_out():
+    """A crosswalk entry for a requirement that the applied pack version does not have (it exists in
+    another installed version) is not shown, and does not make the control assessed."""
+    from types import SimpleNamespace as NS
+    framework = crosswalks.Framework(id="toy", title="Toy", version="1", publisher=None, url=None,
+                                     controls=(crosswalks.Control("T.1", "One", None),
+                                               crosswalks.Control("T.2", "Two", None)), file="toy.yaml")
+    walk = crosswalks.Crosswalk(framework=framework, file="toy-walk.yaml", mappings=(
+        crosswalks.Mapping("p", "R-NEW", "T.1", "superset", "only in version 2"),
+        crosswalks.Mapping("p", "R-OLD", "T.1", "intersects", "in version 1"),
+        crosswalks.Mapping("p", "R-NEW", "T.2", "equal", "only in version 2")))
+    summaries = [NS(id="p", requirements=[NS(id="R-OLD", title="Old", status="pass")])]
+    report = fw.build(walk, summaries)
+    one, two = report.controls
+    assert [(r.requirement, r.status) for r in one.requirements] == [("R-OLD", "pass")]
+    assert (one.status, one.full_coverage) == ("pass", False)
+    assert (two.status, two.requirements) == ("not_assessed", ())
+    assert dict(report.statuses)["pass"] == 1 and dict(report.statuses)["not_assessed"] == 1
+
+
+def test_full_coverage_needs_an_applicable_equal_or_superset_mapping():
+    from types import SimpleNamespace as NS
+    framework = crosswalks.Framework(id="toy", title="Toy", version="1", publisher=None, url=None,
+                                     controls=(crosswalks.Control("T.1", "One", None),), file="toy.yaml")
+    for rel, status, expected in (("equal", "fail", True), ("superset", "pass", True), ("subset", "pass", False),
+                                  ("equal", "not_applicable", False)):
+        walk = crosswalks.Crosswalk(framework=framework, file="w.yaml",
+                                    mappings=(crosswalks.Mapping("p", "R", "T.1", rel, "why"),))
+        report = fw.build(walk, [NS(id="p", requirements=[NS(id="R", title="R", status=status)])])
+        assert report.controls[0].full_coverage is expected, (rel, status)
+
+
+def test_a_portfolio_refuses_framework(tmp_path):
+    run = cli("check", CREDIT, SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--framework", "iso42001")
+    assert run.exit_code == 2
+    assert "--framework reports one project's result" in run.stderr
