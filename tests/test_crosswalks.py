@@ -312,3 +312,24 @@ def test_a_portfolio_refuses_framework(tmp_path):
     run = cli("check", CREDIT, SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--framework", "iso42001")
     assert run.exit_code == 2
     assert "--framework reports one project's result" in run.stderr
+
+
+@pytest.mark.parametrize("fid", ["iso42001", "nist-ai-rmf"])
+def test_every_rollup_agrees_with_the_requirement_summaries(fid):
+    """Whatever the packs decide: each mapped requirement's status is its status in `summary`, each
+    control's status is the roll-up of those, and every entry of the crosswalk whose requirement the
+    result has appears under its control."""
+    for project in (CREDIT, SAMPLES / "invoice-late-payment"):
+        result = json.loads(cli("check", project, "--as-of", AS_OF, "--framework", fid, "--format", "json").stdout)
+        summary = {(p["id"], r["id"]): r["status"] for p in result["summary"]["packs"] for r in p["requirements"]}
+        report = result["frameworks"][0]
+        shown = set()
+        for control in report["controls"]:
+            for r in control["requirements"]:
+                assert r["status"] == summary[(r["pack"], r["requirement"])]
+                shown.add((r["pack"], r["requirement"], control["id"]))
+            assert control["status"] == fw.control_status(r["status"] for r in control["requirements"])
+        expected = {(m.pack, m.requirement, m.control) for m in crosswalks.load(fid, _known()).mappings
+                    if (m.pack, m.requirement) in summary}
+        assert shown == expected
+        assert sum(report["statuses"].values()) == len(report["controls"])
