@@ -36,9 +36,10 @@ class Checker:
 
     def check(self, root: Path, as_of: date, fail_on: str | None = None,
               packs: dict[str, str] | None = None, baseline: Comparison | None = None,
-              new_only: bool = False) -> Result:
-        """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, and ``new_only``
-        (--fail-on-new) lets only new findings block the gate."""
+              new_only: bool = False, frameworks: tuple[str, ...] = ()) -> Result:
+        """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, ``new_only``
+        (--fail-on-new) lets only new findings block the gate, and ``frameworks`` (--framework) adds
+        the result seen through those frameworks' crosswalks."""
         project = load_project(root)
         observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
@@ -60,8 +61,21 @@ class Checker:
         evidence_only = {(p.id, p.maturity_requirement) for p in loaded if p.maturity_requirement}
         compliance = [f for f in findings if (f.pack, f.requirement) not in evidence_only]
         assessed = maturity.evaluate(loaded, findings, as_of, project.name, project.bundle["observed"]["repository"])
-        return result.build(project, loaded, compliance, risk, as_of, fail_on, register, waiver_doc, assessed,
-                            baseline, new_only, settings)
+        built = result.build(project, loaded, compliance, risk, as_of, fail_on, register, waiver_doc, assessed,
+                             baseline, new_only, settings)
+        return self.with_frameworks(built, frameworks) if frameworks else built
+
+    def with_frameworks(self, built: Result, frameworks: tuple[str, ...]) -> Result:
+        """``built`` with its ``frameworks`` section, one report per framework named (duplicates
+        once, in the order given)."""
+        from dataclasses import replace
+
+        from mlcompliance.policy import crosswalks
+        from mlcompliance.result import frameworks as report
+        known = crosswalks.requirement_ids(self.sources)
+        names = list(dict.fromkeys(frameworks))
+        return replace(built, frameworks=tuple(report.build(crosswalks.load(f, known), built.summary.packs)
+                                               for f in names))
 
 
 def effective_dates(entries: dict[str, Any], packs: list[policy.Pack], project: Any) -> dict[str, dict[str, str]]:

@@ -99,11 +99,15 @@ def main() -> None:
 @click.option("--probe/--no-probes", "probes", default=None,
               help="Run the data probes (read the declared data files) even when no dataset has a path / "
                    "never: a metadata-only gate. Default: probe when some dataset of the manifest has a path.")
+@click.option("--framework", "frameworks", multiple=True, metavar="ID",
+              help="Also report the result by the controls of framework ID through its crosswalk: iso42001 "
+                   "(ISO/IEC 42001:2023 Annex A) or nist-ai-rmf (NIST AI RMF 1.0); repeatable. One project only "
+                   "(docs/crosswalks.md).")
 @_template_dir_option
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
-          probes: bool | None, template_dir: Path | None) -> None:
+          probes: bool | None, frameworks: tuple[str, ...], template_dir: Path | None) -> None:
     """Check PROJECTS (directories of evidence files; default: the project containing the current
     directory) against their policy packs.
 
@@ -116,6 +120,10 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     if fail_on_new and baseline_file is None:
         raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
     output, extra = _outputs(outputs)
+    if frameworks:
+        from mlcompliance.policy import crosswalks
+        for name in frameworks:
+            crosswalks.load_framework(name)   # an unknown name is a usage error before any checking
     if len(projects) == 1 and recursive_root is None and shard is None:
         from mlcompliance.run import Checker
         baseline = None
@@ -124,7 +132,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             baseline = Comparison.load(baseline_file)
         try:
             result = Checker(policy_paths, probes).check(projects[0], as_of, fail_on, baseline=baseline,
-                                                         new_only=fail_on_new)
+                                                         new_only=fail_on_new, frameworks=frameworks)
         except InputError as err:
             _emit_failure([(fmt, output), *extra], projects[0], err)
             raise
@@ -137,6 +145,8 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         sys.exit(1 if result.gate.verdict != "compliant" else 0)
     if baseline_file is not None:
         raise click.UsageError("--baseline compares one project with its saved result; give one PROJECT")
+    if frameworks:
+        raise click.UsageError("--framework reports one project's result by a framework; give one PROJECT")
     from mlcompliance import portfolio
     keys = {str(p): p.as_posix() for p in projects}
     if recursive_root is not None:
@@ -640,3 +650,11 @@ def _register_project_commands() -> None:
 
 
 _register_project_commands()
+
+
+def _register_crosswalk() -> None:
+    from mlcompliance.cli.crosswalk_cmd import crosswalk
+    packs.add_command(crosswalk)
+
+
+_register_crosswalk()

@@ -17,6 +17,7 @@ from mlcompliance.render.common import (
     verdict_text,
     where,
 )
+from mlcompliance.render.frameworks import markdown_lines as framework_lines
 from mlcompliance.result.model import Result
 
 MAX_CHARS = 60_000
@@ -74,6 +75,7 @@ def render(result: Result) -> str:
         tail += [f"- {md_code(f.rule_id, table=False)} ({cell(f.pack)}): {cell(f.title)}" for f in manual]
         tail += ["", "</details>", ""]
     tail += data_lines(result)
+    tail += framework_lines(result)
     tail.append("Packs: " + ", ".join(f"{md_code(f'{p.id}@{p.version}', table=False)} ({cell(p.digest[:19])}…)" for p in result.packs))
     budget = MAX_CHARS - len("\n".join(head + table_head + tail)) - 200
     kept, used = [], 0

@@ -18,6 +18,7 @@ from mlcompliance.render.common import (
     visible,
     where,
 )
+from mlcompliance.render.frameworks import text_lines as framework_lines
 from mlcompliance.result.model import Result
 
 MAX_LISTED = 50
@@ -68,6 +69,7 @@ def render(result: Result) -> str:
         lines.append(f"tier basis: {line}")
     if maturity_text(result):
         lines.append(f"maturity: {maturity_text(result)}")
+    lines += framework_lines(result)
     lines.append(f"verdict: {verdict_text(result)}")
     # no CR, BS, ESC or direction character reaches the terminal (common.visible): nothing
     # from the evidence can move the cursor back over "verdict:" or reorder a line

@@ -21,6 +21,7 @@ from mlcompliance.engine.findings import freeze, thaw
 from mlcompliance.errors import InputError
 from mlcompliance.evidence import pointers
 from mlcompliance.result import data as data_model
+from mlcompliance.result import frameworks as frameworks_model
 from mlcompliance.result.model import (
     Attestation,
     Baseline,
@@ -76,6 +77,8 @@ def to_dict(result: Result) -> dict[str, Any]:
         b = result.baseline
         out["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
                            "fixed": [finding_to_dict(f) for f in b.fixed]}
+    if result.frameworks is not None:
+        out["frameworks"] = [frameworks_model.to_dict(f) for f in result.frameworks]
     out["findings"] = [finding_to_dict(f) for f in result.findings]
     return out
 
@@ -222,6 +225,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         maturity=None if d.get("maturity") is None else freeze(d["maturity"]),
         findings=tuple(finding_from_dict(f) for f in d["findings"]),
         data=None if d.get("data") is None else data_from_dict(d["data"]),
+        frameworks=None if d.get("frameworks") is None else tuple(frameworks_model.from_dict(f) for f in d["frameworks"]),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),
