@@ -39,10 +39,12 @@ from mlcompliance.result.model import (
     RiskFact,
     RiskProblem,
     Score,
+    Signer,
     Summary,
     Tool,
     WaiverEntry,
     WaiverNote,
+    Workpaper,
 )
 from mlcompliance.vocab import OUTCOMES
 
@@ -73,12 +75,29 @@ def to_dict(result: Result) -> dict[str, Any]:
     })
     if result.data is not None:
         out["data"] = data_to_dict(result.data)
+    if result.workpaper is not None:
+        out["workpaper"] = workpaper_to_dict(result.workpaper)
     if result.baseline is not None:
         b = result.baseline
         out["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
                            "fixed": [finding_to_dict(f) for f in b.fixed]}
     out["findings"] = [finding_to_dict(f) for f in result.findings]
     return out
+
+
+def workpaper_to_dict(w: Workpaper) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if w.ref is not None:
+        out["ref"] = w.ref
+    for key in ("preparer", "reviewer"):
+        signer = getattr(w, key)
+        if signer is not None:
+            out[key] = {k: getattr(signer, k) for k in ("name", "role", "date") if getattr(signer, k) is not None}
+    return out
+
+
+def workpaper_from_dict(d: dict[str, Any]) -> Workpaper:
+    return Workpaper(ref=d.get("ref"), **{k: Signer(**d[k]) for k in ("preparer", "reviewer") if k in d})
 
 
 def to_tool(t: Tool) -> dict[str, str]:
@@ -219,6 +238,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         maturity=None if d.get("maturity") is None else freeze(d["maturity"]),
         findings=tuple(finding_from_dict(f) for f in d["findings"]),
         data=None if d.get("data") is None else data_from_dict(d["data"]),
+        workpaper=None if d.get("workpaper") is None else workpaper_from_dict(d["workpaper"]),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),

@@ -20,7 +20,7 @@ from mlcompliance.scoring.scores import Counts, Score
 
 __all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Finding", "Gate", "ManualCount", "PackRef", "PackSummary",
            "ProjectFile", "ProjectInfo", "Reference", "RequirementSummary", "Result", "Risk", "RiskFact",
-           "RiskProblem", "Score", "Summary", "Tool", "WaiverEntry", "WaiverNote"]
+           "RiskProblem", "Score", "Signer", "Summary", "Tool", "WaiverEntry", "WaiverNote", "Workpaper"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +135,23 @@ class Baseline:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Signer:
+    """A preparer or reviewer named in ``mlcompliance.yaml`` ``report:`` (the signature itself is
+    made on the printed or e-signed report, never here)."""
+    name: str
+    role: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workpaper:
+    """The audit workpaper the report belongs to (``mlcompliance.yaml`` ``report:``)."""
+    ref: str | None = None
+    preparer: Signer | None = None
+    reviewer: Signer | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     result_version: str
     tool: Tool
@@ -150,3 +167,4 @@ class Result:
     generated_at: str | None = None
     baseline: Baseline | None = None
     data: DataFacts | None = None        # facts the data probes computed (result/data.py); None: not probed
+    workpaper: Workpaper | None = None   # mlcompliance.yaml report: (None: not configured)

@@ -28,8 +28,10 @@ from mlcompliance.result.model import (
     ProjectInfo,
     RequirementSummary,
     Result,
+    Signer,
     Summary,
     Tool,
+    Workpaper,
 )
 from mlcompliance.scoring.gate import decide
 from mlcompliance.scoring.scores import counts, score, status
@@ -75,7 +77,25 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         findings=tuple(items),
         baseline=baseline_info,
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
+        workpaper=workpaper(project.settings.get("report")),
     )
+
+
+def workpaper(report: Any) -> Workpaper | None:
+    """``mlcompliance.yaml`` ``report:`` (schema-checked) as the result's workpaper; None when absent."""
+    if not isinstance(report, Mapping):
+        return None
+
+    def signer(value: Any) -> Signer | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Signer(name=value)
+        when = value.get("date")
+        return Signer(name=str(value["name"]), role=value.get("role"),
+                      date=None if when is None else (when.isoformat() if hasattr(when, "isoformat") else str(when)))
+    return Workpaper(ref=report.get("workpaper_ref"), preparer=signer(report.get("preparer")),
+                     reviewer=signer(report.get("reviewer")))
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
