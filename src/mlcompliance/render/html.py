@@ -31,7 +31,6 @@ from mlcompliance.resources import templates_dir
 ENTRY_TEMPLATE = "report.html.j2"
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
 STYLE_TEMPLATE = "report.css"
-WORKPAPER_STYLE = "workpaper.css"   # the executive summary, sign-off, registers (appended to STYLE_TEMPLATE)
 SCRIPT_TEMPLATE = "report.js"
 PAGE_TEMPLATE = "page.css.j2"
 CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-_/()")
@@ -105,8 +104,6 @@ def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str,
     def md(value: Any) -> Markup:
         return Markup(to_html(value))  # sanitised by nh3 in safe_markdown
     style = _inline(env, STYLE_TEMPLATE, "</style")
-    if entry == ENTRY_TEMPLATE:
-        style = style.rstrip("\n") + "\n" + _inline(env, WORKPAPER_STYLE, "</style")
     script = _inline(env, SCRIPT_TEMPLATE, "</script")
     context = build(result, md)
     if "page" in context:   # the printed page's running header and footer (page.css.j2)
