@@ -19,15 +19,16 @@ from mlcompliance.vocab import STATUS_ORDER
 REQUIREMENT_COLUMNS = ["project", "project_name", "pack", "pack_version", "requirement", "title", "clause", "section",
                        "manual", "status", "status_label", "rules",
                        *(f"rules_{s}" for s in STATUS_ORDER),
-                       "attested_by", "attested_on", "evidence_ref", "not_applicable_reason"]
+                       "attested_by", "attested_on", "expires", "evidence_ref", "not_applicable_reason"]
 """One row per requirement: ``status`` is the worst outcome of its findings (the result's
 ``summary.packs[].requirements[].status``), ``rules_<status>`` how many of its rules have that
 status (a rule's status: the worst outcome of its findings)."""
 
 ATTESTATION_COLUMNS = ["project", "project_name", "pack", "pack_version", "requirement", "title", "clause", "state",
-                       "attested_by", "attested_on", "statement", "evidence_ref", "recorded_at",
+                       "attested_by", "attested_on", "expires", "statement", "evidence_ref", "recorded_at",
                        "not_applicable_reason"]
-"""One row per manual requirement: ``state`` is attested, not attested or not applicable;
+"""One row per manual requirement: ``state`` is attested, attested, expiring (within 30 days of
+the as-of date), expired, not attested or not applicable;
 ``recorded_at`` the attestation's file:line in the evidence."""
 
 
@@ -39,7 +40,8 @@ def requirement_rows(path: str, result: Result) -> list[list[Any]]:
                "section": r["section"], "manual": "true" if r["manual"] else "false", "status": r["status"],
                "status_label": r["status_label"], "rules": r["rules_total"],
                **{f"rules_{s}": n for s, n in r["rules"].items()},
-               "attested_by": r["attested_by"], "attested_on": r["attested_on"], "evidence_ref": r["evidence_ref"],
+               "attested_by": r["attested_by"], "attested_on": r["attested_on"], "expires": r["expires"],
+               "evidence_ref": r["evidence_ref"],
                "not_applicable_reason": r["not_applicable_reason"]}
         out.append([row[c] for c in REQUIREMENT_COLUMNS])
     return out
@@ -51,6 +53,7 @@ def attestation_rows(path: str, result: Result) -> list[list[Any]]:
         row = {"project": path, "project_name": result.project.name, "pack": r["pack"],
                "pack_version": r["pack_version"], "requirement": r["id"], "title": r["title"], "clause": r["clause"],
                "state": r["state"], "attested_by": r["attested_by"], "attested_on": r["attested_on"],
+               "expires": r["expires"],
                "statement": r["statement"], "evidence_ref": r["evidence_ref"], "recorded_at": r["recorded_at"],
                "not_applicable_reason": r["not_applicable_reason"]}
         out.append([row[c] for c in ATTESTATION_COLUMNS])

@@ -10,6 +10,7 @@ two registers are also CSV formats (``requirements-csv``, ``attestations-csv``: 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from mlcompliance.result.model import Finding, Result, Signer
@@ -28,8 +29,22 @@ STATUS_TEXT = {"error": "not met (error)", "fail": "not met", "warn": "met with 
 """A requirement's status (the worst outcome of its findings, scoring.status) in words."""
 
 ATTESTED = "attested"
+EXPIRING = "attested, expiring"
+EXPIRED = "expired"
 NOT_ATTESTED = "not attested"
 NOT_APPLICABLE = "not applicable"
+OPEN_STATES = (NOT_ATTESTED, EXPIRED)
+"""Attestation states that leave a manual requirement open: nobody attested it, or the
+attestation lapsed (``expires`` before the as-of date)."""
+
+
+def attestation_state(a: Any, as_of: Any) -> str:
+    """attested / attested, expiring (within 30 days of ``as_of``) / expired, for an attestation."""
+    if a.expired(as_of):
+        return EXPIRED
+    if a.expires is not None and (date.fromisoformat(a.expires) - as_of).days <= EXPIRING_DAYS:
+        return EXPIRING
+    return ATTESTED
 
 
 def _anchor(fingerprint: str) -> str:
@@ -85,14 +100,15 @@ def requirement_rows(result: Result) -> list[dict[str, Any]]:
             status = r.status
             label = STATUS_TEXT.get(status, status)
             if status == "manual":
-                label = ATTESTED if a is not None else "needs attestation (not attested)"
+                state = attestation_state(a, result.as_of) if a is not None else NOT_ATTESTED
+                label = state if state != NOT_ATTESTED else "needs attestation (not attested)"
             rows.append({
                 "pack": pack.id, "pack_version": versions[pack.id], "id": r.id, "title": r.title,
                 "clause": r.clause, "section": r.section or "", "manual": r.manual, "status": status,
                 "status_label": label, "rules": _rules_by_status(mine),
                 "rules_total": len({f.rule_id for f in mine}),
                 "attested_by": a.attested_by if a else "", "attested_on": a.date if a else "",
-                "evidence_ref": (a.evidence_ref or "") if a else "",
+                "expires": (a.expires or "") if a else "", "evidence_ref": (a.evidence_ref or "") if a else "",
                 "not_applicable_reason": _not_applicable_reason(mine, status),
                 "anchor": _anchor(mine[0].fingerprint) if mine else "",
             })
@@ -113,7 +129,7 @@ def attestation_rows(result: Result) -> list[dict[str, Any]]:
             hit = _attestation(mine)
             a = hit.attestation if hit is not None else None
             if a is not None:
-                state = ATTESTED
+                state = attestation_state(a, result.as_of)
             elif r.status == "not_applicable":
                 state = NOT_APPLICABLE
             else:
@@ -122,6 +138,7 @@ def attestation_rows(result: Result) -> list[dict[str, Any]]:
             rows.append({
                 "pack": pack.id, "pack_version": pack.version, "id": r.id, "title": r.title, "clause": r.clause,
                 "state": state, "attested_by": a.attested_by if a else "", "attested_on": a.date if a else "",
+                "expires": (a.expires or "") if a else "",
                 "statement": (a.statement or "") if a else "", "evidence_ref": (a.evidence_ref or "") if a else "",
                 "recorded_at": _where(hit) if hit is not None else "",
                 "not_applicable_reason": _not_applicable_reason(mine, r.status),
@@ -131,10 +148,10 @@ def attestation_rows(result: Result) -> list[dict[str, Any]]:
 
 
 def unattested(result: Result) -> list[dict[str, Any]]:
-    """Manual requirements that apply and nobody attested (an attested one has status ``manual``
-    too: its finding carries the attestation)."""
-    return [{"pack": r["pack"], "id": r["id"], "title": r["title"], "clause": r["clause"], "anchor": r["anchor"]}
-            for r in attestation_rows(result) if r["state"] == NOT_ATTESTED]
+    """Manual requirements that apply and nobody attested, or whose attestation expired (an
+    attested one has status ``manual`` too: its finding carries the attestation)."""
+    return [{"pack": r["pack"], "id": r["id"], "title": r["title"], "clause": r["clause"], "anchor": r["anchor"],
+             "expired": r["state"] == EXPIRED} for r in attestation_rows(result) if r["state"] in OPEN_STATES]
 
 
 # --- executive summary -------------------------------------------------------------------------
@@ -179,8 +196,10 @@ def summary_view(result: Result) -> dict[str, Any]:
             "total": len(result.waivers),
         },
         "manual": {"total": len(manual_applicable),
-                   "attested": sum(1 for r in manual_applicable if r["state"] == ATTESTED),
-                   "unattested": [r for r in manual_applicable if r["state"] == NOT_ATTESTED]},
+                   "attested": sum(1 for r in manual_applicable if r["state"] in (ATTESTED, EXPIRING)),
+                   "expiring": [r for r in manual_applicable if r["state"] == EXPIRING],
+                   "expired": sum(1 for r in manual_applicable if r["state"] == EXPIRED),
+                   "unattested": [r for r in manual_applicable if r["state"] in OPEN_STATES]},
         "not_applicable": {"requirements": na_requirements, "requirements_total": requirements,
                            "findings": outcomes["not_applicable"], "findings_total": len(result.findings)},
     }

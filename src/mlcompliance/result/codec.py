@@ -176,7 +176,7 @@ def _optional(obj: Any, keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def attestation_to_dict(a: Attestation) -> dict[str, str]:
-    return _optional(a, ("attested_by", "date", "statement", "evidence_ref"))
+    return _optional(a, ("attested_by", "date", "statement", "evidence_ref", "expires"))
 
 
 def waiver_note_to_dict(w: WaiverNote) -> dict[str, str]:

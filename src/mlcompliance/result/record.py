@@ -47,7 +47,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     if baseline is not None:
         items, baseline_info = baseline.mark(items)
     summaries = [_pack_summary(p.id, p.version, p.title,
-                               [r for r in p.requirements if r.id != p.maturity_requirement], items) for p in packs]
+                               [r for r in p.requirements if r.id != p.maturity_requirement], items, as_of) for p in packs]
     engine_items = [f for f in items if f.pack == ENGINE_PACK]
     if engine_items:
         summaries.append(PackSummary(
@@ -99,7 +99,7 @@ def workpaper(report: Any) -> Workpaper | None:
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
-                  items: list[Finding]) -> PackSummary:
+                  items: list[Finding], as_of: date) -> PackSummary:
     mine = [f for f in items if f.pack == pid]
     by_requirement: dict[str, list[Finding]] = {}
     for f in mine:
@@ -108,7 +108,8 @@ def _pack_summary(pid: str, version: str, title: str, requirements: list[Require
                  for r in requirements)
     manual = [f for f in mine if f.outcome == "manual"]
     return PackSummary(id=pid, version=version, title=title, outcomes=counts(mine), score=score(mine),
-                       manual=ManualCount(total=len(manual), attested=sum(1 for f in manual if f.attestation)),
+                       manual=ManualCount(total=len(manual), attested=sum(
+                           1 for f in manual if f.attestation is not None and not f.attestation.expired(as_of))),
                        requirements=reqs)
 
 
