@@ -101,7 +101,7 @@ def requirement_rows(result: Result) -> list[dict[str, Any]]:
             label = STATUS_TEXT.get(status, status)
             if status == "manual":
                 state = attestation_state(a, result.as_of) if a is not None else NOT_ATTESTED
-                label = state if state != NOT_ATTESTED else "needs attestation (not attested)"
+                label = state if state != NOT_ATTESTED else "needs attestation"
             rows.append({
                 "pack": pack.id, "pack_version": versions[pack.id], "id": r.id, "title": r.title,
                 "clause": r.clause, "section": r.section or "", "manual": r.manual, "status": status,
