@@ -250,3 +250,52 @@ def test_a_hostile_workpaper_reference_stays_inside_its_css_string(tmp_path):
     assert "<script>alert" not in html and "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     center = re.search(r'@top-center \{ content: ("[^"]*");', html).group(1)
     assert "</style" not in center and "\\3c /style\\3e " in center
+
+
+# --- HTML structure and Markdown -----------------------------------------------------------------
+
+def test_html_opens_with_the_summary_and_collapses_not_applicable_rows(checks):
+    result = checks.result(SAMPLES / "credit-scoring")
+    html = html_render(from_dict(result))
+    main = html.split("<main>", 1)[1]
+    assert main.lstrip().startswith('<section id="summary"')
+    order = [m.group(1) for m in re.finditer(r'<section id="([a-z]+)"', main)]
+    assert order[:2] == ["summary", "verdict"] and order.index("registers") < order.index("inventory")
+    # findings: a CSS toggle before the table (no script needed), unticked
+    findings = main.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
+    n_na = sum(1 for f in result["findings"] if f["outcome"] == "not_applicable")
+    toggle = f'<input type="checkbox" id="show-na-findings" class="na-toggle"><label for="show-na-findings"'
+    assert toggle in findings and f"Show the {n_na} not-applicable findings" in findings
+    assert findings.index(toggle) < findings.index('<table id="findings-table"')
+    assert "#show-na-findings:not(:checked) ~ table.findings tr.row-not_applicable:not(:target) { display: none; }" \
+        in html
+    # requirements: not-applicable ones only inside a closed <details> per pack
+    reqs = main.split('<section id="requirements">', 1)[1].split("</section>", 1)[0]
+    closed = re.findall(r'<details class="na-group req-na">(.*?)</details>', reqs, re.S)
+    na = sum(1 for p in result["summary"]["packs"] for r in p["requirements"] if r["status"] == "not_applicable")
+    assert sum(c.count('<tr class="req-not_applicable">') for c in closed) == na
+    assert reqs.count('<tr class="req-not_applicable') == na
+    assert "<details open" not in reqs
+
+
+def test_registers_section_lists_every_requirement_and_manual_one(checks):
+    result = checks.result(SAMPLES / "credit-scoring")
+    html = html_render(from_dict(result))
+    section = html.split('<section id="registers">', 1)[1].split("</section>", 1)[0]
+    reqs = section.split('id="attestation-register"', 1)[0]
+    total = sum(len(p["requirements"]) for p in result["summary"]["packs"])
+    assert len(re.findall(r'<tr class="reg-', reqs)) == total
+    att = section.split('id="attestation-register"', 1)[1]
+    manual = sum(1 for p in result["summary"]["packs"] for r in p["requirements"] if r["manual"])
+    assert len(re.findall(r'<tr class="att-', att)) == manual
+    assert att.count(">attested</span>") == 2 and att.count(">not attested</span>") == 23
+
+
+def test_markdown_lists_only_open_manual_requirements_and_the_exceptions(attested):
+    result = _check(attested)
+    md = RENDERERS["md"](result)
+    block = md.split("Manual requirements needing attestation", 1)[1].split("</details>", 1)[0]
+    assert "MLOPS-21-LOSS-BUSINESS-CORRELATION" in block and "(attestation expired)" in block
+    assert "MLOPS-22-FEATURE-VALUE" not in block and "HLEG-ALTAI-SELF-ASSESSMENT" not in block
+    assert "- Manual requirements: 1 of 3 not attested (1 expired), 2 attested" in md
+    assert "- Workpaper: WP-2026-FIN-007" in md
