@@ -26,7 +26,7 @@ from helpers import AS_OF, SAMPLES, cli, validate_sarif
 
 from mlcompliance.render import RENDERERS
 
-FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv")
+FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv", "requirements-csv", "attestations-csv")
 BROKEN = "broken-fraud-alerts"   # deliberately invalid evidence: exit 2, no result to render
 SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/model_card.yaml") if p.parent.name != BROKEN)
 PROJECTS = ("failing", "hostile", "portfolio", *(pytest.param(n, marks=pytest.mark.slow) for n in SAMPLE_NAMES))

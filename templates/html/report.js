@@ -16,10 +16,13 @@
   };
   var PROBLEMS = ["fail", "error", "warn"];
 
+  var showNa = doc.getElementById("show-na-findings");   // not-applicable rows: hidden on screen until ticked
+
   function apply() {
     var pack = fields.pack.value, severity = fields.severity.value, outcome = fields.outcome.value;
     var needle = fields.text.value.trim().toLowerCase();
     var shown = 0;
+    if (showNa && outcome === "not_applicable") { showNa.checked = true; }
     rows.forEach(function (row) {
       var d = row.dataset;
       var ok = (!pack || d.pack === pack) &&
@@ -27,7 +30,7 @@
         (!outcome || (outcome === "problems" ? PROBLEMS.indexOf(d.outcome) >= 0 : d.outcome === outcome)) &&
         (!needle || row.textContent.toLowerCase().indexOf(needle) >= 0);
       row.hidden = !ok;
-      if (ok) { shown += 1; }
+      if (ok && (!showNa || showNa.checked || d.outcome !== "not_applicable")) { shown += 1; }
     });
     count.textContent = shown + " of " + rows.length + " shown";
   }
@@ -82,6 +85,7 @@
     fields[name].addEventListener("change", apply);
   });
   fields.text.addEventListener("input", apply);
+  if (showNa) { showNa.addEventListener("change", apply); }
   var printAll = doc.getElementById("print-all");
   if (printAll) {
     printAll.addEventListener("change", function () {

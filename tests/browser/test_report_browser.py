@@ -100,6 +100,10 @@ def write(tmp_path: Path, name: str, html: str) -> Path:
 
 
 def visible_rows(page) -> list[dict]:
+    """The findings rows shown, with the not-applicable ones un-collapsed first (on screen they
+    are hidden until "Show the N not-applicable findings" is ticked: test_workpaper_browser.py)."""
+    if page.is_visible("#show-na-findings"):
+        page.check("#show-na-findings")
     return page.eval_on_selector_all(
         "#findings-table tbody tr",
         "rows => rows.filter(r => r.offsetParent !== null || r.getClientRects().length)"

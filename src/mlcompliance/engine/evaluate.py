@@ -61,7 +61,7 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
             return conditions[name]
         for rule in pack.rules:
             findings.extend(_evaluate_rule(rule, project, ctx, holds, overrides.get(rule.id, {})))
-        findings.extend(_manual_findings(pack, project, tier, holds))
+        findings.extend(_manual_findings(pack, project, tier, holds, as_of))
     ctx.legacy = False
     return findings
 
@@ -173,7 +173,8 @@ def _inapplicable(req: Requirement, tier: str, holds: Callable[[str], bool], leg
     return None
 
 
-def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[str], bool]) -> Iterator[Finding]:
+def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[str], bool],
+                     as_of: date) -> Iterator[Finding]:
     attestations = {a.get("requirement"): (i, a) for i, a in
                     enumerate(project.bundle.get("model_card", {}).get("attestations", []) or [])}
     for req in pack.requirements:
@@ -199,9 +200,15 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
         if hit:
             i, att = hit
             loc = project.locate(f"/model_card/attestations/{i}")
-            message = f"Attested by {att['attested_by']} on {att['date']}; a person must confirm it, no rule can."
-            attestation = Attestation(attested_by=att["attested_by"], date=att["date"],
-                                      statement=att.get("statement"), evidence_ref=att.get("evidence_ref"))
+            expires = att.get("expires")
+            attestation = Attestation(attested_by=att["attested_by"], date=_iso(att["date"]),
+                                      statement=att.get("statement"), evidence_ref=att.get("evidence_ref"),
+                                      expires=None if expires is None else _iso(expires))
+            if attestation.expired(as_of):
+                message = (f"Attested by {att['attested_by']} on {attestation.date}, but the attestation expired on "
+                           f"{attestation.expires}: a person must attest it again.")
+            else:
+                message = f"Attested by {att['attested_by']} on {att['date']}; a person must confirm it, no rule can."
         else:
             loc = project.locate("/model_card")
             message = "Needs a human attestation: no rule can check this requirement." + incomplete
@@ -212,3 +219,8 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
                       "date, evidence_ref) after a person has checked it.",
                       references=reference, file=loc.file, line=loc.line, column=loc.column, target=loc.pointer,
                       pointer=loc.pointer, attestation=attestation)
+
+
+def _iso(value: Any) -> str:
+    """A date from the evidence as YYYY-MM-DD text (the loader keeps dates as written)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

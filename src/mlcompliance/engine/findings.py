@@ -51,6 +51,11 @@ class Attestation:
     date: str
     statement: str | None = None
     evidence_ref: str | None = None
+    expires: str | None = None      # after this date it no longer counts (a person must attest again)
+
+    def expired(self, as_of: Any) -> bool:
+        """Whether the attestation has lapsed on ``as_of`` (a date): it expires at the end of ``expires``."""
+        return self.expires is not None and as_of.isoformat() > self.expires
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,8 @@ _MODULES = {
     "junit": "junit",
     "github": "github",
     "csv": "csv_format",
+    "requirements-csv": "requirements_csv",
+    "attestations-csv": "attestations_csv",
 }
 
 

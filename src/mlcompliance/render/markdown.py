@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlcompliance.render import workpaper
 from mlcompliance.render.common import (
     baseline_text,
     basis_text,
@@ -50,6 +51,7 @@ def render(result: Result) -> str:
         head.append(f"- MLOps maturity: {cell(maturity_text(result))}")
     if baseline_text(result):
         head.append(f"- Baseline: {cell(baseline_text(result))}")
+    head += exception_lines(result)
     head.append("")
     blocking = set(gate.blocking)
     issues = problems(result)
@@ -69,10 +71,11 @@ def render(result: Result) -> str:
                  "| severity | rule | where | message |", "|---|---|---|---|"]
         tail += [f"| {f.severity} | {md_code(f.rule_id)} | {md_code(where(f))} | {cell(f.message)} |" for f in fixed]
         tail += ["", "</details>", ""]
-    manual = [f for f in result.findings if f.outcome == "manual"]
+    manual = workpaper.unattested(result)   # an attested requirement is not listed; an expired one is
     if manual:
         tail += [f"<details><summary>Manual requirements needing attestation ({len(manual)})</summary>", ""]
-        tail += [f"- {md_code(f.rule_id, table=False)} ({cell(f.pack)}): {cell(f.title)}" for f in manual]
+        tail += [f"- {md_code(r['id'], table=False)} ({cell(r['pack'])}): {cell(r['title'])}"
+                 + (" (attestation expired)" if r["expired"] else "") for r in manual]
         tail += ["", "</details>", ""]
     tail += data_lines(result)
     tail += framework_lines(result)
@@ -88,6 +91,25 @@ def render(result: Result) -> str:
         kept.append(f"| | | | | … {len(rows) - len(kept)} more findings not shown (see the JSON result) | | |")
     body = head + (table_head + kept + tail[:3] if issues else ["No failing findings.", ""]) + tail[3:]
     return "\n".join(body) + "\n"
+
+
+def exception_lines(result: Result) -> list[str]:
+    """The executive summary's exceptions as bullets: waivers expired or expiring, manual
+    requirements not attested, the workpaper reference (``render.workpaper``)."""
+    s = workpaper.summary_view(result)
+    lines = []
+    w = s["waivers"]
+    if w["rows"]:
+        lines.append(f"- Waivers: {w['expired']} expired, {w['expiring']} expiring within "
+                     f"{workpaper.EXPIRING_DAYS} days: " + ", ".join(
+                         f"{md_code(r['id'], table=False)} ({r['status']} {cell(r['expires'])})" for r in w["rows"]))
+    m = s["manual"]
+    if m["total"]:
+        lines.append(f"- Manual requirements: {len(m['unattested'])} of {m['total']} not attested"
+                     + (f" ({m['expired']} expired)" if m["expired"] else "") + f", {m['attested']} attested")
+    if result.workpaper is not None and result.workpaper.ref:
+        lines.append(f"- Workpaper: {cell(result.workpaper.ref)}")
+    return lines
 
 
 TOP_DRIFT = 5   # features shown per drift comparison (the result has them all, sorted by PSI)

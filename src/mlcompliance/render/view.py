@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from mlcompliance.engine.findings import thaw
+from mlcompliance.render import workpaper
 from mlcompliance.render.common import num
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, Result, Score
@@ -238,10 +239,11 @@ def requirements_view(result: Result, findings: list[dict[str, Any]], pack_ids: 
 
 
 def unattested_view(result: Result) -> list[dict[str, Any]]:
-    """Manual requirements nobody attested (status ``manual``), in the result's pack order: they
-    never block the gate, so the verdict names them (a COMPLIANT project may have many)."""
-    return [{"pack": p.id, "id": r.id, "title": r.title, "clause": r.clause}
-            for p in result.summary.packs for r in sorted(p.requirements, key=lambda r: r.id) if r.status == "manual"]
+    """Manual requirements that apply and nobody attested, in the result's pack order: they never
+    block the gate, so the verdict names them (a COMPLIANT project may have many). An attested
+    requirement has status ``manual`` too (its finding carries the attestation): not listed."""
+    return sorted(workpaper.unattested(result), key=lambda r: ([p.id for p in result.summary.packs].index(r["pack"]),
+                                                               r["id"]))
 
 
 BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
@@ -437,7 +439,11 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     severities = {f["severity"] for f in findings}
     sha = result_sha256(result)
     summary = result.summary
+    ref = result.workpaper.ref if result.workpaper is not None and result.workpaper.ref else ""
     return {
+        "summary": workpaper.summary_view(result),
+        "signoff": workpaper.signoff_view(result, sha),
+        "registers": workpaper.registers_view(result),
         "result": result,
         "title": f"mlcompliance report: {result.project.name or 'unnamed project'}",
         "project_name": result.project.name or "unnamed project",
@@ -476,6 +482,7 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
             "left": result.project.name or "unnamed project",
             "right": f"as of {result.as_of.isoformat()} | verdict {gate.verdict.replace('_', '-').upper()}",
             "digest": f"result sha256 {sha}",
+            "center": f"workpaper {ref}" if ref else "",
         },
     }
 

@@ -40,10 +40,12 @@ from mlcompliance.result.model import (
     RiskFact,
     RiskProblem,
     Score,
+    Signer,
     Summary,
     Tool,
     WaiverEntry,
     WaiverNote,
+    Workpaper,
 )
 from mlcompliance.vocab import OUTCOMES
 
@@ -73,6 +75,8 @@ def to_dict(result: Result) -> dict[str, Any]:
     })
     if result.data is not None:
         out["data"] = data_to_dict(result.data)
+    if result.workpaper is not None:
+        out["workpaper"] = workpaper_to_dict(result.workpaper)
     if result.baseline is not None:
         b = result.baseline
         out["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
@@ -81,6 +85,21 @@ def to_dict(result: Result) -> dict[str, Any]:
         out["frameworks"] = [frameworks_model.to_dict(f) for f in result.frameworks]
     out["findings"] = [finding_to_dict(f) for f in result.findings]
     return out
+
+
+def workpaper_to_dict(w: Workpaper) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if w.ref is not None:
+        out["ref"] = w.ref
+    for key in ("preparer", "reviewer"):
+        signer = getattr(w, key)
+        if signer is not None:
+            out[key] = {k: getattr(signer, k) for k in ("name", "role", "date") if getattr(signer, k) is not None}
+    return out
+
+
+def workpaper_from_dict(d: dict[str, Any]) -> Workpaper:
+    return Workpaper(ref=d.get("ref"), **{k: Signer(**d[k]) for k in ("preparer", "reviewer") if k in d})
 
 
 def to_tool(t: Tool) -> dict[str, str]:
@@ -161,7 +180,7 @@ def _optional(obj: Any, keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def attestation_to_dict(a: Attestation) -> dict[str, str]:
-    return _optional(a, ("attested_by", "date", "statement", "evidence_ref"))
+    return _optional(a, ("attested_by", "date", "statement", "evidence_ref", "expires"))
 
 
 def waiver_note_to_dict(w: WaiverNote) -> dict[str, str]:
@@ -226,6 +245,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         findings=tuple(finding_from_dict(f) for f in d["findings"]),
         data=None if d.get("data") is None else data_from_dict(d["data"]),
         frameworks=None if d.get("frameworks") is None else tuple(frameworks_model.from_dict(f) for f in d["frameworks"]),
+        workpaper=None if d.get("workpaper") is None else workpaper_from_dict(d["workpaper"]),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),

@@ -21,7 +21,7 @@ from mlcompliance.scoring.scores import Counts, Score
 
 __all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Finding", "FrameworkReport", "Gate", "ManualCount", "PackRef", "PackSummary",
            "ProjectFile", "ProjectInfo", "Reference", "RequirementSummary", "Result", "Risk", "RiskFact",
-           "RiskProblem", "Score", "Summary", "Tool", "WaiverEntry", "WaiverNote"]
+           "RiskProblem", "Score", "Signer", "Summary", "Tool", "WaiverEntry", "WaiverNote", "Workpaper"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,23 @@ class Baseline:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Signer:
+    """A preparer or reviewer named in ``mlcompliance.yaml`` ``report:`` (the signature itself is
+    made on the printed or e-signed report, never here)."""
+    name: str
+    role: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workpaper:
+    """The audit workpaper the report belongs to (``mlcompliance.yaml`` ``report:``)."""
+    ref: str | None = None
+    preparer: Signer | None = None
+    reviewer: Signer | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     result_version: str
     tool: Tool
@@ -158,3 +175,4 @@ class Result:
     baseline: Baseline | None = None
     data: DataFacts | None = None        # facts the data probes computed (result/data.py); None: not probed
     frameworks: tuple[FrameworkReport, ...] | None = None   # check --framework (result/frameworks.py); None: not asked
+    workpaper: Workpaper | None = None   # mlcompliance.yaml report: (None: not configured)

@@ -28,8 +28,10 @@ from mlcompliance.result.model import (
     ProjectInfo,
     RequirementSummary,
     Result,
+    Signer,
     Summary,
     Tool,
+    Workpaper,
 )
 from mlcompliance.scoring.gate import decide
 from mlcompliance.scoring.scores import counts, score, status
@@ -47,7 +49,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     if baseline is not None:
         items, baseline_info = baseline.mark(items)
     summaries = [_pack_summary(p.id, p.version, p.title,
-                               [r for r in p.requirements if r.id != p.maturity_requirement], items) for p in packs]
+                               [r for r in p.requirements if r.id != p.maturity_requirement], items, as_of) for p in packs]
     engine_items = [f for f in items if f.pack == ENGINE_PACK]
     if engine_items:
         summaries.append(PackSummary(
@@ -80,6 +82,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         findings=tuple(items),
         baseline=baseline_info,
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
+        workpaper=workpaper(project.settings.get("report")),
     )
 
 
@@ -94,10 +97,25 @@ def parameter_echo(pack: Pack, settings: Mapping[str, Any]) -> Any:
             entry["unit"] = param.unit
         out[name] = entry
     return freeze(out) if out else None
+def workpaper(report: Any) -> Workpaper | None:
+    """``mlcompliance.yaml`` ``report:`` (schema-checked) as the result's workpaper; None when absent."""
+    if not isinstance(report, Mapping):
+        return None
+
+    def signer(value: Any) -> Signer | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Signer(name=value)
+        when = value.get("date")
+        return Signer(name=str(value["name"]), role=value.get("role"),
+                      date=None if when is None else (when.isoformat() if hasattr(when, "isoformat") else str(when)))
+    return Workpaper(ref=report.get("workpaper_ref"), preparer=signer(report.get("preparer")),
+                     reviewer=signer(report.get("reviewer")))
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
-                  items: list[Finding]) -> PackSummary:
+                  items: list[Finding], as_of: date) -> PackSummary:
     mine = [f for f in items if f.pack == pid]
     by_requirement: dict[str, list[Finding]] = {}
     for f in mine:
@@ -106,7 +124,8 @@ def _pack_summary(pid: str, version: str, title: str, requirements: list[Require
                  for r in requirements)
     manual = [f for f in mine if f.outcome == "manual"]
     return PackSummary(id=pid, version=version, title=title, outcomes=counts(mine), score=score(mine),
-                       manual=ManualCount(total=len(manual), attested=sum(1 for f in manual if f.attestation)),
+                       manual=ManualCount(total=len(manual), attested=sum(
+                           1 for f in manual if f.attestation is not None and not f.attestation.expired(as_of))),
                        requirements=reqs)
 
 

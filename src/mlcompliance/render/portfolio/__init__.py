@@ -29,6 +29,8 @@ _MODULES = {
     "junit": "junit",
     "github": "github",
     "csv": "csv_rows",
+    "requirements-csv": "requirements_csv",
+    "attestations-csv": "attestations_csv",
 }
 FORMATS = tuple(_MODULES)
 
