@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from mlcompliance.engine.findings import thaw
 from mlcompliance.render.common import num
 from mlcompliance.result import codec
+from mlcompliance.result.excerpts import window
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import OUTCOMES, PROBLEMS, SCORED, SEVERITIES, WEIGHTS
 
@@ -137,7 +138,20 @@ def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[st
     return {"kind": "text", "text": "null" if value is None else text(value)}
 
 
-def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any], str]) -> dict[str, Any]:
+def excerpt_view(f: Finding, excerpts: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The evidence lines around a finding's file:line (result.excerpts), numbered, its line marked."""
+    shown = window(excerpts, f.file, f.line)
+    if shown is None:
+        return None
+    first, lines = shown
+    width = len(str(first + len(lines) - 1))
+    return {"file": f.file, "first": first, "last": first + len(lines) - 1,
+            "lines": [{"no": str(first + i).rjust(width), "text": line, "hit": first + i == f.line}
+                      for i, line in enumerate(lines)]}
+
+
+def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any], str],
+                 excerpts: tuple[Any, ...] = ()) -> dict[str, Any]:
     fp = f.fingerprint
     extras = []
     if f.attestation is not None:
@@ -162,6 +176,7 @@ def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any],
         "blocking": fp in blocking,
         "baseline": f.baseline,
         "extras": extras,
+        "excerpt": excerpt_view(f, excerpts),
     }
 
 
@@ -426,7 +441,7 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     """The full view for the HTML report (see docs/templates.md)."""
     gate = result.gate
     blocking = set(gate.blocking)
-    findings = [finding_view(f, i, blocking, md) for i, f in enumerate(result.findings)]
+    findings = [finding_view(f, i, blocking, md, result.excerpts) for i, f in enumerate(result.findings)]
     by_fp = {f["fingerprint"]: f for f in findings}
     ordered = sorted(findings, key=_problem_first)
     pack_ids = [p.id for p in result.packs]

@@ -25,6 +25,7 @@ from mlcompliance.result.model import (
     Attestation,
     Baseline,
     Counts,
+    Excerpt,
     Finding,
     Gate,
     ManualCount,
@@ -78,6 +79,9 @@ def to_dict(result: Result) -> dict[str, Any]:
         out["baseline"] = {"file": b.file, "as_of": b.as_of, "new": b.new, "recurring": b.recurring,
                            "fixed": [finding_to_dict(f) for f in b.fixed]}
     out["findings"] = [finding_to_dict(f) for f in result.findings]
+    if result.excerpts:
+        out["excerpts"] = [{"file": e.file, "start": e.start, "end": e.end, "lines": list(e.lines)}
+                           for e in result.excerpts]
     return out
 
 
@@ -219,6 +223,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         maturity=None if d.get("maturity") is None else freeze(d["maturity"]),
         findings=tuple(finding_from_dict(f) for f in d["findings"]),
         data=None if d.get("data") is None else data_from_dict(d["data"]),
+        excerpts=tuple(Excerpt(file=e["file"], start=e["start"], lines=tuple(e["lines"])) for e in d.get("excerpts", ())),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),

@@ -15,10 +15,11 @@ from typing import Any
 from mlcompliance.engine.findings import Attestation, Finding, Reference, WaiverNote
 from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.result.data import DataFacts
+from mlcompliance.result.excerpts import Excerpt
 from mlcompliance.scoring.gate import Gate
 from mlcompliance.scoring.scores import Counts, Score
 
-__all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Finding", "Gate", "ManualCount", "PackRef", "PackSummary",
+__all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Excerpt", "Finding", "Gate", "ManualCount", "PackRef", "PackSummary",
            "ProjectFile", "ProjectInfo", "Reference", "RequirementSummary", "Result", "Risk", "RiskFact",
            "RiskProblem", "Score", "Summary", "Tool", "WaiverEntry", "WaiverNote"]
 
@@ -150,3 +151,4 @@ class Result:
     generated_at: str | None = None
     baseline: Baseline | None = None
     data: DataFacts | None = None        # facts the data probes computed (result/data.py); None: not probed
+    excerpts: tuple[Excerpt, ...] = ()   # evidence lines around problem findings (result/excerpts.py)

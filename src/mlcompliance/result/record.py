@@ -19,6 +19,7 @@ from mlcompliance.evidence.loader import Document
 from mlcompliance.evidence.project import Project
 from mlcompliance.policy.packs import Pack, Requirement
 from mlcompliance.result import data as data_facts
+from mlcompliance.result import excerpts as evidence_excerpts
 from mlcompliance.result.codec import RESULT_VERSION, risk_from_dict
 from mlcompliance.result.model import (
     ManualCount,
@@ -75,7 +76,23 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         findings=tuple(items),
         baseline=baseline_info,
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
+        excerpts=evidence_excerpts.capture(items, _quotable(project, files, waiver_doc)),
     )
+
+
+def _quotable(project: Project, files: list[ProjectFile], waiver_doc: Document | None) -> dict[str, str]:
+    """file -> text of the inventory files an excerpt may quote (``excerpts.eligible``): the
+    text the check parsed for native files, the file re-read (same sha256) for adapted ones."""
+    parsed = {d.path: d.text for d in (project.config, waiver_doc, *project.documents.values()) if d is not None}
+    out: dict[str, str] = {}
+    for f in files:
+        if f.sha256 is None or not evidence_excerpts.eligible(f.kind, f.format, f.adapter):
+            continue
+        text = parsed.get(f.path) if f.adapter is None else \
+            evidence_excerpts.read_adapted(project.root, f.path, f.sha256)
+        if text is not None:
+            out[f.path] = text
+    return out
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],
