@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -135,7 +136,28 @@ def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[st
         return {"kind": "list", "items": [details_view(v, md, key) for v in value]}
     if isinstance(value, str) and key in MARKDOWN_KEYS:
         return {"kind": "markdown", "html": md(value), "text": value}
-    return {"kind": "text", "text": "null" if value is None else text(value)}
+    return {"kind": "text", "text": NONE_TEXT if value is None else text(value)}
+
+
+NONE_TEXT = "none"
+"""What an absent value (JSON null) reads as in the report: never the raw word ``null``."""
+
+_INTERVAL = re.compile(r"^\s*([\[(])\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*([\])])\s*$")
+
+
+def interval_text(value: Any) -> str:
+    """An interval written in mathematical notation (``(3, 5]``, ``> 5``) as words an auditor reads:
+    "more than 3 and at most 5", "more than 5"; any other value as it is."""
+    s = text(value)
+    m = _INTERVAL.match(s)
+    if m:
+        low = ("at least " if m.group(1) == "[" else "more than ") + m.group(2)
+        high = ("at most " if m.group(4) == "]" else "less than ") + m.group(3)
+        return f"{low} and {high}"
+    for sign, words in ((">=", "at least"), ("<=", "at most"), (">", "more than"), ("<", "less than")):
+        if s.strip().startswith(sign):
+            return f"{words} {s.strip()[len(sign):].strip()}"
+    return s
 
 
 def excerpt_view(f: Finding, excerpts: tuple[Any, ...]) -> dict[str, Any] | None:
@@ -259,12 +281,15 @@ def unattested_view(result: Result) -> list[dict[str, Any]]:
             for p in result.summary.packs for r in sorted(p.requirements, key=lambda r: r.id) if r.status == "manual"]
 
 
-BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
+BASIS_COLUMNS = ("regime", "fact", "where", "value", "raises_to", "clause", "url")
 
 
 def risk_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     risk = codec.risk_to_dict(result.risk)   # shown generically: facts, override and problems as details
     basis = risk["basis"]
+    for b in basis:   # file and line as one "where" cell: file:line
+        if "file" in b:
+            b["where"] = f"{b.pop('file')}:{b.pop('line')}"
     extra_cols = []
     for b in basis:
         for k in b:
@@ -348,8 +373,8 @@ def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | 
         s["title"] = SECTION_TITLES.get(s["name"], s["name"])
     for c in chart:
         c["name"] = SECTION_TITLES.get(c["name"], c["name"])
-    score_details = [(text(k), details_view(v, md, text(k))) for k, v in mts.items()
-                     if k not in ("tests", "sections", "final", "score")]
+    score_details = [(text(k), details_view(interval_text(v) if k == "band_range" else v, md, text(k)))
+                     for k, v in mts.items() if k not in ("tests", "sections", "final", "score")]
     tables = []
     for key, label, cols in (("tests", "ML Test Score tests", ("id", "section", "title", "score", "evidence", "reason")),
                              ("principles", "Principles", ("number", "id", "title", "status", "score", "evidence",

@@ -107,7 +107,10 @@ def gate_to_dict(g: Gate) -> dict[str, Any]:
 
 
 def risk_fact_to_dict(f: RiskFact) -> dict[str, Any]:
-    out = {"regime": f.regime, "fact": f.fact, "value": thaw(f.value), "raises_to": f.raises_to, "clause": f.clause}
+    out = {"regime": f.regime, "fact": f.fact}
+    if f.file is not None:
+        out.update(file=f.file, line=f.line)
+    out.update(value=thaw(f.value), raises_to=f.raises_to, clause=f.clause)
     if f.url is not None:
         out["url"] = f.url
     return out
@@ -246,7 +249,7 @@ def score_from_dict(s: dict[str, Any]) -> Score:
 
 def _risk_fact(f: dict[str, Any]) -> RiskFact:
     return RiskFact(regime=f["regime"], fact=f["fact"], value=freeze(f.get("value")), raises_to=f["raises_to"],
-                    clause=f["clause"], url=f.get("url"))
+                    clause=f["clause"], url=f.get("url"), file=f.get("file"), line=f.get("line"))
 
 
 def risk_from_dict(r: dict[str, Any]) -> Risk:

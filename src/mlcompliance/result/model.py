@@ -68,6 +68,8 @@ class RiskFact:
     raises_to: str
     clause: str
     url: str | None = None
+    file: str | None = None     # where the fact is declared (located at check time: result/record.py)
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ byte-identical JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,8 @@ from mlcompliance.result.model import (
     ProjectInfo,
     RequirementSummary,
     Result,
+    Risk,
+    RiskFact,
     Summary,
     Tool,
 )
@@ -58,7 +61,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     if waiver_doc is not None:
         files.append(ProjectFile(path=waiver_doc.path, kind="waivers", format=waiver_doc.format,
                                  sha256=waiver_doc.sha256))
-    typed_risk = risk_from_dict(risk)
+    typed_risk = _located(risk_from_dict(risk), project)
     configured = (project.settings.get("gate") or {}).get("fail_on")
     return Result(
         result_version=RESULT_VERSION,
@@ -78,6 +81,14 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
         excerpts=evidence_excerpts.capture(items, _quotable(project, files, waiver_doc)),
     )
+
+
+def _located(risk: Risk, project: Project) -> Risk:
+    """The risk facts with the file and line that declare each (the tier basis an auditor checks)."""
+    def at(f: RiskFact) -> RiskFact:
+        loc = project.locate(f.fact)
+        return replace(f, file=loc.file, line=loc.line)
+    return replace(risk, basis=tuple(at(f) for f in risk.basis), facts=tuple(at(f) for f in risk.facts))
 
 
 def _quotable(project: Project, files: list[ProjectFile], waiver_doc: Document | None) -> dict[str, str]:
