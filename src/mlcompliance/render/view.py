@@ -72,12 +72,25 @@ def score_view(s: Score) -> dict[str, Any]:
         "denominator": s.denominator, "raw": s.raw, "with_accepted_risk": s.with_accepted_risk,
         "raw_text": _pct(s.raw), "accepted_text": _pct(s.with_accepted_risk),
         "raw_pct": _bar(s.raw), "accepted_pct": _bar(s.with_accepted_risk),
+        "raw_band": meter_band(s.raw), "accepted_band": meter_band(s.with_accepted_risk),
         "differs": s.raw != s.with_accepted_risk,
     }
 
 
 def _pct(value: Any) -> str:
     return "n/a" if not isinstance(value, (int, float)) else f"{value:.1f}%"
+
+
+METER_BANDS = ((80.0, "ok"), (60.0, "warn"), (float("-inf"), "bad"))
+"""A score bar's colour by its value: green from 80 %, amber from 60 %, red below (docs/reports.md)."""
+
+
+def meter_band(value: Any) -> str:
+    """The colour class of a score bar: ``ok``, ``warn`` or ``bad`` by :data:`METER_BANDS`; ``none``
+    when nothing was scored."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+        return "none"
+    return next(band for low, band in METER_BANDS if value >= low)
 
 
 def _bar(value: Any) -> float:
