@@ -299,3 +299,29 @@ def test_assessment_renders_as_a_self_contained_html_page(tmp_path):
     assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html
     assert "over-claim" in html and "The three most valuable next steps" in html
     assert "http://" not in html.replace("http://json", "") and "src=" not in html
+
+
+def test_assess_html_names_the_project_and_warns_on_another_system(tmp_path):
+    """The page says which project the claims were compared with, and warns when the answers'
+    scope names another system (the sample answers are about the support e-mail router)."""
+    from click.testing import CliRunner
+    from helpers import AS_OF
+
+    from mlcompliance.cli import main
+
+    def page(project: Path, fmt: str = "html") -> str:
+        out = tmp_path / f"{project.name}.{fmt}"
+        result = CliRunner().invoke(main, ["assess", "--answers", str(LEADERS), "--project", str(project),
+                                           "--as-of", AS_OF, "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        return out.read_text(encoding="utf-8")
+    same = page(SUPPORT)
+    assert "Project compared</dt><dd>Support e-mail router" in same
+    assert "scope-warning" not in same
+    other = page(SAMPLES / "credit-scoring")
+    assert "Project compared</dt><dd>Unsecured personal loan application PD model (UPL-PD)" in other
+    assert 'class="scope-warning' in other and "does not name the project compared" in other
+    assert "does not name the project compared" in page(SAMPLES / "credit-scoring", "md")
+    assert "does not name the project compared" in " ".join(page(SAMPLES / "credit-scoring", "text").split())
+    data = json.loads(page(SAMPLES / "credit-scoring", "json"))
+    assert data["scope_check"]["same_system"] is False and data["scope_check"]["key"] == "scope"

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, SAMPLES, cli, validate_sarif
 
+from mlcompliance.cli import sarif_root
 from mlcompliance.render import RENDERERS
 
 FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv", "requirements-csv", "attestations-csv")
@@ -92,7 +93,10 @@ def test_render_equals_check(project, fmt, targets, saved, checks, tmp_path):
     direct = checks.run(*args, fmt=fmt, cwd=cwd)
     assert direct.exit_code == code, direct.stderr
     again = tmp_path / f"again.{fmt}"
-    rendered = cli("render", path, "--format", fmt, "-o", again)
+    # SARIF URIs are relative to the git repository of a project (cli/sarif_root.py): the saved result
+    # does not know where its project was, so `render` is told (--sarif-prefix)
+    prefix = sarif_root.options(None, args[0])["uri_prefix"] if fmt == "sarif" and len(args) == 1 else ""
+    rendered = cli("render", path, "--format", fmt, "-o", again, *(("--sarif-prefix", prefix) if prefix else ()))
     assert rendered.exit_code == 0 and rendered.stdout == "", rendered.output
     assert again.read_bytes() == direct.stdout
     if fmt == "json":
@@ -133,5 +137,7 @@ def stamped(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_stamped_result_renders_with_its_recorded_stamp(fmt, stamped, tmp_path):
     direct, again = tmp_path / f"direct.{fmt}", tmp_path / f"again.{fmt}"
     _stamped_check(fmt, direct)
-    assert cli("render", stamped, "--format", fmt, "-o", again).exit_code == 0   # at the real time
+    prefix = sarif_root.options(None, SAMPLES / "invoice-late-payment")["uri_prefix"] if fmt == "sarif" else ""
+    assert cli("render", stamped, "--format", fmt, "-o", again,
+               *(("--sarif-prefix", prefix) if prefix else ())).exit_code == 0   # at the real time
     assert again.read_bytes() == direct.read_bytes()

@@ -313,11 +313,14 @@ def test_check_markdown_is_inert(md_project):
     html = _gfm(out)
     assert "<img" not in html and "<a " not in html and "javascript:" not in html.replace("javascript:alert", "")
     assert "onerror" not in re.sub(r"&lt;img src=x onerror=alert\(1\)&gt;", "", html)
-    prose = re.sub(r"(`+).*?\1", "", out)                   # code spans are never linked
+    # fenced code blocks (the evidence excerpts) and code spans are shown literally: never linked
+    unfenced = re.sub(r"^(`{3,})\n.*?\n\1$", "", out, flags=re.M | re.S)
+    assert "<pre><code>" in html or "Evidence excerpts" not in out
+    prose = re.sub(r"(`+).*?\1", "", unfenced)
     assert not re.search(r"@\w", prose)                     # GitHub would link @org/team, @octocat
     assert "&lt;" not in "".join(re.findall(r"<code>(.*?)</code>", html))  # code spans show paths as they are
     # the one structural HTML the report writes itself
-    tags = set(re.findall(r"<([a-z]+)", out))
+    tags = set(re.findall(r"<([a-z]+)", unfenced))
     assert tags <= {"details", "summary"}, tags
     assert "@&#8203;org/team" in out
 

@@ -38,3 +38,11 @@ GATE_VERDICTS = ("compliant", "non_compliant")
 BASELINE_STATES = ("new", "recurring")
 """A finding compared with a baseline result: absent there (new) or present (recurring).
 Baseline findings that no longer fail are listed separately as fixed."""
+
+MANUAL_REMEDIATION = ("Record an attestation in model_card.attestations (requirement, attested_by, date, "
+                      "evidence_ref) after a person has checked it.")
+"""The remediation of a manual requirement: no rule can check it, a person attests it."""
+
+MANUAL_NOT_APPLICABLE = "Nothing to attest while it does not apply."
+"""The remediation of a manual requirement that does not apply (reports that describe the
+requirement itself, such as SARIF rule help, say what MANUAL_REMEDIATION asks instead)."""

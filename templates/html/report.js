@@ -92,6 +92,19 @@
       doc.documentElement.classList.toggle("print-all", printAll.checked);
     });
   }
+  // A link to a finding row (the verdict's blocking table, the requirements, the waiver register)
+  // whose row the filters hide: clear the filters, then go to the row.
+  doc.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href^='#']") : null;
+    if (!link) { return; }
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    var row = id ? doc.getElementById(id) : null;
+    if (!row || rows.indexOf(row) < 0 || !row.hidden) { return; }
+    event.preventDefault();
+    form.reset();
+    apply();
+    if (window.location.hash === "#" + id) { row.scrollIntoView(); } else { window.location.hash = id; }
+  });
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.hidden = false;

@@ -21,7 +21,6 @@ code scanning and the pull request put them on the right file (a portfolio's alr
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -54,8 +53,9 @@ def category(projects: list[str]) -> str:
     return f"mlcompliance/{slug}"
 
 
-def command(projects: list[str], outdir: Path) -> list[str]:
-    """The one check: every report written from the same run."""
+def command(projects: list[str], outdir: Path, workspace: Path | None = None) -> list[str]:
+    """The one check: every report written from the same run (SARIF URIs relative to ``workspace``,
+    the repository checkout, which code scanning resolves them against)."""
     result = outdir / ("result.jsonl" if len(projects) > 1 else "result.json")
     cmd = [sys.executable, "-m", "mlcompliance", "check", *projects, "--format", "text",
            "--output", f"json={result}", "--output", f"sarif={outdir / 'results.sarif'}",
@@ -68,21 +68,14 @@ def command(projects: list[str], outdir: Path) -> list[str]:
             cmd += [option, _env(name)]
     if _flag("MLC_FAIL_ON_NEW", False):
         cmd.append("--fail-on-new")
+    if workspace is not None:
+        cmd += ["--sarif-root", str(workspace)]
     return cmd
 
 
 def relocate(outdir: Path, prefix: str) -> None:
-    """Prefix a single project's file paths (SARIF results and artifacts, annotations)."""
-    sarif = outdir / "results.sarif"
-    doc = json.loads(sarif.read_text(encoding="utf-8"))
-    for run in doc.get("runs", []):
-        locations = [a.get("location", {}) for a in run.get("artifacts", [])]
-        for res in run.get("results", []):
-            locations += [loc.get("physicalLocation", {}).get("artifactLocation", {}) for loc in res.get("locations", [])]
-        for loc in locations:
-            if loc.get("uri") and "://" not in loc["uri"]:
-                loc["uri"] = f"{prefix}/{loc['uri']}"
-    sarif.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Prefix a single project's annotation file paths (its SARIF URIs are already relative to
+    the workspace: ``check --sarif-root``)."""
     notes = outdir / "annotations.txt"
     notes.write_text(re.sub(r"^(::\w+ (?:[^:]*,)?file=)", lambda m: m.group(1) + github.escape_property(prefix + "/"),
                             notes.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
@@ -137,7 +130,7 @@ def run() -> int:
         outdir = workspace / outdir
     outdir.mkdir(parents=True, exist_ok=True)
     limit = int(_env("MLC_MAX_ANNOTATIONS", "10"))
-    cmd = command(projects, outdir)
+    cmd = command(projects, outdir, workspace)
     result = Path(cmd[cmd.index("--output") + 1].split("=", 1)[1])
     for stale in (result, *(outdir / n for n in ("results.sarif", "report.html", "summary.md", "annotations.txt"))):
         stale.unlink(missing_ok=True)       # so that what exists after the check was written by it

@@ -104,10 +104,14 @@ def main() -> None:
                    "(ISO/IEC 42001:2023 Annex A) or nist-ai-rmf (NIST AI RMF 1.0); repeatable. One project only "
                    "(docs/crosswalks.md).")
 @_template_dir_option
+@click.option("--sarif-root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Directory SARIF file URIs are relative to (code scanning resolves them against the repository "
+                   "root). Default: the root of the git repository holding the project (for a portfolio: the "
+                   "working directory), else the working directory.")
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
-          probes: bool | None, frameworks: tuple[str, ...], template_dir: Path | None) -> None:
+          probes: bool | None, frameworks: tuple[str, ...], template_dir: Path | None, sarif_root: Path | None) -> None:
     """Check PROJECTS (directories of evidence files; default: the project containing the current
     directory) against their policy packs.
 
@@ -139,9 +143,11 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
         if timestamp:
             from dataclasses import replace
             result = replace(result, generated_at=_now())
-        _emit(_render(fmt, result, template_dir), output, projects)
+        from mlcompliance.cli import sarif_root as sarif_base
+        sarif = sarif_base.options(sarif_root, projects[0])
+        _emit(_render(fmt, result, template_dir, sarif), output, projects)
         for extra_fmt, path in extra:
-            _emit(_render(extra_fmt, result, template_dir if extra_fmt == "html" else None), path, projects)
+            _emit(_render(extra_fmt, result, template_dir if extra_fmt == "html" else None, sarif), path, projects)
         sys.exit(1 if result.gate.verdict != "compliant" else 0)
     if baseline_file is not None:
         raise click.UsageError("--baseline compares one project with its saved result; give one PROJECT")
@@ -160,9 +166,9 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     head = _stamp(head) if timestamp else head
     if extra:
         _check_portfolio_to_many(paths, head, as_of, fail_on, policy_paths, jobs, [(fmt, output), *extra],
-                                 template_dir, probes)
+                                 template_dir, probes, sarif_root)
         return
-    options = _portfolio_options(fmt, template_dir)
+    options = _portfolio_options(fmt, template_dir, sarif_root)
     with _progress(len(paths)) as advance, _output(output, paths) as out:
         items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
@@ -216,7 +222,7 @@ def _is_format(name: str) -> bool:
 def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on: str | None,
                              policy_paths: tuple[Path, ...], jobs: int | None,
                              targets: list[tuple[str, Path | None]], template_dir: Path | None,
-                             probes: bool | None = None) -> None:
+                             probes: bool | None = None, sarif_root: Path | None = None) -> None:
     """A portfolio written in several formats from one run: checked once into a temporary JSON
     Lines portfolio, then each format rendered from it (as `mlcompliance render` does, so each
     output is byte-identical to a separate `check --format F`)."""
@@ -232,7 +238,7 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
             items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes)
             rollup, _ = portfolio.write(items, head, "json", out, {}, advance)
         for target_fmt, path in targets:
-            options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None)
+            options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None, sarif_root)
             reader = jsonl.PortfolioReader(saved)
             with _output(path, paths) as out:
                 written = portfolio.write(portfolio.iter_saved(reader, target_fmt, options), reader.header,
@@ -252,12 +258,15 @@ def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: In
             _emit(text, output, (project,))
 
 
-def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
+def _portfolio_options(fmt: str, template_dir: Path | None, sarif_root: Path | None = None) -> dict:
     if fmt not in FORMAT_NAMES:
         raise click.UsageError(f"format '{fmt}' is a plug-in: plug-in formats render one project's result, not a "
                                "portfolio (use a built-in format: " + ", ".join(FORMAT_NAMES) + ")")
     if template_dir is not None and fmt != "html":
         raise click.UsageError("--template-dir applies to --format html only")
+    if fmt == "sarif":   # project paths are relative to the working directory: where is it under the root?
+        from mlcompliance.cli import sarif_root as sarif_base
+        return sarif_base.portfolio_options(sarif_root)
     return {"template_dir": str(template_dir)} if template_dir is not None else {}
 
 
@@ -341,13 +350,20 @@ class _progress:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @_template_dir_option
-def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None) -> None:
+@click.option("--sarif-root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="For a portfolio: the directory SARIF file URIs are relative to, as for `check` (default: the "
+                   "git repository holding the working directory, else the working directory).")
+@click.option("--sarif-prefix", metavar="DIR", default=None,
+              help="For one project's result: its directory relative to the SARIF root, put in front of each "
+                   "SARIF file URI (what `check` works out from --sarif-root or git; default: none).")
+def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path | None, sarif_root: Path | None,
+           sarif_prefix: str | None) -> None:
     """Rebuild a report from a saved JSON result or JSON Lines portfolio (byte-identical to the same
     format from `check`). A portfolio is read and rendered one project at a time."""
     from mlcompliance.result import jsonl
     if jsonl.sniff(result_file) == "portfolio":
         from mlcompliance import portfolio
-        options = _portfolio_options(fmt, template_dir)
+        options = _portfolio_options(fmt, template_dir, sarif_root)
         reader = jsonl.PortfolioReader(result_file)
         with _output(output) as out:
             written = portfolio.write(portfolio.iter_saved(reader, fmt, options), reader.header, fmt, out, options)
@@ -355,7 +371,7 @@ def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path 
             portfolio.verify_summary(reader, written.summary_sha256)
         return
     from mlcompliance.result.codec import read
-    _emit(_render(fmt, read(result_file), template_dir), output)
+    _emit(_render(fmt, read(result_file), template_dir, {"uri_prefix": sarif_prefix or ""}), output)
 
 
 @main.command()
@@ -383,10 +399,12 @@ def merge(shards: tuple[Path, ...], fmt: str, output: Path | None, timestamp: bo
     _finish_portfolio(rollup)
 
 
-def _render(fmt: str, result: object, template_dir: Path | None) -> str:
+def _render(fmt: str, result: object, template_dir: Path | None, sarif: dict | None = None) -> str:
     if template_dir is not None and fmt != "html":
         raise click.UsageError("--template-dir applies to --format html only")
     options = {"template_dir": template_dir} if template_dir is not None else {}
+    if fmt == "sarif" and sarif and sarif.get("uri_prefix"):
+        options.update(sarif)
     return RENDERERS[fmt](result, **options)
 
 

@@ -18,6 +18,7 @@ from mlcompliance.evidence import claims, pointers
 from mlcompliance.evidence.project import Project, resolve_inside
 from mlcompliance.policy.checks import Context, Target
 from mlcompliance.policy.packs import Pack, Requirement, Rule
+from mlcompliance.vocab import MANUAL_NOT_APPLICABLE, MANUAL_REMEDIATION
 
 
 def read_project_file(project: Project) -> Callable[[str], bytes | None]:
@@ -186,7 +187,7 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
             loc = project.locate("/model_card")
             yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id,
                           title=req.title, outcome="not_applicable", severity="info", message=reason,
-                          remediation="Nothing to attest while it does not apply.", references=reference,
+                          remediation=MANUAL_NOT_APPLICABLE, references=reference,
                           file=loc.file, line=loc.line, column=loc.column, target=loc.pointer, pointer=loc.pointer)
             continue
         hit = attestations.get(req.id)
@@ -215,8 +216,7 @@ def _manual_findings(pack: Pack, project: Project, tier: str, holds: Callable[[s
             attestation = None
         yield Finding(rule_id=req.id, pack=pack.id, pack_version=pack.version, requirement=req.id, title=req.title,
                       outcome="manual", severity="info", message=message,
-                      remediation="Record an attestation in model_card.attestations (requirement, attested_by, "
-                      "date, evidence_ref) after a person has checked it.",
+                      remediation=MANUAL_REMEDIATION,
                       references=reference, file=loc.file, line=loc.line, column=loc.column, target=loc.pointer,
                       pointer=loc.pointer, attestation=attestation)
 

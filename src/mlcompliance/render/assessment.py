@@ -45,6 +45,9 @@ def render_text(result: dict[str, Any]) -> str:
                     + f"; Google level {p['google_level']}, Azure level {p['azure_level']}",
                 f"  ML Test Score {s['final']:.1f} ({sections}): {s['band']}"]
         out += [f"  - {w}" for w in p["why"]]
+        warn = (result.get("scope_check") or {}).get("warning")
+        if warn:
+            out += _wrap(f"WARNING: {warn}", "", "  ")
     out += ["", f"{'Principle':62}{'Claimed':10}" + ("Evidenced" if has_project else "")]
     for p in result["principles"]:
         flag = "  OVER-CLAIM" if p["over_claim"] else ""
@@ -101,6 +104,9 @@ def render_md(result: dict[str, Any]) -> str:
                 f"ML Test Score **{s['final']:.1f}**: " + ", ".join(f"{k} {v:.1f}" for k, v in s["sections"].items())
                 + f" ({_md(s['band'])}).", ""]
         out += [f"- {_md(w)}" for w in p["why"]]
+        warn = (result.get("scope_check") or {}).get("warning")
+        if warn:
+            out += ["", f"> **Warning:** {_md(warn)}"]
     out += ["", "## Principles", ""]
     out += ["| # | Principle | Claimed |" + (" Evidenced | Over-claim |" if has_project else ""),
             "|---|---|---|" + ("---|---|" if has_project else "")]

@@ -95,7 +95,8 @@ def maturity_text(result: Result) -> str:
 
 def basis_text(result: Result) -> list[str]:
     """One line per fact that set the derived tier."""
-    return [f"{f.regime} {f.clause} ({f.fact})" for f in result.risk.basis]
+    return [f"{f.regime} {f.clause} ({f.fact}" + (f" at {f.file}:{f.line})" if f.file else ")")
+            for f in result.risk.basis]
 
 
 # --- characters that spoof or rewrite what a reader sees ---------------------------------------

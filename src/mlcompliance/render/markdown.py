@@ -1,6 +1,7 @@
 """GitHub-flavoured Markdown for pull-request comments and CI job summaries."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mlcompliance.render import workpaper
@@ -16,10 +17,12 @@ from mlcompliance.render.common import (
     score_text,
     tier_text,
     verdict_text,
+    visible,
     where,
 )
 from mlcompliance.render.frameworks import markdown_lines as framework_lines
-from mlcompliance.result.model import Result
+from mlcompliance.result.excerpts import window
+from mlcompliance.result.model import Finding, Result
 
 MAX_CHARS = 60_000
 
@@ -89,6 +92,9 @@ def render(result: Result) -> str:
         used += len(row) + 1
     if len(kept) < len(rows):
         kept.append(f"| | | | | … {len(rows) - len(kept)} more findings not shown (see the JSON result) | | |")
+    quoted = excerpt_lines(result, issues[:len(rows) if len(kept) == len(rows) else len(kept) - 1],
+                           budget - used)
+    tail = tail[:3] + quoted + tail[3:]
     body = head + (table_head + kept + tail[:3] if issues else ["No failing findings.", ""]) + tail[3:]
     return "\n".join(body) + "\n"
 
@@ -110,6 +116,51 @@ def exception_lines(result: Result) -> list[str]:
     if result.workpaper is not None and result.workpaper.ref:
         lines.append(f"- Workpaper: {cell(result.workpaper.ref)}")
     return lines
+
+
+MAX_EXCERPT_CHARS = 20_000
+
+
+def fence(lines: list[str]) -> tuple[str, str]:
+    """A code fence that nothing in ``lines`` can close: backticks, one more than the longest run
+    of backticks in them (at least three)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    mark = "`" * max(3, longest + 1)
+    return mark, mark
+
+
+def excerpt_lines(result: Result, shown: list[Finding], budget: int) -> list[str]:
+    """The evidence lines around each shown finding (result.excerpts), one fenced block per
+    distinct excerpt, numbered; inert on GitHub: a fenced code block shows its text literally
+    (no link, image, mention or HTML), its fence is longer than any backtick run in the
+    evidence, and control and direction characters are made visible (``common.visible``)."""
+    if not result.excerpts:
+        return []
+    blocks: dict[tuple[str, int], tuple[tuple[str, ...], list[Finding]]] = {}
+    for f in shown:
+        found = window(result.excerpts, f.file, f.line)
+        if found is not None:
+            blocks.setdefault((f.file, found[0]), (found[1], []))[1].append(f)
+    if not blocks:
+        return []
+    out: list[str] = []
+    limit = min(budget, MAX_EXCERPT_CHARS)
+    left = 0
+    for i, ((file, first), (lines, findings)) in enumerate(blocks.items()):
+        width = len(str(first + len(lines) - 1))
+        body = [f"{str(first + n).rjust(width)} {'>' if first + n in {f.line for f in findings} else '|'} "
+                f"{visible(line, newlines=False)}" for n, line in enumerate(lines)]
+        opening, closing = fence(body)
+        rules = ", ".join(dict.fromkeys(md_code(f.rule_id, table=False) for f in findings))
+        block = [f"{md_code(f'{file}:{first}-{first + len(lines) - 1}', table=False)} ({rules})", "",
+                 opening, *body, closing, ""]
+        if sum(len(x) + 1 for x in out + block) > limit:
+            left = len(blocks) - i
+            break
+        out += block
+    if left:
+        out += [f"… {left} more excerpts not shown (see the JSON result)", ""]
+    return [f"<details><summary>Evidence excerpts ({len(blocks)})</summary>", ""] + out + ["</details>", ""]
 
 
 TOP_DRIFT = 5   # features shown per drift comparison (the result has them all, sorted by PSI)

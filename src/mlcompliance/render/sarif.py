@@ -10,11 +10,17 @@ outcome is ``fail``, ``error`` or ``warn`` become results:
 * ``error`` -> level ``error``; ``warn`` -> level ``warning``;
 * ``fail`` -> by severity: critical/high ``error``, medium ``warning``, low/info ``note``.
 
-Each result has a physical location (project-relative ``uri`` with ``uriBaseId``
-``PROJECTROOT``, ``startLine``, file-level fallback line 1), the JSON pointer as a logical
+Each result has a physical location (``uri`` relative to the SARIF root with ``uriBaseId``
+``PROJECTROOT``: the project's directory ``uri_prefix`` joined with its project-relative file,
+``startLine``, file-level fallback line 1; the command line works out ``uri_prefix`` from
+``--sarif-root``, the git repository or the working directory, cli/sarif_root.py), the JSON pointer as a logical
 location, ``partialFingerprints`` from the finding's fingerprint (rule + file + pointer, never a
 line, so alerts survive edits) and ``properties`` with ``security-severity`` (critical 9.5,
 high 8.0, medium 5.5, low 3.0, info 1.0), outcome and whether the finding blocks the gate.
+
+The run's ``automationDetails.id`` (``mlcompliance/<project path or name>/``) is stable across
+runs and different for each project of a repository, so code scanning keeps one category per
+project (:func:`automation_id`).
 
 With a baseline (``check --baseline``) every result carries SARIF's own ``baselineState``:
 ``new`` or ``unchanged`` (recurring), and the baseline's fixed findings are added as results
@@ -35,14 +41,14 @@ from mlcompliance.render.common import md_text, visible
 from mlcompliance.render.view import observed_text, result_sha256, text
 from mlcompliance.result import codec
 from mlcompliance.result.model import Finding, PackRef, Result
-from mlcompliance.vocab import PROBLEMS, SEVERITY_RANK
+from mlcompliance.vocab import MANUAL_NOT_APPLICABLE, MANUAL_REMEDIATION, PROBLEMS, SEVERITY_RANK
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://mlcompliance.dev/"
 URI_BASE = "PROJECTROOT"
-ORIGINAL_URI_BASE_TEXT = ("The directory mlcompliance was run on: the project, or for a portfolio the working directory "
-                          "its project paths are relative to.")
+ORIGINAL_URI_BASE_TEXT = ("The SARIF root: --sarif-root, else the root of the git repository holding the project (or, "
+                          "for a portfolio, the working directory), else the working directory.")
 SEMVER = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?")
 FINGERPRINT_KEY = "mlcompliance/v1"
 
@@ -69,6 +75,15 @@ def _uri(path: str) -> str:
     return "./" + uri if ":" in uri.split("/", 1)[0] else uri
 
 
+def automation_id(prefix: str, name: str) -> str:
+    """``mlcompliance/<where>/``: the project's path under the SARIF root (else its name), as a
+    category of safe characters; the trailing slash makes the whole id the category (no run id),
+    so every run of the same project has the same id, and two projects never share one."""
+    where = "/".join(p for p in (re.sub(r"[^A-Za-z0-9._-]+", "-", part).strip("-") for part in
+                                 (prefix or name or "project").split("/")) if p) or "project"
+    return f"mlcompliance/{where}/"
+
+
 def _help_uri(finding: Finding, pack: PackRef | None) -> str | None:
     """The clause the rule enforces (its first http(s) reference), else the pack's source; None
     (no ``helpUri``) rather than an address nobody serves."""
@@ -86,10 +101,26 @@ def _refs(finding: Finding) -> list[str]:
     return [" ".join(v for v in (r.regulation, r.clause) if v) for r in finding.references]
 
 
+def descriptor_basis(findings: list[Finding]) -> Finding:
+    """The finding a rule's descriptor is written from: a problem first, then any finding that
+    is not "not applicable" (whose remediation may only say there is nothing to do)."""
+    order = {o: i for i, o in enumerate((*PROBLEMS, "manual", "waived", "pass", "not_applicable"))}
+    return min(findings, key=lambda f: order.get(f.outcome, len(order)))
+
+
+def remediation_text(finding: Finding) -> str:
+    """The help's remediation: a manual requirement that does not apply here still says what a
+    person must attest when it does (never only "Nothing to attest while it does not apply")."""
+    if finding.outcome == "not_applicable" and finding.remediation == MANUAL_NOT_APPLICABLE:
+        return (f"{MANUAL_REMEDIATION} This requirement is checked by a person, not by a rule. "
+                f"In this project: {finding.message}")
+    return finding.remediation
+
+
 def _rule(finding: Finding, severities: list[str], pack: PackRef | None) -> dict[str, Any]:
     rule_id = finding.rule_id
     title = finding.title or rule_id
-    remediation = finding.remediation
+    remediation = remediation_text(finding)
     refs = _refs(finding)
     worst = max(severities, key=SEVERITY_RANK.__getitem__)
     plain = f"{title}\n\nRemediation: {remediation}" if remediation else title
@@ -121,7 +152,8 @@ def _rule(finding: Finding, severities: list[str], pack: PackRef | None) -> dict
     }
 
 
-def _result(finding: Finding, rule_index: int, blocking: set[str], fixed: bool = False) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, blocking: set[str], fixed: bool = False,
+            prefix: str = "") -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": finding.line if finding.line >= 1 else 1}
     if finding.column >= 1:
         region["startColumn"] = finding.column
@@ -138,7 +170,7 @@ def _result(finding: Finding, rule_index: int, blocking: set[str], fixed: bool =
         "message": {"text": message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.file or "."), "uriBaseId": URI_BASE},
+                "artifactLocation": {"uri": _uri(join(prefix, finding.file or ".")), "uriBaseId": URI_BASE},
                 "region": region,
             },
             "logicalLocations": [{"fullyQualifiedName": f"{finding.file}#{pointer}",
@@ -166,6 +198,11 @@ def _result(finding: Finding, rule_index: int, blocking: set[str], fixed: bool =
     return out
 
 
+def join(prefix: str, path: str) -> str:
+    """``path`` (project-relative) under the project's directory ``prefix`` ("" : as it is)."""
+    return posixpath.join(prefix, path) if prefix else path
+
+
 def safe_prefix(path: Any) -> str:
     """A project directory usable as a URI prefix: relative, inside the working tree; else ''."""
     raw = text(path).replace("\\", "/")
@@ -189,25 +226,26 @@ def extension(p: PackRef) -> dict[str, Any]:
     return ext
 
 
-def _run(result: Result) -> dict[str, Any]:
+def _run(result: Result, prefix: str = "") -> dict[str, Any]:
     """The SARIF run of one project's result (a portfolio's is streamed by render/portfolio/sarif.py)."""
     fixed = result.baseline.fixed if result.baseline is not None else ()
-    rules_first: dict[str, Finding] = {}
-    severities: dict[str, list[str]] = {}
+    by_rule: dict[str, list[Finding]] = {}
     for f in (*result.findings, *fixed):
-        rules_first.setdefault(f.rule_id, f)
-        severities.setdefault(f.rule_id, []).append(f.severity)
+        by_rule.setdefault(f.rule_id, []).append(f)
     packs = {p.id: p for p in result.packs}     # one version of each pack is chosen
-    rule_ids = sorted(rules_first)
-    rules = [_rule(rules_first[r], severities[r], packs.get(rules_first[r].pack)) for r in rule_ids]
+    rule_ids = sorted(by_rule)
+    rules = []
+    for r in rule_ids:
+        basis = descriptor_basis(by_rule[r])
+        rules.append(_rule(basis, [f.severity for f in by_rule[r]], packs.get(basis.pack)))
     index = {r: i for i, r in enumerate(rule_ids)}
     blocking = set(result.gate.blocking)
-    results = [_result(f, index[f.rule_id], blocking) for f in result.findings if f.outcome in PROBLEMS]
-    results += [_result(f, index[f.rule_id], blocking, fixed=True) for f in fixed]
+    results = [_result(f, index[f.rule_id], blocking, prefix=prefix) for f in result.findings if f.outcome in PROBLEMS]
+    results += [_result(f, index[f.rule_id], blocking, fixed=True, prefix=prefix) for f in fixed]
     artifacts = []
     for f in result.project.files:
         if f.path:
-            artifact: dict[str, Any] = {"location": {"uri": _uri(f.path), "uriBaseId": URI_BASE}}
+            artifact: dict[str, Any] = {"location": {"uri": _uri(join(prefix, f.path)), "uriBaseId": URI_BASE}}
             if re.fullmatch(r"[0-9a-f]{64}", text(f.sha256)):
                 artifact["hashes"] = {"sha-256": f.sha256}
             artifacts.append(artifact)
@@ -229,6 +267,7 @@ def _run(result: Result) -> dict[str, Any]:
         run_props["generated_at"] = text(result.generated_at)
     return {
         "tool": {"driver": driver, "extensions": [extension(p) for p in result.packs]},
+        "automationDetails": {"id": automation_id(prefix, result.project.name)},
         "originalUriBaseIds": {URI_BASE: {"description": {"text": ORIGINAL_URI_BASE_TEXT}}},
         "artifacts": artifacts,
         "results": results,
@@ -249,9 +288,11 @@ def visible_tree(value: Any) -> Any:
     return value
 
 
-def build(result: Result) -> dict[str, Any]:
-    return visible_tree({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [_run(result)]})
+def build(result: Result, uri_prefix: str = "") -> dict[str, Any]:
+    """``uri_prefix``: the project's directory relative to the SARIF root (cli/sarif_root.py)."""
+    return visible_tree({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
+                         "runs": [_run(result, safe_prefix(uri_prefix))]})
 
 
-def render(result: Result) -> str:
-    return json.dumps(build(result), indent=2, ensure_ascii=False) + "\n"
+def render(result: Result, uri_prefix: str = "") -> str:
+    return json.dumps(build(result, uri_prefix), indent=2, ensure_ascii=False) + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from mlcompliance.engine.findings import thaw
 from mlcompliance.render import workpaper
 from mlcompliance.render.common import num
 from mlcompliance.result import codec
+from mlcompliance.result.excerpts import window
 from mlcompliance.result.model import Finding, Result, Score
 from mlcompliance.vocab import OUTCOMES, PROBLEMS, SCORED, SEVERITIES, WEIGHTS
 
@@ -71,12 +73,25 @@ def score_view(s: Score) -> dict[str, Any]:
         "denominator": s.denominator, "raw": s.raw, "with_accepted_risk": s.with_accepted_risk,
         "raw_text": _pct(s.raw), "accepted_text": _pct(s.with_accepted_risk),
         "raw_pct": _bar(s.raw), "accepted_pct": _bar(s.with_accepted_risk),
+        "raw_band": meter_band(s.raw), "accepted_band": meter_band(s.with_accepted_risk),
         "differs": s.raw != s.with_accepted_risk,
     }
 
 
 def _pct(value: Any) -> str:
     return "n/a" if not isinstance(value, (int, float)) else f"{value:.1f}%"
+
+
+METER_BANDS = ((80.0, "ok"), (60.0, "warn"), (float("-inf"), "bad"))
+"""A score bar's colour by its value: green from 80 %, amber from 60 %, red below (docs/reports.md)."""
+
+
+def meter_band(value: Any) -> str:
+    """The colour class of a score bar: ``ok``, ``warn`` or ``bad`` by :data:`METER_BANDS`; ``none``
+    when nothing was scored."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+        return "none"
+    return next(band for low, band in METER_BANDS if value >= low)
 
 
 def _bar(value: Any) -> float:
@@ -135,10 +150,44 @@ def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[st
         return {"kind": "list", "items": [details_view(v, md, key) for v in value]}
     if isinstance(value, str) and key in MARKDOWN_KEYS:
         return {"kind": "markdown", "html": md(value), "text": value}
-    return {"kind": "text", "text": "null" if value is None else text(value)}
+    return {"kind": "text", "text": NONE_TEXT if value is None else text(value)}
 
 
-def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any], str]) -> dict[str, Any]:
+NONE_TEXT = "none"
+"""What an absent value (JSON null) reads as in the report: never the raw word ``null``."""
+
+_INTERVAL = re.compile(r"^\s*([\[(])\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*([\])])\s*$")
+
+
+def interval_text(value: Any) -> str:
+    """An interval written in mathematical notation (``(3, 5]``, ``> 5``) as words an auditor reads:
+    "more than 3 and at most 5", "more than 5"; any other value as it is."""
+    s = text(value)
+    m = _INTERVAL.match(s)
+    if m:
+        low = ("at least " if m.group(1) == "[" else "more than ") + m.group(2)
+        high = ("at most " if m.group(4) == "]" else "less than ") + m.group(3)
+        return f"{low} and {high}"
+    for sign, words in ((">=", "at least"), ("<=", "at most"), (">", "more than"), ("<", "less than")):
+        if s.strip().startswith(sign):
+            return f"{words} {s.strip()[len(sign):].strip()}"
+    return s
+
+
+def excerpt_view(f: Finding, excerpts: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The evidence lines around a finding's file:line (result.excerpts), numbered, its line marked."""
+    shown = window(excerpts, f.file, f.line)
+    if shown is None:
+        return None
+    first, lines = shown
+    width = len(str(first + len(lines) - 1))
+    return {"file": f.file, "first": first, "last": first + len(lines) - 1,
+            "lines": [{"no": str(first + i).rjust(width), "text": line, "hit": first + i == f.line}
+                      for i, line in enumerate(lines)]}
+
+
+def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any], str],
+                 excerpts: tuple[Any, ...] = ()) -> dict[str, Any]:
     fp = f.fingerprint
     extras = []
     if f.attestation is not None:
@@ -163,6 +212,7 @@ def finding_view(f: Finding, index: int, blocking: set[str], md: Callable[[Any],
         "blocking": fp in blocking,
         "baseline": f.baseline,
         "extras": extras,
+        "excerpt": excerpt_view(f, excerpts),
     }
 
 
@@ -246,12 +296,15 @@ def unattested_view(result: Result) -> list[dict[str, Any]]:
                                                                r["id"]))
 
 
-BASIS_COLUMNS = ("regime", "fact", "value", "raises_to", "clause", "url")
+BASIS_COLUMNS = ("regime", "fact", "where", "value", "raises_to", "clause", "url")
 
 
 def risk_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     risk = codec.risk_to_dict(result.risk)   # shown generically: facts, override and problems as details
     basis = risk["basis"]
+    for b in basis:   # file and line as one "where" cell: file:line
+        if "file" in b:
+            b["where"] = f"{b.pop('file')}:{b.pop('line')}"
     extra_cols = []
     for b in basis:
         for k in b:
@@ -335,8 +388,8 @@ def maturity_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any] | 
         s["title"] = SECTION_TITLES.get(s["name"], s["name"])
     for c in chart:
         c["name"] = SECTION_TITLES.get(c["name"], c["name"])
-    score_details = [(text(k), details_view(v, md, text(k))) for k, v in mts.items()
-                     if k not in ("tests", "sections", "final", "score")]
+    score_details = [(text(k), details_view(interval_text(v) if k == "band_range" else v, md, text(k)))
+                     for k, v in mts.items() if k not in ("tests", "sections", "final", "score")]
     tables = []
     for key, label, cols in (("tests", "ML Test Score tests", ("id", "section", "title", "score", "evidence", "reason")),
                              ("principles", "Principles", ("number", "id", "title", "status", "score", "evidence",
@@ -428,7 +481,7 @@ def build(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     """The full view for the HTML report (see docs/templates.md)."""
     gate = result.gate
     blocking = set(gate.blocking)
-    findings = [finding_view(f, i, blocking, md) for i, f in enumerate(result.findings)]
+    findings = [finding_view(f, i, blocking, md, result.excerpts) for i, f in enumerate(result.findings)]
     by_fp = {f["fingerprint"]: f for f in findings}
     ordered = sorted(findings, key=_problem_first)
     pack_ids = [p.id for p in result.packs]

@@ -26,6 +26,7 @@ from mlcompliance.result.model import (
     Attestation,
     Baseline,
     Counts,
+    Excerpt,
     Finding,
     Gate,
     ManualCount,
@@ -84,6 +85,9 @@ def to_dict(result: Result) -> dict[str, Any]:
     if result.frameworks is not None:
         out["frameworks"] = [frameworks_model.to_dict(f) for f in result.frameworks]
     out["findings"] = [finding_to_dict(f) for f in result.findings]
+    if result.excerpts:
+        out["excerpts"] = [{"file": e.file, "start": e.start, "end": e.end, "lines": list(e.lines)}
+                           for e in result.excerpts]
     return out
 
 
@@ -124,7 +128,10 @@ def gate_to_dict(g: Gate) -> dict[str, Any]:
 
 
 def risk_fact_to_dict(f: RiskFact) -> dict[str, Any]:
-    out = {"regime": f.regime, "fact": f.fact, "value": thaw(f.value), "raises_to": f.raises_to, "clause": f.clause}
+    out = {"regime": f.regime, "fact": f.fact}
+    if f.file is not None:
+        out.update(file=f.file, line=f.line)
+    out.update(value=thaw(f.value), raises_to=f.raises_to, clause=f.clause)
     if f.url is not None:
         out["url"] = f.url
     if f.applies_from is not None:
@@ -246,6 +253,7 @@ def from_dict(d: dict[str, Any]) -> Result:
         data=None if d.get("data") is None else data_from_dict(d["data"]),
         frameworks=None if d.get("frameworks") is None else tuple(frameworks_model.from_dict(f) for f in d["frameworks"]),
         workpaper=None if d.get("workpaper") is None else workpaper_from_dict(d["workpaper"]),
+        excerpts=tuple(Excerpt(file=e["file"], start=e["start"], lines=tuple(e["lines"])) for e in d.get("excerpts", ())),
         baseline=None if b is None else Baseline(file=b["file"], as_of=b["as_of"], new=b["new"],
                                                  recurring=b["recurring"],
                                                  fixed=tuple(finding_from_dict(f) for f in b["fixed"])),
@@ -284,7 +292,8 @@ def score_from_dict(s: dict[str, Any]) -> Score:
 
 def _risk_fact(f: dict[str, Any]) -> RiskFact:
     return RiskFact(regime=f["regime"], fact=f["fact"], value=freeze(f.get("value")), raises_to=f["raises_to"],
-                    clause=f["clause"], url=f.get("url"), applies_from=f.get("applies_from"))
+                    clause=f["clause"], url=f.get("url"), applies_from=f.get("applies_from"),
+                    file=f.get("file"), line=f.get("line"))
 
 
 def risk_from_dict(r: dict[str, Any]) -> Risk:

@@ -15,11 +15,12 @@ from typing import Any
 from mlcompliance.engine.findings import Attestation, Finding, Reference, WaiverNote
 from mlcompliance.engine.waivers import WaiverEntry
 from mlcompliance.result.data import DataFacts
+from mlcompliance.result.excerpts import Excerpt
 from mlcompliance.result.frameworks import FrameworkReport
 from mlcompliance.scoring.gate import Gate
 from mlcompliance.scoring.scores import Counts, Score
 
-__all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Finding", "FrameworkReport", "Gate", "ManualCount", "PackRef", "PackSummary",
+__all__ = ["Attestation", "Baseline", "Counts", "DataFacts", "Excerpt", "Finding", "FrameworkReport", "Gate", "ManualCount", "PackRef", "PackSummary",
            "ProjectFile", "ProjectInfo", "Reference", "RequirementSummary", "Result", "Risk", "RiskFact",
            "RiskProblem", "Score", "Signer", "Summary", "Tool", "WaiverEntry", "WaiverNote", "Workpaper"]
 
@@ -74,6 +75,8 @@ class RiskFact:
     clause: str
     url: str | None = None
     applies_from: str | None = None   # the clause does not apply yet: this fact raises nothing before then
+    file: str | None = None     # where the fact is declared (located at check time: result/record.py)
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,3 +179,4 @@ class Result:
     data: DataFacts | None = None        # facts the data probes computed (result/data.py); None: not probed
     frameworks: tuple[FrameworkReport, ...] | None = None   # check --framework (result/frameworks.py); None: not asked
     workpaper: Workpaper | None = None   # mlcompliance.yaml report: (None: not configured)
+    excerpts: tuple[Excerpt, ...] = ()   # evidence lines around problem findings (result/excerpts.py)

@@ -8,6 +8,7 @@ byte-identical JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from mlcompliance.evidence.loader import Document
 from mlcompliance.evidence.project import Project
 from mlcompliance.policy.packs import Pack, Requirement
 from mlcompliance.result import data as data_facts
+from mlcompliance.result import excerpts as evidence_excerpts
 from mlcompliance.result.codec import RESULT_VERSION, risk_from_dict
 from mlcompliance.result.model import (
     ManualCount,
@@ -29,6 +31,8 @@ from mlcompliance.result.model import (
     RequirementSummary,
     Result,
     Signer,
+    Risk,
+    RiskFact,
     Summary,
     Tool,
     Workpaper,
@@ -61,7 +65,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     if waiver_doc is not None:
         files.append(ProjectFile(path=waiver_doc.path, kind="waivers", format=waiver_doc.format,
                                  sha256=waiver_doc.sha256))
-    typed_risk = risk_from_dict(risk)
+    typed_risk = _located(risk_from_dict(risk), project)
     configured = (project.settings.get("gate") or {}).get("fail_on")
     return Result(
         result_version=RESULT_VERSION,
@@ -83,6 +87,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         baseline=baseline_info,
         data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
         workpaper=workpaper(project.settings.get("report")),
+        excerpts=evidence_excerpts.capture(items, _quotable(project, files, waiver_doc)),
     )
 
 
@@ -97,6 +102,8 @@ def parameter_echo(pack: Pack, settings: Mapping[str, Any]) -> Any:
             entry["unit"] = param.unit
         out[name] = entry
     return freeze(out) if out else None
+
+
 def workpaper(report: Any) -> Workpaper | None:
     """``mlcompliance.yaml`` ``report:`` (schema-checked) as the result's workpaper; None when absent."""
     if not isinstance(report, Mapping):
@@ -112,6 +119,29 @@ def workpaper(report: Any) -> Workpaper | None:
                       date=None if when is None else (when.isoformat() if hasattr(when, "isoformat") else str(when)))
     return Workpaper(ref=report.get("workpaper_ref"), preparer=signer(report.get("preparer")),
                      reviewer=signer(report.get("reviewer")))
+
+
+def _located(risk: Risk, project: Project) -> Risk:
+    """The risk facts with the file and line that declare each (the tier basis an auditor checks)."""
+    def at(f: RiskFact) -> RiskFact:
+        loc = project.locate(f.fact)
+        return replace(f, file=loc.file, line=loc.line)
+    return replace(risk, basis=tuple(at(f) for f in risk.basis), facts=tuple(at(f) for f in risk.facts))
+
+
+def _quotable(project: Project, files: list[ProjectFile], waiver_doc: Document | None) -> dict[str, str]:
+    """file -> text of the inventory files an excerpt may quote (``excerpts.eligible``): the
+    text the check parsed for native files, the file re-read (same sha256) for adapted ones."""
+    parsed = {d.path: d.text for d in (project.config, waiver_doc, *project.documents.values()) if d is not None}
+    out: dict[str, str] = {}
+    for f in files:
+        if f.sha256 is None or not evidence_excerpts.eligible(f.kind, f.format, f.adapter):
+            continue
+        text = parsed.get(f.path) if f.adapter is None else \
+            evidence_excerpts.read_adapted(project.root, f.path, f.sha256)
+        if text is not None:
+            out[f.path] = text
+    return out
 
 
 def _pack_summary(pid: str, version: str, title: str, requirements: list[Requirement],

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -308,6 +309,7 @@ def assess(q: Questionnaire, answers: Answers, as_of: date, maturity: dict[str, 
         "dimensions": dimensions,
         "principles": principles,
         "project": _project_summary(maturity) if maturity else None,
+        "scope_check": scope_check(answers.about, maturity["project"]) if maturity else None,
         "over_claims": [d["id"] for d in dimensions if d["over_claim"]],
         "over_claimed_principles": [p["id"] for p in principles if p["over_claim"]],
         "recommendations": recommend(q, dimensions),
@@ -329,6 +331,32 @@ def _principles(q: Questionnaire, answers: Answers, maturity: dict[str, Any] | N
         out.append({"number": p["number"], "id": p["id"], "title": p["title"], "claimed": claimed, "evidenced": ev,
                     "over_claim": bool(claimed and ev and STATUS_RANK[claimed] > STATUS_RANK[ev])})
     return out
+
+
+SCOPE_KEYS = ("scope", "system", "project", "model")
+_STOP = frozenset({"the", "and", "for", "with", "model", "team", "system", "project", "of", "a", "an"})
+
+
+def _words(value: str) -> set[str]:
+    return {w for w in re.split(r"[^0-9a-z]+", value.lower()) if len(w) > 1 and w not in _STOP}
+
+
+def scope_check(about: dict[str, Any], project: str) -> dict[str, Any] | None:
+    """Whether the answers' stated scope (``about.scope``, ``system``, ``project`` or ``model``)
+    names the project they are compared with: the scope contains the project's name, or most of
+    its words. None when the answers state no scope. ``same_system`` false: the report warns that
+    the claims describe another system than the evidence."""
+    key = next((k for k in SCOPE_KEYS if str(about.get(k) or "").strip()), None)
+    if key is None:
+        return None
+    scope = str(about[key]).strip()
+    name_words, scope_words = _words(project), _words(scope)
+    contained = bool(project.strip()) and (project.lower() in scope.lower() or scope.lower() in project.lower())
+    shared = len(name_words & scope_words) / len(name_words) if name_words else 0.0
+    same = bool(contained) or shared >= 0.5
+    return {"key": key, "scope": scope, "project": project, "same_system": same,
+            "warning": None if same else (f"The answers' {key} ('{scope}') does not name the project compared "
+                                          f"('{project}'): the claims may describe another system than the evidence.")}
 
 
 def _project_summary(m: dict[str, Any]) -> dict[str, Any]:

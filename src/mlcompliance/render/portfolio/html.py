@@ -8,6 +8,7 @@ memory. Variables: docs/templates.md.
 """
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ def prepare(entry: dict[str, Any], template_dir: str | Path | None = None) -> di
         return None
     r = from_dict(entry["result"])
     blocking = set(r.gate.blocking)
+    as_of = r.as_of.isoformat()
     problems = sorted((view.finding_view(f, j, blocking, _md) for j, f in enumerate(r.findings)
                        if f.outcome in PROBLEMS), key=view._problem_first)
     return {
@@ -48,7 +50,23 @@ def prepare(entry: dict[str, Any], template_dir: str | Path | None = None) -> di
         "score": view.score_view(r.summary.score),
         "outcomes": {k: r.summary.outcomes[k] for k in OUTCOMES},
         "problems": problems, "inventory": view.inventory_view(r, view.result_sha256(entry["result"])),
+        # the command that renders this project's own report, for the same date as this portfolio
+        "drill_down": f"mlcompliance check {shlex.quote(view.text(entry.get('path')) or '.')} --as-of {as_of} "
+                      "--format html",
+        "waivers": [_waiver_row(w) for w in r.waivers],
     }
+
+
+def _waiver_row(w: Any) -> dict[str, Any]:
+    """One waiver of a project, as the portfolio's waiver register shows it."""
+    return {"id": view.text(w.id), "status": view.text(w.status).replace("_", " "),
+            "css": view.WAIVER_STATE_CLASS.get(w.status, ""), "state": w.status, "rule": view.text(w.rule),
+            "approver": view.text(w.approver), "expires": view.text(w.expires),
+            "days_left": w.days_left, "matched": len(w.matched), "where": f"{w.file}:{w.line}"}
+
+
+WAIVER_ORDER = {"expired": 0, "invalid": 1, "over_long": 2, "not_yet_valid": 3, "expiring": 4, "active": 5, "stale": 6}
+"""Register order: the waivers an auditor must act on first (expired, invalid...), then by days left."""
 
 
 class Sink(_Base):
@@ -58,6 +76,7 @@ class Sink(_Base):
         super().__init__(out, header)
         self.template_dir = template_dir
         self.sections = Spool("pickle")
+        self.waivers: list[dict[str, Any]] = []   # the register: a few rows per project at most
 
     def take(self, path: str, line: str, fragment: Any) -> None:
         if fragment is None:
@@ -66,6 +85,8 @@ class Sink(_Base):
         fragment["anchor"] = anchor
         for f in fragment["problems"]:
             f["anchor"] = f"{anchor}-{f['anchor']}"
+        self.waivers += [{"project": fragment["name"], "path": fragment["path"], "anchor": anchor, **w}
+                         for w in fragment["waivers"]]
         self.sections.append(fragment)
 
     def finish(self, rollup: Rollup, sha256: str) -> None:
@@ -124,6 +145,9 @@ class Sink(_Base):
             "inventory": view.portfolio_inventory_view(record, sha256),
             "outcome_names": list(OUTCOMES),
             "formula": view.SCORE_FORMULA,
+            "waiver_register": sorted(self.waivers, key=lambda w: (
+                WAIVER_ORDER.get(w["state"], len(WAIVER_ORDER)),
+                w["days_left"] if isinstance(w["days_left"], int) else 1 << 30, w["path"], w["id"])),
         }
 
 

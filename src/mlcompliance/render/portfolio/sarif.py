@@ -38,19 +38,23 @@ RULE_INDEX = -987654321       # placeholder, replaced once the rule list is know
 _INDEX_TEXT = f'"ruleIndex": {RULE_INDEX}'
 
 
-def prepare(entry: dict[str, Any]) -> dict[str, Any] | None:
+def prepare(entry: dict[str, Any], cwd_prefix: str = "") -> dict[str, Any] | None:
     """One project's results and artifacts (as JSON text), rule and pack candidates, and its row;
     for a project that could not be loaded, its ``error`` result (render/failure.py)."""
     if "result" not in entry:
         failure = Failure.of(entry)
         return {"failure": _item(failure_result(failure, RULE_INDEX, failure.posix_file, True), 8)}
     result = from_dict(entry["result"])
-    prefix = one.safe_prefix(entry.get("path"))
+    path = text(entry.get("path"))   # as given: relative to the working directory (cwd_prefix under the SARIF root)
+    prefix = one.safe_prefix(posixpath.join(cwd_prefix, path) if cwd_prefix and path and not
+                             posixpath.isabs(path.replace("\\", "/")) else path)
     rules: dict[str, dict[str, Any]] = {}         # rule id -> its first finding (JSON form: crosses processes)
     severities: dict[str, list[str]] = {}
+    by_rule: dict[str, list[Any]] = {}
     for f in result.findings:
-        if f.rule_id not in rules:
-            rules[f.rule_id] = finding_to_dict(f)
+        by_rule.setdefault(f.rule_id, []).append(f)
+    rules.update({rid: finding_to_dict(one.descriptor_basis(fs)) for rid, fs in by_rule.items()})
+    for f in result.findings:
         seen = severities.setdefault(f.rule_id, [])
         if f.severity not in seen:
             seen.append(f.severity)
@@ -91,8 +95,9 @@ def _item(value: Any, indent: int) -> str:
 class Sink(_Base):
     uses_sha256 = True
 
-    def __init__(self, out, header, **options: Any) -> None:
+    def __init__(self, out, header, cwd_prefix: str = "", **options: Any) -> None:
         super().__init__(out, header, **options)
+        self.cwd_prefix = cwd_prefix
         self.rules: dict[str, dict[str, Any]] = {}
         self.severities: dict[str, list[str]] = {}
         self.packs: dict[str, Mapping[str, Any]] = {}
@@ -113,7 +118,9 @@ class Sink(_Base):
             self.packs.setdefault(text(p.get("id")), p)
             self.extensions.setdefault((text(p.get("id")), text(p.get("version"))), p)
         for rid, basis in fragment["rules"].items():
-            self.rules.setdefault(rid, basis)
+            known = self.rules.get(rid)
+            if known is None or (known["outcome"] == "not_applicable" and basis["outcome"] != "not_applicable"):
+                self.rules[rid] = basis   # a descriptor from a finding that applies, when any project has one
             seen = self.severities.setdefault(rid, [])
             seen += [s for s in fragment["severities"][rid] if s not in seen]
         for rid, item in fragment["results"]:
@@ -140,7 +147,11 @@ class Sink(_Base):
             props["generated_at"] = text(self.header.get("generated_at"))
         run: dict[str, Any] = {
             "tool": {"driver": driver, "extensions": [one.extension(pack_ref_from_dict(p))
-                                                      for p in self.extensions.values()]}}
+                                                      for p in self.extensions.values()]},
+            # one run for the portfolio: its id names the directory it was run from (its projects
+            # are told apart by each result's properties.project and qualified fingerprint)
+            "automationDetails": {"id": one.automation_id(
+                "portfolio" + ("/" + self.cwd_prefix if self.cwd_prefix else ""), "")}}
         if rollup.errors:     # a project not loaded: the run did not fully succeed
             failures = [Failure.of(e) for e in rollup.errors]
             run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [

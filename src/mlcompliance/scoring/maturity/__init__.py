@@ -75,14 +75,16 @@ def evaluate(packs: list[Any], findings: list[Any], as_of: date, project: str,
     cross = crosswalk(final)
     weakest = [k for k, v in sections.items() if v == final]
     cross_google = int(cross["google_level"][0])
+    # one Google (and Azure) level: the one the practices set. The crosswalk's level for the ML Test
+    # Score is only compared with it, never recorded as a second level (the report showed both).
     if cross_google < google:
         stage["why"].append(
-            f"note: the ML Test Score ({final:g}, capped by {', '.join(weakest)}) maps to Google level "
-            f"{cross['google_level']} / Azure {cross['azure_level']} in the crosswalk: test coverage lags automation")
+            f"note: the ML Test Score ({final:g}, capped by {', '.join(weakest)}) is lower than Google level "
+            f"{google} implies in the ml-governance 3d crosswalk: test coverage lags automation")
     elif cross_google > google:
         stage["why"].append(
-            f"note: the ML Test Score ({final:g}) maps to Google level {cross['google_level']} in the crosswalk: "
-            f"tests are ahead of pipeline automation")
+            f"note: the ML Test Score ({final:g}) is higher than Google level {google} implies in the "
+            f"ml-governance 3d crosswalk: tests are ahead of pipeline automation")
     repo = repository or {}
     return {
         "maturity_version": rubric["maturity_version"],
@@ -91,7 +93,7 @@ def evaluate(packs: list[Any], findings: list[Any], as_of: date, project: str,
         "as_of": as_of.isoformat(),
         "project": project,
         "ml_test_score": {"tests": tests, "sections": sections, "final": final, "weakest_sections": weakest,
-                          "band_range": rng, "band": meaning, "crosswalk": cross},
+                          "band_range": rng, "band": meaning, "crosswalk": {"label": cross["label"]}},
         "stage": stage,
         "google_level": google,
         "google_label": GOOGLE_LABELS[google],
