@@ -15,6 +15,9 @@ from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 from mlcompliance.vocab import SEVERITIES
 
+SINGLE_PROJECT_FORMATS = ("oscal",)
+"""Built-in formats without a portfolio renderer (render/portfolio): one project's result only."""
+
 
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
@@ -127,7 +130,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             result = Checker(policy_paths, probes).check(projects[0], as_of, fail_on, baseline=baseline,
                                                          new_only=fail_on_new)
         except InputError as err:
-            _emit_failure([(fmt, output), *extra], projects[0], err)
+            _emit_failure([(fmt, output), *extra], projects[0], err, as_of)
             raise
         if timestamp:
             from dataclasses import replace
@@ -232,13 +235,14 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
     _finish_portfolio(rollup)
 
 
-def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: InputError) -> None:
+def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: InputError,
+                  as_of: date | None = None) -> None:
     """Each CI format's report of a project that could not be loaded (an error, never an empty
     report: render/failure.py), written before the error goes to stderr with exit code 2."""
     from mlcompliance import __version__
     from mlcompliance.render import failure
     for fmt, output in targets:
-        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__)
+        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__, as_of)
         if text is not None:
             _emit(text, output, (project,))
 
@@ -247,6 +251,9 @@ def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
     if fmt not in FORMAT_NAMES:
         raise click.UsageError(f"format '{fmt}' is a plug-in: plug-in formats render one project's result, not a "
                                "portfolio (use a built-in format: " + ", ".join(FORMAT_NAMES) + ")")
+    if fmt in SINGLE_PROJECT_FORMATS:
+        raise click.UsageError(f"--format {fmt} renders one project's result, not a portfolio: check each project "
+                               f"on its own (`mlcompliance check PROJECT --format {fmt}`)")
     if template_dir is not None and fmt != "html":
         raise click.UsageError("--template-dir applies to --format html only")
     return {"template_dir": str(template_dir)} if template_dir is not None else {}

@@ -22,6 +22,7 @@ _MODULES = {
     "junit": "junit",
     "github": "github",
     "csv": "csv_format",
+    "oscal": "oscal",
 }
 
 
