@@ -88,7 +88,7 @@ def _multi(value: Any) -> str:
 def _token(value: str) -> str:
     """An OSCAL token (an XML NCName) for an identifier: other characters become ``_``."""
     tok = re.sub(r"[^\w.\-]", "_", value) or "_"
-    return tok if re.match(r"[^\W\d]|_", tok[0]) else "_" + tok
+    return tok if tok[0] == "_" or tok[0].isalpha() else "_" + tok
 
 
 def _prop(name: str, value: Any) -> dict[str, str] | None:
@@ -295,7 +295,7 @@ def _observation_and_finding(f: Finding, key: str, stamp: str, tool_uuid: str,
     description = _multi(f.message or f.title or f.rule_id)
     if seen is not None:
         description += f"\n\nObserved: {_multi(seen)}"
-    if f.detail:
+    if f.detail and _multi(f.detail) not in description:
         description += f"\n\n{_multi(f.detail)}"
     common = (("rule-id", f.rule_id), ("pack", f.pack), ("pack-version", f.pack_version),
               ("requirement", f.requirement), ("severity", f.severity), ("outcome", f.outcome),
@@ -322,7 +322,8 @@ def _observation_and_finding(f: Finding, key: str, stamp: str, tool_uuid: str,
     finding: dict[str, Any] = {
         "uuid": _uuid("finding", key), "title": _line(f.title or f.rule_id),
         "description": _multi(f.message or f.title or f.rule_id),
-        "props": _props(*common, ("blocking", "true" if f.fingerprint in blocking else "false")),
+        "props": _props(("rule-id", f.rule_id), ("requirement", f.requirement), ("severity", f.severity),
+                        ("outcome", f.outcome), ("blocking", "true" if f.fingerprint in blocking else "false")),
         "target": {"type": "objective-id", "target-id": _token(f.rule_id),
                    "title": _line(f"{f.rule_id} (requirement {f.requirement}, {f.pack} {f.pack_version})"),
                    "status": status},
