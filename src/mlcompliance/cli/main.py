@@ -358,8 +358,8 @@ def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path 
 
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="json", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice([f for f in FORMAT_NAMES if f not in SINGLE_PROJECT_FORMATS]),
+              default="json", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--timestamp", is_flag=True, help="Record the generation time in the merged header.")
