@@ -27,7 +27,6 @@ from helpers import AS_OF, SAMPLES, cli, validate_sarif
 from mlcompliance.render import RENDERERS
 
 FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv", "oscal")
-SINGLE_PROJECT = ("oscal",)   # no portfolio renderer: check and render refuse a portfolio (test_render_oscal.py)
 BROKEN = "broken-fraud-alerts"   # deliberately invalid evidence: exit 2, no result to render
 SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/model_card.yaml") if p.parent.name != BROKEN)
 PROJECTS = ("failing", "hostile", "portfolio", *(pytest.param(n, marks=pytest.mark.slow) for n in SAMPLE_NAMES))
@@ -91,8 +90,6 @@ def test_every_format_is_covered():
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("project", PROJECTS)
 def test_render_equals_check(project, fmt, targets, saved, checks, tmp_path):
-    if fmt in SINGLE_PROJECT and project == "portfolio":
-        pytest.skip(f"{fmt} renders one project's result")
     args, cwd = targets[project]
     path, code = saved(project)
     direct = checks.run(*args, fmt=fmt, cwd=cwd)

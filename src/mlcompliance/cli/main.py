@@ -15,9 +15,6 @@ from mlcompliance.render import BUILTIN as FORMAT_NAMES
 from mlcompliance.render import RENDERERS
 from mlcompliance.vocab import SEVERITIES
 
-SINGLE_PROJECT_FORMATS = ("oscal",)
-"""Built-in formats without a portfolio renderer (render/portfolio): one project's result only."""
-
 
 class _Format(click.ParamType):
     """A built-in format, or the name of an installed renderer plug-in (looked up only then)."""
@@ -251,9 +248,6 @@ def _portfolio_options(fmt: str, template_dir: Path | None) -> dict:
     if fmt not in FORMAT_NAMES:
         raise click.UsageError(f"format '{fmt}' is a plug-in: plug-in formats render one project's result, not a "
                                "portfolio (use a built-in format: " + ", ".join(FORMAT_NAMES) + ")")
-    if fmt in SINGLE_PROJECT_FORMATS:
-        raise click.UsageError(f"--format {fmt} renders one project's result, not a portfolio: check each project "
-                               f"on its own (`mlcompliance check PROJECT --format {fmt}`)")
     if template_dir is not None and fmt != "html":
         raise click.UsageError("--template-dir applies to --format html only")
     return {"template_dir": str(template_dir)} if template_dir is not None else {}
@@ -358,8 +352,8 @@ def render(result_file: Path, fmt: str, output: Path | None, template_dir: Path 
 
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--format", "fmt", type=click.Choice([f for f in FORMAT_NAMES if f not in SINGLE_PROJECT_FORMATS]),
-              default="json", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="json", show_default=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--timestamp", is_flag=True, help="Record the generation time in the merged header.")

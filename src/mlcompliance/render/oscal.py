@@ -131,8 +131,8 @@ def _uri(path: str) -> str:
 
 # --- pieces shared with the document of a project that could not be loaded ----------------------
 
-def _tool_component(name: str, version: str) -> dict[str, Any]:
-    return {"uuid": _uuid("tool", name), "type": "software", "title": _line(f"{name} {version}"),
+def _tool_component(name: str, version: str, key: str) -> dict[str, Any]:
+    return {"uuid": _uuid("tool", name, version, key), "type": "software", "title": _line(f"{name} {version}"),
             "description": f"{_line(name)}: offline policy-as-code compliance checker for machine-learning projects; "
                            "it examined the project's evidence files against the policy packs.",
             "props": _props(("version", version)), "status": {"state": "operational"}}
@@ -153,8 +153,8 @@ def _plan_resource(key: str, packs: Iterable[str]) -> dict[str, Any]:
                             f"(the control selections of reviewed-controls): {_line(named)}.")}
 
 
-def _document(title: str, stamp: str, version: str, tool_version: str, plan: dict[str, Any],
-              result: dict[str, Any], resources: list[dict[str, Any]], props: list[dict[str, str]],
+def _document(title: str, stamp: str, version: str, doc_uuid: str, plan: dict[str, Any],
+              results: list[Any], resources: list[Any], props: list[dict[str, str]],
               parties: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     metadata: dict[str, Any] = {"title": title, "last-modified": stamp, "version": version,
                                 "oscal-version": OSCAL_VERSION}
@@ -167,14 +167,13 @@ def _document(title: str, stamp: str, version: str, tool_version: str, plan: dic
         metadata["parties"] = parties
         metadata["responsible-parties"] = [{"role-id": "waiver-approver",
                                             "party-uuids": [p["uuid"] for p in parties]}]
-    digest_key = result["uuid"]
     return {"assessment-results": {
-        "uuid": _uuid("document", digest_key, tool_version),
+        "uuid": doc_uuid,
         "metadata": metadata,
         "import-ap": {"href": f"#{plan['uuid']}",
                       "remarks": "A placeholder: no OSCAL assessment plan exists; the resource it points at "
                                  "names the policy packs used as the plan."},
-        "results": [result],
+        "results": results,
         "back-matter": {"resources": [plan, *resources]},
     }}
 
@@ -382,13 +381,17 @@ def _risk(w: WaiverEntry, project: str, observations: list[str], party: dict[str
     return risk
 
 
-def build(result: Result) -> dict[str, Any]:
-    project = result.project.name or "project"
+def parts(result: Result, key: str | None = None) -> dict[str, Any]:
+    """One project's OSCAL ``result`` and what the document around it needs (evidence-file and pack
+    resources, approver parties). ``key`` names the project in every UUID (default: its name; a
+    portfolio gives the project's path, so two projects of the same name never share a UUID)."""
+    name = result.project.name or "project"
+    project = key or name
     digest = result_sha256(result)
     stamp = timestamp(result.as_of, result.generated_at)
     tool_name = text(result.tool.name) or "mlcompliance"
     tool_version = text(result.tool.version) or "0"
-    component = _tool_component(tool_name, tool_version)
+    component = _tool_component(tool_name, tool_version, project)
     files_res, files = _file_resources(result, project)
     blocking = set(result.gate.blocking)
 
@@ -410,8 +413,8 @@ def build(result: Result) -> dict[str, Any]:
         base = f"{project}\x1f{f.fingerprint}"
         n = seen_keys.get(base, 0)
         seen_keys[base] = n + 1
-        key = base if n == 0 else f"{base}\x1f{n}"
-        obs, fnd = _observation_and_finding(f, key, stamp, component["uuid"], files, blocking, risk_uuid)
+        subject = base if n == 0 else f"{base}\x1f{n}"
+        obs, fnd = _observation_and_finding(f, subject, stamp, component["uuid"], files, blocking, risk_uuid)
         observations.append(obs)
         findings.append(fnd)
         obs_of_fp.setdefault(f.fingerprint, []).append(obs["uuid"])
@@ -431,24 +434,33 @@ def build(result: Result) -> dict[str, Any]:
                           ("blocking-findings", len(blocking)), ("new-only", "true" if result.gate.new_only else None))
     verdict = "COMPLIANT" if result.gate.verdict == "compliant" else "NOT COMPLIANT"
     oscal_result: dict[str, Any] = {
-        "uuid": _uuid("result", digest),
-        "title": _line(f"mlcompliance check of {project} as of {result.as_of.isoformat()}"),
+        "uuid": _uuid("result", project, digest),
+        "title": _line(f"mlcompliance check of {name} as of {result.as_of.isoformat()}"),
         "description": (f"Verdict: {verdict} (gate fails on {_line(result.gate.fail_on)} and above; risk tier "
                         f"{_line(result.risk.tier)}). {len(findings)} findings evaluated, {len(blocking)} blocking; "
                         f"{skipped} not applicable (counted, not listed). The result it renders has sha256 {digest} "
                         "(`check --format json`)."),
         "start": stamp, "end": stamp,
-        "props": result_props,
+        "props": [*_props(("project", name), ("project-path", key)), *result_props],
         "local-definitions": {"assessment-assets": _assessment_assets(component)},
         "reviewed-controls": _reviewed_controls(result),
     }
     _with(oscal_result, observations=observations, risks=risks, findings=findings)
-    doc_props = _props(("project", project), ("as-of", result.as_of.isoformat()), ("result-sha256", digest),
+    return {"result": oscal_result, "files": files_res, "packs": _pack_resources(result),
+            "parties": sorted(parties.values(), key=lambda p: p["name"]),
+            "pack_names": [f"{p.id} {p.version}" for p in result.packs]}
+
+
+def build(result: Result) -> dict[str, Any]:
+    name = result.project.name or "project"
+    digest = result_sha256(result)
+    part = parts(result)
+    doc_props = _props(("project", name), ("as-of", result.as_of.isoformat()), ("result-sha256", digest),
                        ("verdict", result.gate.verdict))
-    plan = _plan_resource(project, [f"{p.id} {p.version}" for p in result.packs])
-    return _document(_line(f"mlcompliance assessment results: {project}"), stamp, result.as_of.isoformat(),
-                     tool_version, plan, oscal_result, [*files_res, *_pack_resources(result)], doc_props,
-                     sorted(parties.values(), key=lambda p: p["name"]))
+    return _document(_line(f"mlcompliance assessment results: {name}"), timestamp(result.as_of, result.generated_at),
+                     result.as_of.isoformat(), _uuid("document", digest, text(result.tool.version)),
+                     _plan_resource(name, part["pack_names"]), [part["result"]], [*part["files"], *part["packs"]],
+                     doc_props, part["parties"])
 
 
 def render(result: Result) -> str:
@@ -457,14 +469,14 @@ def render(result: Result) -> str:
 
 # --- a project that could not be loaded -----------------------------------------------------------
 
-def build_failure(failure: Any, version: str, as_of: date | None) -> dict[str, Any]:
-    """The document of a project that could not be loaded (``render.failure.Failure``): one result
-    whose one finding, ``not-satisfied``, is the input error at its file and line; no control was
-    reviewed. An error, never an empty or compliant-looking document."""
+def failure_result(failure: Any, version: str, as_of: date | None, stamp: str | None = None) -> dict[str, Any]:
+    """The OSCAL ``result`` of a project that could not be loaded (``render.failure.Failure``): its
+    one finding, ``not-satisfied``, is the input error at its file and line; no control was
+    reviewed. An error, never an empty or compliant-looking result."""
     from mlcompliance.render.failure import HELP
     project = failure.path or "project"
-    stamp = timestamp(as_of or date(1970, 1, 1))
-    component = _tool_component("mlcompliance", version or "0")
+    stamp = stamp or timestamp(as_of or date(1970, 1, 1))
+    component = _tool_component("mlcompliance", version or "0", project)
     where = f"{failure.file}:{failure.line}"
     key = f"{project}\x1f{where}\x1f{failure.message}"
     obs_uuid = _uuid("observation", "input-error", key)
@@ -495,7 +507,7 @@ def build_failure(failure: Any, version: str, as_of: date | None) -> dict[str, A
         "description": (f"ERROR: {_multi(failure.message)}\n\nNone of the project's rules were evaluated (exit code 2). "
                         f"{HELP}"),
         "start": stamp, "end": stamp,
-        "props": _props(("verdict", "error"), ("as-of", as_of.isoformat() if as_of else None)),
+        "props": _props(("project-path", project), ("verdict", "error"), ("as-of", as_of.isoformat() if as_of else None)),
         "local-definitions": {"assessment-assets": _assessment_assets(component)},
         "reviewed-controls": {"description": "No control was reviewed: the project could not be loaded.",
                               "control-selections": [{"description": "None: the project was not checked.",
@@ -503,10 +515,16 @@ def build_failure(failure: Any, version: str, as_of: date | None) -> dict[str, A
         "observations": [observation],
         "findings": [finding],
     }
-    plan = _plan_resource(project, [])
-    return _document(_line(f"mlcompliance assessment results: {project} (input error)"), stamp,
-                     as_of.isoformat() if as_of else "unknown", version or "0", plan, result, [],
-                     _props(("project", project), ("verdict", "error")))
+    return result
+
+
+def build_failure(failure: Any, version: str, as_of: date | None) -> dict[str, Any]:
+    """The document of a project that could not be loaded: its one result is the error."""
+    project = failure.path or "project"
+    result = failure_result(failure, version, as_of)
+    return _document(_line(f"mlcompliance assessment results: {project} (input error)"), result["start"],
+                     as_of.isoformat() if as_of else "unknown", _uuid("document", result["uuid"], version),
+                     _plan_resource(project, []), [result], [], _props(("project", project), ("verdict", "error")))
 
 
 def render_failure(failure: Any, version: str, as_of: date | None = None) -> str:

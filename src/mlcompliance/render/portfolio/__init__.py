@@ -29,6 +29,7 @@ _MODULES = {
     "junit": "junit",
     "github": "github",
     "csv": "csv_rows",
+    "oscal": "oscal",
 }
 FORMATS = tuple(_MODULES)
 
