@@ -289,3 +289,14 @@ def test_portfolio_is_one_document_with_a_result_per_project(portfolio_dir, chec
         "--format", "json", "-o", saved)
     again = cli("render", saved, "--format", "oscal")
     assert again.stdout_bytes == out.stdout
+
+
+def test_waiver_instants_as_oscal_date_times():
+    """Dates as the waiver engine reads them (start of the created day, end of the expiry day, UTC);
+    a date-time with an offset in UTC; nothing OSCAL's pattern would reject."""
+    assert oscal._instant("2026-12-31", end_of_day=True) == "2026-12-31T23:59:59Z"
+    assert oscal._instant("2026-09-24") == "2026-09-24T00:00:00Z"
+    assert oscal._instant("2026-09-24T10:00:00+05:30") == "2026-09-24T04:30:00Z"
+    assert oscal._instant("2026-09-24T10:00:00") is None          # no zone: not an instant
+    assert oscal._instant("3000-01-01") is None and oscal._instant(None) is None
+    assert oscal._token("1.2-a b/é") == "_1.2-a_b_é" and oscal._token("R-1") == "R-1"

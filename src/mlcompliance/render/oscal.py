@@ -37,7 +37,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from mlcompliance.render.common import visible
@@ -110,13 +110,20 @@ def _with(obj: dict[str, Any], **optional: Any) -> dict[str, Any]:
 
 def _instant(value: str | None, end_of_day: bool = False) -> str | None:
     """A waiver date as an OSCAL date-time with zone, read as the waiver engine reads it (a date's
-    start, or for an expiry its end, in UTC); a date-time with an offset as written."""
+    start, or for an expiry its end, in UTC); a date-time with an offset in UTC. None when there is
+    none, or its year is outside the years OSCAL's date-time pattern allows (1900-2999)."""
     raw = text(value).strip()
     if _DATE.fullmatch(raw):
-        return f"{raw}T23:59:59Z" if end_of_day else f"{raw}T00:00:00Z"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", raw):
-        return raw
-    return None
+        out = f"{raw}T23:59:59Z" if end_of_day else f"{raw}T00:00:00Z"
+    else:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None or "T" not in raw:
+            return None
+        out = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out if "1900" <= out[:4] <= "2999" else None
 
 
 def timestamp(as_of: date, generated_at: str | None = None) -> str:
