@@ -266,27 +266,29 @@ def test_input_error_is_a_valid_error_document(tmp_path):
 def test_portfolio_is_one_document_with_a_result_per_project(portfolio_dir, checks, tmp_path):
     """Both projects (the failing one is a copy of the invoice sample under the same project name)
     and a project that failed to load: one valid document, one result each in path order, no UUID
-    shared, the same bytes from `render` of the saved portfolio."""
-    broken = tmp_path / "broken"
+    shared, evidence links relative to the working directory, the same bytes from `render` of the
+    saved portfolio."""
     import shutil
+    broken = tmp_path / "broken"
     shutil.copytree(SAMPLES / "broken-fraud-alerts", broken)
-    out = checks.run(portfolio_dir / "invoice", portfolio_dir / "failing-project", broken, fmt="oscal")
+    projects = ("invoice", "failing-project", broken)
+    out = checks.run(*projects, fmt="oscal", cwd=portfolio_dir)
     assert out.exit_code == 2                                    # a project was not checked
     doc = json.loads(out.stdout)
     assert errors(doc) == []
     ar = doc["assessment-results"]
     results = ar["results"]
-    assert [props(r)["project-path"] for r in results] == sorted(
-        p.as_posix() for p in (portfolio_dir / "invoice", portfolio_dir / "failing-project", broken))
+    assert [props(r)["project-path"] for r in results] == sorted(str(p) for p in projects)
     names = [props(r).get("project") for r in results if props(r)["verdict"] != "error"]
     assert len(names) == 2 and names[0] == names[1]              # same project name, distinct UUIDs below
     assert {props(r)["verdict"] for r in results} == {"compliant", "non_compliant", "error"}
     uuids = [v for _, k, v in walk(doc) if k == "uuid"]
     assert len(uuids) == len(set(uuids))
     assert props({"props": ar["metadata"]["props"]})["projects"] == "3"
+    hrefs = {r["rlinks"][0]["href"] for r in ar["back-matter"]["resources"] if r.get("hashes") or r.get("rlinks")}
+    assert {"invoice/model_card.yaml", "failing-project/model_card.yaml"} <= hrefs
     saved = tmp_path / "portfolio.jsonl"
-    cli("check", portfolio_dir / "invoice", portfolio_dir / "failing-project", broken, "--as-of", AS_OF,
-        "--format", "json", "-o", saved)
+    saved.write_bytes(checks.run(*projects, cwd=portfolio_dir).stdout)
     again = cli("render", saved, "--format", "oscal")
     assert again.stdout_bytes == out.stdout
 

@@ -34,6 +34,7 @@ survives), and single-line OSCAL strings (props, titles) are folded to one line.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import uuid
 from collections.abc import Iterable
@@ -191,8 +192,11 @@ def dumps(document: dict[str, Any]) -> str:
 
 # --- one project's result -----------------------------------------------------------------------
 
-def _file_resources(result: Result, project: str) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str | None]]]:
-    """Back-matter resources of the evidence files; path -> (resource uuid, sha256 or None)."""
+def _file_resources(result: Result, project: str,
+                    prefix: str = "") -> tuple[list[dict[str, Any]], dict[str, tuple[str, str | None]]]:
+    """Back-matter resources of the evidence files; path -> (resource uuid, sha256 or None). The
+    link is the path relative to the project, or with ``prefix`` (a portfolio's project directory
+    relative to the working directory) prefixed."""
     resources: list[dict[str, Any]] = []
     index: dict[str, tuple[str, str | None]] = {}
     for f in result.project.files:
@@ -200,7 +204,7 @@ def _file_resources(result: Result, project: str) -> tuple[list[dict[str, Any]],
             continue
         rid = _uuid("file", project, f.path)
         sha = f.sha256 if re.fullmatch(r"[0-9a-f]{64}", text(f.sha256)) else None
-        rlink: dict[str, Any] = {"href": _uri(f.path)}
+        rlink: dict[str, Any] = {"href": _uri(posixpath.join(prefix, f.path) if prefix else f.path)}
         if sha:
             rlink["hashes"] = [{"algorithm": "SHA-256", "value": sha}]
         res = {"uuid": rid, "title": _line(f.path) or "(file)",
@@ -388,10 +392,11 @@ def _risk(w: WaiverEntry, project: str, observations: list[str], party: dict[str
     return risk
 
 
-def parts(result: Result, key: str | None = None) -> dict[str, Any]:
+def parts(result: Result, key: str | None = None, prefix: str = "") -> dict[str, Any]:
     """One project's OSCAL ``result`` and what the document around it needs (evidence-file and pack
     resources, approver parties). ``key`` names the project in every UUID (default: its name; a
-    portfolio gives the project's path, so two projects of the same name never share a UUID)."""
+    portfolio gives the project's path, so two projects of the same name never share a UUID, and the
+    project directory as ``prefix`` of the evidence files' links)."""
     name = result.project.name or "project"
     project = key or name
     digest = result_sha256(result)
@@ -399,7 +404,7 @@ def parts(result: Result, key: str | None = None) -> dict[str, Any]:
     tool_name = text(result.tool.name) or "mlcompliance"
     tool_version = text(result.tool.version) or "0"
     component = _tool_component(tool_name, tool_version, project)
-    files_res, files = _file_resources(result, project)
+    files_res, files = _file_resources(result, project, prefix)
     blocking = set(result.gate.blocking)
 
     parties: dict[str, dict[str, Any]] = {}

@@ -35,7 +35,9 @@ def prepare(entry: dict[str, Any]) -> dict[str, Any]:
     if "result" not in entry:
         f = Failure.of(entry)
         return {"failure": {"path": f.path, "error": f.message, "file": f.file, "line": f.line}}
-    part = one.parts(from_dict(entry["result"]), key=text(entry.get("path")) or None)
+    from mlcompliance.render.sarif import safe_prefix
+    part = one.parts(from_dict(entry["result"]), key=text(entry.get("path")) or None,
+                     prefix=safe_prefix(entry.get("path")))
     return {"result": _item(part["result"], RESULT_INDENT),
             "files": [_item(r, RESOURCE_INDENT) for r in part["files"]],
             "packs": part["packs"], "parties": part["parties"], "pack_names": part["pack_names"]}
