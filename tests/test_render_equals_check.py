@@ -27,7 +27,8 @@ from helpers import AS_OF, SAMPLES, cli, validate_sarif
 from mlcompliance.cli import sarif_root
 from mlcompliance.render import RENDERERS
 
-FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv", "requirements-csv", "attestations-csv")
+FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github", "csv", "requirements-csv", "attestations-csv",
+           "oscal")
 BROKEN = "broken-fraud-alerts"   # deliberately invalid evidence: exit 2, no result to render
 SAMPLE_NAMES = sorted(p.parent.name for p in SAMPLES.glob("*/model_card.yaml") if p.parent.name != BROKEN)
 PROJECTS = ("failing", "hostile", "portfolio", *(pytest.param(n, marks=pytest.mark.slow) for n in SAMPLE_NAMES))
@@ -48,6 +49,9 @@ def _well_formed(fmt: str, out: bytes) -> None:
     elif fmt == "csv":
         rows = list(csv.reader(io.StringIO(text)))
         assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
+    elif fmt == "oscal":
+        from oscal_schema import errors
+        assert errors(json.loads(text)) == []
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ _MODULES = {
     "csv": "csv_format",
     "requirements-csv": "requirements_csv",
     "attestations-csv": "attestations_csv",
+    "oscal": "oscal",
 }
 
 

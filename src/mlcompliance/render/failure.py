@@ -30,7 +30,7 @@ TITLE = "mlcompliance input error"
 HELP = ("The project could not be loaded (a malformed file, a schema violation, an unknown pack...), "
         "so none of its rules were evaluated. Correct the input at the location given; the project "
         "counts as an error, not as compliant.")
-FORMATS = ("md", "sarif", "junit", "github", "csv")
+FORMATS = ("md", "sarif", "junit", "github", "csv", "oscal")
 """Single-project formats that write a document for a project that could not be loaded (text and
 JSON do not: the message on standard error and exit code 2 are their answer)."""
 
@@ -204,9 +204,12 @@ def render_md(failure: Failure) -> str:
         md_text(HELP), ""])
 
 
-def render(fmt: str, failure: Failure, version: str) -> str | None:
+def render(fmt: str, failure: Failure, version: str, as_of: Any = None) -> str | None:
     """The single-project document of ``fmt`` for a project that could not be loaded (None for
-    formats that have none: text, JSON, HTML and plug-ins)."""
+    formats that have none: text, JSON, HTML and plug-ins). ``as_of`` dates the OSCAL document."""
+    if fmt == "oscal":
+        from mlcompliance.render.oscal import render_failure
+        return render_failure(failure, version, as_of)
     if fmt == "junit":
         return render_junit(failure)
     if fmt == "sarif":

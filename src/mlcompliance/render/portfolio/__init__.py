@@ -31,6 +31,7 @@ _MODULES = {
     "csv": "csv_rows",
     "requirements-csv": "requirements_csv",
     "attestations-csv": "attestations_csv",
+    "oscal": "oscal",
 }
 FORMATS = tuple(_MODULES)
 
