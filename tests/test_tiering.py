@@ -169,7 +169,7 @@ REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data pr
              **{(name, "eu-trustworthy-ai@1.2.0"): "keyed on the engine's derived classification, /derived/eu_ai_act "
                 "(audit L1, L2, L5), not on the declared category or point"
                 for name in ("annex_iii_high_risk", "annex_i_high_risk", "remote_biometric_identification",
-                             "critical_infrastructure", "fria_deployer")}}
+                             "critical_infrastructure", "fria_deployer")},
              ("holds_personal_data", "gdpr@1.2.0"): "also holds when a field is declared personal",
              ("solely_automated_significant_decision", "gdpr@1.2.0"): "also a score a third party relies on decisively "
                                                                        "(CJEU C-634/21)",

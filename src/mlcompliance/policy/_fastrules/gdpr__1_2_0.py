@@ -81,11 +81,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s111b5cbb1e5bbc7661237852(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s12ab343e8cac22d43fe0a880(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -111,7 +106,22 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s182ccb2f771aff99865fb5e6(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s1992dffe9147ebbcddc61b05(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s1bb25a57130fab72ccbfb223(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s1d52b7ff64f9e96ed8d35448(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -151,12 +161,12 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s29f41622c68bb1c0c3a357af(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_s2b8c1bc1652eb250069f307f(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -196,6 +206,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s3e45787bdc58f96af30fb76f(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s403e5a10094f19a72d973e32(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -207,11 +222,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s419f2e5d195f9d60a7fdc288(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s430c549286c976f72e7d72ae(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -256,6 +266,16 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s51a8b21ef94762c11deda116(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s539dc60924117d562fc20c34(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s5d558f747d316c8e173bfbef(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -292,11 +312,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s6ac63c962c33b5cf8566d8f5(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_s6c4d02d0ab96d43a42855e58(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -361,11 +376,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s860c8c1ea9520a9db54fa710(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s86368db776998c180eb51464(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -396,11 +406,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s906a32274f97905729205056(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s9108c154997e3244b991eecc(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -412,6 +417,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s93dbb9aee1dcb32c36b643b7(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s9460c00489ff3c69a4254a64(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -436,17 +446,12 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_sa17f8f4ef5d5bc09319ba5d9(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sa7183a5d34034ce8b6162be5(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sa8549272d44bbe46b6f075f6(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -521,11 +526,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_sc0ec5ca900c7603ca7f3d6ab(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_sc15c3f450799acc3b85c98de(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -576,6 +576,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_scdec87a97b41b0b5384e9291(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_sd01f75cb52fae7559b2a5d7c(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -587,6 +592,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sd60311e05ba93b52ddc914c8(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sd7c09f2a4343cda652463cbd(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -617,16 +627,6 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_se5a1f359ee1ae3a581d18449(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_seb2faeaac76f27074d570b64(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
-            validate___definitions_sf2e3269939ee8b24d5c58c8f(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -887,115 +887,6 @@ def validate___definitions_sf77baf1ff8f411954b49199b(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_sf2e3269939ee8b24d5c58c8f(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "locations" in data_keys:
-            data_keys.remove("locations")
-            data__locations = data["locations"]
-            data__locations_is_list = isinstance(data__locations, (list, tuple))
-            if data__locations_is_list:
-                data__locations_len = len(data__locations)
-                for data__locations_x, data__locations_item in enumerate(data__locations):
-                    try:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "transfer_mechanism" in data__locations_item_keys:
-                                data__locations_item_keys.remove("transfer_mechanism")
-                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
-                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'adequacy'):
-                                    raise JsonSchemaValueException("invalid")
-                            if "country" in data__locations_item_keys:
-                                data__locations_item_keys.remove("country")
-                                data__locations_item__country = data__locations_item["country"]
-                                try:
-                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CY' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LV' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'MT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'RO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'ES' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IS' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EU'):
-                                        raise JsonSchemaValueException("invalid")
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                else:
-                                    raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                        pass
-                    else:
-                        try:
-                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                            if data__locations_item_is_dict:
-                                data__locations_item_keys = set(data__locations_item.keys())
-                                if "country" in data__locations_item_keys:
-                                    data__locations_item_keys.remove("country")
-                                    data__locations_item__country = data__locations_item["country"]
-                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'US'):
-                                        raise JsonSchemaValueException("invalid")
-                        except (JsonSchemaValueException, JsonSchemaValuesException):
-                            pass
-                        else:
-                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                            if data__locations_item_is_dict:
-                                data__locations_item__missing_keys = set(['importer_dpf_certified']) - data__locations_item.keys()
-                                if data__locations_item__missing_keys:
-                                    raise JsonSchemaValueException("invalid")
-                                data__locations_item_keys = set(data__locations_item.keys())
-                                if "importer_dpf_certified" in data__locations_item_keys:
-                                    data__locations_item_keys.remove("importer_dpf_certified")
-                                    data__locations_item__importerdpfcertified = data__locations_item["importer_dpf_certified"]
-                                    if not (isinstance(data__locations_item__importerdpfcertified, bool) and data__locations_item__importerdpfcertified is True):
-                                        raise JsonSchemaValueException("invalid")
-                        try:
-                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                            if data__locations_item_is_dict:
-                                data__locations_item_keys = set(data__locations_item.keys())
-                                if "country" in data__locations_item_keys:
-                                    data__locations_item_keys.remove("country")
-                                    data__locations_item__country = data__locations_item["country"]
-                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'CA'):
-                                        raise JsonSchemaValueException("invalid")
-                        except (JsonSchemaValueException, JsonSchemaValuesException):
-                            pass
-                        else:
-                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                            if data__locations_item_is_dict:
-                                data__locations_item__missing_keys = set(['importer_pipeda_subject']) - data__locations_item.keys()
-                                if data__locations_item__missing_keys:
-                                    raise JsonSchemaValueException("invalid")
-                                data__locations_item_keys = set(data__locations_item.keys())
-                                if "importer_pipeda_subject" in data__locations_item_keys:
-                                    data__locations_item_keys.remove("importer_pipeda_subject")
-                                    data__locations_item__importerpipedasubject = data__locations_item["importer_pipeda_subject"]
-                                    if not (isinstance(data__locations_item__importerpipedasubject, bool) and data__locations_item__importerpipedasubject is True):
-                                        raise JsonSchemaValueException("invalid")
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['country', 'adequacy_decision_ref']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "country" in data__locations_item_keys:
-                                data__locations_item_keys.remove("country")
-                                data__locations_item__country = data__locations_item["country"]
-                                if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AD' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'AR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CA' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CH' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GB' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IM' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'JE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'JP' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'KR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'US' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'UY'):
-                                    raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_seb2faeaac76f27074d570b64(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "lawful_basis" in data_keys:
-            data_keys.remove("lawful_basis")
-            data__lawfulbasis = data["lawful_basis"]
-            try:
-                if not (isinstance(data__lawfulbasis, str) and data__lawfulbasis == 'legitimate_interests'):
-                    raise JsonSchemaValueException("invalid")
-            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            else:
-                raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_se5a1f359ee1ae3a581d18449(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1141,6 +1032,29 @@ def validate___definitions_sdbf44a58cf967747a68a806d(data, custom_formats={}, na
                         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sd7c09f2a4343cda652463cbd(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['personal']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "personal" in data_keys:
+            data_keys.remove("personal")
+            data__personal = data["personal"]
+            data__personal_is_dict = isinstance(data__personal, dict)
+            if data__personal_is_dict:
+                data__personal__missing_keys = set(['declared_personal_data']) - data__personal.keys()
+                if data__personal__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__personal_keys = set(data__personal.keys())
+                if "declared_personal_data" in data__personal_keys:
+                    data__personal_keys.remove("declared_personal_data")
+                    data__personal__declaredpersonaldata = data__personal["declared_personal_data"]
+                    if not (isinstance(data__personal__declaredpersonaldata, bool) and data__personal__declaredpersonaldata is True):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sd60311e05ba93b52ddc914c8(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1239,6 +1153,24 @@ def validate___definitions_sd01f75cb52fae7559b2a5d7c(data, custom_formats={}, na
                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                 if not data__approvals_contains:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_scdec87a97b41b0b5384e9291(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['declared_personal']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "declared_personal" in data_keys:
+            data_keys.remove("declared_personal")
+            data__declaredpersonal = data["declared_personal"]
+            try:
+                if not (isinstance(data__declaredpersonal, bool) and data__declaredpersonal is False):
+                    raise JsonSchemaValueException("invalid")
+            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            else:
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_scc418dff8034924e9ccb7a15(data, custom_formats={}, name_prefix=None):
@@ -1623,75 +1555,6 @@ def validate___definitions_sc15c3f450799acc3b85c98de(data, custom_formats={}, na
             except (JsonSchemaValueException, JsonSchemaValuesException): pass
             else:
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sc0ec5ca900c7603ca7f3d6ab(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "locations" in data_keys:
-            data_keys.remove("locations")
-            data__locations = data["locations"]
-            data__locations_is_list = isinstance(data__locations, (list, tuple))
-            if data__locations_is_list:
-                data__locations_len = len(data__locations)
-                for data__locations_x, data__locations_item in enumerate(data__locations):
-                    try:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "transfer_mechanism" in data__locations_item_keys:
-                                data__locations_item_keys.remove("transfer_mechanism")
-                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
-                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'public_authority_instrument' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'code_of_conduct' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'certification' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
-                                    raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                        pass
-                    else:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['instrument_ref']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "instrument_ref" in data__locations_item_keys:
-                                data__locations_item_keys.remove("instrument_ref")
-                                data__locations_item__instrumentref = data__locations_item["instrument_ref"]
-                                if isinstance(data__locations_item__instrumentref, str):
-                                    data__locations_item__instrumentref_len = len(data__locations_item__instrumentref)
-                                    if data__locations_item__instrumentref_len < 1:
-                                        raise JsonSchemaValueException("invalid")
-                    try:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "transfer_mechanism" in data__locations_item_keys:
-                                data__locations_item_keys.remove("transfer_mechanism")
-                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
-                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
-                                    raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                        pass
-                    else:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['sa_authorisation_ref']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "sa_authorisation_ref" in data__locations_item_keys:
-                                data__locations_item_keys.remove("sa_authorisation_ref")
-                                data__locations_item__saauthorisationref = data__locations_item["sa_authorisation_ref"]
-                                if isinstance(data__locations_item__saauthorisationref, str):
-                                    data__locations_item__saauthorisationref_len = len(data__locations_item__saauthorisationref)
-                                    if data__locations_item__saauthorisationref_len < 1:
-                                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_sc020cc18d904bd02a99f6da8(data, custom_formats={}, name_prefix=None):
@@ -2202,37 +2065,6 @@ def validate___definitions_sac532021da2fa9c8fcc8b24f(data, custom_formats={}, na
                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_sa8549272d44bbe46b6f075f6(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "personal" in data_keys:
-            data_keys.remove("personal")
-            data__personal = data["personal"]
-            data__personal_is_dict = isinstance(data__personal, dict)
-            if data__personal_is_dict:
-                data__personal_keys = set(data__personal.keys())
-                if "declared_personal_data" in data__personal_keys:
-                    data__personal_keys.remove("declared_personal_data")
-                    data__personal__declaredpersonaldata = data__personal["declared_personal_data"]
-                    if not (isinstance(data__personal__declaredpersonaldata, bool) and data__personal__declaredpersonaldata is True):
-                        raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_sa7183a5d34034ce8b6162be5(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['env', 'deployed_at']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "env" in data_keys:
-            data_keys.remove("env")
-            data__env = data["env"]
-            if not (isinstance(data__env, str) and data__env == 'production'):
-                raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats={}, name_prefix=None):
     data_any_of_count10 = 0
     if not data_any_of_count10:
@@ -2296,6 +2128,20 @@ def validate___definitions_sa183bcaf8284a05141ae5c93(data, custom_formats={}, na
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count10:
         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_sa17f8f4ef5d5bc09319ba5d9(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['env']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "env" in data_keys:
+            data_keys.remove("env")
+            data__env = data["env"]
+            if not (isinstance(data__env, str) and data__env == 'production'):
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s9d268be1127f3d2d7817c085(data, custom_formats={}, name_prefix=None):
@@ -2374,6 +2220,50 @@ def validate___definitions_s9490111ab0bc1e77f66198d5(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s9460c00489ff3c69a4254a64(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['locations']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "locations" in data_keys:
+            data_keys.remove("locations")
+            data__locations = data["locations"]
+            data__locations_is_list = isinstance(data__locations, (list, tuple))
+            if data__locations_is_list:
+                data__locations_len = len(data__locations)
+                for data__locations_x, data__locations_item in enumerate(data__locations):
+                    try:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "transfer_mechanism" in data__locations_item_keys:
+                                data__locations_item_keys.remove("transfer_mechanism")
+                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
+                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'scc' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'bcr' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'public_authority_instrument' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'code_of_conduct' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'certification' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
+                                    raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException):
+                        pass
+                    else:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['tia_ref']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "tia_ref" in data__locations_item_keys:
+                                data__locations_item_keys.remove("tia_ref")
+                                data__locations_item__tiaref = data__locations_item["tia_ref"]
+                                if isinstance(data__locations_item__tiaref, str):
+                                    data__locations_item__tiaref_len = len(data__locations_item__tiaref)
+                                    if data__locations_item__tiaref_len < 1:
+                                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s93dbb9aee1dcb32c36b643b7(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2420,43 +2310,6 @@ def validate___definitions_s9108c154997e3244b991eecc(data, custom_formats={}, na
                 data__locations_len = len(data__locations)
                 if data__locations_len < 1:
                     raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s906a32274f97905729205056(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "locations" in data_keys:
-            data_keys.remove("locations")
-            data__locations = data["locations"]
-            data__locations_is_list = isinstance(data__locations, (list, tuple))
-            if data__locations_is_list:
-                data__locations_len = len(data__locations)
-                for data__locations_x, data__locations_item in enumerate(data__locations):
-                    try:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['country']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "country" in data__locations_item_keys:
-                                data__locations_item_keys.remove("country")
-                                data__locations_item__country = data__locations_item["country"]
-                                try:
-                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CY' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LV' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'MT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'RO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'ES' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IS' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EU'):
-                                        raise JsonSchemaValueException("invalid")
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                else:
-                                    raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                        pass
-                    else:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s9033c6f52308f2d498b770b2(data, custom_formats={}, name_prefix=None):
@@ -2881,21 +2734,6 @@ def validate___definitions_s86368db776998c180eb51464(data, custom_formats={}, na
                             data__security__accesscontrol__model = data__security__accesscontrol["model"]
                             if not (isinstance(data__security__accesscontrol__model, str) and data__security__accesscontrol__model == 'rbac' or isinstance(data__security__accesscontrol__model, str) and data__security__accesscontrol__model == 'abac' or isinstance(data__security__accesscontrol__model, str) and data__security__accesscontrol__model == 'acl'):
                                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s860c8c1ea9520a9db54fa710(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "declared_personal" in data_keys:
-            data_keys.remove("declared_personal")
-            data__declaredpersonal = data["declared_personal"]
-            try:
-                if not (isinstance(data__declaredpersonal, bool) and data__declaredpersonal is False):
-                    raise JsonSchemaValueException("invalid")
-            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            else:
-                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s812c72882a69de733db71e9a(data, custom_formats={}, name_prefix=None):
@@ -3453,93 +3291,6 @@ def validate___definitions_s6fdbe407a055f30ad2a8cff5(data, custom_formats={}, na
         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s6c4d02d0ab96d43a42855e58(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "data_manifest" in data_keys:
-            data_keys.remove("data_manifest")
-            data__datamanifest = data["data_manifest"]
-            data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
-            if data__datamanifest_is_dict:
-                data__datamanifest_keys = set(data__datamanifest.keys())
-                if "datasets" in data__datamanifest_keys:
-                    data__datamanifest_keys.remove("datasets")
-                    data__datamanifest__datasets = data__datamanifest["datasets"]
-                    data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
-                    if data__datamanifest__datasets_is_list:
-                        data__datamanifest__datasets_len = len(data__datamanifest__datasets)
-                        for data__datamanifest__datasets_x, data__datamanifest__datasets_item in enumerate(data__datamanifest__datasets):
-                            try:
-                                data__datamanifest__datasets_item_is_dict = isinstance(data__datamanifest__datasets_item, dict)
-                                if data__datamanifest__datasets_item_is_dict:
-                                    data__datamanifest__datasets_item__missing_keys = set(['personal_data']) - data__datamanifest__datasets_item.keys()
-                                    if data__datamanifest__datasets_item__missing_keys:
-                                        raise JsonSchemaValueException("invalid")
-                                    data__datamanifest__datasets_item_keys = set(data__datamanifest__datasets_item.keys())
-                                    if "personal_data" in data__datamanifest__datasets_item_keys:
-                                        data__datamanifest__datasets_item_keys.remove("personal_data")
-                                        data__datamanifest__datasets_item__personaldata = data__datamanifest__datasets_item["personal_data"]
-                                        if not (isinstance(data__datamanifest__datasets_item__personaldata, bool) and data__datamanifest__datasets_item__personaldata is True):
-                                            raise JsonSchemaValueException("invalid")
-                            except (JsonSchemaValueException, JsonSchemaValuesException):
-                                pass
-                            else:
-                                data__datamanifest__datasets_item_is_dict = isinstance(data__datamanifest__datasets_item, dict)
-                                if data__datamanifest__datasets_item_is_dict:
-                                    data__datamanifest__datasets_item_keys = set(data__datamanifest__datasets_item.keys())
-                                    if "locations" in data__datamanifest__datasets_item_keys:
-                                        data__datamanifest__datasets_item_keys.remove("locations")
-                                        data__datamanifest__datasets_item__locations = data__datamanifest__datasets_item["locations"]
-                                        data__datamanifest__datasets_item__locations_is_list = isinstance(data__datamanifest__datasets_item__locations, (list, tuple))
-                                        if data__datamanifest__datasets_item__locations_is_list:
-                                            data__datamanifest__datasets_item__locations_len = len(data__datamanifest__datasets_item__locations)
-                                            for data__datamanifest__datasets_item__locations_x, data__datamanifest__datasets_item__locations_item in enumerate(data__datamanifest__datasets_item__locations):
-                                                data__datamanifest__datasets_item__locations_item_is_dict = isinstance(data__datamanifest__datasets_item__locations_item, dict)
-                                                if data__datamanifest__datasets_item__locations_item_is_dict:
-                                                    data__datamanifest__datasets_item__locations_item_keys = set(data__datamanifest__datasets_item__locations_item.keys())
-                                                    if "transfer_mechanism" in data__datamanifest__datasets_item__locations_item_keys:
-                                                        data__datamanifest__datasets_item__locations_item_keys.remove("transfer_mechanism")
-                                                        data__datamanifest__datasets_item__locations_item__transfermechanism = data__datamanifest__datasets_item__locations_item["transfer_mechanism"]
-                                                        try:
-                                                            if not (isinstance(data__datamanifest__datasets_item__locations_item__transfermechanism, str) and data__datamanifest__datasets_item__locations_item__transfermechanism == 'derogation_49'):
-                                                                raise JsonSchemaValueException("invalid")
-                                                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                                        else:
-                                                            raise JsonSchemaValueException("invalid")
-        if "pipeline" in data_keys:
-            data_keys.remove("pipeline")
-            data__pipeline = data["pipeline"]
-            data__pipeline_is_dict = isinstance(data__pipeline, dict)
-            if data__pipeline_is_dict:
-                data__pipeline_keys = set(data__pipeline.keys())
-                if "compute" in data__pipeline_keys:
-                    data__pipeline_keys.remove("compute")
-                    data__pipeline__compute = data__pipeline["compute"]
-                    data__pipeline__compute_is_dict = isinstance(data__pipeline__compute, dict)
-                    if data__pipeline__compute_is_dict:
-                        data__pipeline__compute_keys = set(data__pipeline__compute.keys())
-                        if "regions" in data__pipeline__compute_keys:
-                            data__pipeline__compute_keys.remove("regions")
-                            data__pipeline__compute__regions = data__pipeline__compute["regions"]
-                            data__pipeline__compute__regions_is_list = isinstance(data__pipeline__compute__regions, (list, tuple))
-                            if data__pipeline__compute__regions_is_list:
-                                data__pipeline__compute__regions_len = len(data__pipeline__compute__regions)
-                                for data__pipeline__compute__regions_x, data__pipeline__compute__regions_item in enumerate(data__pipeline__compute__regions):
-                                    data__pipeline__compute__regions_item_is_dict = isinstance(data__pipeline__compute__regions_item, dict)
-                                    if data__pipeline__compute__regions_item_is_dict:
-                                        data__pipeline__compute__regions_item_keys = set(data__pipeline__compute__regions_item.keys())
-                                        if "transfer_mechanism" in data__pipeline__compute__regions_item_keys:
-                                            data__pipeline__compute__regions_item_keys.remove("transfer_mechanism")
-                                            data__pipeline__compute__regions_item__transfermechanism = data__pipeline__compute__regions_item["transfer_mechanism"]
-                                            try:
-                                                if not (isinstance(data__pipeline__compute__regions_item__transfermechanism, str) and data__pipeline__compute__regions_item__transfermechanism == 'derogation_49'):
-                                                    raise JsonSchemaValueException("invalid")
-                                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                            else:
-                                                raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s6ac63c962c33b5cf8566d8f5(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -3846,6 +3597,49 @@ def validate___definitions_s5d558f747d316c8e173bfbef(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s539dc60924117d562fc20c34(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['declared']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "declared" in data_keys:
+            data_keys.remove("declared")
+            data__declared = data["declared"]
+            if not (isinstance(data__declared, bool) and data__declared is True):
+                raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s51a8b21ef94762c11deda116(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['jurisdictions']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "jurisdictions" in data_keys:
+            data_keys.remove("jurisdictions")
+            data__jurisdictions = data["jurisdictions"]
+            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
+            if data__jurisdictions_is_list:
+                data__jurisdictions_contains = False
+                for data__jurisdictions_key in data__jurisdictions:
+                    try:
+                        try:
+                            if isinstance(data__jurisdictions_key, str):
+                                if not REGEX_PATTERNS['^GB(-[A-Z0-9]+)?$'].search(data__jurisdictions_key):
+                                    raise JsonSchemaValueException("invalid")
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                        else:
+                            raise JsonSchemaValueException("invalid")
+                        data__jurisdictions_contains = True
+                        break
+                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                if not data__jurisdictions_contains:
+                    raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s516b1c976ac97956e0754fc9(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4085,32 +3879,6 @@ def validate___definitions_s43392fe185964f7f78f67c9a(data, custom_formats={}, na
                     raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s430c549286c976f72e7d72ae(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "jurisdictions" in data_keys:
-            data_keys.remove("jurisdictions")
-            data__jurisdictions = data["jurisdictions"]
-            data__jurisdictions_is_list = isinstance(data__jurisdictions, (list, tuple))
-            if data__jurisdictions_is_list:
-                data__jurisdictions_contains = False
-                for data__jurisdictions_key in data__jurisdictions:
-                    try:
-                        try:
-                            if isinstance(data__jurisdictions_key, str):
-                                if not REGEX_PATTERNS['^GB(-[A-Z0-9]+)?$'].search(data__jurisdictions_key):
-                                    raise JsonSchemaValueException("invalid")
-                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                        else:
-                            raise JsonSchemaValueException("invalid")
-                        data__jurisdictions_contains = True
-                        break
-                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                if not data__jurisdictions_contains:
-                    raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s419f2e5d195f9d60a7fdc288(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4228,6 +3996,78 @@ def validate___definitions_s403e5a10094f19a72d973e32(data, custom_formats={}, na
     except (JsonSchemaValueException, JsonSchemaValuesException): pass
     else:
         raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s3e45787bdc58f96af30fb76f(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['locations']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "locations" in data_keys:
+            data_keys.remove("locations")
+            data__locations = data["locations"]
+            data__locations_is_list = isinstance(data__locations, (list, tuple))
+            if data__locations_is_list:
+                data__locations_len = len(data__locations)
+                for data__locations_x, data__locations_item in enumerate(data__locations):
+                    try:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "transfer_mechanism" in data__locations_item_keys:
+                                data__locations_item_keys.remove("transfer_mechanism")
+                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
+                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'public_authority_instrument' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'code_of_conduct' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'certification' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
+                                    raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException):
+                        pass
+                    else:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['instrument_ref']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "instrument_ref" in data__locations_item_keys:
+                                data__locations_item_keys.remove("instrument_ref")
+                                data__locations_item__instrumentref = data__locations_item["instrument_ref"]
+                                if isinstance(data__locations_item__instrumentref, str):
+                                    data__locations_item__instrumentref_len = len(data__locations_item__instrumentref)
+                                    if data__locations_item__instrumentref_len < 1:
+                                        raise JsonSchemaValueException("invalid")
+                    try:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "transfer_mechanism" in data__locations_item_keys:
+                                data__locations_item_keys.remove("transfer_mechanism")
+                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
+                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
+                                    raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException):
+                        pass
+                    else:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['sa_authorisation_ref']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "sa_authorisation_ref" in data__locations_item_keys:
+                                data__locations_item_keys.remove("sa_authorisation_ref")
+                                data__locations_item__saauthorisationref = data__locations_item["sa_authorisation_ref"]
+                                if isinstance(data__locations_item__saauthorisationref, str):
+                                    data__locations_item__saauthorisationref_len = len(data__locations_item__saauthorisationref)
+                                    if data__locations_item__saauthorisationref_len < 1:
+                                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s3c3f9d5748b12230f8fe5b52(data, custom_formats={}, name_prefix=None):
@@ -4572,6 +4412,99 @@ def validate___definitions_s3102ffd4e07facc1e3c92792(data, custom_formats={}, na
                 raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s2b8c1bc1652eb250069f307f(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['data_manifest']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "data_manifest" in data_keys:
+            data_keys.remove("data_manifest")
+            data__datamanifest = data["data_manifest"]
+            data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
+            if data__datamanifest_is_dict:
+                data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
+                if data__datamanifest__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__datamanifest_keys = set(data__datamanifest.keys())
+                if "datasets" in data__datamanifest_keys:
+                    data__datamanifest_keys.remove("datasets")
+                    data__datamanifest__datasets = data__datamanifest["datasets"]
+                    data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
+                    if data__datamanifest__datasets_is_list:
+                        data__datamanifest__datasets_len = len(data__datamanifest__datasets)
+                        for data__datamanifest__datasets_x, data__datamanifest__datasets_item in enumerate(data__datamanifest__datasets):
+                            try:
+                                data__datamanifest__datasets_item_is_dict = isinstance(data__datamanifest__datasets_item, dict)
+                                if data__datamanifest__datasets_item_is_dict:
+                                    data__datamanifest__datasets_item__missing_keys = set(['personal_data']) - data__datamanifest__datasets_item.keys()
+                                    if data__datamanifest__datasets_item__missing_keys:
+                                        raise JsonSchemaValueException("invalid")
+                                    data__datamanifest__datasets_item_keys = set(data__datamanifest__datasets_item.keys())
+                                    if "personal_data" in data__datamanifest__datasets_item_keys:
+                                        data__datamanifest__datasets_item_keys.remove("personal_data")
+                                        data__datamanifest__datasets_item__personaldata = data__datamanifest__datasets_item["personal_data"]
+                                        if not (isinstance(data__datamanifest__datasets_item__personaldata, bool) and data__datamanifest__datasets_item__personaldata is True):
+                                            raise JsonSchemaValueException("invalid")
+                            except (JsonSchemaValueException, JsonSchemaValuesException):
+                                pass
+                            else:
+                                data__datamanifest__datasets_item_is_dict = isinstance(data__datamanifest__datasets_item, dict)
+                                if data__datamanifest__datasets_item_is_dict:
+                                    data__datamanifest__datasets_item_keys = set(data__datamanifest__datasets_item.keys())
+                                    if "locations" in data__datamanifest__datasets_item_keys:
+                                        data__datamanifest__datasets_item_keys.remove("locations")
+                                        data__datamanifest__datasets_item__locations = data__datamanifest__datasets_item["locations"]
+                                        data__datamanifest__datasets_item__locations_is_list = isinstance(data__datamanifest__datasets_item__locations, (list, tuple))
+                                        if data__datamanifest__datasets_item__locations_is_list:
+                                            data__datamanifest__datasets_item__locations_len = len(data__datamanifest__datasets_item__locations)
+                                            for data__datamanifest__datasets_item__locations_x, data__datamanifest__datasets_item__locations_item in enumerate(data__datamanifest__datasets_item__locations):
+                                                data__datamanifest__datasets_item__locations_item_is_dict = isinstance(data__datamanifest__datasets_item__locations_item, dict)
+                                                if data__datamanifest__datasets_item__locations_item_is_dict:
+                                                    data__datamanifest__datasets_item__locations_item_keys = set(data__datamanifest__datasets_item__locations_item.keys())
+                                                    if "transfer_mechanism" in data__datamanifest__datasets_item__locations_item_keys:
+                                                        data__datamanifest__datasets_item__locations_item_keys.remove("transfer_mechanism")
+                                                        data__datamanifest__datasets_item__locations_item__transfermechanism = data__datamanifest__datasets_item__locations_item["transfer_mechanism"]
+                                                        try:
+                                                            if not (isinstance(data__datamanifest__datasets_item__locations_item__transfermechanism, str) and data__datamanifest__datasets_item__locations_item__transfermechanism == 'derogation_49'):
+                                                                raise JsonSchemaValueException("invalid")
+                                                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                                        else:
+                                                            raise JsonSchemaValueException("invalid")
+        if "pipeline" in data_keys:
+            data_keys.remove("pipeline")
+            data__pipeline = data["pipeline"]
+            data__pipeline_is_dict = isinstance(data__pipeline, dict)
+            if data__pipeline_is_dict:
+                data__pipeline_keys = set(data__pipeline.keys())
+                if "compute" in data__pipeline_keys:
+                    data__pipeline_keys.remove("compute")
+                    data__pipeline__compute = data__pipeline["compute"]
+                    data__pipeline__compute_is_dict = isinstance(data__pipeline__compute, dict)
+                    if data__pipeline__compute_is_dict:
+                        data__pipeline__compute_keys = set(data__pipeline__compute.keys())
+                        if "regions" in data__pipeline__compute_keys:
+                            data__pipeline__compute_keys.remove("regions")
+                            data__pipeline__compute__regions = data__pipeline__compute["regions"]
+                            data__pipeline__compute__regions_is_list = isinstance(data__pipeline__compute__regions, (list, tuple))
+                            if data__pipeline__compute__regions_is_list:
+                                data__pipeline__compute__regions_len = len(data__pipeline__compute__regions)
+                                for data__pipeline__compute__regions_x, data__pipeline__compute__regions_item in enumerate(data__pipeline__compute__regions):
+                                    data__pipeline__compute__regions_item_is_dict = isinstance(data__pipeline__compute__regions_item, dict)
+                                    if data__pipeline__compute__regions_item_is_dict:
+                                        data__pipeline__compute__regions_item_keys = set(data__pipeline__compute__regions_item.keys())
+                                        if "transfer_mechanism" in data__pipeline__compute__regions_item_keys:
+                                            data__pipeline__compute__regions_item_keys.remove("transfer_mechanism")
+                                            data__pipeline__compute__regions_item__transfermechanism = data__pipeline__compute__regions_item["transfer_mechanism"]
+                                            try:
+                                                if not (isinstance(data__pipeline__compute__regions_item__transfermechanism, str) and data__pipeline__compute__regions_item__transfermechanism == 'derogation_49'):
+                                                    raise JsonSchemaValueException("invalid")
+                                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                            else:
+                                                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4589,47 +4522,6 @@ def validate___definitions_s2ac090ad8cd7ea2bd2ace5fe(data, custom_formats={}, na
             data__split = data["split"]
             if not (isinstance(data__split, str) and data__split == 'train' or isinstance(data__split, str) and data__split == 'validation' or isinstance(data__split, str) and data__split == 'test'):
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s29f41622c68bb1c0c3a357af(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "locations" in data_keys:
-            data_keys.remove("locations")
-            data__locations = data["locations"]
-            data__locations_is_list = isinstance(data__locations, (list, tuple))
-            if data__locations_is_list:
-                data__locations_len = len(data__locations)
-                for data__locations_x, data__locations_item in enumerate(data__locations):
-                    try:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "transfer_mechanism" in data__locations_item_keys:
-                                data__locations_item_keys.remove("transfer_mechanism")
-                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
-                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'scc' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'bcr' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'public_authority_instrument' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'code_of_conduct' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'certification' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'ad_hoc_clauses' or isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'administrative_arrangement'):
-                                    raise JsonSchemaValueException("invalid")
-                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                        pass
-                    else:
-                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
-                        if data__locations_item_is_dict:
-                            data__locations_item__missing_keys = set(['tia_ref']) - data__locations_item.keys()
-                            if data__locations_item__missing_keys:
-                                raise JsonSchemaValueException("invalid")
-                            data__locations_item_keys = set(data__locations_item.keys())
-                            if "tia_ref" in data__locations_item_keys:
-                                data__locations_item_keys.remove("tia_ref")
-                                data__locations_item__tiaref = data__locations_item["tia_ref"]
-                                if isinstance(data__locations_item__tiaref, str):
-                                    data__locations_item__tiaref_len = len(data__locations_item__tiaref)
-                                    if data__locations_item__tiaref_len < 1:
-                                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s28e45969ece4209cee13465d(data, custom_formats={}, name_prefix=None):
@@ -4817,6 +4709,143 @@ def validate___definitions_s1e977c160dab380b3eb3cf46(data, custom_formats={}, na
         raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s1d52b7ff64f9e96ed8d35448(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['locations']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "locations" in data_keys:
+            data_keys.remove("locations")
+            data__locations = data["locations"]
+            data__locations_is_list = isinstance(data__locations, (list, tuple))
+            if data__locations_is_list:
+                data__locations_len = len(data__locations)
+                for data__locations_x, data__locations_item in enumerate(data__locations):
+                    try:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "transfer_mechanism" in data__locations_item_keys:
+                                data__locations_item_keys.remove("transfer_mechanism")
+                                data__locations_item__transfermechanism = data__locations_item["transfer_mechanism"]
+                                if not (isinstance(data__locations_item__transfermechanism, str) and data__locations_item__transfermechanism == 'adequacy'):
+                                    raise JsonSchemaValueException("invalid")
+                            if "country" in data__locations_item_keys:
+                                data__locations_item_keys.remove("country")
+                                data__locations_item__country = data__locations_item["country"]
+                                try:
+                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CY' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LV' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'MT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'RO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'ES' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IS' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EU'):
+                                        raise JsonSchemaValueException("invalid")
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                else:
+                                    raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException):
+                        pass
+                    else:
+                        try:
+                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                            if data__locations_item_is_dict:
+                                data__locations_item_keys = set(data__locations_item.keys())
+                                if "country" in data__locations_item_keys:
+                                    data__locations_item_keys.remove("country")
+                                    data__locations_item__country = data__locations_item["country"]
+                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'US'):
+                                        raise JsonSchemaValueException("invalid")
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                        else:
+                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                            if data__locations_item_is_dict:
+                                data__locations_item__missing_keys = set(['importer_dpf_certified']) - data__locations_item.keys()
+                                if data__locations_item__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__locations_item_keys = set(data__locations_item.keys())
+                                if "importer_dpf_certified" in data__locations_item_keys:
+                                    data__locations_item_keys.remove("importer_dpf_certified")
+                                    data__locations_item__importerdpfcertified = data__locations_item["importer_dpf_certified"]
+                                    if not (isinstance(data__locations_item__importerdpfcertified, bool) and data__locations_item__importerdpfcertified is True):
+                                        raise JsonSchemaValueException("invalid")
+                        try:
+                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                            if data__locations_item_is_dict:
+                                data__locations_item_keys = set(data__locations_item.keys())
+                                if "country" in data__locations_item_keys:
+                                    data__locations_item_keys.remove("country")
+                                    data__locations_item__country = data__locations_item["country"]
+                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'CA'):
+                                        raise JsonSchemaValueException("invalid")
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                        else:
+                            data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                            if data__locations_item_is_dict:
+                                data__locations_item__missing_keys = set(['importer_pipeda_subject']) - data__locations_item.keys()
+                                if data__locations_item__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__locations_item_keys = set(data__locations_item.keys())
+                                if "importer_pipeda_subject" in data__locations_item_keys:
+                                    data__locations_item_keys.remove("importer_pipeda_subject")
+                                    data__locations_item__importerpipedasubject = data__locations_item["importer_pipeda_subject"]
+                                    if not (isinstance(data__locations_item__importerpipedasubject, bool) and data__locations_item__importerpipedasubject is True):
+                                        raise JsonSchemaValueException("invalid")
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['country', 'adequacy_decision_ref']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "country" in data__locations_item_keys:
+                                data__locations_item_keys.remove("country")
+                                data__locations_item__country = data__locations_item["country"]
+                                if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AD' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'AR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CA' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CH' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GB' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IM' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'JE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'JP' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'KR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'US' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'UY'):
+                                    raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s1bb25a57130fab72ccbfb223(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['locations']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "locations" in data_keys:
+            data_keys.remove("locations")
+            data__locations = data["locations"]
+            data__locations_is_list = isinstance(data__locations, (list, tuple))
+            if data__locations_is_list:
+                data__locations_len = len(data__locations)
+                for data__locations_x, data__locations_item in enumerate(data__locations):
+                    try:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['country']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+                            data__locations_item_keys = set(data__locations_item.keys())
+                            if "country" in data__locations_item_keys:
+                                data__locations_item_keys.remove("country")
+                                data__locations_item__country = data__locations_item["country"]
+                                try:
+                                    if not (isinstance(data__locations_item__country, str) and data__locations_item__country == 'AT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'BG' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CY' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'CZ' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'FR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'DE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'GR' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'HU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LV' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LU' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'MT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PL' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'PT' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'RO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SK' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'ES' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'SE' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'IS' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'LI' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'NO' or isinstance(data__locations_item__country, str) and data__locations_item__country == 'EU'):
+                                        raise JsonSchemaValueException("invalid")
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                else:
+                                    raise JsonSchemaValueException("invalid")
+                    except (JsonSchemaValueException, JsonSchemaValuesException):
+                        pass
+                    else:
+                        data__locations_item_is_dict = isinstance(data__locations_item, dict)
+                        if data__locations_item_is_dict:
+                            data__locations_item__missing_keys = set(['transfer_mechanism']) - data__locations_item.keys()
+                            if data__locations_item__missing_keys:
+                                raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s1992dffe9147ebbcddc61b05(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4831,6 +4860,24 @@ def validate___definitions_s1992dffe9147ebbcddc61b05(data, custom_formats={}, na
                 data__noticeref_len = len(data__noticeref)
                 if data__noticeref_len < 1:
                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s182ccb2f771aff99865fb5e6(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['lawful_basis']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "lawful_basis" in data_keys:
+            data_keys.remove("lawful_basis")
+            data__lawfulbasis = data["lawful_basis"]
+            try:
+                if not (isinstance(data__lawfulbasis, str) and data__lawfulbasis == 'legitimate_interests'):
+                    raise JsonSchemaValueException("invalid")
+            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            else:
+                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s17d000eb8463e69ae45f736d(data, custom_formats={}, name_prefix=None):
@@ -4969,17 +5016,6 @@ def validate___definitions_s12ab343e8cac22d43fe0a880(data, custom_formats={}, na
                     data__decision__art22exception = data__decision["art22_exception"]
                     if not (isinstance(data__decision__art22exception, str) and data__decision__art22exception == 'contract'):
                         raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s111b5cbb1e5bbc7661237852(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-        if "declared" in data_keys:
-            data_keys.remove("declared")
-            data__declared = data["declared"]
-            if not (isinstance(data__declared, bool) and data__declared is True):
-                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0ea9c40c05b7bd6e9beb650a(data, custom_formats={}, name_prefix=None):
