@@ -252,7 +252,7 @@ def test_unknown_format_is_a_usage_error_listing_built_in_and_installed(installe
     installed.add(plugins.RENDERERS, "short", AssertionError("must not be imported"))
     result = cli("check", SAMPLES / "invoice-late-payment", "--as-of", AS_OF, "--format", "shrt")
     assert result.exit_code == 2
-    assert "'shrt' is not a format: built in are text, json, md, html, sarif, junit, github, csv, oscal; " \
+    assert "'shrt' is not a format: built in are text, json, md, html, sarif, junit, github, csv, requirements-csv, attestations-csv, oscal; " \
            "installed renderer plug-ins: short" in result.stderr
     installed.entry_points.clear()
     none = cli("render", tmp_path / "missing.json", "--format", "nope")

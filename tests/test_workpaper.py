@@ -114,7 +114,9 @@ def test_an_expired_attestation_leaves_the_requirement_open(attested):
     assert rows["MLOPS-22-FEATURE-VALUE"]["state"] == "attested, expiring"      # 19 days after the as-of date
     assert rows["HLEG-ALTAI-SELF-ASSESSMENT"]["state"] == "attested"
     s = workpaper.summary_view(from_dict(result))
-    assert [r["id"] for r in s["manual"]["unattested"]] == ["MLOPS-21-LOSS-BUSINESS-CORRELATION"]
+    # eu-trustworthy-ai 1.2.0 adds the manual EUAI-ART5-SCREENING-ADEQUATE (audit 3.5), not attested here
+    assert [r["id"] for r in s["manual"]["unattested"]] == ["EUAI-ART5-SCREENING-ADEQUATE",
+                                                            "MLOPS-21-LOSS-BUSINESS-CORRELATION"]
     assert s["manual"]["expired"] == 1 and [r["id"] for r in s["manual"]["expiring"]] == ["MLOPS-22-FEATURE-VALUE"]
     # the verdict's list of open manual requirements names the expired one too
     verdict = html_render(from_dict(result)).split('id="verdict"', 1)[1].split("</section>", 1)[0]
@@ -297,5 +299,5 @@ def test_markdown_lists_only_open_manual_requirements_and_the_exceptions(atteste
     block = md.split("Manual requirements needing attestation", 1)[1].split("</details>", 1)[0]
     assert "MLOPS-21-LOSS-BUSINESS-CORRELATION" in block and "(attestation expired)" in block
     assert "MLOPS-22-FEATURE-VALUE" not in block and "HLEG-ALTAI-SELF-ASSESSMENT" not in block
-    assert "- Manual requirements: 1 of 3 not attested (1 expired), 2 attested" in md
+    assert "- Manual requirements: 2 of 4 not attested (1 expired), 2 attested" in md
     assert "- Workpaper: WP-2026-FIN-007" in md
