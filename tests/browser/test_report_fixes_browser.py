@@ -2,6 +2,7 @@
 link to a finding the filters hide clears the filters and goes to it (shared session ``browser``)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,17 @@ def _html(tmp_path: Path, name: str, *args: str) -> Path:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("phone")
+    # A CI runner's checkout path is long and the portfolio shows each project's path in a heading:
+    # copy the samples under a long unbreakable directory name so the page is tested as CI sees it.
+    samples = tmp / "ci_runner_workspace_checkout_build_0123456789" / "sample_projects"
+    for name in ("credit-scoring", "invoice-late-payment", "assess"):
+        shutil.copytree(SAMPLES / name, samples / name)
     return {
-        "credit": _html(tmp, "credit.html", "check", SAMPLES / "credit-scoring", "--no-probes"),
-        "portfolio": _html(tmp, "portfolio.html", "check", SAMPLES / "credit-scoring",
-                           SAMPLES / "invoice-late-payment", "--no-probes"),
-        "assess": _html(tmp, "assess.html", "assess", "--answers", SAMPLES / "assess" / "leadership-answers.yaml",
-                        "--project", SAMPLES / "credit-scoring"),
+        "credit": _html(tmp, "credit.html", "check", samples / "credit-scoring", "--no-probes"),
+        "portfolio": _html(tmp, "portfolio.html", "check", samples / "credit-scoring",
+                           samples / "invoice-late-payment", "--no-probes"),
+        "assess": _html(tmp, "assess.html", "assess", "--answers", samples / "assess" / "leadership-answers.yaml",
+                        "--project", samples / "credit-scoring"),
     }
 
 
