@@ -101,3 +101,39 @@ def test_no_rule_help_says_only_nothing_to_attest(checks):
             assert "Nothing to attest" not in r["help"]["markdown"], r["id"]
         manual = [r for r in rules if "model_card.attestations" in r["help"]["text"]]
         assert manual, name
+
+
+def _failure_sarif(*args) -> dict:
+    out = cli("check", *args, "--as-of", AS_OF, "--no-probes", "--format", "sarif")
+    assert out.exit_code == 2, out.output
+    doc = json.loads(out.stdout)
+    validate_sarif(doc)
+    return doc
+
+
+def _locations(doc: dict) -> list[str]:
+    run = doc["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    return [x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in (*run["results"], *notes)]
+
+
+def test_a_project_that_fails_to_load_gets_repository_relative_uris(repo, monkeypatch):
+    """The input error of a project in a subdirectory lands on its file in the repository, under
+    the project's own automation id, whether run from the root, the project or between."""
+    shutil.copytree(SAMPLES / "broken-fraud-alerts", repo / "models" / "broken")
+    for cwd, arg in ((repo, "models/broken"), (repo / "models" / "broken", "."), (repo / "models", "broken")):
+        monkeypatch.chdir(cwd)
+        doc = _failure_sarif(arg)
+        assert set(_locations(doc)) == {"models/broken/model_card.yaml"}, cwd
+        assert (repo / "models/broken/model_card.yaml").is_file()
+        assert doc["runs"][0]["automationDetails"] == {"id": "mlcompliance/models/broken/"}
+    monkeypatch.chdir(repo)
+    assert set(_locations(_failure_sarif("models/broken", "--sarif-root", "models"))) == {"broken/model_card.yaml"}
+
+
+def test_a_portfolio_input_error_is_located_under_the_sarif_root(repo, monkeypatch):
+    shutil.copytree(SAMPLES / "broken-fraud-alerts", repo / "models" / "broken")
+    monkeypatch.chdir(repo / "models")
+    doc = _failure_sarif("router", "broken")
+    errors = [u for u in _locations(doc) if "broken" in u]
+    assert errors and set(errors) == {"models/broken/model_card.yaml"}

@@ -138,7 +138,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             result = Checker(policy_paths, probes).check(projects[0], as_of, fail_on, baseline=baseline,
                                                          new_only=fail_on_new, frameworks=frameworks)
         except InputError as err:
-            _emit_failure([(fmt, output), *extra], projects[0], err, as_of)
+            _emit_failure([(fmt, output), *extra], projects[0], err, as_of, sarif_root)
             raise
         if timestamp:
             from dataclasses import replace
@@ -248,13 +248,15 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
 
 
 def _emit_failure(targets: list[tuple[str, Path | None]], project: Path, err: InputError,
-                  as_of: date | None = None) -> None:
+                  as_of: date | None = None, sarif_root: Path | None = None) -> None:
     """Each CI format's report of a project that could not be loaded (an error, never an empty
     report: render/failure.py), written before the error goes to stderr with exit code 2."""
     from mlcompliance import __version__
+    from mlcompliance.cli import sarif_root as sarif_base
     from mlcompliance.render import failure
+    prefix = sarif_base.options(sarif_root, project)["uri_prefix"]
     for fmt, output in targets:
-        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__, as_of)
+        text = failure.render(fmt, failure.Failure.from_error(project.as_posix(), err), __version__, as_of, prefix)
         if text is not None:
             _emit(text, output, (project,))
 

@@ -120,10 +120,9 @@ def sarif_location(failure: Failure, uri_file: str) -> dict[str, Any]:
 
 def sarif_rule() -> dict[str, Any]:
     """The reporting descriptor of :data:`INPUT_ERROR_RULE`."""
-    from mlcompliance.render.sarif import INFORMATION_URI
     return {"id": INPUT_ERROR_RULE, "name": "InputError", "shortDescription": {"text": TITLE},
             "fullDescription": {"text": HELP}, "help": {"text": HELP, "markdown": HELP},
-            "helpUri": INFORMATION_URI, "defaultConfiguration": {"level": "error"},
+            "defaultConfiguration": {"level": "error"},
             "properties": {"tags": ["mlcompliance", "input-error"]}}
 
 
@@ -146,21 +145,29 @@ def sarif_notification(failure: Failure, uri_file: str) -> dict[str, Any]:
             "locations": [sarif_location(failure, uri_file)], "descriptor": {"id": INPUT_ERROR_RULE}}
 
 
-def render_sarif(failure: Failure, version: str) -> str:
+def render_sarif(failure: Failure, version: str, uri_prefix: str = "") -> str:
+    """``uri_prefix``: the project's directory under the SARIF root, as for a checked project
+    (cli/sarif_root.py), so the error lands on the file in the repository, under the project's
+    own ``automationDetails`` id."""
     from mlcompliance.render.sarif import (
-        INFORMATION_URI,
         ORIGINAL_URI_BASE_TEXT,
         SARIF_SCHEMA,
         SARIF_VERSION,
         SEMVER,
         URI_BASE,
+        automation_id,
+        join,
+        safe_prefix,
     )
-    driver: dict[str, Any] = {"name": "mlcompliance", "version": version or "0", "informationUri": INFORMATION_URI,
+    driver: dict[str, Any] = {"name": "mlcompliance", "version": version or "0",
                               "rules": [sarif_rule()]}
     if SEMVER.fullmatch(driver["version"]):
         driver["semanticVersion"] = driver["version"]
+    prefix = safe_prefix(uri_prefix)
     inside = failure.within_project()
-    run = {"tool": {"driver": driver},
+    if not failure.absolute() and (inside != failure.posix_file or failure.path.strip("/") in ("", ".")):
+        inside = join(prefix, inside)      # a file of the project: under the project's directory
+    run = {"tool": {"driver": driver}, "automationDetails": {"id": automation_id(prefix, failure.path)},
            "invocations": [{"executionSuccessful": False,
                             "toolExecutionNotifications": [sarif_notification(failure, inside)]}],
            "originalUriBaseIds": {URI_BASE: {"description": {"text": ORIGINAL_URI_BASE_TEXT}}},
@@ -204,16 +211,17 @@ def render_md(failure: Failure) -> str:
         md_text(HELP), ""])
 
 
-def render(fmt: str, failure: Failure, version: str, as_of: Any = None) -> str | None:
+def render(fmt: str, failure: Failure, version: str, as_of: Any = None, uri_prefix: str = "") -> str | None:
     """The single-project document of ``fmt`` for a project that could not be loaded (None for
-    formats that have none: text, JSON, HTML and plug-ins). ``as_of`` dates the OSCAL document."""
+    formats that have none: text, JSON, HTML and plug-ins). ``as_of`` dates the OSCAL document;
+    ``uri_prefix`` places SARIF URIs under the SARIF root."""
     if fmt == "oscal":
         from mlcompliance.render.oscal import render_failure
         return render_failure(failure, version, as_of)
     if fmt == "junit":
         return render_junit(failure)
     if fmt == "sarif":
-        return render_sarif(failure, version)
+        return render_sarif(failure, version, uri_prefix)
     if fmt == "github":
         return render_github(failure)
     if fmt == "csv":

@@ -45,7 +45,6 @@ from mlcompliance.vocab import MANUAL_NOT_APPLICABLE, MANUAL_REMEDIATION, PROBLE
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-INFORMATION_URI = "https://mlcompliance.dev/"
 URI_BASE = "PROJECTROOT"
 ORIGINAL_URI_BASE_TEXT = ("The SARIF root: --sarif-root, else the root of the git repository holding the project (or, "
                           "for a portfolio, the working directory), else the working directory.")
@@ -250,8 +249,7 @@ def _run(result: Result, prefix: str = "") -> dict[str, Any]:
                 artifact["hashes"] = {"sha-256": f.sha256}
             artifacts.append(artifact)
     version = text(result.tool.version) or "0"
-    driver: dict[str, Any] = {"name": text(result.tool.name) or "mlcompliance", "version": version,
-                              "informationUri": INFORMATION_URI, "rules": rules}
+    driver: dict[str, Any] = {"name": text(result.tool.name) or "mlcompliance", "version": version, "rules": rules}
     if SEMVER.fullmatch(version):
         driver["semanticVersion"] = version
     run_props: dict[str, Any] = {"as_of": result.as_of.isoformat(), "verdict": result.gate.verdict,

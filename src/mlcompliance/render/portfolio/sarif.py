@@ -38,12 +38,17 @@ RULE_INDEX = -987654321       # placeholder, replaced once the rule list is know
 _INDEX_TEXT = f'"ruleIndex": {RULE_INDEX}'
 
 
+def _in_repository(failure: Failure, cwd_prefix: str) -> str:
+    """The file of an input error (as given, relative to the working directory) under the SARIF root."""
+    return failure.posix_file if failure.absolute() else one.join(cwd_prefix, failure.posix_file)
+
+
 def prepare(entry: dict[str, Any], cwd_prefix: str = "") -> dict[str, Any] | None:
     """One project's results and artifacts (as JSON text), rule and pack candidates, and its row;
     for a project that could not be loaded, its ``error`` result (render/failure.py)."""
     if "result" not in entry:
         failure = Failure.of(entry)
-        return {"failure": _item(failure_result(failure, RULE_INDEX, failure.posix_file, True), 8)}
+        return {"failure": _item(failure_result(failure, RULE_INDEX, _in_repository(failure, cwd_prefix), True), 8)}
     result = from_dict(entry["result"])
     path = text(entry.get("path"))   # as given: relative to the working directory (cwd_prefix under the SARIF root)
     prefix = one.safe_prefix(posixpath.join(cwd_prefix, path) if cwd_prefix and path and not
@@ -137,8 +142,7 @@ class Sink(_Base):
         index = {r: i for i, r in enumerate(rule_ids)}
         tool = self.header.get("tool") or {}
         version = text(tool.get("version")) or "0"
-        driver: dict[str, Any] = {"name": text(tool.get("name")) or "mlcompliance", "version": version,
-                                  "informationUri": one.INFORMATION_URI, "rules": rules}
+        driver: dict[str, Any] = {"name": text(tool.get("name")) or "mlcompliance", "version": version, "rules": rules}
         if one.SEMVER.fullmatch(version):
             driver["semanticVersion"] = version
         props: dict[str, Any] = {"as_of": text(self.header.get("as_of")), "verdict": rollup.verdict,
@@ -155,7 +159,7 @@ class Sink(_Base):
         if rollup.errors:     # a project not loaded: the run did not fully succeed
             failures = [Failure.of(e) for e in rollup.errors]
             run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
-                sarif_notification(f, f.posix_file) for f in failures]}]
+                sarif_notification(f, _in_repository(f, self.cwd_prefix)) for f in failures]}]
         run.update({
             "originalUriBaseIds": {one.URI_BASE: {"description": {"text": one.ORIGINAL_URI_BASE_TEXT}}},
             "artifacts": "\0artifacts", "results": "\0results", "columnKind": "unicodeCodePoints",
