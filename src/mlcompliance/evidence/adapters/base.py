@@ -153,3 +153,25 @@ def put_performance_metrics(card: Draft, metrics: Any, base: str, at: Any, camel
         here = f"{base}/{i}"
         card.put("/performance/metrics/-", out, at(here),
                  {"name": at(f"{here}/type"), "value": at(f"{here}/value"), "slice": at(f"{here}/slice")})
+
+
+def put_considerations(card: Draft, cons: Any, base: str, at: Any, camel: bool) -> None:
+    """Model Card Toolkit ``considerations`` (snake_case) or their CycloneDX ``modelCard`` copy
+    (camelCase): users, use cases, limitations and trade-offs as lists of texts, and the ethical
+    considerations with their mitigation; ``base`` is the section's pointer in the source."""
+    cons = cons if isinstance(cons, dict) else {}
+    keys = (("users", "useCases", "technicalLimitations", "performanceTradeoffs") if camel
+            else ("users", "use_cases", "limitations", "tradeoffs"))
+    targets = ("/intended_use/primary_users", "/intended_use/primary_uses", "/limitations", "/tradeoffs")
+    for key, target in zip(keys, targets):
+        for i, text in texts(cons.get(key)):
+            card.put(f"{target}/-", text, at(f"{base}/{key}/{i}"))
+    ethics_key, mitigation_key = (("ethicalConsiderations", "mitigationStrategy") if camel
+                                  else ("ethical_considerations", "mitigation_strategy"))
+    ethics = cons.get(ethics_key)
+    for i, e in enumerate(ethics if isinstance(ethics, list) else []):
+        if isinstance(e, dict) and isinstance(e.get("name"), str) and not is_placeholder(e["name"]):
+            item = {"name": e["name"]}
+            if isinstance(e.get(mitigation_key), str) and not is_placeholder(e[mitigation_key]):
+                item["mitigation_strategy"] = e[mitigation_key]
+            card.put("/ethical_considerations/-", item, at(f"{base}/{ethics_key}/{i}"))

@@ -18,8 +18,8 @@ from mlcompliance.evidence.adapters.base import (
     Draft,
     is_placeholder,
     load_json,
+    put_considerations,
     put_performance_metrics,
-    texts,
 )
 
 NAME = "cyclonedx"
@@ -100,19 +100,7 @@ def _model(card: Draft, p: str, c: dict[str, Any], at: Any, by_ref: dict[Any, An
     qa = mc.get("quantitativeAnalysis") if isinstance(mc.get("quantitativeAnalysis"), dict) else {}
     put_performance_metrics(card, qa.get("performanceMetrics"), f"{p}/modelCard/quantitativeAnalysis/performanceMetrics",
                             at, camel=True)
-    cons = mc.get("considerations") if isinstance(mc.get("considerations"), dict) else {}
-    base = f"{p}/modelCard/considerations"
-    for key, target in (("users", "/intended_use/primary_users"), ("useCases", "/intended_use/primary_uses"),
-                        ("technicalLimitations", "/limitations"), ("performanceTradeoffs", "/tradeoffs")):
-        for i, text_ in texts(cons.get(key)):
-            card.put(f"{target}/-", text_, at(f"{base}/{key}/{i}"))
-    ethics = cons.get("ethicalConsiderations")
-    for i, e in enumerate(ethics if isinstance(ethics, list) else []):
-        if isinstance(e, dict) and isinstance(e.get("name"), str) and not is_placeholder(e["name"]):
-            item = {"name": e["name"]}
-            if isinstance(e.get("mitigationStrategy"), str) and e["mitigationStrategy"].strip():
-                item["mitigation_strategy"] = e["mitigationStrategy"]
-            card.put("/ethical_considerations/-", item, at(f"{base}/ethicalConsiderations/{i}"))
+    put_considerations(card, mc.get("considerations"), f"{p}/modelCard/considerations", at, camel=True)
     for i, j, ref in depends:
         target = by_ref.get(ref)
         if target is None:

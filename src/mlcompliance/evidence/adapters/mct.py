@@ -17,6 +17,7 @@ from mlcompliance.evidence.adapters.base import (
     Draft,
     is_placeholder,
     load_json,
+    put_considerations,
     put_performance_metrics,
     texts,
 )
@@ -46,18 +47,7 @@ def adapt(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Ada
     _parameters(card, _obj(value, "model_parameters"), at)
     put_performance_metrics(card, _obj(value, "quantitative_analysis").get("performance_metrics"),
                             "/quantitative_analysis/performance_metrics", at, camel=False)
-    cons = _obj(value, "considerations")
-    for key, target in (("users", "/intended_use/primary_users"), ("use_cases", "/intended_use/primary_uses"),
-                        ("limitations", "/limitations"), ("tradeoffs", "/tradeoffs")):
-        for i, text_ in texts(cons.get(key)):
-            card.put(f"{target}/-", text_, at(f"/considerations/{key}/{i}"))
-    ethics = cons.get("ethical_considerations")
-    for i, e in enumerate(ethics if isinstance(ethics, list) else []):
-        if isinstance(e, dict) and isinstance(e.get("name"), str) and not is_placeholder(e["name"]):
-            item = {"name": e["name"]}
-            if isinstance(e.get("mitigation_strategy"), str) and not is_placeholder(e["mitigation_strategy"]):
-                item["mitigation_strategy"] = e["mitigation_strategy"]
-            card.put("/ethical_considerations/-", item, at(f"/considerations/ethical_considerations/{i}"))
+    put_considerations(card, _obj(value, "considerations"), "/considerations", at, camel=False)
     result = card.result()
     return [result] if result else []
 

@@ -229,24 +229,48 @@ def last_metric(text: str) -> tuple[float, int, int] | None:
     return None
 
 
+def _run_draft(path: str, info: dict[str, Any], base: str, at: Any, missing: tuple[str, str, str]) -> Draft:
+    """A pipeline draft with the run's id, status and times from an MLflow run record (``meta.yaml``
+    at ``base`` "", or an exported run's ``mlflow.info``); ``missing``: (message, expected, pointer)
+    of the error when the record has no run id."""
+    run_id = info.get("run_id", info.get("run_uuid"))
+    if not isinstance(run_id, str) or not run_id.strip():
+        message, expected, pointer = missing
+        line, col = at(f"{base}/run_id" if "run_id" in info else pointer)
+        raise InputError(message, file=path, line=line, column=col, expected=expected)
+    draft = Draft("pipeline", NAME, path)
+    draft.put("/runs/0/run_id", run_id, at(f"{base}/run_id" if "run_id" in info else f"{base}/run_uuid"))
+    status = _STATUS.get(str(info.get("status")))
+    if status:
+        draft.put("/runs/0/status", status, at(f"{base}/status"))
+    for key, native in (("start_time", "started_at"), ("end_time", "finished_at")):
+        stamp = epoch_ms(info.get(key))
+        if stamp:
+            draft.put(f"/runs/0/{native}", stamp, at(f"{base}{ptr(key)}"))
+    return draft
+
+
+def _extra(info: dict[str, Any], name: Any, tags: dict[str, str], steps: dict[str, Any]) -> dict[str, Any]:
+    """The run's ``x-mlflow`` facts the native schema has no field for: experiment, run name,
+    source, metric steps and the user's own tags."""
+    extra: dict[str, Any] = {"experiment_id": str(info.get("experiment_id", ""))}
+    if isinstance(name, str) and name:
+        extra["run_name"] = name
+    if tags.get("mlflow.source.name"):
+        extra["source"] = tags["mlflow.source.name"]
+    if steps:
+        extra["metric_steps"] = steps
+    user_tags = {k: v for k, v in tags.items() if not k.startswith("mlflow.")}
+    if user_tags:
+        extra["tags"] = user_tags
+    return extra
+
+
 def _adapt_run(path: str, text: str, read: Callable[[str], bytes | None]) -> list[Adapted]:
     value, at = load_yaml(path, text)
     meta = expect_mapping(value, path, "an MLflow run's meta.yaml", at)
     run_dir = path[: -len("meta.yaml")]
-    run_id = meta.get("run_id", meta.get("run_uuid"))
-    if not isinstance(run_id, str) or not run_id.strip():
-        line, col = at("/run_id" if "run_id" in meta else "")
-        raise InputError("run's meta.yaml has no run_id", file=path, line=line, column=col,
-                         expected="run_id: <32 hex characters>")
-    draft = Draft("pipeline", NAME, path)
-    draft.put("/runs/0/run_id", run_id, at("/run_id" if "run_id" in meta else "/run_uuid"))
-    status = _STATUS.get(str(meta.get("status")))
-    if status:
-        draft.put("/runs/0/status", status, at("/status"))
-    for key, native in (("start_time", "started_at"), ("end_time", "finished_at")):
-        stamp = epoch_ms(meta.get(key))
-        if stamp:
-            draft.put(f"/runs/0/{native}", stamp, at(ptr(key)))
+    draft = _run_draft(path, meta, "", at, ("run's meta.yaml has no run_id", "run_id: <32 hex characters>", ""))
     if isinstance(meta.get("user_id"), str) and meta["user_id"].strip():
         draft.put("/runs/0/actor", meta["user_id"], at("/user_id"))
     listdir = getattr(read, "listdir", None)
@@ -271,18 +295,7 @@ def _adapt_run(path: str, text: str, read: Callable[[str], bytes | None]) -> lis
             steps[n] = {"step": last[1], "timestamp": epoch_ms(last[2])}
     if metrics:
         draft.put("/runs/0/metrics", metrics, (1, 1), f"{run_dir}metrics/{sorted(metrics)[0]}")
-    extra: dict[str, Any] = {"experiment_id": str(meta.get("experiment_id", ""))}
-    name = meta.get("run_name") or tags.get("mlflow.runName")
-    if isinstance(name, str) and name:
-        extra["run_name"] = name
-    if tags.get("mlflow.source.name"):
-        extra["source"] = tags["mlflow.source.name"]
-    if steps:
-        extra["metric_steps"] = steps
-    user_tags = {k: v for k, v in tags.items() if not k.startswith("mlflow.")}
-    if user_tags:
-        extra["tags"] = user_tags
-    draft.put("/runs/0/x-mlflow", extra, (1, 1))
+    draft.put("/runs/0/x-mlflow", _extra(meta, meta.get("run_name") or tags.get("mlflow.runName"), tags, steps), (1, 1))
     return [draft.out]
 
 
@@ -300,20 +313,8 @@ def _adapt_exported_run(path: str, text: str) -> list[Adapted]:
     root = expect_mapping(doc.value, path, "an exported run", at)
     run = expect_mapping(root.get("mlflow"), path, "mlflow", at, "/mlflow")
     info = expect_mapping(run.get("info"), path, "mlflow.info", at, "/mlflow/info")
-    run_id = info.get("run_id", info.get("run_uuid"))
-    if not isinstance(run_id, str) or not run_id.strip():
-        line, col = at("/mlflow/info")
-        raise InputError("exported run has no run_id", file=path, line=line, column=col,
-                         expected='"run_id": "<32 hex characters>"')
-    draft = Draft("pipeline", NAME, path)
-    draft.put("/runs/0/run_id", run_id, at("/mlflow/info/run_id" if "run_id" in info else "/mlflow/info/run_uuid"))
-    status = _STATUS.get(str(info.get("status")))
-    if status:
-        draft.put("/runs/0/status", status, at("/mlflow/info/status"))
-    for key, native in (("start_time", "started_at"), ("end_time", "finished_at")):
-        stamp = epoch_ms(info.get(key))
-        if stamp:
-            draft.put(f"/runs/0/{native}", stamp, at(f"/mlflow/info/{key}"))
+    draft = _run_draft(path, info, "/mlflow/info", at,
+                       ("exported run has no run_id", '"run_id": "<32 hex characters>"', "/mlflow/info"))
     user = info.get("user_id")
     tags = run.get("tags") if isinstance(run.get("tags"), dict) else {}
     tags = {str(k): v for k, v in tags.items() if isinstance(v, str)}
@@ -340,15 +341,5 @@ def _adapt_exported_run(path: str, text: str) -> list[Adapted]:
             steps[str(name)] = {"step": last.get("step", 0), "timestamp": epoch_ms(last.get("timestamp"))}
     if metrics:
         draft.put("/runs/0/metrics", metrics, at("/mlflow/metrics"))
-    extra: dict[str, Any] = {"experiment_id": str(info.get("experiment_id", ""))}
-    if isinstance(info.get("run_name"), str) and info["run_name"]:
-        extra["run_name"] = info["run_name"]
-    if tags.get("mlflow.source.name"):
-        extra["source"] = tags["mlflow.source.name"]
-    if steps:
-        extra["metric_steps"] = steps
-    user_tags = {k: v for k, v in tags.items() if not k.startswith("mlflow.")}
-    if user_tags:
-        extra["tags"] = user_tags
-    draft.put("/runs/0/x-mlflow", extra, at("/mlflow"))
+    draft.put("/runs/0/x-mlflow", _extra(info, info.get("run_name"), tags, steps), at("/mlflow"))
     return [draft.out]
