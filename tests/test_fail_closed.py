@@ -50,6 +50,8 @@ CASES = [
     ("has_keys", {"keys": "attributes", "in": "distribution"}, {"distribution": {"age": 1}},
      {"attributes": ["age"], "distribution": {"age": 1}}),
     ("at_most", {"field": "missing_share", "limit": 0.1}, {}, {"missing_share": 0.05}),
+    ("at_least", {"field": "ratio", "limit": 0.8}, {}, {"ratio": 0.9}),
+    ("at_least", {"field": "ratio", "limit": 0.8}, {"ratio": None}, {"ratio": 0.8}),
     ("recent", {"field": "reviewed_at", "max_days": 365}, {}, {"reviewed_at": "2026-06-01"}),
 ]
 MANIFEST = {"datasets": [{"id": "d1", "sha256": "ab"}]}
@@ -74,6 +76,21 @@ def test_legacy_packs_keep_their_released_semantics():
                fail_open=True) == []
     assert run("not_among", {"field": "validator", "others": "developers"}, {"developers": []}, fail_open=True) == []
     assert run("exists_in", {"field": "dataset", "in": "known"}, {"known": []}, fail_open=True) == []
+
+
+@pytest.mark.parametrize("name, limit, strict, value, passes", [
+    ("at_most", 0.25, False, 0.25, True), ("at_most", 0.25, True, 0.25, False), ("at_most", 0.25, True, 0.2, True),
+    ("at_most", 0.25, False, 0.3, False), ("at_least", 0.8, False, 0.8, True), ("at_least", 0.8, True, 0.8, False),
+    ("at_least", 0.8, False, 0.79, False), ("at_least", 0.8, True, 0.81, True),
+    ("at_least", {"limited": 0.7, "high": 0.8}, False, 0.75, False),      # the tier is high
+    ("at_least", {"minimal": 0.9}, False, 0.1, True),                     # no limit at tier high: not checked
+])
+def test_bounds_with_and_without_strict(name, limit, strict, value, passes):
+    params = {"field": "v", "limit": limit, **({"strict": True} if strict else {})}
+    found = run(name, params, {"v": value})
+    assert (found == []) is passes
+    if not passes:
+        assert found[0].observed == value and "the limit" in found[0].detail
 
 
 def test_agrees_with_a_record_that_is_not_there():

@@ -622,25 +622,48 @@ def matches_declared(ctx: Context, target: Target, p: dict[str, Any]) -> Iterato
         yield Violation(d_ptr, observed, f"declared {declared!r}, observed {observed!r}")
 
 
-@check("at_most", {"required": ["field", "limit"], "properties": {"field": _FIELD, "limit": _NUMBER_OR_TIERS}})
-def at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
-    """The number at `field` is at most `limit`: a number, or a mapping of risk tiers to numbers
-    resolved for the project's tier (a tier the mapping does not name is not checked), e.g. the
-    share of missing values of an observed column. An absent or null value (a statistic that was
-    not computed) is a violation."""
+_BOUND = {"required": ["field", "limit"], "properties": {"field": _FIELD, "limit": _NUMBER_OR_TIERS,
+                                                         "strict": {"type": "boolean"}}}
+
+
+def _bound(ctx: Context, target: Target, p: dict[str, Any], at_least: bool) -> Iterator[Violation]:
+    """The number at `field` against `limit` (a number, or risk tiers to numbers; a tier the map does
+    not name is not checked): at most (`at_least` False) or at least; with `strict`, equal fails."""
     limit = ctx.by_tier(p["limit"])
     pointer, value = resolve(ctx, target, p["field"])
     if limit is None:
         return
+    word = ("above" if p.get("strict") else "at least") if at_least else ("below" if p.get("strict") else "at most")
     if value is pointers.MISSING or value is None:
         if ctx.legacy:
             return
-        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: nothing shows it is at most {limit}")
+        yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: nothing shows it is {word} {limit}")
         return
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         yield Violation(pointer, value, f"{value!r} is not a number")
-    elif value > limit:
-        yield Violation(pointer, value, f"{value} is above the limit {limit} (tier {ctx.tier})")
+        return
+    strict = bool(p.get("strict"))
+    if at_least and (value < limit or (strict and value == limit)):
+        yield Violation(pointer, value, f"{value} is {'not above' if strict else 'below'} the limit {limit} (tier {ctx.tier})")
+    elif not at_least and (value > limit or (strict and value == limit)):
+        yield Violation(pointer, value, f"{value} is {'not below' if strict else 'above'} the limit {limit} (tier {ctx.tier})")
+
+
+@check("at_most", _BOUND)
+def at_most(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The number at `field` is at most `limit` (below it with `strict: true`): a number, or a
+    mapping of risk tiers to numbers resolved for the project's tier (a tier the mapping does not
+    name is not checked), e.g. the share of missing values of an observed column. An absent or
+    null value (a statistic that was not computed) is a violation."""
+    yield from _bound(ctx, target, p, at_least=False)
+
+
+@check("at_least", _BOUND)
+def at_least(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Violation]:
+    """The number at `field` is at least `limit` (above it with `strict: true`): a number, or a
+    mapping of risk tiers to numbers for the project's tier (a tier the mapping does not name is
+    not checked), e.g. a computed disparate-impact ratio. An absent or null value is a violation."""
+    yield from _bound(ctx, target, p, at_least=True)
 
 
 # Checks the maturity rules of mlops-practices use; registered in REGISTRY on import.
