@@ -159,3 +159,24 @@ def test_render_of_a_saved_baseline_result_equals_check(edited, reports, tmp_pat
     saved.write_text(reports["json"], encoding="utf-8")
     res = cli("render", saved, "--format", fmt)
     assert res.exit_code == 0 and res.stdout == reports[fmt]
+
+
+def test_oscal_lists_fixed_findings_as_observations(edited, after):
+    """OSCAL (validated against the NIST schema) shows what the baseline found and this check no
+    longer does: one observation per fixed finding, marked, with no finding of its own."""
+    from oscal_schema import errors
+    res = run(edited, "oscal")
+    assert res.exit_code == 1, res.output
+    doc = json.loads(res.stdout)
+    assert errors(doc) == []
+    result = doc["assessment-results"]["results"][0]
+    props = {p["name"]: p["value"] for p in result["props"]}
+    fixed = [f["fingerprint"] for f in after["baseline"]["fixed"]]
+    assert fixed and props["baseline-fixed"] == str(len(fixed))
+    assert props["baseline-new"] == str(after["baseline"]["new"])
+    marked = [o for o in result["observations"] if {"name": "baseline", "value": "fixed", "ns": "urn:mlcompliance:oscal"}
+              in o["props"]]
+    assert sorted(next(p["value"] for p in o["props"] if p["name"] == "fingerprint") for o in marked) == sorted(fixed)
+    assert all(o["title"].startswith("Fixed since the baseline") for o in marked)
+    linked = {r["observation-uuid"] for f in result["findings"] for r in f["related-observations"]}
+    assert not linked & {o["uuid"] for o in marked}

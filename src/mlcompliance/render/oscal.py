@@ -27,6 +27,9 @@ The mapping:
   ``open`` when expired or invalid (the finding fails again); justification, approver, expiry,
   ticket and scope as description and props, a risk-log entry logged by the approver, linked to
   the observations of the findings it waives (and those findings to it).
+* with ``--baseline``, every problem the baseline had and this check no longer finds is an
+  ``observation`` (prop ``baseline: fixed``, no finding of its own), and the result's props count
+  the new, recurring and fixed findings.
 
 Strings are shown with :func:`render.common.visible` (no control or direction character
 survives), and single-line OSCAL strings (props, titles) are folded to one line.
@@ -347,6 +350,33 @@ def _observation_and_finding(f: Finding, key: str, stamp: str, tool_uuid: str,
     return obs, finding
 
 
+def _fixed_observation(f: Finding, key: str, stamp: str, tool_uuid: str,
+                       files: dict[str, tuple[str, str | None]], baseline_as_of: str) -> dict[str, Any]:
+    """A problem the baseline recorded that this check no longer finds (``check --baseline``): an
+    observation of the change (the finding it was, with the baseline's message), with no finding of
+    its own, since the rule's current outcome is among the findings."""
+    return {
+        "uuid": _uuid("observation", key), "title": _line(f"Fixed since the baseline: {f.title or f.rule_id}"),
+        "description": _multi(f"The baseline of {baseline_as_of} had this {f.outcome} finding; this check no longer "
+                              f"finds it. Then: {f.message or f.title or f.rule_id}"),
+        "props": _props(("rule-id", f.rule_id), ("pack", f.pack), ("pack-version", f.pack_version),
+                        ("requirement", f.requirement), ("severity", f.severity), ("outcome", f.outcome),
+                        ("fingerprint", f.fingerprint), ("baseline", "fixed")),
+        "methods": ["EXAMINE"], "types": ["control-objective"],
+        "origins": [{"actors": [{"type": "tool", "actor-uuid": tool_uuid}]}],
+        "relevant-evidence": [_evidence(f, files)],
+        "collected": stamp,
+    }
+
+
+def _baseline_props(result: Result) -> list[tuple[str, Any]]:
+    b = result.baseline
+    if b is None:
+        return []
+    return [("baseline-as-of", b.as_of), ("baseline-new", b.new), ("baseline-recurring", b.recurring),
+            ("baseline-fixed", len(b.fixed))]
+
+
 def _party(name: str) -> dict[str, Any]:
     return {"uuid": _uuid("party", name), "type": "person", "name": _line(name)}
 
@@ -431,6 +461,11 @@ def parts(result: Result, key: str | None = None, prefix: str = "") -> dict[str,
         findings.append(fnd)
         obs_of_fp.setdefault(f.fingerprint, []).append(obs["uuid"])
 
+    fixed = result.baseline.fixed if result.baseline is not None else ()
+    for f in fixed:      # what the baseline found and this check no longer does: an observation, not a finding
+        observations.append(_fixed_observation(f, f"{project}\x1ffixed\x1f{f.fingerprint}", stamp, component["uuid"],
+                                               files, result.baseline.as_of))
+
     risks = []
     for w in result.waivers:
         linked = [o for fp in w.matched for o in obs_of_fp.get(fp, [])]
@@ -443,7 +478,8 @@ def parts(result: Result, key: str | None = None, prefix: str = "") -> dict[str,
                           ("risk-tier", result.risk.tier), ("fail-on", result.gate.fail_on),
                           ("score", raw), ("score-with-accepted-risk", accepted),
                           *((f"outcome-{o.replace('_', '-')}", counts.get(o, 0)) for o in OUTCOMES),
-                          ("blocking-findings", len(blocking)), ("new-only", "true" if result.gate.new_only else None))
+                          ("blocking-findings", len(blocking)), ("new-only", "true" if result.gate.new_only else None),
+                          *_baseline_props(result))
     verdict = "COMPLIANT" if result.gate.verdict == "compliant" else "NOT COMPLIANT"
     oscal_result: dict[str, Any] = {
         "uuid": _uuid("result", project, digest),
