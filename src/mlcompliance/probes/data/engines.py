@@ -144,8 +144,9 @@ class DaskEngine(Engine):
                 if address:
                     self._client = Client(address, timeout="30s")
                 else:
-                    self._cluster = LocalCluster(n_workers=self.spec.workers, threads_per_worker=1,
-                                                 processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                    self._cluster = LocalCluster(n_workers=self.spec.workers, threads_per_worker=1, processes=True,
+                                                 host="127.0.0.1", dashboard_address="127.0.0.1:0",   # this machine only
+                                                 silence_logs=logging.ERROR)
                     self._client = Client(self._cluster)
             except (OSError, TimeoutError) as err:
                 raise InputError(f"cannot reach the Dask scheduler: {err}", file=address or "local cluster",
