@@ -249,3 +249,16 @@ def test_portfolio_worker_processes_share_the_cluster(scheduler, tmp_path, monke
     finally:
         portfolio._worker_checker.engine.close()
         portfolio._worker_checker = None
+
+
+def test_an_unreachable_scheduler_is_the_runs_error_not_a_data_fact(tmp_path, monkeypatch):
+    """A scheduler nobody listens at: exit 2 naming it (never readable: false on the dataset)."""
+    import socket
+    with socket.socket() as probe:        # a free loopback port: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(engines.DaskEngine, "CONNECT_TIMEOUT", "2s")
+    code, out, err = _check(INVOICE, tmp_path / "c", monkeypatch, "--engine", "dask", "--dask-scheduler",
+                            f"tcp://127.0.0.1:{port}")
+    assert code == 2 and f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err, err
+    assert "Traceback" not in err

@@ -45,6 +45,20 @@ INSTALL = "pip install 'mlcompliance[dask]'"
 SCHEDULER_ENV = "MLCOMPLIANCE_DASK_SCHEDULER"
 
 
+class EngineUnavailable(InputError):
+    """The engine cannot work (scheduler unreachable, local cluster not starting, a worker lost): an
+    error of the run (exit 2), never a fact about a data file."""
+
+
+class EngineStopped(Exception):  # noqa: N818 - carries an EngineUnavailable past the outcome probes' error facts
+    """Raised by ``Engine.loader`` for an EngineUnavailable, so the outcome probes (which turn a data
+    file's InputError into a fact) let it through; ``probes.observe`` raises ``.error`` again."""
+
+    def __init__(self, error: EngineUnavailable) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass(frozen=True)
 class EngineSpec:
     """What --engine and the --dask-* options chose (picklable: portfolio worker processes get it)."""
@@ -103,7 +117,10 @@ class Engine:
             if fmt is None:
                 raise InputError("cannot tell the data format", file=path,
                                  expected="format: csv, parquet or jsonl, or a .csv/.parquet/.jsonl file")
-            frames = list(self.chunks(source, fmt, path))
+            try:
+                frames = list(self.chunks(source, fmt, path))
+            except EngineUnavailable as err:
+                raise EngineStopped(err) from None
             if len(frames) == 1:
                 return frames[0]
             import pandas as pd
@@ -124,6 +141,7 @@ class PandasEngine(Engine):
 
 class DaskEngine(Engine):
     name = "dask"
+    CONNECT_TIMEOUT = "30s"
 
     def __init__(self, spec: EngineSpec) -> None:
         self.spec = spec
@@ -142,15 +160,17 @@ class DaskEngine(Engine):
             address = self.spec.scheduler or os.environ.get(SCHEDULER_ENV) or None
             try:
                 if address:
-                    self._client = Client(address, timeout="30s")
+                    self._client = Client(address, timeout=self.CONNECT_TIMEOUT)
                 else:
                     self._cluster = LocalCluster(n_workers=self.spec.workers, threads_per_worker=1, processes=True,
                                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",   # this machine only
                                                  silence_logs=logging.ERROR)
                     self._client = Client(self._cluster)
-            except (OSError, TimeoutError) as err:
-                raise InputError(f"cannot reach the Dask scheduler: {err}", file=address or "local cluster",
-                                 expected="a running scheduler's address, e.g. tcp://host:8786") from None
+            except (OSError, TimeoutError, RuntimeError) as err:
+                what = f"cannot reach the Dask scheduler at {address}" if address else "cannot start a local Dask cluster"
+                raise EngineUnavailable(f"--engine dask: {what}: {type(err).__name__}: {err}",
+                                        expected="a running scheduler's address, e.g. tcp://host:8786" if address
+                                        else "dask and distributed installed and working") from None
         return self._client
 
     def shared(self) -> EngineSpec:
@@ -210,9 +230,15 @@ class DaskEngine(Engine):
         for _ in range(window):
             submit()
         try:
+            from distributed import KilledWorker
             while pending:
                 task, future = pending.popleft()
-                result = future.result()
+                try:
+                    result = future.result()
+                except (KilledWorker, OSError) as err:     # the cluster, not the file
+                    raise EngineUnavailable(f"--engine dask: a worker was lost: {type(err).__name__}: {err}",
+                                            expected="workers with enough memory for a partition (a smaller "
+                                            "--dask-blocksize), and the data files at the same paths") from None
                 future.release()
                 submit()
                 yield task, result

@@ -180,6 +180,9 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
         try:
             body, rows, keys = _profile(source, fmt, ds, path, _size(source))
         except InputError as err:
+            from mlcompliance.probes.data.engines import EngineUnavailable
+            if isinstance(err, EngineUnavailable):     # the --engine cannot work: the run's error, not the file's
+                raise
             error = str(err)
         if pending is not None:
             done = _finish(pending, path)
