@@ -109,7 +109,7 @@ def main() -> None:
                    "Default: a local cluster started for the run and closed at its end.")
 @click.option("--dask-workers", type=click.IntRange(1), default=2, show_default=True,
               help="With --engine dask and no --dask-scheduler: worker processes of the local cluster.")
-@click.option("--dask-blocksize", callback=lambda ctx, param, value: _bytes(value), default="32MiB",
+@click.option("--dask-blocksize", callback=lambda ctx, param, value: _bytes(value), default="16MiB",
               show_default=True, metavar="SIZE",
               help="With --engine dask: bytes per partition of a CSV or JSON Lines file (e.g. 64MiB, 1000000).")
 @click.option("--framework", "frameworks", multiple=True, metavar="ID",

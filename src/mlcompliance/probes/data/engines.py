@@ -39,7 +39,7 @@ from mlcompliance.errors import InputError
 
 ENGINES = ("pandas", "dask")
 DEFAULT_WORKERS = 2
-DEFAULT_BLOCKSIZE = 32 << 20     # bytes per CSV / JSON Lines partition
+DEFAULT_BLOCKSIZE = 16 << 20     # bytes per CSV / JSON Lines partition (first partition early; little overhead)
 WINDOW_PER_WORKER = 2            # partitions parsed ahead of the profile, per worker
 INSTALL = "pip install 'mlcompliance[dask]'"
 SCHEDULER_ENV = "MLCOMPLIANCE_DASK_SCHEDULER"
@@ -166,6 +166,7 @@ class DaskEngine(Engine):
                                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",   # this machine only
                                                  silence_logs=logging.ERROR)
                     self._client = Client(self._cluster)
+                    self._client.run(_warm)     # the workers import the readers now, not on their first partition
             except (OSError, TimeoutError, RuntimeError) as err:
                 what = f"cannot reach the Dask scheduler at {address}" if address else "cannot start a local Dask cluster"
                 raise EngineUnavailable(f"--engine dask: {what}: {type(err).__name__}: {err}",
@@ -304,6 +305,13 @@ def _odd_quotes(block: bytes) -> bool:
 
 
 # --- on the workers ---------------------------------------------------------------------------
+def _warm() -> None:
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    import mlcompliance.probes.data.read  # noqa: F401
+
+
 def _parse_block(path: str, start: int, length: int, header: bytes, fmt: str, name: str) -> tuple[Any, ...]:
     """The rows of the lines that start in [start, start + length) of a CSV / JSON Lines file,
     parsed by read.iter_chunks (block 0 holds the header; later blocks get it prepended)."""
