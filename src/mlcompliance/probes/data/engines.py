@@ -237,7 +237,7 @@ class DaskEngine(Engine):
                 try:
                     result = future.result()
                 except (KilledWorker, OSError) as err:     # the cluster, not the file
-                    raise EngineUnavailable(f"--engine dask: a worker was lost: {type(err).__name__}: {err}",
+                    raise EngineUnavailable(f"--engine dask: a worker was lost or unreachable: {type(err).__name__}: {err}",
                                             expected="workers with enough memory for a partition (a smaller "
                                             "--dask-blocksize), and the data files at the same paths") from None
                 future.release()
@@ -258,6 +258,7 @@ class DaskEngine(Engine):
                       for start in range(0, size, self.spec.blocksize)])
         for (_, start, length, *_rest), result in self._ordered(tasks, _parse_block):
             kind = result[0]
+            _unreachable(result, name)
             if kind == "error":
                 raise InputError(result[1], file=result[2], line=result[3], column=result[4], expected=result[5])
             if kind == "unsplittable":
@@ -279,12 +280,19 @@ class DaskEngine(Engine):
         tasks = iter([(path, group, name) for group in range(meta.num_row_groups)])
         done = 0
         for _, result in self._ordered(tasks, _parse_row_group):
+            _unreachable(result, name)
             if result[0] == "error":
                 raise InputError(result[1], file=result[2], line=result[3], column=result[4], expected=result[5])
             done += len(result[1])
             if progress:
                 progress(done)
             yield result[1]
+
+
+def _unreachable(result: tuple[Any, ...], name: str) -> None:
+    if result[0] == "unreachable":
+        raise EngineUnavailable(f"--engine dask: a Dask worker cannot read {name}, which this process reads: {result[1]}",
+                                expected="the project's files at the same paths on every worker (a shared file system)")
 
 
 def _is_gzip(source: Path) -> bool:
@@ -318,8 +326,11 @@ def _parse_block(path: str, start: int, length: int, header: bytes, fmt: str, na
     from fsspec.utils import read_block
 
     from mlcompliance.probes.data.read import iter_chunks
-    with open(path, "rb") as handle:
-        block = read_block(handle, start, length, delimiter=b"\n")
+    try:
+        with open(path, "rb") as handle:
+            block = read_block(handle, start, length, delimiter=b"\n")
+    except OSError as err:          # here it was readable: this worker does not see the same file
+        return ("unreachable", f"{type(err).__name__}: {err.strerror or err}")
     if fmt == "csv":
         if _odd_quotes(block):     # this block and the rest are read in order by the pandas reader
             return ("unsplittable", _block_start(path, start))
@@ -352,7 +363,12 @@ def _block_start(path: str, start: int) -> int:
 def _parse_row_group(path: str, group: int, name: str) -> tuple[Any, ...]:
     import pyarrow.parquet as pq
     try:
-        return ("frame", pq.ParquetFile(path).read_row_group(group).to_pandas())
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as err:
+        return ("unreachable", f"{type(err).__name__}: {err.strerror or err}")
+    try:
+        with handle:
+            return ("frame", pq.ParquetFile(handle).read_row_group(group).to_pandas())
     except Exception as err:  # noqa: BLE001 - a damaged row group is bad input
         text = " ".join(str(err).split())[:300]
         return _error(InputError(f"not a readable parquet file: {type(err).__name__}: {text}", file=name,
