@@ -100,6 +100,12 @@ class Engine:
         from mlcompliance.probes.data.read import iter_chunks
         yield from iter_chunks(source, fmt, name=name, progress=progress)
 
+    def hashed_chunks(self, source: Path | bytes, fmt: str, name: str,
+                      progress: Callable[[int], None] | None = None) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+        """(chunk, its columns' hashes or None) in file order: what the profile is fed."""
+        for chunk in self.chunks(source, fmt, name, progress):
+            yield chunk, None
+
     def describe(self, fmt: str, source: Path | bytes | None = None) -> str:
         """``how.read`` of a dataset's facts."""
         from mlcompliance.probes.data.observe import HOW
@@ -202,9 +208,20 @@ class DaskEngine(Engine):
 
     def chunks(self, source: Path | bytes, fmt: str, name: str,
                progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+        for chunk, _ in self._read(source, fmt, name, progress, hashed=False):
+            yield chunk
+
+    def hashed_chunks(self, source: Path | bytes, fmt: str, name: str,
+                      progress: Callable[[int], None] | None = None) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+        """The partitions with their column hashes, computed on the workers (about half the profile's work)."""
+        yield from self._read(source, fmt, name, progress, hashed=True)
+
+    def _read(self, source: Path | bytes, fmt: str, name: str, progress: Callable[[int], None] | None,
+              hashed: bool) -> Iterator[tuple[Any, dict[str, Any] | None]]:
         from mlcompliance.probes.data.read import iter_chunks
         if not isinstance(source, Path):
-            yield from iter_chunks(source, fmt, name=name, progress=progress)
+            for chunk in iter_chunks(source, fmt, name=name, progress=progress):
+                yield chunk, None
             return
         first = iter_chunks(source, fmt, chunksize=1, name=name)    # missing, empty, wrong format: here, by read.py
         try:
@@ -212,11 +229,12 @@ class DaskEngine(Engine):
         finally:
             first.close()
         if fmt == "parquet":
-            yield from self._parquet(source, name, progress)
+            yield from self._parquet(source, name, progress, hashed)
         elif _is_gzip(source):
-            yield from iter_chunks(source, fmt, name=name, progress=progress)
+            for chunk in iter_chunks(source, fmt, name=name, progress=progress):
+                yield chunk, None
         else:
-            yield from self._text(source, fmt, name, progress)
+            yield from self._text(source, fmt, name, progress, hashed)
 
     def _ordered(self, tasks: Iterator[tuple[Any, ...]], run: Callable[..., Any]) -> Iterator[tuple[Any, Any]]:
         """(task, result) of each task in order, at most WINDOW_PER_WORKER per worker in flight."""
@@ -247,14 +265,15 @@ class DaskEngine(Engine):
             for _, future in pending:
                 future.cancel()
 
-    def _text(self, source: Path, fmt: str, name: str, progress: Callable[[int], None] | None) -> Iterator[Any]:
+    def _text(self, source: Path, fmt: str, name: str, progress: Callable[[int], None] | None,
+              hashed: bool) -> Iterator[tuple[Any, dict[str, Any] | None]]:
         size = source.stat().st_size
         header = b""
         if fmt == "csv":
             with open(source, "rb") as handle:
                 header = handle.readline()
         path = os.fspath(source.resolve())
-        tasks = iter([(path, start, self.spec.blocksize, header, fmt, name)
+        tasks = iter([(path, start, self.spec.blocksize, header, fmt, name, hashed)
                       for start in range(0, size, self.spec.blocksize)])
         for (_, start, length, *_rest), result in self._ordered(tasks, _parse_block):
             kind = result[0]
@@ -262,22 +281,25 @@ class DaskEngine(Engine):
             if kind == "error":
                 raise InputError(result[1], file=result[2], line=result[3], column=result[4], expected=result[5])
             if kind == "unsplittable":
-                yield from _rest_here(source, result[1], header, fmt, name, progress)
+                for chunk in _rest_here(source, result[1], header, fmt, name, progress):
+                    yield chunk, None
                 return
             if kind == "frame" and (len(result[1]) or start == 0):    # block 0 even without rows: the columns
-                yield result[1]
+                yield result[1], result[2]
             if progress:
                 progress(min(size, start + length))
 
-    def _parquet(self, source: Path, name: str, progress: Callable[[int], None] | None) -> Iterator[Any]:
+    def _parquet(self, source: Path, name: str, progress: Callable[[int], None] | None,
+                 hashed: bool) -> Iterator[tuple[Any, dict[str, Any] | None]]:
         import pyarrow.parquet as pq
         from mlcompliance.probes.data.read import iter_chunks
         meta = pq.ParquetFile(source).metadata     # readable: the first chunk was read above
         if meta.num_rows == 0 or meta.num_row_groups <= 1:
-            yield from iter_chunks(source, "parquet", name=name, progress=progress)
+            for chunk in iter_chunks(source, "parquet", name=name, progress=progress):
+                yield chunk, None
             return
         path = os.fspath(source.resolve())
-        tasks = iter([(path, group, name) for group in range(meta.num_row_groups)])
+        tasks = iter([(path, group, name, hashed) for group in range(meta.num_row_groups)])
         done = 0
         for _, result in self._ordered(tasks, _parse_row_group):
             _unreachable(result, name)
@@ -286,7 +308,7 @@ class DaskEngine(Engine):
             done += len(result[1])
             if progress:
                 progress(done)
-            yield result[1]
+            yield result[1], result[2]
 
 
 def _unreachable(result: tuple[Any, ...], name: str) -> None:
@@ -320,7 +342,17 @@ def _warm() -> None:
     import mlcompliance.probes.data.read  # noqa: F401
 
 
-def _parse_block(path: str, start: int, length: int, header: bytes, fmt: str, name: str) -> tuple[Any, ...]:
+def _frame(frame: Any, hashed: bool) -> tuple[Any, ...]:
+    """("frame", frame, its column hashes as the profile computes them, or None)."""
+    if not hashed:
+        return ("frame", frame, None)
+    from mlcompliance.probes.data.profile import column_hash
+    frame.columns = [str(c) for c in frame.columns]
+    return ("frame", frame, {name: column_hash(frame[name], dictionary=True) for name in frame.columns})
+
+
+def _parse_block(path: str, start: int, length: int, header: bytes, fmt: str, name: str,
+                 hashed: bool = False) -> tuple[Any, ...]:
     """The rows of the lines that start in [start, start + length) of a CSV / JSON Lines file,
     parsed by read.iter_chunks (block 0 holds the header; later blocks get it prepended)."""
     from fsspec.utils import read_block
@@ -344,9 +376,9 @@ def _parse_block(path: str, start: int, length: int, header: bytes, fmt: str, na
     except InputError as err:
         return _error(err)
     if len(frames) == 1:
-        return ("frame", frames[0])
+        return _frame(frames[0], hashed)
     import pandas as pd
-    return ("frame", pd.concat(frames, ignore_index=True))
+    return _frame(pd.concat(frames, ignore_index=True), hashed)
 
 
 def _block_start(path: str, start: int) -> int:
@@ -360,7 +392,7 @@ def _block_start(path: str, start: int) -> int:
         return handle.tell()
 
 
-def _parse_row_group(path: str, group: int, name: str) -> tuple[Any, ...]:
+def _parse_row_group(path: str, group: int, name: str, hashed: bool = False) -> tuple[Any, ...]:
     import pyarrow.parquet as pq
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
@@ -368,11 +400,12 @@ def _parse_row_group(path: str, group: int, name: str) -> tuple[Any, ...]:
         return ("unreachable", f"{type(err).__name__}: {err.strerror or err}")
     try:
         with handle:
-            return ("frame", pq.ParquetFile(handle).read_row_group(group).to_pandas())
+            frame = pq.ParquetFile(handle).read_row_group(group).to_pandas()
     except Exception as err:  # noqa: BLE001 - a damaged row group is bad input
         text = " ".join(str(err).split())[:300]
         return _error(InputError(f"not a readable parquet file: {type(err).__name__}: {text}", file=name,
                                  expected="a parquet file, as the manifest's format or the file extension says"))
+    return _frame(frame, hashed)
 
 
 # --- here -------------------------------------------------------------------------------------

@@ -248,8 +248,8 @@ def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
     profiler = Profiler(fields, split_key)
     engine = _engine()      # pandas here, or Dask workers (--engine dask): the same chunks' facts
     with _Progress(path, size if fmt != "parquet" else None) as progress:
-        for chunk in engine.chunks(source, fmt, path, progress):
-            profiler.update(chunk)
+        for chunk, hashed in engine.hashed_chunks(source, fmt, path, progress):
+            profiler.update(chunk, hashed)
     body = profiler.facts()
     body["how"] = {"read": engine.describe(fmt, source), "sampling": profiler.sampling()}
     body["personal"] = _personal(profiler, ds, fields, body)

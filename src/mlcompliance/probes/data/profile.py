@@ -259,7 +259,9 @@ class Profiler:
                                                   for f in self.declared}
 
     # --- the pass ------------------------------------------------------------------------------
-    def update(self, chunk: Any) -> None:
+    def update(self, chunk: Any, hashed: dict[str, Any] | None = None) -> None:
+        """Count ``chunk``; ``hashed``: its columns' ``column_hash`` values when already computed
+        (by a Dask worker, engines.py), else computed here (the same values either way)."""
         import numpy as np
         chunk.columns = [str(c) for c in chunk.columns]
         n = len(chunk)
@@ -268,7 +270,7 @@ class Profiler:
             if name not in self.columns:
                 col = self.columns[name] = _Column(name)
                 col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
-            hashes[name] = self._column(self.columns[name], chunk[name])
+            hashes[name] = self._column(self.columns[name], chunk[name], (hashed or {}).get(name))
         for name, col in self.columns.items():
             if name not in chunk.columns:
                 col.missing += n
@@ -291,7 +293,7 @@ class Profiler:
             self.small.update(chunk, keys)
         self.rows += n
 
-    def _column(self, col: _Column, s: Any) -> tuple[Any, Any]:
+    def _column(self, col: _Column, s: Any, h: Any = None) -> tuple[Any, Any]:
         """Update the column's counts; returns (hash per value, mask of present values)."""
         import numpy as np
         import pandas.api.types as t
@@ -305,7 +307,7 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
-        h = column_hash(s, dictionary=not col.capped)
+        h = column_hash(s, dictionary=not col.capped) if h is None else h
         if col.distinct is not None:
             seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")
