@@ -108,10 +108,15 @@ def _as_dict(result: Any) -> dict[str, Any]:
 _worker_checker = None
 
 
-def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None) -> None:
+def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None, engine: Any = None) -> None:
+    """``engine``: an Engine here, or in a worker process the EngineSpec of the run's shared Dask cluster
+    (each worker process connects its own client to that scheduler; the cluster closes with the run)."""
     global _worker_checker
+    from mlcompliance.probes.data.engines import EngineSpec, open_engine
     from mlcompliance.run import Checker
-    _worker_checker = Checker(policy_paths, probes)
+    if isinstance(engine, EngineSpec):
+        engine = open_engine(engine)
+    _worker_checker = Checker(policy_paths, probes, engine)
 
 
 def _check_one(path: str, as_of: date, fail_on: str | None) -> dict[str, Any]:
@@ -134,13 +139,16 @@ def _work(paths: list[str], as_of: date, fail_on: str | None, fmt: str, options:
 
 
 def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_paths: tuple[Path, ...],
-                 jobs: int | None, fmt: str, options: dict[str, Any], probes: bool | None = None) -> Iterator[Item]:
-    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``: see Checker)."""
+                 jobs: int | None, fmt: str, options: dict[str, Any], probes: bool | None = None,
+                 engine: Any = None) -> Iterator[Item]:
+    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``, ``engine``:
+    see Checker; with worker processes, a Dask engine's one cluster is shared by all of them)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(paths) >= PARALLEL_MIN:
         chunks = iter([paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
+        spec = engine.shared() if engine is not None and probes is not False else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_init_worker,
-                                 initargs=(policy_paths, probes)) as pool:
+                                 initargs=(policy_paths, probes, spec)) as pool:
             pending: deque = deque()
 
             def submit() -> None:
@@ -154,7 +162,7 @@ def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_path
                 submit()
                 yield from items
         return
-    _init_worker(policy_paths, probes)
+    _init_worker(policy_paths, probes, engine)
     for path in paths:
         yield _prepare(_check_one(path, as_of, fail_on), fmt, options)
 

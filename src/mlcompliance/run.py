@@ -26,9 +26,10 @@ class Checker:
     and --policy-path packs do not have; what they add is kept for the next project.
     """
 
-    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None) -> None:
+    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None, engine: Any = None) -> None:
         self.sources = policy.discover(policy_paths, plugins=False)
         self.probes = probes   # data probes: None when the evidence points at data, True always, False never
+        self.engine = engine   # where data files are parsed: a probes.data.engines.Engine, None for pandas here
 
     def _with_plugins(self, wanted: dict[str, str]) -> list[policy.PackSource]:
         self.sources = policy.plugin_sources(self.sources, wanted)
@@ -40,8 +41,10 @@ class Checker:
         """The result of ``root``; ``baseline`` marks findings new/recurring/fixed, ``new_only``
         (--fail-on-new) lets only new findings block the gate, and ``frameworks`` (--framework) adds
         the result seen through those frameworks' crosswalks."""
+        from mlcompliance.probes.data.engines import using
         project = load_project(root)
-        observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
+        with using(self.engine):
+            observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,

@@ -99,6 +99,19 @@ def main() -> None:
 @click.option("--probe/--no-probes", "probes", default=None,
               help="Run the data probes (read the declared data files) even when no dataset has a path / "
                    "never: a metadata-only gate. Default: probe when some dataset of the manifest has a path.")
+@click.option("--engine", "engine_name", type=click.Choice(["pandas", "dask"]), default="pandas", show_default=True,
+              help="Where the data probes parse the data files: pandas in this process, or dask: in parallel on "
+                   "the workers of a Dask cluster (pip install 'mlcompliance[dask]'), with the same facts "
+                   "(docs/probes.md).")
+@click.option("--dask-scheduler", metavar="ADDRESS", envvar="MLCOMPLIANCE_DASK_SCHEDULER", default=None,
+              help="With --engine dask: the scheduler of a running Dask cluster (e.g. tcp://host:8786; env "
+                   "MLCOMPLIANCE_DASK_SCHEDULER); its workers must see the project's files at the same paths. "
+                   "Default: a local cluster started for the run and closed at its end.")
+@click.option("--dask-workers", type=click.IntRange(1), default=2, show_default=True,
+              help="With --engine dask and no --dask-scheduler: worker processes of the local cluster.")
+@click.option("--dask-blocksize", callback=lambda ctx, param, value: _bytes(value), default="16MiB",
+              show_default=True, metavar="SIZE",
+              help="With --engine dask: bytes per partition of a CSV or JSON Lines file (e.g. 64MiB, 1000000).")
 @click.option("--framework", "frameworks", multiple=True, metavar="ID",
               help="Also report the result by the controls of framework ID through its crosswalk: iso42001 "
                    "(ISO/IEC 42001:2023 Annex A) or nist-ai-rmf (NIST AI RMF 1.0); repeatable. One project only "
@@ -111,7 +124,8 @@ def main() -> None:
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
-          probes: bool | None, frameworks: tuple[str, ...], template_dir: Path | None, sarif_root: Path | None) -> None:
+          probes: bool | None, engine_name: str, dask_scheduler: str | None, dask_workers: int, dask_blocksize: int,
+          frameworks: tuple[str, ...], template_dir: Path | None, sarif_root: Path | None) -> None:
     """Check PROJECTS (directories of evidence files; default: the project containing the current
     directory) against their policy packs.
 
@@ -124,6 +138,9 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     if fail_on_new and baseline_file is None:
         raise click.UsageError("--fail-on-new needs --baseline FILE (the saved result to compare with)")
     output, extra = _outputs(outputs)
+    from mlcompliance.probes.data.engines import EngineSpec, open_engine
+    engine = open_engine(EngineSpec(engine_name, dask_scheduler, dask_workers, dask_blocksize))
+    click.get_current_context().call_on_close(engine.close)    # a local Dask cluster ends with the run
     if frameworks:
         from mlcompliance.policy import crosswalks
         for name in frameworks:
@@ -135,7 +152,7 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             from mlcompliance.result.baseline import Comparison
             baseline = Comparison.load(baseline_file)
         try:
-            result = Checker(policy_paths, probes).check(projects[0], as_of, fail_on, baseline=baseline,
+            result = Checker(policy_paths, probes, engine).check(projects[0], as_of, fail_on, baseline=baseline,
                                                          new_only=fail_on_new, frameworks=frameworks)
         except InputError as err:
             _emit_failure([(fmt, output), *extra], projects[0], err, as_of, sarif_root)
@@ -166,13 +183,25 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     head = _stamp(head) if timestamp else head
     if extra:
         _check_portfolio_to_many(paths, head, as_of, fail_on, policy_paths, jobs, [(fmt, output), *extra],
-                                 template_dir, probes, sarif_root)
+                                 template_dir, probes, sarif_root, engine)
         return
     options = _portfolio_options(fmt, template_dir, sarif_root)
     with _progress(len(paths)) as advance, _output(output, paths) as out:
-        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes)
+        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes, engine)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
+
+
+def _bytes(value: str | int) -> int:
+    """A size such as 64MiB, 64MB, 500k or 1000000 in bytes (binary and decimal units alike: KiB/KB...)."""
+    import re
+    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(i?b)?\s*", str(value), re.IGNORECASE)
+    if not match or int(match.group(1)) == 0:
+        raise click.BadParameter(f"'{value}' is not a size in bytes (e.g. 32MiB, 1000000)")
+    unit = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+    if match.group(3) and match.group(3).lower() == "b" and match.group(2):
+        unit = {"k": 10 ** 3, "m": 10 ** 6, "g": 10 ** 9}[match.group(2).lower()]
+    return int(match.group(1)) * unit
 
 
 def _project_here() -> Path:
@@ -222,7 +251,7 @@ def _is_format(name: str) -> bool:
 def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on: str | None,
                              policy_paths: tuple[Path, ...], jobs: int | None,
                              targets: list[tuple[str, Path | None]], template_dir: Path | None,
-                             probes: bool | None = None, sarif_root: Path | None = None) -> None:
+                             probes: bool | None = None, sarif_root: Path | None = None, engine: object = None) -> None:
     """A portfolio written in several formats from one run: checked once into a temporary JSON
     Lines portfolio, then each format rendered from it (as `mlcompliance render` does, so each
     output is byte-identical to a separate `check --format F`)."""
@@ -235,7 +264,7 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
     with tempfile.TemporaryDirectory(prefix="mlcompliance-") as tmp:
         saved = Path(tmp) / "portfolio.jsonl"
         with _progress(len(paths)) as advance, saved.open("w", encoding="utf-8", newline="") as out:
-            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes)
+            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes, engine)
             rollup, _ = portfolio.write(items, head, "json", out, {}, advance)
         for target_fmt, path in targets:
             options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None, sarif_root)

@@ -90,13 +90,16 @@ def _observe_data(project: Project, files: dict[str, bytes] | None, probes: bool
         project.observed_index.update(index)
     if not needs_data(project.bundle):
         return
+    from mlcompliance.probes.data.engines import EngineStopped, current
     from mlcompliance.probes.data.outcomes import observe_outcomes
-    from mlcompliance.probes.data.read import loader
 
     def locate(pointer: str) -> tuple[str, int]:
         where = project.locate(pointer)
         return (where.file, where.line)
-    facts, index = observe_outcomes(project.bundle, loader(project.root, files), locate)
+    try:
+        facts, index = observe_outcomes(project.bundle, current().loader(project.root, files), locate)
+    except EngineStopped as stop:     # --engine dask cannot work: the run's error (exit 2), not a data fact
+        raise stop.error from None
     project.bundle["observed"].setdefault("data", {})["outcomes"] = facts
     project.observed_index.update(index)
 

@@ -175,10 +175,14 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
     error = None
     if hit is not None:
         body, rows, keys = hit
+        body["how"]["read"] = _engine().describe(fmt, source)   # the same facts, whichever engine computed them
     else:
         try:
             body, rows, keys = _profile(source, fmt, ds, path, _size(source))
         except InputError as err:
+            from mlcompliance.probes.data.engines import EngineUnavailable
+            if isinstance(err, EngineUnavailable):     # the --engine cannot work: the run's error, not the file's
+                raise
             error = str(err)
         if pending is not None:
             done = _finish(pending, path)
@@ -239,17 +243,22 @@ def _size(source: Path | bytes) -> int:
 def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
              size: int) -> tuple[dict[str, Any], Any, Any]:
     from mlcompliance.probes.data.profile import Profiler
-    from mlcompliance.probes.data.read import CHUNK_ROWS, iter_chunks
     fields = [f for f in ds.get("fields") or [] if isinstance(f, dict)]
     split_key = ds.get("split_key") if isinstance(ds.get("split_key"), str) else None
     profiler = Profiler(fields, split_key)
+    engine = _engine()      # pandas here, or Dask workers (--engine dask): the same chunks' facts
     with _Progress(path, size if fmt != "parquet" else None) as progress:
-        for chunk in iter_chunks(source, fmt, name=path, progress=progress):
-            profiler.update(chunk)
+        for chunk, hashed in engine.hashed_chunks(source, fmt, path, progress):
+            profiler.update(chunk, hashed)
     body = profiler.facts()
-    body["how"] = {"read": HOW["read"].format(chunk=CHUNK_ROWS), "sampling": profiler.sampling()}
+    body["how"] = {"read": engine.describe(fmt, source), "sampling": profiler.sampling()}
     body["personal"] = _personal(profiler, ds, fields, body)
     return body, profiler.all_row_hashes(), profiler.all_key_hashes()
+
+
+def _engine() -> Any:
+    from mlcompliance.probes.data.engines import current
+    return current()
 
 
 def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:

@@ -76,11 +76,43 @@ def column_hash(s: Any, dictionary: bool = False) -> Any:
         import numpy as np
         encoded = text.dictionary_encode()
         if len(encoded.dictionary) * 4 < len(text):
-            h = text_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
+            h = _value_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
             if text.null_count:
                 h[text.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
             return np.ascontiguousarray(h)
-    return text_hash(text)
+    return _value_hash(text)
+
+
+# --- chunk independence: a value hashes alike whatever dtype its chunk was read as -----------------
+# pandas infers a column's dtype per chunk, so one value can arrive as a number in one chunk and as
+# text in another (a CSV column with some text further down; a JSON column of numbers and strings;
+# booleans with blanks). Text that pandas would read as a number or a boolean therefore hashes as
+# that number's (or 1.0/0.0's) float bits, the way a numeric chunk hashes it; so the distinct
+# counts, duplicate rows and split overlaps do not depend on where chunks (or Dask partitions) end.
+_NUMBER_LIKE = r"^\s*([-+]?([0-9]|\.[0-9]|inf(inity)?\s*$)|(true|false)\s*$)"
+
+
+def _value_hash(text: Any) -> Any:
+    """``text_hash`` of a large_string array, with number-like and boolean text hashed by value."""
+    import numpy as np
+    import pyarrow.compute as pc
+    h = text_hash(text)
+    if len(text) == 0:
+        return h
+    looks = pc.match_substring_regex(text, _NUMBER_LIKE, ignore_case=True)
+    if not pc.any(looks).as_py():
+        return h
+    import pandas as pd
+    where = np.flatnonzero(looks.fill_null(False).to_numpy(zero_copy_only=False))
+    values = pd.Series(text.take(where).to_pylist(), dtype=object).str.strip()
+    lowered = values.str.lower()
+    numbers = pd.to_numeric(values.where(~lowered.isin(("true", "false"))), errors="coerce")
+    numbers = numbers.where(lowered != "true", 1.0).where(lowered != "false", 0.0).to_numpy(dtype="float64")
+    ok = ~np.isnan(numbers)
+    numbers = np.where(numbers == 0, 0.0, numbers)
+    h = np.array(h, dtype="uint64", copy=True)
+    h[where[ok]] = numbers[ok].view("uint64")
+    return h
 
 
 def _as_text(s: Any) -> Any:
@@ -227,7 +259,9 @@ class Profiler:
                                                   for f in self.declared}
 
     # --- the pass ------------------------------------------------------------------------------
-    def update(self, chunk: Any) -> None:
+    def update(self, chunk: Any, hashed: dict[str, Any] | None = None) -> None:
+        """Count ``chunk``; ``hashed``: its columns' ``column_hash`` values when already computed
+        (by a Dask worker, engines.py), else computed here (the same values either way)."""
         import numpy as np
         chunk.columns = [str(c) for c in chunk.columns]
         n = len(chunk)
@@ -236,7 +270,7 @@ class Profiler:
             if name not in self.columns:
                 col = self.columns[name] = _Column(name)
                 col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
-            hashes[name] = self._column(self.columns[name], chunk[name])
+            hashes[name] = self._column(self.columns[name], chunk[name], (hashed or {}).get(name))
         for name, col in self.columns.items():
             if name not in chunk.columns:
                 col.missing += n
@@ -259,7 +293,7 @@ class Profiler:
             self.small.update(chunk, keys)
         self.rows += n
 
-    def _column(self, col: _Column, s: Any) -> tuple[Any, Any]:
+    def _column(self, col: _Column, s: Any, h: Any = None) -> tuple[Any, Any]:
         """Update the column's counts; returns (hash per value, mask of present values)."""
         import numpy as np
         import pandas.api.types as t
@@ -273,7 +307,7 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
-        h = column_hash(s, dictionary=not col.capped)
+        h = column_hash(s, dictionary=not col.capped) if h is None else h
         if col.distinct is not None:
             seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")
@@ -358,7 +392,7 @@ class Profiler:
         return {
             "rows": self.rows,
             "columns": list(self.columns),
-            "dtypes": {n: _merged(c.dtypes) for n, c in self.columns.items()},
+            "dtypes": {n: _merged(c.dtypes, c.missing) for n, c in self.columns.items()},
             "column_stats": columns,
             "constant_columns": [n for n, c in columns.items() if c["constant"]],
             "duplicates": {"rows": self.rows - unique, "share": _share(self.rows - unique, self.rows),
@@ -376,11 +410,11 @@ class Profiler:
     def _column_facts(self, col: _Column) -> dict[str, Any]:
         distinct = None if col.capped else len(col.distinct)
         entry: dict[str, Any] = {
-            "name": col.name, "dtype": _merged(col.dtypes), "missing": col.missing, "missing_share": _share(col.missing, self.rows),
+            "name": col.name, "dtype": _merged(col.dtypes, col.missing), "missing": col.missing, "missing_share": _share(col.missing, self.rows),
             "distinct": distinct, "distinct_capped": col.capped, "distinct_cap": DISTINCT_CAP,
             "constant": distinct is not None and distinct <= 1 and self.rows > 0,
         }
-        if col.min is not None:
+        if col.min is not None and entry["dtype"] in _NUMERIC_TYPES:   # a column numeric only in some chunks is text
             entry["min"], entry["max"] = col.min, col.max
         numeric, small = self.numeric.frame, self.small.frame
         if numeric is not None and col.name in numeric.columns and entry["dtype"] in _NUMERIC_TYPES:
@@ -412,21 +446,43 @@ def _mixed(s: Any) -> dict[str, Any]:
     MIXED_TESTED non-empty values of the sample."""
     import pandas as pd
     values = s.dropna().head(MIXED_TESTED * 2)
-    text = pd.Series([v.strip() for v in values.tolist() if isinstance(v, str) and v.strip()][:MIXED_TESTED],
+    text = pd.Series([_as_cell(v) for v in values.tolist() if not isinstance(v, str) or v.strip()][:MIXED_TESTED],
                      dtype=object)
     numeric = int(pd.to_numeric(text, errors="coerce").notna().sum()) if len(text) else 0
     return {"tested": int(text.size), "numeric": numeric, "other": int(text.size) - numeric,
             "mixed": 0 < numeric < text.size}
 
 
-def _merged(kinds: set[str]) -> str:
+def _as_cell(v: Any) -> Any:
+    """A sampled value as the text test of ``_mixed`` sees it, whatever dtype its chunk was read as:
+    text stripped, numbers as they are (numeric), booleans as their text (not numeric)."""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, (bool, _bool_types())):
+        return str(bool(v))
+    return v
+
+
+def _bool_types() -> tuple[type, ...]:
+    import numpy as np
+    return (np.bool_,)
+
+
+def _merged(kinds: set[str], missing: int = 0) -> str:
+    """The column's dtype as pandas reads the whole column at once, from the kinds of its chunks
+    (so it does not depend on where chunks end): integers with a blank anywhere are numbers (float),
+    booleans with a blank, and any other disagreement between chunks, are text (pandas' object)."""
     if not kinds:
         return "empty"
+    if kinds == {"integer"} and missing:
+        return "number"
+    if kinds == {"boolean"} and missing:
+        return "string"
     if len(kinds) == 1:
         return next(iter(kinds))
     if kinds == {"integer", "number"}:
         return "number"
-    return "mixed"
+    return "string"
 
 
 def _share(part: int, whole: int) -> float:
