@@ -108,10 +108,10 @@ def _as_dict(result: Any) -> dict[str, Any]:
 _worker_checker = None
 
 
-def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None) -> None:
+def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None, cache: bool = True) -> None:
     global _worker_checker
     from mlcompliance.run import Checker
-    _worker_checker = Checker(policy_paths, probes)
+    _worker_checker = Checker(policy_paths, probes, cache)
 
 
 def _check_one(path: str, as_of: date, fail_on: str | None) -> dict[str, Any]:
@@ -134,13 +134,15 @@ def _work(paths: list[str], as_of: date, fail_on: str | None, fmt: str, options:
 
 
 def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_paths: tuple[Path, ...],
-                 jobs: int | None, fmt: str, options: dict[str, Any], probes: bool | None = None) -> Iterator[Item]:
-    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``: see Checker)."""
+                 jobs: int | None, fmt: str, options: dict[str, Any], probes: bool | None = None,
+                 cache: bool = True) -> Iterator[Item]:
+    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``, ``cache``:
+    see Checker)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(paths) >= PARALLEL_MIN:
         chunks = iter([paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_init_worker,
-                                 initargs=(policy_paths, probes)) as pool:
+                                 initargs=(policy_paths, probes, cache)) as pool:
             pending: deque = deque()
 
             def submit() -> None:
@@ -154,7 +156,7 @@ def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_path
                 submit()
                 yield from items
         return
-    _init_worker(policy_paths, probes)
+    _init_worker(policy_paths, probes, cache)
     for path in paths:
         yield _prepare(_check_one(path, as_of, fail_on), fmt, options)
 

@@ -26,9 +26,10 @@ class Checker:
     and --policy-path packs do not have; what they add is kept for the next project.
     """
 
-    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None) -> None:
+    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None, cache: bool = True) -> None:
         self.sources = policy.discover(policy_paths, plugins=False)
         self.probes = probes   # data probes: None when the evidence points at data, True always, False never
+        self.cache = cache     # data-probe results and file digests cached by SHA-256 (False: --no-cache)
 
     def _with_plugins(self, wanted: dict[str, str]) -> list[policy.PackSource]:
         self.sources = policy.plugin_sources(self.sources, wanted)
@@ -41,7 +42,7 @@ class Checker:
         (--fail-on-new) lets only new findings block the gate, and ``frameworks`` (--framework) adds
         the result seen through those frameworks' crosswalks."""
         project = load_project(root)
-        observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
+        observe(project, probes=self.probes, cache=self.cache)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
