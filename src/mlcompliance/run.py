@@ -53,7 +53,8 @@ class Checker:
         risk = derive(project.bundle, as_of, tier_conditions)
         dates = effective_dates(project.settings.get("effective_dates", {}), loaded, project)
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
-        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)
+        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings,
+                                   cache=self.cache)
         findings += tier_findings(project, risk)
         findings += pack_findings(project, loaded, as_of, newer_versions(loaded, self.sources, requested))
         caps = {p.id: p.waiver_max_days for p in loaded}

@@ -56,6 +56,26 @@ class Cache:
         except (OSError, ValueError):
             return None
 
+    def known_sha256(self, path: Path) -> str | None:
+        """The SHA-256 recorded for this file as it is now: by the data probe (with its MD5), else by
+        a named check that hashed it (``remember_sha256``), else None."""
+        full = self.known_digest(path)
+        if isinstance(full, dict) and isinstance(full.get("sha256"), str):
+            return full["sha256"]
+        where = self._stat_path(path)
+        try:
+            entry = json.loads(where.with_suffix(".sha256").read_text(encoding="utf-8")) if where else None
+        except (OSError, ValueError):
+            return None
+        return entry.get("sha256") if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) else None
+
+    def remember_sha256(self, path: Path, sha256: str, size: int) -> None:
+        """Keep a SHA-256 alone (no MD5) apart from the data probe's digests, which need both."""
+        where = self._stat_path(path)
+        if where is not None:
+            entry = json.dumps({"sha256": sha256, "size": size}).encode()
+            self._write(where.with_suffix(".sha256"), lambda h: h.write(entry))
+
     def remember_digest(self, path: Path, digest: dict[str, Any]) -> None:
         where = self._stat_path(path)
         if where is not None:
