@@ -108,7 +108,8 @@ def _as_dict(result: Any) -> dict[str, Any]:
 _worker_checker = None
 
 
-def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None, engine: Any = None) -> None:
+def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None, engine: Any = None,
+                 cache: bool = True) -> None:
     """``engine``: an Engine here, or in a worker process the EngineSpec of the run's shared Dask cluster
     (each worker process connects its own client to that scheduler; the cluster closes with the run)."""
     global _worker_checker
@@ -116,7 +117,7 @@ def _init_worker(policy_paths: tuple[Path, ...], probes: bool | None = None, eng
     from mlcompliance.run import Checker
     if isinstance(engine, EngineSpec):
         engine = open_engine(engine)
-    _worker_checker = Checker(policy_paths, probes, engine)
+    _worker_checker = Checker(policy_paths, probes, engine, cache)
 
 
 def _check_one(path: str, as_of: date, fail_on: str | None) -> dict[str, Any]:
@@ -140,15 +141,15 @@ def _work(paths: list[str], as_of: date, fail_on: str | None, fmt: str, options:
 
 def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_paths: tuple[Path, ...],
                  jobs: int | None, fmt: str, options: dict[str, Any], probes: bool | None = None,
-                 engine: Any = None) -> Iterator[Item]:
-    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``, ``engine``:
+                 engine: Any = None, cache: bool = True) -> Iterator[Item]:
+    """Check ``paths`` (sorted, each once) and yield their items in that order (``probes``, ``engine``, ``cache``:
     see Checker; with worker processes, a Dask engine's one cluster is shared by all of them)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(paths) >= PARALLEL_MIN:
         chunks = iter([paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
         spec = engine.shared() if engine is not None and probes is not False else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_init_worker,
-                                 initargs=(policy_paths, probes, spec)) as pool:
+                                 initargs=(policy_paths, probes, spec, cache)) as pool:
             pending: deque = deque()
 
             def submit() -> None:
@@ -162,7 +163,7 @@ def iter_checked(paths: list[str], as_of: date, fail_on: str | None, policy_path
                 submit()
                 yield from items
         return
-    _init_worker(policy_paths, probes, engine)
+    _init_worker(policy_paths, probes, engine, cache)
     for path in paths:
         yield _prepare(_check_one(path, as_of, fail_on), fmt, options)
 

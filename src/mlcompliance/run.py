@@ -26,10 +26,12 @@ class Checker:
     and --policy-path packs do not have; what they add is kept for the next project.
     """
 
-    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None, engine: Any = None) -> None:
+    def __init__(self, policy_paths: Iterable[Path] = (), probes: bool | None = None, engine: Any = None,
+                 cache: bool = True) -> None:
         self.sources = policy.discover(policy_paths, plugins=False)
         self.probes = probes   # data probes: None when the evidence points at data, True always, False never
         self.engine = engine   # where data files are parsed: a probes.data.engines.Engine, None for pandas here
+        self.cache = cache     # data-probe results and file digests cached by SHA-256 (False: --no-cache)
 
     def _with_plugins(self, wanted: dict[str, str]) -> list[policy.PackSource]:
         self.sources = policy.plugin_sources(self.sources, wanted)
@@ -44,7 +46,7 @@ class Checker:
         from mlcompliance.probes.data.engines import using
         project = load_project(root)
         with using(self.engine):
-            observe(project, probes=self.probes)   # facts under /observed, before any rule reads the bundle
+            observe(project, probes=self.probes, cache=self.cache)   # facts under /observed, before any rule reads the bundle
         waiver_doc = waivers.load(project)
         requested = packs if packs is not None else project.settings.get("packs")
         chosen = policy.resolve(requested, self.sources, project.config if packs is None else None,
@@ -55,7 +57,8 @@ class Checker:
         risk = derive(project.bundle, as_of, tier_conditions)
         dates = effective_dates(project.settings.get("effective_dates", {}), loaded, project)
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
-        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings)
+        findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings,
+                                   cache=self.cache)
         findings += tier_findings(project, risk)
         findings += pack_findings(project, loaded, as_of, newer_versions(loaded, self.sources, requested))
         caps = {p.id: p.waiver_max_days for p in loaded}

@@ -112,6 +112,9 @@ def main() -> None:
 @click.option("--dask-blocksize", callback=lambda ctx, param, value: _bytes(value), default="16MiB",
               show_default=True, metavar="SIZE",
               help="With --engine dask: bytes per partition of a CSV or JSON Lines file (e.g. 64MiB, 1000000).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Compute every data-probe fact and file digest anew: neither read nor write the cache "
+                   "(by default results are cached by the SHA-256 of the files they read; docs/probes.md).")
 @click.option("--framework", "frameworks", multiple=True, metavar="ID",
               help="Also report the result by the controls of framework ID through its crosswalk: iso42001 "
                    "(ISO/IEC 42001:2023 Annex A) or nist-ai-rmf (NIST AI RMF 1.0); repeatable. One project only "
@@ -124,8 +127,8 @@ def main() -> None:
 def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | None,
           shard: tuple[int, int] | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None, as_of: date,
           policy_paths: tuple[Path, ...], timestamp: bool, baseline_file: Path | None, fail_on_new: bool,
-          probes: bool | None, engine_name: str, dask_scheduler: str | None, dask_workers: int, dask_blocksize: int,
-          frameworks: tuple[str, ...], template_dir: Path | None, sarif_root: Path | None) -> None:
+          probes: bool | None, no_cache: bool, engine_name: str, dask_scheduler: str | None, dask_workers: int,
+          dask_blocksize: int, frameworks: tuple[str, ...], template_dir: Path | None, sarif_root: Path | None) -> None:
     """Check PROJECTS (directories of evidence files; default: the project containing the current
     directory) against their policy packs.
 
@@ -152,8 +155,8 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
             from mlcompliance.result.baseline import Comparison
             baseline = Comparison.load(baseline_file)
         try:
-            result = Checker(policy_paths, probes, engine).check(projects[0], as_of, fail_on, baseline=baseline,
-                                                         new_only=fail_on_new, frameworks=frameworks)
+            result = Checker(policy_paths, probes, engine, not no_cache).check(
+                projects[0], as_of, fail_on, baseline=baseline, new_only=fail_on_new, frameworks=frameworks)
         except InputError as err:
             _emit_failure([(fmt, output), *extra], projects[0], err, as_of, sarif_root)
             raise
@@ -183,11 +186,11 @@ def check(projects: tuple[Path, ...], recursive_root: Path | None, jobs: int | N
     head = _stamp(head) if timestamp else head
     if extra:
         _check_portfolio_to_many(paths, head, as_of, fail_on, policy_paths, jobs, [(fmt, output), *extra],
-                                 template_dir, probes, sarif_root, engine)
+                                 template_dir, probes, sarif_root, engine, not no_cache)
         return
     options = _portfolio_options(fmt, template_dir, sarif_root)
     with _progress(len(paths)) as advance, _output(output, paths) as out:
-        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes, engine)
+        items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, fmt, options, probes, engine, not no_cache)
         rollup, _ = portfolio.write(items, head, fmt, out, options, advance)
     _finish_portfolio(rollup)
 
@@ -251,7 +254,8 @@ def _is_format(name: str) -> bool:
 def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on: str | None,
                              policy_paths: tuple[Path, ...], jobs: int | None,
                              targets: list[tuple[str, Path | None]], template_dir: Path | None,
-                             probes: bool | None = None, sarif_root: Path | None = None, engine: object = None) -> None:
+                             probes: bool | None = None, sarif_root: Path | None = None, engine: object = None,
+                             cache: bool = True) -> None:
     """A portfolio written in several formats from one run: checked once into a temporary JSON
     Lines portfolio, then each format rendered from it (as `mlcompliance render` does, so each
     output is byte-identical to a separate `check --format F`)."""
@@ -264,7 +268,7 @@ def _check_portfolio_to_many(paths: list[str], head: dict, as_of: date, fail_on:
     with tempfile.TemporaryDirectory(prefix="mlcompliance-") as tmp:
         saved = Path(tmp) / "portfolio.jsonl"
         with _progress(len(paths)) as advance, saved.open("w", encoding="utf-8", newline="") as out:
-            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes, engine)
+            items = portfolio.iter_checked(paths, as_of, fail_on, policy_paths, jobs, "json", {}, probes, engine, cache)
             rollup, _ = portfolio.write(items, head, "json", out, {}, advance)
         for target_fmt, path in targets:
             options = _portfolio_options(target_fmt, template_dir if target_fmt == "html" else None, sarif_root)

@@ -32,13 +32,80 @@ def read_project_file(project: Project) -> Callable[[str], bytes | None]:
     return read
 
 
+class ProjectFiles:
+    """Existence and SHA-256 of project files for named checks (``project_file``), never reading a
+    whole file into memory: a digest is, in order, the one the data probe computed for the same
+    file in this run (``/observed/data``), the one the digest cache remembers for the file as it is
+    now (path, size, mtime, inode; ``probes.data.cache``; not with ``cache=False``), else the file
+    streamed through SHA-256 in 1 MiB blocks, remembered for the rest of the run and the next."""
+
+    def __init__(self, project: Project, cache: bool = True) -> None:
+        self.root = project.root
+        self._cache: Any = None
+        self._known: dict[str, str] | None = None   # real path -> SHA-256 known in this run
+        self._observed = project.bundle.get("observed", {}).get("data")
+        self._use_cache = cache
+
+    def _path(self, rel: Any) -> Any:
+        if not isinstance(rel, str):
+            return None
+        try:
+            path = resolve_inside(self.root, rel)
+        except InputError:
+            return None
+        return path if path.is_file() else None
+
+    def exists(self, rel: str) -> bool:
+        return self._path(rel) is not None
+
+    def sha256(self, rel: str) -> str | None:
+        import os
+        path = self._path(rel)
+        if path is None:
+            return None
+        real = os.path.realpath(path)
+        if self._known is None:
+            self._known = self._probed()
+        if real in self._known:
+            return self._known[real]
+        from mlcompliance.probes.data import integrity
+        if self._use_cache and self._cache is None:
+            from mlcompliance.probes.data.cache import Cache
+            self._cache = Cache.default()
+        digest = self._cache.known_sha256(path) if self._cache is not None else None
+        if digest is None:
+            try:
+                digest, size = integrity.sha256_file(path)
+            except OSError:
+                return None
+            if self._cache is not None:
+                self._cache.remember_sha256(path, digest, size)
+        self._known[real] = digest
+        return digest
+
+    def _probed(self) -> dict[str, str]:
+        """Real path -> SHA-256 of every plain file the data probe hashed in this run."""
+        import os
+        out: dict[str, str] = {}
+        datasets = self._observed.get("datasets") if isinstance(self._observed, dict) else None
+        for entry in (datasets or {}).values() if isinstance(datasets, dict) else ():
+            found = entry.get("integrity") if isinstance(entry, dict) else None
+            if isinstance(found, dict) and found.get("kind") == "file" and isinstance(found.get("sha256"), str):
+                path = self._path(entry.get("path"))
+                if path is not None:
+                    out[os.path.realpath(path)] = found["sha256"]
+        return out
+
+
 def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
              read_file: Callable[[str], bytes | None] | None = None,
              date_overrides: dict[str, dict[str, str]] | None = None,
-             parameters: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
+             parameters: dict[str, dict[str, Any]] | None = None, cache: bool = True) -> list[Finding]:
     """All findings of ``packs`` on ``project``, in evaluation order (the result sorts them, once).
 
-    ``read_file`` defaults to the project directory; ``date_overrides`` maps rule ids to
+    ``read_file`` (pack fixtures: in-memory files) defaults to the project directory, whose files
+    ``project_file`` hashes streamed (``ProjectFiles``; ``cache`` False: not from the digest cache);
+    ``date_overrides`` maps rule ids to
     replacement ``applies_from``/``applies_until`` dates (mlcompliance.yaml effective_dates);
     ``parameters`` maps a pack id to its parameter values (mlcompliance.yaml ``parameters`` over
     the pack's defaults; a pack absent here uses its defaults).
@@ -50,7 +117,8 @@ def evaluate(project: Project, packs: list[Pack], as_of: date, tier: str,
         attach_derived(project, as_of, shared_conditions(packs, TIER_CONDITIONS))
     values = {p.id: {**{n: q.default for n, q in p.parameters.items()}, **(parameters or {}).get(p.id, {})}
               for p in packs}
-    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values)
+    ctx = Context(project.bundle, as_of, tier, read_file or read_project_file(project), values,
+                  files=None if read_file is not None else ProjectFiles(project, cache))
     findings: list[Finding] = []
     for pack in packs:
         ctx.legacy = pack.legacy

@@ -39,6 +39,13 @@ class Violation:
     detail: str
 
 
+def _sha256_of(read_file: Callable[[str], bytes | None]) -> Callable[[str], str | None]:
+    def sha256(rel: str) -> str | None:
+        data = read_file(rel)
+        return None if data is None else hashlib.sha256(data).hexdigest()
+    return sha256
+
+
 @dataclass(frozen=True)
 class Target:
     pointer: str
@@ -50,11 +57,17 @@ class Context:
 
     def __init__(self, bundle: dict[str, Any], as_of: date, tier: str,
                  read_file: Callable[[str], bytes | None],
-                 parameters: dict[str, dict[str, Any]] | None = None) -> None:
+                 parameters: dict[str, dict[str, Any]] | None = None,
+                 files: Any = None) -> None:
         self.bundle = bundle
         self.as_of = as_of
         self.tier = tier
         self.read_file = read_file   # project-relative path -> bytes, or None when absent
+        # project-relative path -> exists / SHA-256 (None when absent): over ``read_file`` unless
+        # ``files`` (engine/evaluate.py ProjectFiles) streams them from the project directory
+        self.file_exists: Callable[[str], bool] = files.exists if files is not None else (
+            lambda rel: read_file(rel) is not None)
+        self.file_sha256: Callable[[str], str | None] = files.sha256 if files is not None else _sha256_of(read_file)
         # pack id -> {parameter: value} for every parameter of the pack (a pack absent here: its defaults)
         self.parameters = parameters or {}
         # True while evaluating a built-in pack version evaluated as released (policy/packs.py
@@ -514,8 +527,7 @@ def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vi
             return
         yield Violation(pointer, pointers.MISSING, f"{p['field']} is missing: no project file named")
         return
-    data = ctx.read_file(path)
-    if data is None:
+    if not ctx.file_exists(path):
         yield Violation(pointer, path, f"file {path!r} is not in the project")
         return
     if "sha256_field" in p:
@@ -523,7 +535,10 @@ def project_file(ctx: Context, target: Target, p: dict[str, Any]) -> Iterator[Vi
         if declared is pointers.MISSING:
             yield Violation(d_ptr, pointers.MISSING, "no sha256 declared for the file")
             return
-        actual = hashlib.sha256(data).hexdigest()
+        actual = ctx.file_sha256(path)   # streamed, or the digest the data probe already computed
+        if actual is None:
+            yield Violation(pointer, path, f"file {path!r} is not in the project")
+            return
         if actual != declared:
             yield Violation(d_ptr, declared, f"declared sha256 {declared[:12]}... but {path} hashes to {actual[:12]}...")
 

@@ -46,12 +46,14 @@ HOW = {
 }
 
 
-def observe(project: Project, files: dict[str, bytes] | None = None, probes: bool | None = None) -> None:
+def observe(project: Project, files: dict[str, bytes] | None = None, probes: bool | None = None,
+            cache: bool = True) -> None:
     """Probe ``project`` (or, for pack test fixtures, the in-memory ``files``) and record the facts.
 
     The data probe (``/observed/data``) runs when the evidence points at data (a dataset with a
     path), or always with ``probes=True`` (``--probe``); ``probes=False`` (``--no-probes``) skips
-    it, so a metadata-only check never imports pandas."""
+    it, so a metadata-only check never imports pandas. ``cache=False`` (``--no-cache``) computes
+    every data fact anew and writes no cache entry (in-memory ``files`` are never cached)."""
     pipeline = project.bundle.get("pipeline")
     pipeline = pipeline if isinstance(pipeline, dict) else {}
     ci = pipeline.get("ci") if isinstance(pipeline.get("ci"), dict) else {}
@@ -72,36 +74,47 @@ def observe(project: Project, files: dict[str, bytes] | None = None, probes: boo
     observed["sources"] = sources
     project.observed_index.update(index)
     project.observed_index.update(source_index)
-    _observe_data(project, files, probes)
+    _observe_data(project, files, probes, cache)
 
 
-def _observe_data(project: Project, files: dict[str, bytes] | None, probes: bool | None) -> None:
+def _observe_data(project: Project, files: dict[str, bytes] | None, probes: bool | None,
+                  cache: bool = True) -> None:
     """Facts from the declared data files, after the repository probe: per dataset
     (``probes.data.observe``), then drift, fairness and metrics (``probes.data.outcomes``) when the
     manifest declares predictions or a drift comparison. ``probes`` False (--no-probes) skips
-    both; True (--probe) runs the per-dataset probe even where the evidence points at no data."""
+    both; True (--probe) runs the per-dataset probe even where the evidence points at no data.
+    Both are cached by file digest (``probes.data.cache``, ``probes.data.outcome_cache``) unless
+    ``cache`` is False or the files are a fixture's."""
     if probes is False:
         return
+    from mlcompliance.probes.data import cache as cache_mod
     from mlcompliance.probes.data.observe import observe_data, wants_data
     from mlcompliance.probes.data.outcomes import needs_data
+    store = cache_mod.Cache.default() if cache and files is None else None
     if probes or wants_data(project.bundle):
-        facts, index = observe_data(project, files)
+        facts, index = observe_data(project, files, cache=store)
         project.bundle["observed"]["data"] = facts
         project.observed_index.update(index)
     if not needs_data(project.bundle):
         return
     from mlcompliance.probes.data.engines import EngineStopped, current
-    from mlcompliance.probes.data.outcomes import observe_outcomes
+    from mlcompliance.probes.data.outcomes import locate_claims, outcome_facts
 
     def locate(pointer: str) -> tuple[str, int]:
         where = project.locate(pointer)
         return (where.file, where.line)
     try:
-        facts, index = observe_outcomes(project.bundle, current().loader(project.root, files), locate)
+        load = current().loader(project.root, files)
+        if store is None:
+            facts, claims = outcome_facts(project.bundle, load)
+        else:
+            from mlcompliance.probes.data.outcome_cache import cached_outcomes
+            facts, claims = cached_outcomes(project.bundle, project.root, store, lambda reader: outcome_facts(
+                project.bundle, reader), load, project.bundle["observed"].get("data"))
     except EngineStopped as stop:     # --engine dask cannot work: the run's error (exit 2), not a data fact
         raise stop.error from None
     project.bundle["observed"].setdefault("data", {})["outcomes"] = facts
-    project.observed_index.update(index)
+    project.observed_index.update(locate_claims(claims, locate))
 
 
 def build_facts(repo: Repo, declared_ci: str | None, lockfile: str | None,

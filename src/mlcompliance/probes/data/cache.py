@@ -1,7 +1,8 @@
 """Cache of data-probe results, keyed by the file's SHA-256, the probe version and the declaration.
 
 Location: ``$MLCOMPLIANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlcompliance``, else
-``~/.cache/mlcompliance``; entries live under ``data/``. An entry is the facts (JSON) and the
+``~/.cache/mlcompliance``; entries live under ``data/`` (the outcome facts, ``outcome_cache``,
+under ``outcomes/``). An entry is the facts (JSON) and the
 row and key hashes for the split overlaps (``.npz``), written atomically. So that an unchanged file
 is not hashed again, the digests of a file are also kept under its path, size, modification time
 and inode (as git's index does; a file rewritten with the same size within the same mtime tick is
@@ -55,6 +56,26 @@ class Cache:
         except (OSError, ValueError):
             return None
 
+    def known_sha256(self, path: Path) -> str | None:
+        """The SHA-256 recorded for this file as it is now: by the data probe (with its MD5), else by
+        a named check that hashed it (``remember_sha256``), else None."""
+        full = self.known_digest(path)
+        if isinstance(full, dict) and isinstance(full.get("sha256"), str):
+            return full["sha256"]
+        where = self._stat_path(path)
+        try:
+            entry = json.loads(where.with_suffix(".sha256").read_text(encoding="utf-8")) if where else None
+        except (OSError, ValueError):
+            return None
+        return entry.get("sha256") if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) else None
+
+    def remember_sha256(self, path: Path, sha256: str, size: int) -> None:
+        """Keep a SHA-256 alone (no MD5) apart from the data probe's digests, which need both."""
+        where = self._stat_path(path)
+        if where is not None:
+            entry = json.dumps({"sha256": sha256, "size": size}).encode()
+            self._write(where.with_suffix(".sha256"), lambda h: h.write(entry))
+
     def remember_digest(self, path: Path, digest: dict[str, Any]) -> None:
         where = self._stat_path(path)
         if where is not None:
@@ -73,6 +94,21 @@ class Cache:
                 raise
         except OSError:
             return
+
+    def _json_path(self, kind: str, key: str) -> Path:
+        return self.root.parent / kind / key[:2] / f"{key}.json"
+
+    def get_json(self, kind: str, key: str) -> Any:
+        """The JSON entry ``key`` of another probe's facts (``kind``: a folder name), or None."""
+        try:
+            return json.loads(self._json_path(kind, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        """Store ``value`` (JSON text, or data to encode) as entry ``key`` of ``kind``, atomically."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        self._write(self._json_path(kind, key), lambda h: h.write(text.encode("utf-8")))
 
     def get(self, key: str) -> tuple[dict[str, Any], Any, Any] | None:
         import numpy as np

@@ -35,6 +35,16 @@ def digest_file(path: Path) -> dict[str, Any]:
     return {"kind": "file", "size": size, "sha256": sha.hexdigest(), "md5": md5.hexdigest()}
 
 
+def sha256_file(path: Path) -> tuple[str, int]:
+    """(SHA-256, size) of one file read in 1 MiB blocks: constant memory, for any size."""
+    sha, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK):
+            sha.update(block)
+            size += len(block)
+    return sha.hexdigest(), size
+
+
 def digest_directory(path: Path, root: Path) -> dict[str, Any]:
     """The directory digest defined above, with total size, file count and links not followed."""
     root_real = os.path.realpath(root)

@@ -40,12 +40,19 @@ def observe_outcomes(bundle: dict[str, Any], load: Callable[[dict[str, Any]], An
                      min_group_size: int = MIN_GROUP_SIZE
                      ) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
     """(facts, location index) for ``/observed/data/outcomes``: a pure function of the bundle and the data."""
-    index: dict[str, tuple[str, int]] = {}
+    facts, claims = outcome_facts(bundle, load, seed, min_group_size)
+    return facts, locate_claims(claims, locate)
+
+
+def outcome_facts(bundle: dict[str, Any], load: Callable[[dict[str, Any]], Any], seed: int = SEED,
+                  min_group_size: int = MIN_GROUP_SIZE) -> tuple[dict[str, Any], dict[str, str]]:
+    """(facts, claims): ``claims`` maps each facts pointer to the pointer of the declaration it
+    checks (``locate_claims`` turns that into file:line). Both are JSON data, so they can be cached
+    (``outcome_cache``) apart from the lines, which change when a file is edited elsewhere."""
+    claims: dict[str, str] = {}
 
     def at(pointer: str, declared: str) -> None:
-        where = locate(declared) if locate else None
-        if where:
-            index[pointer] = (where[0], int(where[1]))
+        claims[pointer] = declared
 
     card = _mapping(bundle.get("model_card"))
     datasets = [d for d in _mapping(bundle.get("data_manifest")).get("datasets", []) or [] if isinstance(d, dict)]
@@ -65,12 +72,23 @@ def observe_outcomes(bundle: dict[str, Any], load: Callable[[dict[str, Any]], An
     facts = {"probe": "outcomes", "probe_version": PROBE_VERSION,
              "drift": _drift(card, datasets, frame, at),
              **_predictions(card, datasets, frame, at, seed, min_group_size)}
+    return facts, claims
+
+
+def locate_claims(claims: dict[str, str], locate: Locate | None) -> dict[str, tuple[str, int]]:
+    """The location index: each facts pointer -> file and line of its declaration; a section with
+    no pointer of its own points where its first located member does."""
+    index: dict[str, tuple[str, int]] = {}
+    for pointer, declared in claims.items():
+        where = locate(declared) if locate else None
+        if where:
+            index[pointer] = (where[0], int(where[1]))
     for key in ("drift", "fairness", "metrics"):
         if f"{ROOT}/{key}" not in index:
             first = next((p for p in sorted(index) if p.startswith(f"{ROOT}/{key}/")), None)
             if first:
                 index[f"{ROOT}/{key}"] = index[first]
-    return facts, index
+    return index
 
 
 def needs_data(bundle: dict[str, Any]) -> bool:
