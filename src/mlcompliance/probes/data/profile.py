@@ -63,24 +63,36 @@ def column_hash(s: Any, dictionary: bool = False) -> Any:
     and as float-with-blanks in another hashes alike); everything else is hashed as UTF-8 text
     (``text_hash``), objects that are not text by their repr; missing values all alike. With
     ``dictionary`` (a column not known to have many distinct values) text is hashed per distinct value."""
+    return _hashes(s, dictionary)[0]
+
+
+def _hashes(s: Any, dictionary: bool = False, present: Any = None) -> tuple[Any, Any]:
+    """``column_hash`` and, when the dictionary path found them on the way, the sorted distinct
+    hashes of the values where ``present`` is true (all rows when None); else None."""
     import numpy as np
     import pandas.api.types as t
     if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
-        values = s.to_numpy(dtype="float64", na_value=np.nan)
-        values = np.where(values == 0, 0.0, values)         # -0.0 is 0.0
+        values = np.add(s.to_numpy(dtype="float64", na_value=np.nan), 0.0)    # a new array; -0.0 + 0.0 is 0.0
         bits = values.view("uint64")
         bits[np.isnan(values)] = _NAN_BITS
-        return bits
+        return bits, None
     text = _as_text(s)
     if dictionary and len(text) > 1000:      # few distinct values: hash each once (same result, faster)
-        import numpy as np
         encoded = text.dictionary_encode()
         if len(encoded.dictionary) * 4 < len(text):
-            h = text_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
-            if text.null_count:
-                h[text.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
-            return np.ascontiguousarray(h)
-    return text_hash(text)
+            per_value = text_hash(encoded.dictionary.cast(text.type))
+            indices = encoded.indices.fill_null(0).to_numpy()
+            h = per_value[indices]
+            null = text.is_null().to_numpy(zero_copy_only=False) if text.null_count else None
+            if null is not None:
+                h[null] = _NAN_BITS
+            wanted = np.ones(len(text), dtype=bool) if present is None else np.asarray(present, dtype=bool)
+            counted = wanted if null is None else wanted & ~null
+            found = per_value[np.bincount(indices[counted], minlength=len(per_value)) > 0]
+            if null is not None and bool((wanted & null).any()):
+                found = np.append(found, np.uint64(_NAN_BITS))
+            return np.ascontiguousarray(h), distinct(found)
+    return text_hash(text), None
 
 
 def _as_text(s: Any) -> Any:
@@ -115,18 +127,48 @@ def text_hash(arr: Any) -> Any:
             else np.zeros(0, dtype=np.uint8))
     starts = offsets[:-1] - first
     lengths = np.diff(offsets)
+    longest = int(lengths.max())
     with np.errstate(over="ignore"):
-        if data.size:
+        if not data.size:
+            h = np.zeros(n, dtype=np.uint64)
+        elif longest <= _BY_POSITION:
+            h = _sums_by_position(data, starts, lengths, longest)
+        else:
             position = np.arange(data.size, dtype=np.int64) - np.repeat(starts, lengths)
-            terms = data.astype(np.uint64) * _weights(int(lengths.max()))[position]
+            terms = data.astype(np.uint64) * _weights(longest)[position]
             sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)])
             h = sums[starts + lengths] - sums[starts]
-        else:
-            h = np.zeros(n, dtype=np.uint64)
         h ^= lengths.astype(np.uint64) * np.uint64(_MIX)
     h = pd.util.hash_array(h)
     if arr.null_count:
         h[arr.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+    return h
+
+
+_BY_POSITION = 128     # strings at most this long are summed one byte position at a time (fewer passes)
+
+
+def _sums_by_position(data: Any, starts: Any, lengths: Any, longest: int) -> Any:
+    """The same sums as text_hash's general path (each byte times its position's weight, mod 2^64),
+    one byte position at a time: equal-length strings as the columns of a matrix, otherwise over the
+    strings (ordered by length) that are longer than the position."""
+    import numpy as np
+    n = lengths.size
+    weights = _weights(longest)
+    h = np.zeros(n, dtype=np.uint64)
+    if int(lengths.min()) == longest:          # one length (ids, codes): a strided column per position
+        matrix = data.reshape(n, longest)
+        for j in range(longest):
+            h += matrix[:, j] * weights[j]
+        return h
+    order = np.argsort(-lengths.astype(np.int16), kind="stable")      # longest first (a radix sort: lengths <= _BY_POSITION)
+    ordered_starts = starts[order]
+    longer = np.searchsorted(-lengths[order], -np.arange(longest), side="left")   # how many are longer than j
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(longest):
+        count = int(longer[j])
+        acc[:count] += data[ordered_starts[:count] + j] * weights[j]
+    h[order] = acc
     return h
 
 
@@ -190,20 +232,33 @@ class _BottomK:
     def __init__(self, k: int) -> None:
         self.k, self.frame, self.keys = k, None, None
 
-    def update(self, chunk: Any, keys: Any) -> None:
+    def update(self, chunk: Any, keys: Any, columns: list[str] | None = None) -> None:
+        """Offer the chunk's rows (only its ``columns`` when given) under their ``keys``. Only the
+        rows that enter the sample are copied; the result is what concatenating the sample with the
+        whole chunk and keeping the k smallest keys gives (pandas picks a concatenation's dtypes
+        from the parts' dtypes, not from their lengths)."""
         import numpy as np
         import pandas as pd
+        rows = np.arange(len(keys))
         if self.frame is not None and len(self.keys) >= self.k:
-            below = keys < self.keys.max()                 # only these rows can enter the sample
-            chunk, keys = chunk[below], keys[below]
-        chunk = chunk.reset_index(drop=True)
-        if self.frame is not None:
-            chunk = pd.concat([self.frame, chunk], ignore_index=True)
-            keys = np.concatenate([self.keys, keys])
-        if len(keys) > self.k:
-            keep = np.sort(np.argpartition(keys, self.k - 1)[: self.k])
-            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
-        self.frame, self.keys = chunk, keys
+            rows = np.flatnonzero(keys < self.keys.max())   # only these rows can enter the sample
+        old = 0 if self.frame is None else len(self.keys)
+        merged = keys[rows] if self.frame is None else np.concatenate([self.keys, keys[rows]])
+        kept = self.frame
+        if len(merged) > self.k:
+            keep = np.sort(np.argpartition(merged, self.k - 1)[: self.k])
+            merged = merged[keep]
+            rows = rows[keep[keep >= old] - old]
+            if kept is not None:
+                kept = kept.iloc[keep[keep < old]]
+        part = chunk.iloc[rows] if columns is None else chunk.iloc[rows, _positions(chunk, columns)]
+        frame = part if kept is None else pd.concat([kept, part], ignore_index=True)
+        self.frame, self.keys = frame.reset_index(drop=True), merged
+
+
+def _positions(frame: Any, columns: list[str]) -> list[int]:
+    wanted = set(columns)
+    return [i for i, c in enumerate(frame.columns) if c in wanted]
 
 
 class Profiler:
@@ -255,7 +310,7 @@ class Profiler:
                 self.key_hashes.append(h[present])
             keys = self.rng.random(n)
             numeric = [c for c in chunk.columns if _dtype_name(chunk[c]) in _NUMERIC_TYPES]
-            self.numeric.update(chunk[numeric], keys)
+            self.numeric.update(chunk, keys, numeric)
             self.small.update(chunk, keys)
         self.rows += n
 
@@ -273,17 +328,21 @@ class Profiler:
             if lo is not None:
                 col.min = lo if col.min is None else min(col.min, lo)
                 col.max = hi if col.max is None else max(col.max, hi)
-        h = column_hash(s, dictionary=not col.capped)
+        h, found = _hashes(s, dictionary=not col.capped, present=present)
         if col.distinct is not None:
-            seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")
-            head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
-            if head.size > DISTINCT_CAP:
-                col.distinct, col.capped = None, True
+            if found is not None:        # the chunk's distinct values, from its dictionary
+                merged = distinct(np.concatenate([known, found]))
+                col.distinct, col.capped = (None, True) if merged.size > DISTINCT_CAP else (merged, False)
             else:
-                col.distinct = distinct(np.concatenate([head, seen]))
-                if col.distinct.size > DISTINCT_CAP:
+                seen = h[present]
+                head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
+                if head.size > DISTINCT_CAP:
                     col.distinct, col.capped = None, True
+                else:
+                    col.distinct = distinct(np.concatenate([head, seen]))
+                    if col.distinct.size > DISTINCT_CAP:
+                        col.distinct, col.capped = None, True
         return h, present
 
     def _declared(self, field: dict[str, Any], s: Any, n: int) -> None:
