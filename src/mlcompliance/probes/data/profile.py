@@ -318,17 +318,24 @@ class Profiler:
         """Update the column's counts; returns (hash per value, mask of present values)."""
         import numpy as np
         import pandas.api.types as t
-        present = s.notna().to_numpy()
+        number = (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s)
+        if number:     # hashed as float64 bits, NaN for missing: the mask and the range come from them
+            h, found = _hashes(s)
+            values = h.view("float64")
+            present = ~np.isnan(values)
+        else:
+            present = s.notna().to_numpy()
         missing = len(s) - int(present.sum())
         col.missing += missing
         if missing < len(s):      # an all-blank chunk says nothing about the column's type
             col.dtypes.add(_dtype_name(s))
-        if (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s):
-            lo, hi = _num(s.min()), _num(s.max())
-            if lo is not None:
-                col.min = lo if col.min is None else min(col.min, lo)
-                col.max = hi if col.max is None else max(col.max, hi)
-        h, found = _hashes(s, dictionary=not col.capped, present=present)
+            if number:    # min/max of the floats: the same as of the values (float() is monotonic)
+                lo, hi = _num(np.fmin.reduce(values)), _num(np.fmax.reduce(values))
+                if lo is not None:
+                    col.min = lo if col.min is None else min(col.min, lo)
+                    col.max = hi if col.max is None else max(col.max, hi)
+        if not number:
+            h, found = _hashes(s, dictionary=not col.capped, present=present)
         if col.distinct is not None:
             known = np.asarray(col.distinct, dtype="uint64")
             if found is not None:        # the chunk's distinct values, from its dictionary
