@@ -246,6 +246,7 @@ def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
     with _Progress(path, size if fmt != "parquet" else None) as progress:
         for chunk in iter_chunks(source, fmt, name=path, progress=progress):
             profiler.update(chunk)
+            del chunk       # not kept alive while the next one is read (memory)
     body = profiler.facts()
     body["how"] = {"read": HOW["read"].format(chunk=CHUNK_ROWS), "sampling": profiler.sampling()}
     body["personal"] = _personal(profiler, ds, fields, body)

@@ -286,28 +286,30 @@ class Profiler:
         import numpy as np
         chunk.columns = [str(c) for c in chunk.columns]
         n = len(chunk)
-        hashes: dict[str, Any] = {}
         for name in chunk.columns:
             if name not in self.columns:
                 col = self.columns[name] = _Column(name)
                 col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
-            hashes[name] = self._column(self.columns[name], chunk[name])
         for name, col in self.columns.items():
             if name not in chunk.columns:
                 col.missing += n
+        acc = np.zeros(n, dtype="uint64")
+        key = None
+        for name in sorted(set(chunk.columns)):      # the row hash mixes the columns in name order
+            h, present = self._column(self.columns[name], chunk[name])
+            with np.errstate(over="ignore"):
+                acc ^= h
+                acc *= np.uint64(_MIX)
+            if name == self.split_key:
+                key = h[present]
+            del h, present           # one column's hashes at a time (memory)
         for field in self.declared:
             self._declared(field, chunk.get(field["name"]), n)
         if n:
             import pandas as pd
-            acc = np.zeros(n, dtype="uint64")
-            with np.errstate(over="ignore"):
-                for name in sorted(hashes):
-                    acc ^= hashes[name][0]
-                    acc *= np.uint64(_MIX)
             self.hashes.append(pd.util.hash_array(acc))      # one avalanche mix of the combined row
-            if self.split_key in hashes:
-                h, present = hashes[self.split_key]
-                self.key_hashes.append(h[present])
+            if key is not None:
+                self.key_hashes.append(key)
             keys = self.rng.random(n)
             numeric = [c for c in chunk.columns if _dtype_name(chunk[c]) in _NUMERIC_TYPES]
             self.numeric.update(chunk, keys, numeric)
