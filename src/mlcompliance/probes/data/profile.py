@@ -21,6 +21,7 @@ SAMPLE_ROWS = 100_000
 MIXED_TESTED = 2_000       # text values tested for numbers per column (mixed types)
 SMALL_ROWS = 2_000         # rows of the sample every column keeps (personal data, mixed types)
 SEED = 20260101
+SPILL_ROWS = 4_000_000     # row and key hashes kept in memory up to this many rows; beyond, in temporary files
 ROBUST_Z = 3.5
 IQR_K = 1.5
 VALUE_KEYS = ("min", "max")          # per-column facts that are values of the data (withheld on personal columns)
@@ -261,6 +262,87 @@ def _positions(frame: Any, columns: list[str]) -> list[int]:
     return [i for i, c in enumerate(frame.columns) if c in wanted]
 
 
+class _HashStore:
+    """uint64 hashes appended chunk by chunk: in memory up to ``SPILL_ROWS`` values; beyond that in
+    a temporary file in row order (read back memory-mapped) and, with ``buckets``, also split by
+    their top 8 bits into 256 bucket files, so that distinct values are counted one bucket at a time.
+    Memory then stays flat however long the table; the files go when the store does."""
+
+    def __init__(self, buckets: bool) -> None:
+        self.buckets = buckets
+        self.parts: list[Any] = []
+        self.size = 0
+        self.folder: str | None = None
+        self.files: list[Any] = []
+
+    def append(self, h: Any) -> None:
+        self.size += h.size
+        if self.folder is not None:
+            self._write(h)
+            return
+        self.parts.append(h)
+        if self.size > SPILL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        import os
+        import shutil
+        import tempfile
+        import weakref
+        self.folder = tempfile.mkdtemp(prefix="mlcompliance-hashes-")
+        self.files = [open(os.path.join(self.folder, "all"), "wb")]  # noqa: SIM115 - closed by the finalizer
+        if self.buckets:
+            self.files += [open(os.path.join(self.folder, f"b{i:03d}"), "wb") for i in range(256)]  # noqa: SIM115
+        weakref.finalize(self, _remove, self.files, self.folder, shutil.rmtree)
+        parts, self.parts = self.parts, []
+        for part in parts:
+            self._write(part)
+
+    def _write(self, h: Any) -> None:
+        import numpy as np
+        h = np.ascontiguousarray(h, dtype=np.uint64)
+        self.files[0].write(memoryview(h))
+        if self.buckets:
+            ordered = np.sort(h)
+            bounds = np.searchsorted(ordered >> np.uint64(56), np.arange(257, dtype=np.uint64))
+            for i in range(256):
+                if bounds[i] < bounds[i + 1]:
+                    self.files[1 + i].write(memoryview(ordered[bounds[i]: bounds[i + 1]]))
+
+    def values(self) -> Any:
+        import numpy as np
+        if self.folder is None:
+            if len(self.parts) != 1:
+                self.parts = [np.concatenate(self.parts) if self.parts else np.zeros(0, dtype="uint64")]
+            return self.parts[0]
+        self.files[0].flush()
+        return np.memmap(self.files[0].name, dtype="uint64", mode="r", shape=(self.size,))
+
+    def distinct_count(self) -> int:
+        """How many distinct hashes (by sorting; bucket by bucket when spilled)."""
+        import numpy as np
+        if self.folder is None:
+            return _distinct_sorted(np.sort(self.values()))
+        total = 0
+        for handle in self.files[1:]:
+            handle.flush()
+            bucket = np.fromfile(handle.name, dtype="uint64")
+            bucket.sort()
+            total += _distinct_sorted(bucket)
+        return total
+
+
+def _distinct_sorted(ordered: Any) -> int:
+    import numpy as np
+    return int(ordered.size and 1 + np.count_nonzero(ordered[1:] != ordered[:-1]))
+
+
+def _remove(files: list[Any], folder: str, rmtree: Any) -> None:
+    for handle in files:
+        handle.close()
+    rmtree(folder, ignore_errors=True)
+
+
 class Profiler:
     """Facts about one table, computed in one pass over its chunks."""
 
@@ -273,8 +355,8 @@ class Profiler:
         self.rng = np.random.default_rng(seed)
         self.rows = 0
         self.columns: dict[str, _Column] = {}
-        self.hashes: list[Any] = []
-        self.key_hashes: list[Any] = []
+        self.hashes = _HashStore(buckets=True)        # one per row: duplicates, split overlaps
+        self.key_hashes = _HashStore(buckets=False)   # the split key's present values
         self.numeric = _BottomK(sample_rows)           # numeric columns: quantiles and outliers
         self.small = _BottomK(min(sample_rows, SMALL_ROWS))   # every column: personal data, mixed types
         self.counts: dict[str, dict[str, int]] = {f["name"]: {"nulls": 0, "below_min": 0, "above_max": 0,
@@ -393,15 +475,14 @@ class Profiler:
                 "method": "uniform sample without replacement (bottom-k of seeded uniform keys)"}
 
     def all_row_hashes(self) -> Any:
-        import numpy as np
-        return np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype="uint64")
+        """Every row's hash in row order (memory-mapped, read-only, beyond ``SPILL_ROWS`` rows)."""
+        return self.hashes.values()
 
     def all_key_hashes(self) -> Any:
-        import numpy as np
-        return np.concatenate(self.key_hashes) if self.key_hashes else np.zeros(0, dtype="uint64")
+        return self.key_hashes.values()
 
     def facts(self) -> dict[str, Any]:
-        unique = int(distinct(self.all_row_hashes()).size)
+        unique = self.hashes.distinct_count()
         columns = {}
         for name, col in self.columns.items():
             columns[name] = self._column_facts(col)
