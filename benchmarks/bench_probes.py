@@ -195,7 +195,8 @@ def run_big(path: Path) -> None:
     wall = time.perf_counter() - t
     rows = out["rows"]
     print(f"file {path.name}: {size / 1e9:.2f} GB, {rows} rows; wall {wall:.0f} s ({rows / wall:,.0f} rows/s, "
-          f"{size / 2**20 / wall:.0f} MB/s); child peak RSS (VmHWM) {peak / 1024:.0f} MB")
+          f"{size / 2**20 / wall:.0f} MB/s), CPU {out['cpu']:.0f} s (all threads); child peak RSS (VmHWM) "
+          f"{peak / 1024:.0f} MB")
     print("| read | time s | RSS MB |\n|---|---|---|")
     for tenth in sorted(marks):
         print(f"| {tenth * 10} % | {marks[tenth][0]:.0f} | {marks[tenth][1] / 1024:.0f} |")

@@ -516,32 +516,3 @@ def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch, c
     err = capsys.readouterr().err
     assert err.count("probing d.csv:  50 %") == 1
 
-
-def test_read_ahead_keeps_order_raises_the_readers_error_and_stops_when_closed():
-    import threading
-
-    from mlcompliance.probes.data.read import read_ahead
-
-    def failing():
-        yield from range(3)
-        raise InputError("data file cannot be read as csv", file="d.csv")
-
-    seen = []
-    with pytest.raises(InputError, match="d.csv"):
-        for item in read_ahead(failing()):
-            seen.append(item)
-    assert seen == [0, 1, 2]
-
-    produced = []
-
-    def endless():
-        n = 0
-        while True:
-            produced.append(n)
-            yield n
-            n += 1
-    before = threading.active_count()
-    ahead = read_ahead(endless())
-    assert [next(ahead), next(ahead)] == [0, 1]
-    ahead.close()
-    assert threading.active_count() == before and len(produced) <= 4     # at most one chunk read ahead

@@ -239,12 +239,12 @@ def _size(source: Path | bytes) -> int:
 def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
              size: int) -> tuple[dict[str, Any], Any, Any]:
     from mlcompliance.probes.data.profile import Profiler
-    from mlcompliance.probes.data.read import CHUNK_ROWS, iter_chunks, read_ahead
+    from mlcompliance.probes.data.read import CHUNK_ROWS, iter_chunks
     fields = [f for f in ds.get("fields") or [] if isinstance(f, dict)]
     split_key = ds.get("split_key") if isinstance(ds.get("split_key"), str) else None
     profiler = Profiler(fields, split_key)
     with _Progress(path, size if fmt != "parquet" else None) as progress:
-        for chunk in read_ahead(iter_chunks(source, fmt, name=path, progress=progress)):
+        for chunk in iter_chunks(source, fmt, name=path, progress=progress):
             profiler.update(chunk)
             del chunk       # not kept alive while the next one is read (memory)
     body = profiler.facts()

@@ -198,60 +198,6 @@ def _joined(batches: list[Any], rows: int, progress: Callable[[int], None] | Non
     return pa.Table.from_batches(batches).slice(0, rows).to_pandas()
 
 
-def read_ahead(chunks: Iterator[Any]) -> Iterator[Any]:
-    """The items of ``chunks``, the next one read in a thread while the caller works on the current
-    one (the parsers and numpy release the GIL for much of their work; two cores overlap them). At
-    most two chunks are alive: the one handed out and the one being read. An exception of the
-    reader is raised here, in the caller's thread; closing this generator stops the reader."""
-    import queue
-    import threading
-    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
-    slot = threading.Semaphore(1)        # the reader starts on the next chunk once this one is taken
-    stop = threading.Event()
-
-    def reader() -> None:
-        try:
-            while True:
-                while not slot.acquire(timeout=0.1):
-                    if stop.is_set():
-                        return
-                if stop.is_set():
-                    return
-                try:
-                    item = next(chunks)
-                except StopIteration:
-                    handoff.put(("end", None))
-                    return
-                handoff.put(("chunk", item))
-                del item
-        except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
-            handoff.put(("error", err))
-
-    thread = threading.Thread(target=reader, name="mlcompliance-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, item = handoff.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            slot.release()
-            yield item
-            del item
-    finally:
-        stop.set()
-        slot.release()
-        while thread.is_alive():
-            try:
-                handoff.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-
-
 def read_table(source: Path | bytes, fmt: str, columns: list[str] | None = None, name: str | None = None) -> Any:
     """The whole table as one DataFrame (only the given ``columns`` when set); InputError on bad input."""
     import pandas as pd
