@@ -110,6 +110,66 @@ def test_outliers_on_a_sample_record_the_seed_and_n():
     assert again.facts() == facts           # the same seed draws the same sample
 
 
+def test_text_hash_by_byte_position_equals_the_general_sum(monkeypatch):
+    """Short strings are summed one byte position at a time (a matrix when all have one length):
+    the same hashes as the general path, for ids, mixed lengths, UTF-8, blanks, nulls and slices."""
+    import pyarrow as pa
+
+    from mlcompliance.probes.data import profile
+    cases = [[f"R{i:08d}" for i in range(500)],
+             [None if i % 7 == 0 else "" if i % 5 == 0 else "é" * (i % 4) + "x" * (i % 11) for i in range(500)],
+             ["a"], ["", None, ""]]
+    for values in cases:
+        arr = pa.array(values, type=pa.large_string())
+        for part in (arr, arr.slice(1, max(len(arr) - 2, 0))):
+            fast = profile.text_hash(part)
+            monkeypatch.setattr(profile, "_BY_POSITION", 0)
+            general = profile.text_hash(part)
+            monkeypatch.undo()
+            assert fast.tolist() == general.tolist()
+    assert len(set(profile.text_hash(pa.array(cases[0], type=pa.large_string())).tolist())) == 500
+
+
+def test_row_hashes_spilled_to_temporary_files_give_the_same_facts(monkeypatch):
+    """Beyond SPILL_ROWS rows the row and key hashes go to temporary files (duplicates counted bucket
+    by bucket, hashes read back memory-mapped): the facts and hashes are those kept in memory."""
+    import os
+
+    import numpy as np
+    import pandas as pd
+
+    from mlcompliance.probes.data import profile
+    frame = pd.read_csv(io.BytesIO(csv_bytes(planted_rows())))
+
+    def run() -> tuple[Any, ...]:
+        profiler = profile.Profiler(FIELDS, "id")
+        for start in range(0, len(frame), 64):
+            profiler.update(frame.iloc[start:start + 64].copy())
+        folder = profiler.hashes.folder
+        out = (profiler.facts(), np.asarray(profiler.all_row_hashes()).tolist(),
+               np.asarray(profiler.all_key_hashes()).tolist(), type(profiler.all_row_hashes()), folder)
+        return out
+    kept = run()
+    monkeypatch.setattr(profile, "SPILL_ROWS", 100)
+    spilled = run()
+    assert kept[4] is None and spilled[4] is not None and spilled[3] is np.memmap
+    assert spilled[:3] == kept[:3] and kept[0]["duplicates"]["rows"] == 3
+    assert not os.path.exists(spilled[4])        # removed with its profiler
+
+
+def test_parquet_is_decoded_in_small_batches_but_chunked_as_declared(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from mlcompliance.probes.data import read
+    frame = pd.DataFrame({"x": range(203), "s": [f"v{i % 9}" for i in range(203)]})
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path, index=False, row_group_size=7)
+    monkeypatch.setattr(read, "PARQUET_BATCH", 8)
+    chunks = list(read.iter_chunks(path, "parquet", chunksize=50))
+    assert [len(c) for c in chunks] == [50, 50, 50, 50, 3]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), pd.read_parquet(path))
+
+
 def _as_formats(rows: list[dict[str, Any]]) -> dict[str, bytes]:
     import pandas as pd
     frame = pd.read_csv(io.BytesIO(csv_bytes(rows)))
@@ -455,3 +515,4 @@ def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch, c
         report(big // 2)                                       # same percentage: written once
     err = capsys.readouterr().err
     assert err.count("probing d.csv:  50 %") == 1
+

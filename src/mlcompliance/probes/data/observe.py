@@ -250,6 +250,7 @@ def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
     with _Progress(path, size if fmt != "parquet" else None) as progress:
         for chunk, hashed in engine.hashed_chunks(source, fmt, path, progress):
             profiler.update(chunk, hashed)
+            del chunk, hashed       # not kept alive while the next one is read (memory)
     body = profiler.facts()
     body["how"] = {"read": engine.describe(fmt, source), "sampling": profiler.sampling()}
     body["personal"] = _personal(profiler, ds, fields, body)

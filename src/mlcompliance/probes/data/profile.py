@@ -21,6 +21,7 @@ SAMPLE_ROWS = 100_000
 MIXED_TESTED = 2_000       # text values tested for numbers per column (mixed types)
 SMALL_ROWS = 2_000         # rows of the sample every column keeps (personal data, mixed types)
 SEED = 20260101
+SPILL_ROWS = 4_000_000     # row and key hashes kept in memory up to this many rows; beyond, in temporary files
 ROBUST_Z = 3.5
 IQR_K = 1.5
 VALUE_KEYS = ("min", "max")          # per-column facts that are values of the data (withheld on personal columns)
@@ -63,24 +64,36 @@ def column_hash(s: Any, dictionary: bool = False) -> Any:
     and as float-with-blanks in another hashes alike); everything else is hashed as UTF-8 text
     (``text_hash``), objects that are not text by their repr; missing values all alike. With
     ``dictionary`` (a column not known to have many distinct values) text is hashed per distinct value."""
+    return _hashes(s, dictionary)[0]
+
+
+def _hashes(s: Any, dictionary: bool = False, present: Any = None) -> tuple[Any, Any]:
+    """``column_hash`` and, when the dictionary path found them on the way, the sorted distinct
+    hashes of the values where ``present`` is true (all rows when None); else None."""
     import numpy as np
     import pandas.api.types as t
     if t.is_bool_dtype(s) or t.is_numeric_dtype(s):     # the float's bits: equal values, equal bits
-        values = s.to_numpy(dtype="float64", na_value=np.nan)
-        values = np.where(values == 0, 0.0, values)         # -0.0 is 0.0
+        values = np.add(s.to_numpy(dtype="float64", na_value=np.nan), 0.0)    # a new array; -0.0 + 0.0 is 0.0
         bits = values.view("uint64")
         bits[np.isnan(values)] = _NAN_BITS
-        return bits
+        return bits, None
     text = _as_text(s)
     if dictionary and len(text) > 1000:      # few distinct values: hash each once (same result, faster)
-        import numpy as np
         encoded = text.dictionary_encode()
         if len(encoded.dictionary) * 4 < len(text):
-            h = _value_hash(encoded.dictionary.cast(text.type))[encoded.indices.fill_null(0).to_numpy()]
-            if text.null_count:
-                h[text.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
-            return np.ascontiguousarray(h)
-    return _value_hash(text)
+            per_value = _value_hash(encoded.dictionary.cast(text.type))
+            indices = encoded.indices.fill_null(0).to_numpy()
+            h = per_value[indices]
+            null = text.is_null().to_numpy(zero_copy_only=False) if text.null_count else None
+            if null is not None:
+                h[null] = _NAN_BITS
+            wanted = np.ones(len(text), dtype=bool) if present is None else np.asarray(present, dtype=bool)
+            counted = wanted if null is None else wanted & ~null
+            found = per_value[np.bincount(indices[counted], minlength=len(per_value)) > 0]
+            if null is not None and bool((wanted & null).any()):
+                found = np.append(found, np.uint64(_NAN_BITS))
+            return np.ascontiguousarray(h), distinct(found)
+    return _value_hash(text), None
 
 
 # --- chunk independence: a value hashes alike whatever dtype its chunk was read as -----------------
@@ -147,18 +160,48 @@ def text_hash(arr: Any) -> Any:
             else np.zeros(0, dtype=np.uint8))
     starts = offsets[:-1] - first
     lengths = np.diff(offsets)
+    longest = int(lengths.max())
     with np.errstate(over="ignore"):
-        if data.size:
+        if not data.size:
+            h = np.zeros(n, dtype=np.uint64)
+        elif longest <= _BY_POSITION:
+            h = _sums_by_position(data, starts, lengths, longest)
+        else:
             position = np.arange(data.size, dtype=np.int64) - np.repeat(starts, lengths)
-            terms = data.astype(np.uint64) * _weights(int(lengths.max()))[position]
+            terms = data.astype(np.uint64) * _weights(longest)[position]
             sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)])
             h = sums[starts + lengths] - sums[starts]
-        else:
-            h = np.zeros(n, dtype=np.uint64)
         h ^= lengths.astype(np.uint64) * np.uint64(_MIX)
     h = pd.util.hash_array(h)
     if arr.null_count:
         h[arr.is_null().to_numpy(zero_copy_only=False)] = _NAN_BITS
+    return h
+
+
+_BY_POSITION = 128     # strings at most this long are summed one byte position at a time (fewer passes)
+
+
+def _sums_by_position(data: Any, starts: Any, lengths: Any, longest: int) -> Any:
+    """The same sums as text_hash's general path (each byte times its position's weight, mod 2^64),
+    one byte position at a time: equal-length strings as the columns of a matrix, otherwise over the
+    strings (ordered by length) that are longer than the position."""
+    import numpy as np
+    n = lengths.size
+    weights = _weights(longest)
+    h = np.zeros(n, dtype=np.uint64)
+    if int(lengths.min()) == longest:          # one length (ids, codes): a strided column per position
+        matrix = data.reshape(n, longest)
+        for j in range(longest):
+            h += matrix[:, j] * weights[j]
+        return h
+    order = np.argsort(-lengths.astype(np.int16), kind="stable")      # longest first (a radix sort: lengths <= _BY_POSITION)
+    ordered_starts = starts[order]
+    longer = np.searchsorted(-lengths[order], -np.arange(longest), side="left")   # how many are longer than j
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(longest):
+        count = int(longer[j])
+        acc[:count] += data[ordered_starts[:count] + j] * weights[j]
+    h[order] = acc
     return h
 
 
@@ -222,20 +265,114 @@ class _BottomK:
     def __init__(self, k: int) -> None:
         self.k, self.frame, self.keys = k, None, None
 
-    def update(self, chunk: Any, keys: Any) -> None:
+    def update(self, chunk: Any, keys: Any, columns: list[str] | None = None) -> None:
+        """Offer the chunk's rows (only its ``columns`` when given) under their ``keys``. Only the
+        rows that enter the sample are copied; the result is what concatenating the sample with the
+        whole chunk and keeping the k smallest keys gives (pandas picks a concatenation's dtypes
+        from the parts' dtypes, not from their lengths)."""
         import numpy as np
         import pandas as pd
+        rows = np.arange(len(keys))
         if self.frame is not None and len(self.keys) >= self.k:
-            below = keys < self.keys.max()                 # only these rows can enter the sample
-            chunk, keys = chunk[below], keys[below]
-        chunk = chunk.reset_index(drop=True)
-        if self.frame is not None:
-            chunk = pd.concat([self.frame, chunk], ignore_index=True)
-            keys = np.concatenate([self.keys, keys])
-        if len(keys) > self.k:
-            keep = np.sort(np.argpartition(keys, self.k - 1)[: self.k])
-            chunk, keys = chunk.iloc[keep].reset_index(drop=True), keys[keep]
-        self.frame, self.keys = chunk, keys
+            rows = np.flatnonzero(keys < self.keys.max())   # only these rows can enter the sample
+        old = 0 if self.frame is None else len(self.keys)
+        merged = keys[rows] if self.frame is None else np.concatenate([self.keys, keys[rows]])
+        kept = self.frame
+        if len(merged) > self.k:
+            keep = np.sort(np.argpartition(merged, self.k - 1)[: self.k])
+            merged = merged[keep]
+            rows = rows[keep[keep >= old] - old]
+            if kept is not None:
+                kept = kept.iloc[keep[keep < old]]
+        part = chunk.iloc[rows] if columns is None else chunk.iloc[rows, _positions(chunk, columns)]
+        frame = part if kept is None else pd.concat([kept, part], ignore_index=True)
+        self.frame, self.keys = frame.reset_index(drop=True), merged
+
+
+def _positions(frame: Any, columns: list[str]) -> list[int]:
+    wanted = set(columns)
+    return [i for i, c in enumerate(frame.columns) if c in wanted]
+
+
+class _HashStore:
+    """uint64 hashes appended chunk by chunk: in memory up to ``SPILL_ROWS`` values; beyond that in
+    a temporary file in row order (read back memory-mapped) and, with ``buckets``, also split by
+    their top 8 bits into 256 bucket files, so that distinct values are counted one bucket at a time.
+    Memory then stays flat however long the table; the files go when the store does."""
+
+    def __init__(self, buckets: bool) -> None:
+        self.buckets = buckets
+        self.parts: list[Any] = []
+        self.size = 0
+        self.folder: str | None = None
+        self.files: list[Any] = []
+
+    def append(self, h: Any) -> None:
+        self.size += h.size
+        if self.folder is not None:
+            self._write(h)
+            return
+        self.parts.append(h)
+        if self.size > SPILL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        import os
+        import shutil
+        import tempfile
+        import weakref
+        self.folder = tempfile.mkdtemp(prefix="mlcompliance-hashes-")
+        self.files = [open(os.path.join(self.folder, "all"), "wb")]  # noqa: SIM115 - closed by the finalizer
+        if self.buckets:
+            self.files += [open(os.path.join(self.folder, f"b{i:03d}"), "wb") for i in range(256)]  # noqa: SIM115
+        weakref.finalize(self, _remove, self.files, self.folder, shutil.rmtree)
+        parts, self.parts = self.parts, []
+        for part in parts:
+            self._write(part)
+
+    def _write(self, h: Any) -> None:
+        import numpy as np
+        h = np.ascontiguousarray(h, dtype=np.uint64)
+        self.files[0].write(memoryview(h))
+        if self.buckets:
+            ordered = np.sort(h)
+            bounds = np.searchsorted(ordered >> np.uint64(56), np.arange(257, dtype=np.uint64))
+            for i in range(256):
+                if bounds[i] < bounds[i + 1]:
+                    self.files[1 + i].write(memoryview(ordered[bounds[i]: bounds[i + 1]]))
+
+    def values(self) -> Any:
+        import numpy as np
+        if self.folder is None:
+            if len(self.parts) != 1:
+                self.parts = [np.concatenate(self.parts) if self.parts else np.zeros(0, dtype="uint64")]
+            return self.parts[0]
+        self.files[0].flush()
+        return np.memmap(self.files[0].name, dtype="uint64", mode="r", shape=(self.size,))
+
+    def distinct_count(self) -> int:
+        """How many distinct hashes (by sorting; bucket by bucket when spilled)."""
+        import numpy as np
+        if self.folder is None:
+            return _distinct_sorted(np.sort(self.values()))
+        total = 0
+        for handle in self.files[1:]:
+            handle.flush()
+            bucket = np.fromfile(handle.name, dtype="uint64")
+            bucket.sort()
+            total += _distinct_sorted(bucket)
+        return total
+
+
+def _distinct_sorted(ordered: Any) -> int:
+    import numpy as np
+    return int(ordered.size and 1 + np.count_nonzero(ordered[1:] != ordered[:-1]))
+
+
+def _remove(files: list[Any], folder: str, rmtree: Any) -> None:
+    for handle in files:
+        handle.close()
+    rmtree(folder, ignore_errors=True)
 
 
 class Profiler:
@@ -250,8 +387,8 @@ class Profiler:
         self.rng = np.random.default_rng(seed)
         self.rows = 0
         self.columns: dict[str, _Column] = {}
-        self.hashes: list[Any] = []
-        self.key_hashes: list[Any] = []
+        self.hashes = _HashStore(buckets=True)        # one per row: duplicates, split overlaps
+        self.key_hashes = _HashStore(buckets=False)   # the split key's present values
         self.numeric = _BottomK(sample_rows)           # numeric columns: quantiles and outliers
         self.small = _BottomK(min(sample_rows, SMALL_ROWS))   # every column: personal data, mixed types
         self.counts: dict[str, dict[str, int]] = {f["name"]: {"nulls": 0, "below_min": 0, "above_max": 0,
@@ -265,31 +402,33 @@ class Profiler:
         import numpy as np
         chunk.columns = [str(c) for c in chunk.columns]
         n = len(chunk)
-        hashes: dict[str, Any] = {}
         for name in chunk.columns:
             if name not in self.columns:
                 col = self.columns[name] = _Column(name)
                 col.missing = self.rows        # rows before a column first appears (JSON Lines) are missing it
-            hashes[name] = self._column(self.columns[name], chunk[name], (hashed or {}).get(name))
         for name, col in self.columns.items():
             if name not in chunk.columns:
                 col.missing += n
+        acc = np.zeros(n, dtype="uint64")
+        key = None
+        for name in sorted(set(chunk.columns)):      # the row hash mixes the columns in name order
+            h, present = self._column(self.columns[name], chunk[name], (hashed or {}).get(name))
+            with np.errstate(over="ignore"):
+                acc ^= h
+                acc *= np.uint64(_MIX)
+            if name == self.split_key:
+                key = h[present]
+            del h, present           # one column's hashes at a time (memory)
         for field in self.declared:
             self._declared(field, chunk.get(field["name"]), n)
         if n:
             import pandas as pd
-            acc = np.zeros(n, dtype="uint64")
-            with np.errstate(over="ignore"):
-                for name in sorted(hashes):
-                    acc ^= hashes[name][0]
-                    acc *= np.uint64(_MIX)
             self.hashes.append(pd.util.hash_array(acc))      # one avalanche mix of the combined row
-            if self.split_key in hashes:
-                h, present = hashes[self.split_key]
-                self.key_hashes.append(h[present])
+            if key is not None:
+                self.key_hashes.append(key)
             keys = self.rng.random(n)
             numeric = [c for c in chunk.columns if _dtype_name(chunk[c]) in _NUMERIC_TYPES]
-            self.numeric.update(chunk[numeric], keys)
+            self.numeric.update(chunk, keys, numeric)
             self.small.update(chunk, keys)
         self.rows += n
 
@@ -297,27 +436,40 @@ class Profiler:
         """Update the column's counts; returns (hash per value, mask of present values)."""
         import numpy as np
         import pandas.api.types as t
-        present = s.notna().to_numpy()
+        number = (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s)
+        found = None   # the chunk's distinct hashes when the dictionary path found them
+        if number:     # hashed as float64 bits, NaN for missing: the mask and the range come from them
+            if h is None:
+                h, found = _hashes(s)
+            values = h.view("float64")
+            present = ~np.isnan(values)
+        else:
+            present = s.notna().to_numpy()
         missing = len(s) - int(present.sum())
         col.missing += missing
         if missing < len(s):      # an all-blank chunk says nothing about the column's type
             col.dtypes.add(_dtype_name(s))
-        if (t.is_integer_dtype(s) or t.is_float_dtype(s)) and not t.is_bool_dtype(s):
-            lo, hi = _num(s.min()), _num(s.max())
-            if lo is not None:
-                col.min = lo if col.min is None else min(col.min, lo)
-                col.max = hi if col.max is None else max(col.max, hi)
-        h = column_hash(s, dictionary=not col.capped) if h is None else h
+            if number:    # min/max of the floats: the same as of the values (float() is monotonic)
+                lo, hi = _num(np.fmin.reduce(values)), _num(np.fmax.reduce(values))
+                if lo is not None:
+                    col.min = lo if col.min is None else min(col.min, lo)
+                    col.max = hi if col.max is None else max(col.max, hi)
+        if not number and h is None:
+            h, found = _hashes(s, dictionary=not col.capped, present=present)
         if col.distinct is not None:
-            seen = h[present]
             known = np.asarray(col.distinct, dtype="uint64")
-            head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
-            if head.size > DISTINCT_CAP:
-                col.distinct, col.capped = None, True
+            if found is not None:        # the chunk's distinct values, from its dictionary
+                merged = distinct(np.concatenate([known, found]))
+                col.distinct, col.capped = (None, True) if merged.size > DISTINCT_CAP else (merged, False)
             else:
-                col.distinct = distinct(np.concatenate([head, seen]))
-                if col.distinct.size > DISTINCT_CAP:
+                seen = h[present]
+                head = distinct(np.concatenate([known, seen[: 4 * DISTINCT_CAP]]))
+                if head.size > DISTINCT_CAP:
                     col.distinct, col.capped = None, True
+                else:
+                    col.distinct = distinct(np.concatenate([head, seen]))
+                    if col.distinct.size > DISTINCT_CAP:
+                        col.distinct, col.capped = None, True
         return h, present
 
     def _declared(self, field: dict[str, Any], s: Any, n: int) -> None:
@@ -359,15 +511,14 @@ class Profiler:
                 "method": "uniform sample without replacement (bottom-k of seeded uniform keys)"}
 
     def all_row_hashes(self) -> Any:
-        import numpy as np
-        return np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype="uint64")
+        """Every row's hash in row order (memory-mapped, read-only, beyond ``SPILL_ROWS`` rows)."""
+        return self.hashes.values()
 
     def all_key_hashes(self) -> Any:
-        import numpy as np
-        return np.concatenate(self.key_hashes) if self.key_hashes else np.zeros(0, dtype="uint64")
+        return self.key_hashes.values()
 
     def facts(self) -> dict[str, Any]:
-        unique = int(distinct(self.all_row_hashes()).size)
+        unique = self.hashes.distinct_count()
         columns = {}
         for name, col in self.columns.items():
             columns[name] = self._column_facts(col)

@@ -19,6 +19,7 @@ from mlcompliance.errors import InputError
 
 FORMATS = ("csv", "parquet", "jsonl")
 CHUNK_ROWS = 200_000
+PARQUET_BATCH = 25_000    # rows pyarrow decodes at a time; CHUNK_ROWS-row chunks are built from them (memory)
 _ALIASES = {"csv": "csv", "text/csv": "csv", "tsv": "csv", "csv.gz": "csv", "gz": "csv",
             "parquet": "parquet", "application/x-parquet": "parquet", "pq": "parquet",
             "jsonl": "jsonl", "ndjson": "jsonl", "json lines": "jsonl", "jsonlines": "jsonl",
@@ -148,6 +149,7 @@ def _text(source: Any, fmt: str, head: bytes, chunksize: int, columns: list[str]
                 if fmt == "jsonl" and columns is not None:
                     chunk = chunk.reindex(columns=columns)
                 yield chunk
+                del chunk         # not kept alive while the next chunk is parsed (memory)
             if not seen and fmt == "jsonl":
                 raise InputError("data file has no records", file=shown, expected="one JSON object per line")
     except pd.errors.EmptyDataError:
@@ -163,16 +165,37 @@ def _parquet(source: Any, head: bytes, chunksize: int, columns: list[str] | None
     if head != b"PAR1":
         raise ValueError("the file does not start with the Parquet magic bytes PAR1")
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
-    parquet = pq.ParquetFile(handle)
+    parquet = pq.ParquetFile(handle, pre_buffer=False, buffer_size=1 << 20)   # column chunks read through 1 MiB buffers
     done = 0
     if parquet.metadata.num_rows == 0:
         yield parquet.schema_arrow.empty_table().to_pandas()
         return
-    for batch in parquet.iter_batches(batch_size=chunksize, columns=columns):   # streams within row groups
-        done += batch.num_rows
-        if progress:
-            progress(done)
-        yield batch.to_pandas()
+    # pyarrow decodes small batches (its reader's buffers grow with the batch), joined into chunks of
+    # ``chunksize`` rows: the same chunks as one batch of ``chunksize`` rows, with a lower memory peak.
+    pending: list[Any] = []
+    rows = 0
+    batches = parquet.iter_batches(batch_size=min(chunksize, PARQUET_BATCH), columns=columns, use_threads=False)
+    for batch in batches:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= chunksize:
+            last, rows = pending[-1], rows - chunksize
+            chunk = _joined(pending, chunksize, progress, done)
+            done += chunksize
+            pending = [last.slice(last.num_rows - rows)] if rows else []
+            del last
+            yield chunk
+            del chunk
+    if rows:
+        yield _joined(pending, rows, progress, done)
+
+
+def _joined(batches: list[Any], rows: int, progress: Callable[[int], None] | None, done: int) -> Any:
+    """The first ``rows`` rows of ``batches`` as one DataFrame."""
+    import pyarrow as pa
+    if progress:
+        progress(done + rows)
+    return pa.Table.from_batches(batches).slice(0, rows).to_pandas()
 
 
 def read_table(source: Path | bytes, fmt: str, columns: list[str] | None = None, name: str | None = None) -> Any:
