@@ -185,7 +185,7 @@ def test_sarif_has_an_error_result_and_a_failed_invocation(kind, portfolio_with_
     rules = run["tool"]["driver"]["rules"]
     assert rules[errors[0]["ruleIndex"]]["id"] == INPUT_ERROR_RULE
     loc = errors[0]["locations"][0]["physicalLocation"]
-    expected = BROKEN_AT[0] if kind == "single" else _where(kind)      # single: relative to the project
+    expected = _where(kind)      # single too: under the SARIF root (here the working directory), as a checked project's
     assert loc["artifactLocation"] == {"uri": expected, "uriBaseId": "PROJECTROOT"}
     assert loc["region"] == {"startLine": 10}
     (invocation,) = run["invocations"]
