@@ -30,7 +30,10 @@ HOW = {
     "personal": "by column name (word lists) and by content: the non-empty values of a uniform random sample of "
                 "{tested} rows (every row when fewer; seed {seed}) tested against validators (docs/probes.md); a "
                 "column looks personal when its name matches or at least {share} of tested values match one "
-                "kind; no value is kept",
+                "kind; special categories (GDPR Art. 9(1), Art. 10) by name and by content: the same values compared "
+                "whole with each category's vocabulary, ICD-10 and genetic patterns; a category is observed when at "
+                "least {special} of the values that are not neutral answers match it (probes/data/special.py); "
+                "no value is kept",
 }
 
 
@@ -255,6 +258,7 @@ def _profile(source: Path | bytes, fmt: str, ds: dict[str, Any], path: str,
 def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
     """Personal-data facts per column; withholds value statistics of the columns that look personal."""
     from mlcompliance.probes.data import personal as p
+    from mlcompliance.probes.data import special as sp
     declared = {f["name"]: f for f in fields if isinstance(f.get("name"), str)}
     dataset_special = [c for c in ds.get("special_categories") or [] if isinstance(c, str)]
     sample = profiler.small.frame
@@ -280,32 +284,54 @@ def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], b
                                  "declared_personal": marked,
                                  "kinds": sorted({h["kind"] for h in strong} | ({name_kind} if name_kind else set())),
                                  "description": p.describe(name, name_kind, content, True)}
-        category = p.special_by_name(name)
-        if category:
-            field = declared.get(name, {})
-            special[name] = {"name": name, "category": category, "by": "name",
-                             "declared": field.get("special_category") == category or category in dataset_special}
+        entry = _special(name, p.special_by_name(name), sp.by_content(values), declared.get(name, {}), dataset_special)
+        if entry is not None:
+            special[name] = entry
     for name in columns:
         stats = body["column_stats"].get(name, {})
         for k in ("min", "max"):
             stats.pop(k, None)
         stats["values_withheld"] = "the column looks personal: no value statistics are reported"
     from mlcompliance.probes.data.profile import SEED, SMALL_ROWS
-    return {"how": HOW["personal"].format(tested=SMALL_ROWS, seed=SEED, share=p.CONTENT_SHARE),
+    return {"how": HOW["personal"].format(tested=SMALL_ROWS, seed=SEED, share=p.CONTENT_SHARE,
+                                                 special=sp.SPECIAL_SHARE),
             "observed": bool(columns), "declared_personal_data": ds.get("personal_data"),
             "columns": columns, "looks_personal_columns": list(columns),
             "special_categories": special}
 
 
+def _special(name: str, by_name: str | None, content: list[dict[str, Any]], field: dict[str, Any],
+             dataset_special: list[str]) -> dict[str, Any] | None:
+    """The special-category fact of one column: by its name, by its content, or both; None when neither.
+    ``category`` is the name's category, else the content category with the largest share; ``kinds``
+    every category the name or content shows; ``declared`` whether the manifest declares ``category``
+    (dataset ``special_categories`` or the field's ``special_category``)."""
+    from mlcompliance.probes.data import special as sp
+    strong = sorted((h for h in content if h["observed"]), key=lambda h: -h["share"])
+    if by_name is None and not strong:
+        return None
+    category = by_name or strong[0]["category"]
+    kinds = sorted({h["category"] for h in strong} | ({by_name} if by_name else set()))
+    by = "name" if not strong else "content" if by_name is None else "name and content"
+    entry: dict[str, Any] = {"name": name, "category": category, "by": by,
+                             "declared": field.get("special_category") == category or category in dataset_special}
+    if strong:
+        share = next((h["share"] for h in strong if h["category"] == category), None)
+        entry.update(({"share": share} if share is not None else {}) |
+                     {"kinds": kinds, "content": strong, "description": sp.describe(name, strong)})
+    return entry
+
+
 def _cache_key(ds: dict[str, Any], fmt: str, digest: dict[str, Any]) -> str:
     import hashlib
 
-    from mlcompliance.probes.data import personal, profile
+    from mlcompliance.probes.data import personal, profile, special
     from mlcompliance.probes.data.read import CHUNK_ROWS
     basis = {"probe": PROBE_VERSION, "sha256": digest["sha256"], "size": digest["size"], "format": fmt,
              "fields": ds.get("fields"), "split_key": ds.get("split_key"), "personal_data": ds.get("personal_data"),
              "special_categories": ds.get("special_categories"), "chunk": CHUNK_ROWS,
-             "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED]}
+             "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED],
+             "special": special.VERSION}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 
