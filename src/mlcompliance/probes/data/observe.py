@@ -49,6 +49,7 @@ def observe_data(project: Project, files: dict[str, bytes] | None = None,
     """(facts, location index) of the datasets with a path; ``files`` replaces the project directory
     (and is never cached). ``cache``: a ``cache.Cache``, None for none, by default the user's."""
     from mlcompliance.probes.data import cache as cache_mod
+    from mlcompliance.probes.data.bom import bom_hashes
     from mlcompliance.probes.data.splits import overlaps
     if files is not None:
         cache = None
@@ -66,12 +67,13 @@ def observe_data(project: Project, files: dict[str, bytes] | None = None,
     facts: dict[str, dict[str, Any]] = {}
     tables: list[dict[str, Any]] = []
     lock = _dvc_lock(project, files)
+    bom = bom_hashes(project, files)
     for i, ds in enumerate(datasets):
         if not isinstance(ds, dict) or not isinstance(ds.get("path"), str):
             continue
         key = ds["id"] if isinstance(ds.get("id"), str) and ds["id"] not in facts else str(i)
         base, decl = f"{ROOT}/datasets/{escape_token(key)}", f"/data_manifest/datasets/{i}"
-        entry, table = _dataset(project, files, ds, i, key, cache, lock)
+        entry, table = _dataset(project, files, ds, i, key, cache, lock, bom)
         facts[key] = entry
         _index_dataset(entry, ds, base, decl, point, lambda ptr, file, line: index.__setitem__(ptr, (file, line)))
         if table is not None:
@@ -114,6 +116,9 @@ def _index_dataset(entry: dict[str, Any], ds: dict[str, Any], base: str, decl: s
     lock = entry.get("integrity", {}).get("dvc_lock")
     if lock:
         index_direct(f"{base}/integrity/dvc_lock", lock["file"], lock["line"])
+    recorded = entry.get("integrity", {}).get("cyclonedx")
+    if recorded:
+        index_direct(f"{base}/integrity/cyclonedx", recorded["file"], recorded["line"])
     point(f"{base}/declared_fields", declared("fields"))
     point(f"{base}/declared_fields_missing", declared("fields"))
     for name in entry.get("declared_fields", {}):
@@ -131,7 +136,8 @@ def _index_dataset(entry: dict[str, Any], ds: dict[str, Any], base: str, decl: s
 
 
 def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any], i: int, key: str,
-             cache: Any, lock: dict[str, tuple[str, str, int]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+             cache: Any, lock: dict[str, tuple[str, str, int]],
+             bom: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The facts of one dataset and, when it was read, its hashes for the split overlaps."""
     from mlcompliance.probes.data import integrity
     from mlcompliance.probes.data.read import detect_format
@@ -167,11 +173,11 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
         if isinstance(digest, str):
             return {**entry, "readable": False, "error": digest}, None
     if digest["kind"] == "directory":
-        entry["integrity"] = _integrity(digest, lock, path)
+        entry["integrity"] = _integrity(digest, lock, path, bom)
         entry["reason"] = "a directory: hashed, not profiled"
         return entry, None
     if fmt is None:
-        entry["integrity"] = _integrity(digest, lock, path)
+        entry["integrity"] = _integrity(digest, lock, path, bom)
         entry["reason"] = "format unknown (no format: csv, parquet or jsonl, no known extension): hashed, not profiled"
         return entry, None
     hit = cache.get(_cache_key(ds, fmt, digest)) if cache is not None and pending is None else None
@@ -192,7 +198,7 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
                 cache.remember_digest(source, digest)
         if error is None and cache is not None:
             cache.put(_cache_key(ds, fmt, digest), body, rows, keys)
-    entry["integrity"] = _integrity(digest, lock, path)
+    entry["integrity"] = _integrity(digest, lock, path, bom)
     if error is not None:
         return {**entry, "readable": False, "error": error}, None
     entry.update(body)
@@ -206,13 +212,19 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
     return entry, table
 
 
-def _integrity(digest: dict[str, Any], lock: dict[str, tuple[str, str, int]], path: str) -> dict[str, Any]:
-    """The integrity facts in one key order, whether hashed now, in a thread or remembered."""
+def _integrity(digest: dict[str, Any], lock: dict[str, tuple[str, str, int]], path: str,
+               bom: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The integrity facts in one key order, whether hashed now, in a thread or remembered; with the
+    hashes dvc.lock and a CycloneDX BOM record for the same path (``probes/data/bom.py``)."""
+    from mlcompliance.probes.data.bom import normal_path
     out = {k: digest[k] for k in ("kind", "size", "sha256", "md5", "files", "not_followed", "rule") if k in digest}
     out["how"] = HOW["integrity"]
     if path in lock:
         md5, file, line = lock[path]
         out["dvc_lock"] = {"md5": md5, "file": file, "line": line}
+    recorded = bom.get(normal_path(path) or path)
+    if recorded is not None:
+        out["cyclonedx"] = dict(recorded)
     return out
 
 
