@@ -188,11 +188,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s3bc4f1c618fd083656d606d7(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -449,6 +444,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_s7f1de282b94ffb926a26c05a(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -3748,6 +3748,133 @@ def validate___definitions_s8a932002237b1d58ce5c93a2(data, custom_formats={}, na
                             raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats={}, name_prefix=None):
+    data_any_of_count10 = 0
+    if not data_any_of_count10:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['model_card']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "model_card" in data_keys:
+                    data_keys.remove("model_card")
+                    data__modelcard = data["model_card"]
+                    data__modelcard_is_dict = isinstance(data__modelcard, dict)
+                    if data__modelcard_is_dict:
+                        data__modelcard__missing_keys = set(['intended_use']) - data__modelcard.keys()
+                        if data__modelcard__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__modelcard_keys = set(data__modelcard.keys())
+                        if "intended_use" in data__modelcard_keys:
+                            data__modelcard_keys.remove("intended_use")
+                            data__modelcard__intendeduse = data__modelcard["intended_use"]
+                            data__modelcard__intendeduse_is_dict = isinstance(data__modelcard__intendeduse, dict)
+                            if data__modelcard__intendeduse_is_dict:
+                                data__modelcard__intendeduse__missing_keys = set(['affected_persons']) - data__modelcard__intendeduse.keys()
+                                if data__modelcard__intendeduse__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__modelcard__intendeduse_keys = set(data__modelcard__intendeduse.keys())
+                                if "affected_persons" in data__modelcard__intendeduse_keys:
+                                    data__modelcard__intendeduse_keys.remove("affected_persons")
+                                    data__modelcard__intendeduse__affectedpersons = data__modelcard__intendeduse["affected_persons"]
+                                    data__modelcard__intendeduse__affectedpersons_is_list = isinstance(data__modelcard__intendeduse__affectedpersons, (list, tuple))
+                                    if data__modelcard__intendeduse__affectedpersons_is_list:
+                                        data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
+                                        if data__modelcard__intendeduse__affectedpersons_len < 1:
+                                            raise JsonSchemaValueException("invalid")
+            data_any_of_count10 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count10:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['data_manifest']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "data_manifest" in data_keys:
+                    data_keys.remove("data_manifest")
+                    data__datamanifest = data["data_manifest"]
+                    data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
+                    if data__datamanifest_is_dict:
+                        data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
+                        if data__datamanifest__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__datamanifest_keys = set(data__datamanifest.keys())
+                        if "datasets" in data__datamanifest_keys:
+                            data__datamanifest_keys.remove("datasets")
+                            data__datamanifest__datasets = data__datamanifest["datasets"]
+                            data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
+                            if data__datamanifest__datasets_is_list:
+                                data__datamanifest__datasets_contains = False
+                                for data__datamanifest__datasets_key in data__datamanifest__datasets:
+                                    try:
+                                        data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
+                                        if data__datamanifest__datasets_key_is_dict:
+                                            data__datamanifest__datasets_key__missing_keys = set(['personal_data']) - data__datamanifest__datasets_key.keys()
+                                            if data__datamanifest__datasets_key__missing_keys:
+                                                raise JsonSchemaValueException("invalid")
+                                            data__datamanifest__datasets_key_keys = set(data__datamanifest__datasets_key.keys())
+                                            if "personal_data" in data__datamanifest__datasets_key_keys:
+                                                data__datamanifest__datasets_key_keys.remove("personal_data")
+                                                data__datamanifest__datasets_key__personaldata = data__datamanifest__datasets_key["personal_data"]
+                                                if not (isinstance(data__datamanifest__datasets_key__personaldata, bool) and data__datamanifest__datasets_key__personaldata is True):
+                                                    raise JsonSchemaValueException("invalid")
+                                        data__datamanifest__datasets_contains = True
+                                        break
+                                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                if not data__datamanifest__datasets_contains:
+                                    raise JsonSchemaValueException("invalid")
+            data_any_of_count10 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count10:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['observed']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data_keys = set(data.keys())
+                if "observed" in data_keys:
+                    data_keys.remove("observed")
+                    data__observed = data["observed"]
+                    data__observed_is_dict = isinstance(data__observed, dict)
+                    if data__observed_is_dict:
+                        data__observed__missing_keys = set(['data']) - data__observed.keys()
+                        if data__observed__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__observed_keys = set(data__observed.keys())
+                        if "data" in data__observed_keys:
+                            data__observed_keys.remove("data")
+                            data__observed__data = data__observed["data"]
+                            data__observed__data_is_dict = isinstance(data__observed__data, dict)
+                            if data__observed__data_is_dict:
+                                data__observed__data__missing_keys = set(['summary']) - data__observed__data.keys()
+                                if data__observed__data__missing_keys:
+                                    raise JsonSchemaValueException("invalid")
+                                data__observed__data_keys = set(data__observed__data.keys())
+                                if "summary" in data__observed__data_keys:
+                                    data__observed__data_keys.remove("summary")
+                                    data__observed__data__summary = data__observed__data["summary"]
+                                    data__observed__data__summary_is_dict = isinstance(data__observed__data__summary, dict)
+                                    if data__observed__data__summary_is_dict:
+                                        data__observed__data__summary__missing_keys = set(['personal_data']) - data__observed__data__summary.keys()
+                                        if data__observed__data__summary__missing_keys:
+                                            raise JsonSchemaValueException("invalid")
+                                        data__observed__data__summary_keys = set(data__observed__data__summary.keys())
+                                        if "personal_data" in data__observed__data__summary_keys:
+                                            data__observed__data__summary_keys.remove("personal_data")
+                                            data__observed__data__summary__personaldata = data__observed__data__summary["personal_data"]
+                                            if not (isinstance(data__observed__data__summary__personaldata, bool) and data__observed__data__summary__personaldata is True):
+                                                raise JsonSchemaValueException("invalid")
+            data_any_of_count10 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count10:
+        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_s7f1de282b94ffb926a26c05a(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -4580,26 +4707,26 @@ def validate___definitions_s623fdb3dc09614619e6006ac(data, custom_formats={}, na
         if "environment" in data_keys:
             data_keys.remove("environment")
             data__environment = data["environment"]
-            data__environment_any_of_count10 = 0
-            if not data__environment_any_of_count10:
+            data__environment_any_of_count11 = 0
+            if not data__environment_any_of_count11:
                 try:
                     data__environment_is_dict = isinstance(data__environment, dict)
                     if data__environment_is_dict:
                         data__environment__missing_keys = set(['lockfile']) - data__environment.keys()
                         if data__environment__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__environment_any_of_count10 += 1
+                    data__environment_any_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__environment_any_of_count10:
+            if not data__environment_any_of_count11:
                 try:
                     data__environment_is_dict = isinstance(data__environment, dict)
                     if data__environment_is_dict:
                         data__environment__missing_keys = set(['container_digest']) - data__environment.keys()
                         if data__environment__missing_keys:
                             raise JsonSchemaValueException("invalid")
-                    data__environment_any_of_count10 += 1
+                    data__environment_any_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__environment_any_of_count10:
+            if not data__environment_any_of_count11:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -5088,8 +5215,8 @@ def validate___definitions_s4376b2eff65b5f2e388942bd(data, custom_formats={}, na
     return data
 
 def validate___definitions_s42603ef6346525eb20025a59(data, custom_formats={}, name_prefix=None):
-    data_any_of_count11 = 0
-    if not data_any_of_count11:
+    data_any_of_count12 = 0
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5103,9 +5230,9 @@ def validate___definitions_s42603ef6346525eb20025a59(data, custom_formats={}, na
                     if isinstance(data__psi, (int, float, Decimal)) and not isinstance(data__psi, bool):
                         if data__psi >= 0.25:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count11 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count11:
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5119,9 +5246,9 @@ def validate___definitions_s42603ef6346525eb20025a59(data, custom_formats={}, na
                     if isinstance(data__padjusted, (int, float, Decimal)) and not isinstance(data__padjusted, bool):
                         if data__padjusted < 0.05:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count11 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count11:
+    if not data_any_of_count12:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5142,8 +5269,8 @@ def validate___definitions_s4231812e09a88c2d49eef71e(data, custom_formats={}, na
     return data
 
 def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count12 = 0
-    if not data_any_of_count12:
+    data_any_of_count13 = 0
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5184,9 +5311,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__deployments_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5208,9 +5335,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             data__cd__approvalgate = data__cd["approval_gate"]
                             if not (isinstance(data__cd__approvalgate, bool) and data__cd__approvalgate is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count13:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5283,8 +5410,8 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                         data__datamanifest__datasets_contains = False
                         for data__datamanifest__datasets_key in data__datamanifest__datasets:
                             try:
-                                data__datamanifest__datasets_key_any_of_count13 = 0
-                                if not data__datamanifest__datasets_key_any_of_count13:
+                                data__datamanifest__datasets_key_any_of_count14 = 0
+                                if not data__datamanifest__datasets_key_any_of_count14:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5297,9 +5424,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__pseudonymised = data__datamanifest__datasets_key["pseudonymised"]
                                                 if not (isinstance(data__datamanifest__datasets_key__pseudonymised, bool) and data__datamanifest__datasets_key__pseudonymised is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count13 += 1
+                                        data__datamanifest__datasets_key_any_of_count14 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count13:
+                                if not data__datamanifest__datasets_key_any_of_count14:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5312,9 +5439,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__directidentifiersremoved = data__datamanifest__datasets_key["direct_identifiers_removed"]
                                                 if not (isinstance(data__datamanifest__datasets_key__directidentifiersremoved, bool) and data__datamanifest__datasets_key__directidentifiersremoved is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count13 += 1
+                                        data__datamanifest__datasets_key_any_of_count14 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count13:
+                                if not data__datamanifest__datasets_key_any_of_count14:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5331,9 +5458,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                                 else:
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count13 += 1
+                                        data__datamanifest__datasets_key_any_of_count14 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count13:
+                                if not data__datamanifest__datasets_key_any_of_count14:
                                     raise JsonSchemaValueException("invalid")
                                 data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                 if data__datamanifest__datasets_key_is_dict:
@@ -5386,91 +5513,6 @@ def validate___definitions_s3bc4f1c618fd083656d606d7(data, custom_formats={}, na
         data__missing_keys = set(['git_commit']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s3a37710fc7b820b722baeba4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count14 = 0
-    if not data_any_of_count14:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['model_card']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "model_card" in data_keys:
-                    data_keys.remove("model_card")
-                    data__modelcard = data["model_card"]
-                    data__modelcard_is_dict = isinstance(data__modelcard, dict)
-                    if data__modelcard_is_dict:
-                        data__modelcard__missing_keys = set(['intended_use']) - data__modelcard.keys()
-                        if data__modelcard__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__modelcard_keys = set(data__modelcard.keys())
-                        if "intended_use" in data__modelcard_keys:
-                            data__modelcard_keys.remove("intended_use")
-                            data__modelcard__intendeduse = data__modelcard["intended_use"]
-                            data__modelcard__intendeduse_is_dict = isinstance(data__modelcard__intendeduse, dict)
-                            if data__modelcard__intendeduse_is_dict:
-                                data__modelcard__intendeduse__missing_keys = set(['affected_persons']) - data__modelcard__intendeduse.keys()
-                                if data__modelcard__intendeduse__missing_keys:
-                                    raise JsonSchemaValueException("invalid")
-                                data__modelcard__intendeduse_keys = set(data__modelcard__intendeduse.keys())
-                                if "affected_persons" in data__modelcard__intendeduse_keys:
-                                    data__modelcard__intendeduse_keys.remove("affected_persons")
-                                    data__modelcard__intendeduse__affectedpersons = data__modelcard__intendeduse["affected_persons"]
-                                    data__modelcard__intendeduse__affectedpersons_is_list = isinstance(data__modelcard__intendeduse__affectedpersons, (list, tuple))
-                                    if data__modelcard__intendeduse__affectedpersons_is_list:
-                                        data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
-                                        if data__modelcard__intendeduse__affectedpersons_len < 1:
-                                            raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['data_manifest']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "data_manifest" in data_keys:
-                    data_keys.remove("data_manifest")
-                    data__datamanifest = data["data_manifest"]
-                    data__datamanifest_is_dict = isinstance(data__datamanifest, dict)
-                    if data__datamanifest_is_dict:
-                        data__datamanifest__missing_keys = set(['datasets']) - data__datamanifest.keys()
-                        if data__datamanifest__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__datamanifest_keys = set(data__datamanifest.keys())
-                        if "datasets" in data__datamanifest_keys:
-                            data__datamanifest_keys.remove("datasets")
-                            data__datamanifest__datasets = data__datamanifest["datasets"]
-                            data__datamanifest__datasets_is_list = isinstance(data__datamanifest__datasets, (list, tuple))
-                            if data__datamanifest__datasets_is_list:
-                                data__datamanifest__datasets_contains = False
-                                for data__datamanifest__datasets_key in data__datamanifest__datasets:
-                                    try:
-                                        data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
-                                        if data__datamanifest__datasets_key_is_dict:
-                                            data__datamanifest__datasets_key__missing_keys = set(['personal_data']) - data__datamanifest__datasets_key.keys()
-                                            if data__datamanifest__datasets_key__missing_keys:
-                                                raise JsonSchemaValueException("invalid")
-                                            data__datamanifest__datasets_key_keys = set(data__datamanifest__datasets_key.keys())
-                                            if "personal_data" in data__datamanifest__datasets_key_keys:
-                                                data__datamanifest__datasets_key_keys.remove("personal_data")
-                                                data__datamanifest__datasets_key__personaldata = data__datamanifest__datasets_key["personal_data"]
-                                                if not (isinstance(data__datamanifest__datasets_key__personaldata, bool) and data__datamanifest__datasets_key__personaldata is True):
-                                                    raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_contains = True
-                                        break
-                                    except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_contains:
-                                    raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
-        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s3a095c380e998df87d785c0d(data, custom_formats={}, name_prefix=None):
