@@ -308,6 +308,42 @@ def test_special_vocabularies_are_consistent():
     assert set(special_mod.VOCAB) | {"genetic"} == set(special_mod.DESCRIPTIONS)
 
 
+def test_cyclonedx_hashes_of_data_components_are_recorded_with_the_bom_line():
+    import hashlib
+    data = b"a,b\n1,2\n3,4\n"
+    md5 = hashlib.md5(data).hexdigest()
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        {"type": "data", "name": "train", "hashes": [{"alg": "MD5", "content": md5},
+                                                      {"alg": "SHA-256", "content": "AB" * 32}],
+         "data": [{"type": "dataset", "contents": {"url": "file:./data/train.csv"}}]},
+        {"type": "data", "name": "data/test.csv", "hashes": [{"alg": "SHA-512", "content": "a" * 128}]},
+        {"type": "data", "name": "other", "hashes": [{"alg": "MD5", "content": md5}],
+         "properties": [{"name": "path", "value": "data/other.csv"}]},
+        {"type": "data", "name": "remote", "hashes": [{"alg": "SHA-256", "content": "0" * 64}],
+         "data": [{"contents": {"url": "https://example.com/data/remote.csv"}}]},
+        {"type": "library", "name": "data/lib.csv", "hashes": [{"alg": "SHA-256", "content": "0" * 64}]}]}
+    files = {f"data/{n}.csv": data for n in ("train", "test", "other", "remote", "lib")}
+    files["model.cdx.json"] = json.dumps(bom, indent=1).encode()
+    facts, index = probe(files, [{"id": n, "path": f"data/{n}.csv"} for n in ("train", "test", "other", "remote", "lib")])
+    got = {k: v["integrity"].get("cyclonedx") for k, v in facts["datasets"].items()}
+    assert got["train"] == {"alg": "SHA-256", "value": "ab" * 32, "compared_with": "sha256", "component": "train",
+                            "file": "model.cdx.json", "line": 15}               # SHA-256 preferred, lower case
+    assert (got["test"]["alg"], got["test"]["compared_with"]) == ("SHA-512", None)
+    assert (got["other"]["alg"], got["other"]["value"], got["other"]["compared_with"]) == ("MD5", md5, "md5")
+    assert got["remote"] is None and got["lib"] is None       # a remote URL's last segment; not a data component
+    assert index["/observed/data/datasets/train/integrity/cyclonedx"] == ("model.cdx.json", 15)
+
+
+def test_the_real_cyclonedx_example_has_no_data_hashes_to_compare():
+    from mlcompliance.probes.data.bom import bom_hashes
+    bom = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "examples" / "cyclonedx-mlbom" / "bom.json"
+    if not bom.exists():
+        bom = Path("/work/shared/reference/examples/cyclonedx-mlbom/bom.json")
+    if not bom.exists():
+        pytest.skip("shared reference examples not present")
+    assert bom_hashes(project_of([]), {"bom.json": bom.read_bytes()}) == {}
+
+
 # --- splits --------------------------------------------------------------------------------
 
 def test_split_overlap_by_row_and_by_key_is_counted():
