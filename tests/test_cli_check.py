@@ -43,7 +43,7 @@ def test_failing_sample_reports_each_distinct_failure_with_location(checks):
     assert version["location"] == {"file": "model_card.yaml", "line": 6, "column": 3,
                                    "pointer": "/model_details/version", "target": ""}
     assert version["observed"] == "1.4"
-    assert version["pack"] == "mlops-practices" and version["pack_version"] == "1.3.0"
+    assert version["pack"] == "mlops-practices" and version["pack_version"] == "1.4.0"
     assert version["references"] and version["remediation"]
     digest = by_rule["MLOPS-06-DATA-HASH-MATCHES"]
     assert digest["location"]["file"] == "data_manifest.yaml"
@@ -107,7 +107,7 @@ def test_markdown_and_text_outputs(tmp_path, checks):
     assert result.exit_code == 1 and result.stdout == ""
     md = out.read_text()
     assert md.startswith("## ❌ mlcompliance: Support e-mail router")
-    assert "`MLOPS-04-MODEL-VERSION`" in md and "| mlops-practices | 1.3.0 |" in md
+    assert "`MLOPS-04-MODEL-VERSION`" in md and "| mlops-practices | 1.4.0 |" in md
     text = checks.run(SAMPLES / "support-email-router", fmt="text").stdout.decode("utf-8")
     assert "BLOCK  high     MLOPS-04-MODEL-VERSION  model_card.yaml:6" in text
     assert "verdict: NON-COMPLIANT" in text

@@ -28,7 +28,7 @@ def test_dpia_review_period_is_a_policy_parameter_a_project_can_set(sample_copy)
     assert default["outcome"] in ("fail", "waived") and "mlcompliance policy" in default["message"]
     assert default.get("parameters") == {"dpia_review_max_days": 366}
     gdpr = next(p for p in data["packs"] if p["id"] == "gdpr")
-    assert gdpr["version"] == "1.2.0" and gdpr["law_as_of"] == "2026-12-04"
+    assert gdpr["version"] == "1.3.0" and gdpr["law_as_of"] == "2026-12-04"  # newest; law as 1.2.0
     _set(project, "parameters", {"gdpr": {"dpia_review_max_days": 450}})
     data = json.loads(cli("check", project, "--as-of", AS_OF, "--format", "json").stdout)
     looser, = _findings(data, "GDPR-ART35-11-DPIA-REVIEWED")

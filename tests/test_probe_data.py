@@ -23,6 +23,7 @@ from mlcompliance.errors import InputError
 from mlcompliance.evidence.project import KINDS, Project
 from mlcompliance.probes.data import personal
 from mlcompliance.probes.data.cache import Cache
+from mlcompliance.probes.data import special as special_mod
 from mlcompliance.probes.data.observe import observe_data
 from mlcompliance.probes.data.read import read_table
 
@@ -288,6 +289,121 @@ def test_special_categories_by_name():
         "religious", "racial_ethnic", "health", "criminal", None, None]
 
 
+SPECIAL = {   # column -> (values, expected category by content or None)
+    "q7": (["Christian", "Muslim", "No religion", "Hindu", "Jewish", "none", "Katholisch", "musulmán"], "religious"),
+    "grp": (["White: English, Welsh, Scottish, Northern Irish or British", "Asian or Asian British: Indian",
+             "Black African", "White", "Mixed", "Hispanic or Latino", "White", "Black African"], "racial_ethnic"),
+    "dx": (["E11.9", "I10.0", "J45.909", "F32.1", "E11.9", "C50.9", "I10.0", "K50.0"], "health"),
+    "cond": (["diabetes", "asthma", "none", "none", "hypertension", "no", "Depression", "none"], "health"),
+    "snp": (["rs12345", "rs7412", "rs429358", "rs1801133", "rs12345", "rs7412", "rs4680", "rs53576"], "genetic"),
+    "gt": (["AA", "AG", "GG", "AG", "CT", "CC", "A/G", "TT"], "genetic"),
+    "offence": (["theft", "burglary", "assault", "fraud", "Diebstahl", "no", "none", "vol"], "criminal"),
+    "orient": (["heterosexual", "gay", "bisexual", "lesbian", "straight", "prefer not to say", "Homosexuel",
+                "heterosexual"], "sexual_orientation"),
+    "vote": (["Labour", "Conservative", "Liberal Democrats", "SNP", "Green Party", "SPD", "CDU", "Labour"], "political"),
+    "tu": (["union member", "non-union", "union member", "Gewerkschaftsmitglied", "syndiqué", "no", "FNV",
+            "ver.di"], "trade_union"),
+    # negatives: ordinary columns whose values share words with the vocabularies
+    "paint": (["white", "black", "red", "blue", "white", "black", "black", "white"], None),
+    "bw": (["white", "black", "white", "black", "white", "black", "white", "black"], None),
+    "yn": (["yes", "no", "no", "yes", "no", "no", "yes", "no"], None),
+    "product": (["Electronics", "Books", "Garden", "Toys", "Clothing", "Books", "Toys", "Garden"], None),
+    "city": (["London", "Paris", "Berlin", "Madrid", "Rome", "Amsterdam", "Lisbon", "Vienna"], None),
+    "comment": (["The delivery was late", "great product", "would buy again", "not happy with the colour",
+                 "fraud alert was wrong", "my union card was accepted", "white box", "ok"], None),
+    "sku": (["A12", "B34", "C56", "D78", "E11", "F32", "I10", "J45"], None),
+    "rating": (["AA", "CC", "AA", "BBB", "A", "AA", "CC", "B"], None),
+    "label": (["fraud", "legit", "legit", "fraud", "legit", "legit", "fraud", "legit"], None),
+    "hair": (["straight", "curly", "wavy", "straight", "curly", "straight", "wavy", "curly"], None),
+    "profile": (["conservative", "balanced", "growth", "aggressive", "balanced", "growth", "balanced", "growth"], None),
+    "sign": (["aries", "cancer", "leo", "virgo", "libra", "cancer", "taurus", "gemini"], None),
+    "gender": (["male", "female", "female", "male", "female", "male", "diverse", "female"], None),
+}
+
+
+def test_special_categories_by_content_with_shares_no_values_and_few_false_positives():
+    names = list(SPECIAL)
+    text = "\n".join([",".join(names)] + [",".join(f'"{SPECIAL[n][0][i]}"' for n in names) for i in range(8)]) + "\n"
+    facts, index = probe({"s.csv": text.encode()},
+                         [{"id": "s", "path": "s.csv", "personal_data": True, "special_categories": ["health"],
+                           "fields": [{"name": "vote", "special_category": "political"}]}])
+    special = facts["datasets"]["s"]["personal"]["special_categories"]
+    assert {n: special[n]["category"] for n in special} == {n: c for n, (_, c) in SPECIAL.items() if c}
+    assert {n: special[n]["by"] for n in special if special[n]["by"] != "content"} == {
+        "snp": "name and content", "offence": "name and content"}        # their names say it too
+    q7 = special["q7"]
+    assert q7["share"] == 1.0 and q7["kinds"] == ["religious"] and q7["declared"] is False
+    [hit] = q7["content"]
+    assert (hit["tested"], hit["neutral"], hit["matched"], hit["distinct"]) == (8, 1, 7, 7)   # "none" is neutral
+    cond = special["cond"]["content"][0]
+    assert (cond["neutral"], cond["matched"], cond["share"]) == (4, 4, 1.0)
+    assert special["dx"]["declared"] is True and special["cond"]["declared"] is True     # dataset declares health
+    assert special["vote"]["declared"] is True                                            # the field declares it
+    assert special["gt"]["share"] == 1.0
+    assert facts["summary"]["special_categories"] is True
+    # the rule's pointer: the field's line when declared, else the dataset's special_categories line
+    assert "/observed/data/datasets/s/personal/special_categories/q7" in index
+    dumped = json.dumps(special)
+    for n, (values, category) in SPECIAL.items():
+        if category:
+            for v in values:
+                if special_mod.normalise(v) not in special_mod.NEUTRAL:
+                    assert f'"{v}"' not in dumped, v
+    assert "tested values that say something" in q7["description"]
+
+
+def test_special_by_name_and_content_together_and_name_only():
+    facts, _ = probe({"r.csv": b"religion,ethnicity\nChristian,12\nMuslim,13\nHindu,14\n"},
+                     [{"id": "r", "path": "r.csv"}])
+    special = facts["datasets"]["r"]["personal"]["special_categories"]
+    assert special["religion"]["by"] == "name and content" and special["religion"]["category"] == "religious"
+    assert special["ethnicity"] == {"name": "ethnicity", "category": "racial_ethnic", "by": "name",
+                                    "declared": False, "dataset": "r"}
+
+
+def test_special_vocabularies_are_consistent():
+    for category, weak in special_mod.WEAK.items():
+        assert weak <= special_mod.VOCAB[category], category
+    assert not (special_mod.NEUTRAL & set().union(*special_mod.VOCAB.values()))
+    assert set(special_mod.VOCAB) | {"genetic"} == set(special_mod.DESCRIPTIONS)
+
+
+def test_cyclonedx_hashes_of_data_components_are_recorded_with_the_bom_line():
+    import hashlib
+    data = b"a,b\n1,2\n3,4\n"
+    md5 = hashlib.md5(data).hexdigest()
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        {"type": "data", "name": "train", "hashes": [{"alg": "MD5", "content": md5},
+                                                      {"alg": "SHA-256", "content": "AB" * 32}],
+         "data": [{"type": "dataset", "contents": {"url": "file:./data/train.csv"}}]},
+        {"type": "data", "name": "data/test.csv", "hashes": [{"alg": "SHA-512", "content": "a" * 128}]},
+        {"type": "data", "name": "other", "hashes": [{"alg": "MD5", "content": md5}],
+         "properties": [{"name": "path", "value": "data/other.csv"}]},
+        {"type": "data", "name": "remote", "hashes": [{"alg": "SHA-256", "content": "0" * 64}],
+         "data": [{"contents": {"url": "https://example.com/data/remote.csv"}}]},
+        {"type": "library", "name": "data/lib.csv", "hashes": [{"alg": "SHA-256", "content": "0" * 64}]}]}
+    files = {f"data/{n}.csv": data for n in ("train", "test", "other", "remote", "lib")}
+    files["model.cdx.json"] = json.dumps(bom, indent=1).encode()
+    facts, index = probe(files, [{"id": n, "path": f"data/{n}.csv"} for n in ("train", "test", "other", "remote", "lib")])
+    got = {k: v["integrity"].get("cyclonedx") for k, v in facts["datasets"].items()}
+    assert got["train"] == {"alg": "SHA-256", "value": "ab" * 32, "compared_with": "sha256", "component": "train",
+                            "file": "model.cdx.json", "line": 15}               # SHA-256 preferred, lower case
+    assert (got["test"]["alg"], got["test"]["compared_with"]) == ("SHA-512", None)
+    assert (got["other"]["alg"], got["other"]["value"], got["other"]["compared_with"]) == ("MD5", md5, "md5")
+    assert got["remote"] is None and got["lib"] is None       # a remote URL's last segment; not a data component
+    assert index["/observed/data/datasets/train/integrity/cyclonedx"] == ("model.cdx.json", 15)
+
+
+def test_the_real_cyclonedx_example_has_no_data_hashes_to_compare():
+    from mlcompliance.probes.data.bom import bom_hashes
+    bom = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "examples" / "cyclonedx-mlbom" / "bom.json"
+    if not bom.exists():
+        bom = Path("/work/shared/reference/examples/cyclonedx-mlbom/bom.json")
+    if not bom.exists():
+        pytest.skip("shared reference examples not present")
+    assert bom_hashes(project_of([]), {"bom.json": bom.read_bytes()}) == {}
+
+
 # --- splits --------------------------------------------------------------------------------
 
 def test_split_overlap_by_row_and_by_key_is_counted():
@@ -395,6 +511,8 @@ def test_titanic_name_sex_and_age_are_personal():
     assert mixed["mixed"] is True and mixed["tested"] == 1309
     assert "Allen, Miss. Elisabeth Walton" not in json.dumps(facts)
     assert facts["summary"]["personal_data"] is True
+    # sex is personal but not a special category; no column is one by name or content
+    assert p["special_categories"] == {} and facts["summary"]["special_categories"] is False
 
 
 # --- end to end --------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_credit_scoring_data_section_in_json(credit):
     f = data["fairness"]
     assert (f["dataset"], f["status"], f["n"], f["min_group_size"]) == ("upl-oot-predictions-5.0.0", "ok", 6000, 30)
     assert f["threshold"]["value"] == 0.8 and f["threshold"]["rule"] == "HLEG-R5-DISPARATE-IMPACT"
-    assert f["threshold"]["pack"] == "eu-trustworthy-ai" and f["threshold"]["pack_version"] == "1.2.0"
+    assert f["threshold"]["pack"] == "eu-trustworthy-ai" and f["threshold"]["pack_version"] == "1.3.0"
     assert "US four-fifths rule" in f["threshold"]["context"] and "not EU law" in f["threshold"]["context"]
     assert [a["attribute"] for a in f["attributes"]] == ["age_band", "disability_indicator", "sex"]
     sex = f["attributes"][2]

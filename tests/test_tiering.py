@@ -173,7 +173,22 @@ REDEFINED = {("holds_personal_data", "gdpr@1.1.0"): "also holds when the data pr
              ("holds_personal_data", "gdpr@1.2.0"): "also holds when a field is declared personal",
              ("solely_automated_significant_decision", "gdpr@1.2.0"): "also a score a third party relies on decisively "
                                                                        "(CJEU C-634/21)",
-             ("dpia_required", "gdpr@1.2.0"): "Art. 35 triggers only, not the tool's tier (audit L6)"}
+             ("dpia_required", "gdpr@1.2.0"): "Art. 35 triggers only, not the tool's tier (audit L6)",
+             # later versions keep those redefinitions (copied unchanged)
+             **{(name, "eu-trustworthy-ai@1.3.0"): "as eu-trustworthy-ai@1.2.0"
+                for name in ("annex_iii_high_risk", "annex_i_high_risk", "remote_biometric_identification",
+                             "critical_infrastructure", "fria_deployer")},
+             **{(name, "gdpr@1.3.0"): "as gdpr@1.2.0"
+                for name in ("holds_personal_data", "solely_automated_significant_decision", "dpia_required")},
+             **{("affects_people", pack): "also holds when the data probe observed personal data "
+                "(/observed/data/summary/personal_data)" for pack in ("eu-trustworthy-ai@1.3.0", "mlops-practices@1.4.0")}}
+
+
+def test_the_newest_packs_define_affects_people_alike():
+    """eu-trustworthy-ai 1.3.0 and mlops-practices 1.4.0 redefine affects_people the same way."""
+    defs = _built_in_conditions()["affects_people"]
+    assert defs["eu-trustworthy-ai@1.3.0"] == defs["mlops-practices@1.4.0"]
+    assert "observed" in defs["eu-trustworthy-ai@1.3.0"]
 
 
 def test_a_condition_name_means_the_same_in_every_built_in_pack():

@@ -30,7 +30,10 @@ HOW = {
     "personal": "by column name (word lists) and by content: the non-empty values of a uniform random sample of "
                 "{tested} rows (every row when fewer; seed {seed}) tested against validators (docs/probes.md); a "
                 "column looks personal when its name matches or at least {share} of tested values match one "
-                "kind; no value is kept",
+                "kind; special categories (GDPR Art. 9(1), Art. 10) by name and by content: the same values compared "
+                "whole with each category's vocabulary, ICD-10 and genetic patterns; a category is observed when at "
+                "least {special} of the values that are not neutral answers match it (probes/data/special.py); "
+                "no value is kept",
 }
 
 
@@ -46,6 +49,7 @@ def observe_data(project: Project, files: dict[str, bytes] | None = None,
     """(facts, location index) of the datasets with a path; ``files`` replaces the project directory
     (and is never cached). ``cache``: a ``cache.Cache``, None for none, by default the user's."""
     from mlcompliance.probes.data import cache as cache_mod
+    from mlcompliance.probes.data.bom import bom_hashes
     from mlcompliance.probes.data.splits import overlaps
     if files is not None:
         cache = None
@@ -63,12 +67,13 @@ def observe_data(project: Project, files: dict[str, bytes] | None = None,
     facts: dict[str, dict[str, Any]] = {}
     tables: list[dict[str, Any]] = []
     lock = _dvc_lock(project, files)
+    bom = bom_hashes(project, files)
     for i, ds in enumerate(datasets):
         if not isinstance(ds, dict) or not isinstance(ds.get("path"), str):
             continue
         key = ds["id"] if isinstance(ds.get("id"), str) and ds["id"] not in facts else str(i)
         base, decl = f"{ROOT}/datasets/{escape_token(key)}", f"/data_manifest/datasets/{i}"
-        entry, table = _dataset(project, files, ds, i, key, cache, lock)
+        entry, table = _dataset(project, files, ds, i, key, cache, lock, bom)
         facts[key] = entry
         _index_dataset(entry, ds, base, decl, point, lambda ptr, file, line: index.__setitem__(ptr, (file, line)))
         if table is not None:
@@ -111,6 +116,9 @@ def _index_dataset(entry: dict[str, Any], ds: dict[str, Any], base: str, decl: s
     lock = entry.get("integrity", {}).get("dvc_lock")
     if lock:
         index_direct(f"{base}/integrity/dvc_lock", lock["file"], lock["line"])
+    recorded = entry.get("integrity", {}).get("cyclonedx")
+    if recorded:
+        index_direct(f"{base}/integrity/cyclonedx", recorded["file"], recorded["line"])
     point(f"{base}/declared_fields", declared("fields"))
     point(f"{base}/declared_fields_missing", declared("fields"))
     for name in entry.get("declared_fields", {}):
@@ -128,7 +136,8 @@ def _index_dataset(entry: dict[str, Any], ds: dict[str, Any], base: str, decl: s
 
 
 def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any], i: int, key: str,
-             cache: Any, lock: dict[str, tuple[str, str, int]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+             cache: Any, lock: dict[str, tuple[str, str, int]],
+             bom: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The facts of one dataset and, when it was read, its hashes for the split overlaps."""
     from mlcompliance.probes.data import integrity
     from mlcompliance.probes.data.read import detect_format
@@ -164,11 +173,11 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
         if isinstance(digest, str):
             return {**entry, "readable": False, "error": digest}, None
     if digest["kind"] == "directory":
-        entry["integrity"] = _integrity(digest, lock, path)
+        entry["integrity"] = _integrity(digest, lock, path, bom)
         entry["reason"] = "a directory: hashed, not profiled"
         return entry, None
     if fmt is None:
-        entry["integrity"] = _integrity(digest, lock, path)
+        entry["integrity"] = _integrity(digest, lock, path, bom)
         entry["reason"] = "format unknown (no format: csv, parquet or jsonl, no known extension): hashed, not profiled"
         return entry, None
     hit = cache.get(_cache_key(ds, fmt, digest)) if cache is not None and pending is None else None
@@ -193,7 +202,7 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
                 cache.remember_digest(source, digest)
         if error is None and cache is not None:
             cache.put(_cache_key(ds, fmt, digest), body, rows, keys)
-    entry["integrity"] = _integrity(digest, lock, path)
+    entry["integrity"] = _integrity(digest, lock, path, bom)
     if error is not None:
         return {**entry, "readable": False, "error": error}, None
     entry.update(body)
@@ -207,13 +216,19 @@ def _dataset(project: Project, files: dict[str, bytes] | None, ds: dict[str, Any
     return entry, table
 
 
-def _integrity(digest: dict[str, Any], lock: dict[str, tuple[str, str, int]], path: str) -> dict[str, Any]:
-    """The integrity facts in one key order, whether hashed now, in a thread or remembered."""
+def _integrity(digest: dict[str, Any], lock: dict[str, tuple[str, str, int]], path: str,
+               bom: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The integrity facts in one key order, whether hashed now, in a thread or remembered; with the
+    hashes dvc.lock and a CycloneDX BOM record for the same path (``probes/data/bom.py``)."""
+    from mlcompliance.probes.data.bom import normal_path
     out = {k: digest[k] for k in ("kind", "size", "sha256", "md5", "files", "not_followed", "rule") if k in digest}
     out["how"] = HOW["integrity"]
     if path in lock:
         md5, file, line = lock[path]
         out["dvc_lock"] = {"md5": md5, "file": file, "line": line}
+    recorded = bom.get(normal_path(path) or path)
+    if recorded is not None:
+        out["cyclonedx"] = dict(recorded)
     return out
 
 
@@ -265,6 +280,7 @@ def _engine() -> Any:
 def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
     """Personal-data facts per column; withholds value statistics of the columns that look personal."""
     from mlcompliance.probes.data import personal as p
+    from mlcompliance.probes.data import special as sp
     declared = {f["name"]: f for f in fields if isinstance(f.get("name"), str)}
     dataset_special = [c for c in ds.get("special_categories") or [] if isinstance(c, str)]
     sample = profiler.small.frame
@@ -290,32 +306,54 @@ def _personal(profiler: Any, ds: dict[str, Any], fields: list[dict[str, Any]], b
                                  "declared_personal": marked,
                                  "kinds": sorted({h["kind"] for h in strong} | ({name_kind} if name_kind else set())),
                                  "description": p.describe(name, name_kind, content, True)}
-        category = p.special_by_name(name)
-        if category:
-            field = declared.get(name, {})
-            special[name] = {"name": name, "category": category, "by": "name",
-                             "declared": field.get("special_category") == category or category in dataset_special}
+        entry = _special(name, p.special_by_name(name), sp.by_content(values), declared.get(name, {}), dataset_special)
+        if entry is not None:
+            special[name] = entry
     for name in columns:
         stats = body["column_stats"].get(name, {})
         for k in ("min", "max"):
             stats.pop(k, None)
         stats["values_withheld"] = "the column looks personal: no value statistics are reported"
     from mlcompliance.probes.data.profile import SEED, SMALL_ROWS
-    return {"how": HOW["personal"].format(tested=SMALL_ROWS, seed=SEED, share=p.CONTENT_SHARE),
+    return {"how": HOW["personal"].format(tested=SMALL_ROWS, seed=SEED, share=p.CONTENT_SHARE,
+                                                 special=sp.SPECIAL_SHARE),
             "observed": bool(columns), "declared_personal_data": ds.get("personal_data"),
             "columns": columns, "looks_personal_columns": list(columns),
             "special_categories": special}
 
 
+def _special(name: str, by_name: str | None, content: list[dict[str, Any]], field: dict[str, Any],
+             dataset_special: list[str]) -> dict[str, Any] | None:
+    """The special-category fact of one column: by its name, by its content, or both; None when neither.
+    ``category`` is the name's category, else the content category with the largest share; ``kinds``
+    every category the name or content shows; ``declared`` whether the manifest declares ``category``
+    (dataset ``special_categories`` or the field's ``special_category``)."""
+    from mlcompliance.probes.data import special as sp
+    strong = sorted((h for h in content if h["observed"]), key=lambda h: -h["share"])
+    if by_name is None and not strong:
+        return None
+    category = by_name or strong[0]["category"]
+    kinds = sorted({h["category"] for h in strong} | ({by_name} if by_name else set()))
+    by = "name" if not strong else "content" if by_name is None else "name and content"
+    entry: dict[str, Any] = {"name": name, "category": category, "by": by,
+                             "declared": field.get("special_category") == category or category in dataset_special}
+    if strong:
+        share = next((h["share"] for h in strong if h["category"] == category), None)
+        entry.update(({"share": share} if share is not None else {}) |
+                     {"kinds": kinds, "content": strong, "description": sp.describe(name, strong)})
+    return entry
+
+
 def _cache_key(ds: dict[str, Any], fmt: str, digest: dict[str, Any]) -> str:
     import hashlib
 
-    from mlcompliance.probes.data import personal, profile
+    from mlcompliance.probes.data import personal, profile, special
     from mlcompliance.probes.data.read import CHUNK_ROWS
     basis = {"probe": PROBE_VERSION, "sha256": digest["sha256"], "size": digest["size"], "format": fmt,
              "fields": ds.get("fields"), "split_key": ds.get("split_key"), "personal_data": ds.get("personal_data"),
              "special_categories": ds.get("special_categories"), "chunk": CHUNK_ROWS,
-             "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED]}
+             "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED],
+             "special": special.VERSION}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 
