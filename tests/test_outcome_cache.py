@@ -136,7 +136,8 @@ def test_a_changed_parameter_or_code_misses(project, computed, monkeypatch):
     monkeypatch.setattr(outcomes, "SEED", outcomes.SEED + 1)          # the bootstrap seed is in the key
     check(project)
     assert len(computed) == 2
-    monkeypatch.setattr(outcome_cache, "_CODE", ["another version of the statistics"])
+    from mlcompliance.probes.data import cache as cache_mod
+    monkeypatch.setitem(cache_mod._CODE, outcome_cache.SOURCES, "another version of the statistics")
     check(project)
     assert len(computed) == 3
 
@@ -180,3 +181,18 @@ def test_a_hit_imports_neither_pandas_nor_scipy(project):
     warm = subprocess.run(run, capture_output=True, text=True, check=False, env=env)
     assert "HEAVY []" in warm.stderr, warm.stderr
     assert warm.stdout == cold.stdout
+
+
+def test_the_per_dataset_cache_key_changes_with_the_code_and_the_libraries(monkeypatch):
+    """A profile computed by other code (or another pandas) is never served from the cache."""
+    from mlcompliance.probes.data import cache as cache_mod
+    from mlcompliance.probes.data import observe as data_observe
+    ds = {"id": "d", "path": "d.csv", "fields": [{"name": "a"}]}
+    digest = {"sha256": "0" * 64, "size": 1}
+    key = data_observe._cache_key(ds, "csv", digest)
+    assert key == data_observe._cache_key(ds, "csv", digest)
+    monkeypatch.setitem(cache_mod._CODE, data_observe.SOURCES, "another")
+    assert data_observe._cache_key(ds, "csv", digest) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(data_observe, "LIBRARIES", ("numpy", "pandas", "pyarrow", "no-such-library"))
+    assert data_observe._cache_key(ds, "csv", digest) != key

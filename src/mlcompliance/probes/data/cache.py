@@ -18,6 +18,37 @@ from pathlib import Path
 from typing import Any
 
 
+_CODE: dict[tuple[str, ...], str] = {}
+
+
+def code_digest(sources: tuple[str, ...]) -> str:
+    """SHA-256 over the source files (relative to ``mlcompliance/probes``) that compute a cached
+    fact, read once per process: any change of a formula, constant or sample size misses the cache."""
+    if sources not in _CODE:
+        import hashlib
+        base = Path(__file__).resolve().parent.parent
+        sha = hashlib.sha256()
+        for rel in sources:
+            try:
+                sha.update(rel.encode() + b"\0" + (base / rel).read_bytes() + b"\0")
+            except OSError:
+                sha.update(rel.encode() + b"\0missing\0")
+        _CODE[sources] = sha.hexdigest()
+    return _CODE[sources]
+
+
+def library_versions(names: tuple[str, ...]) -> dict[str, str | None]:
+    """Installed versions of the libraries a cached fact depends on (package metadata; nothing imported)."""
+    from importlib import metadata
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
 def cache_dir() -> Path:
     explicit = os.environ.get("MLCOMPLIANCE_CACHE_DIR")
     if explicit:

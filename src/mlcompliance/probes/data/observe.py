@@ -344,8 +344,15 @@ def _special(name: str, by_name: str | None, content: list[dict[str, Any]], fiel
     return entry
 
 
+SOURCES = ("data/observe.py", "data/profile.py", "data/read.py", "data/personal.py", "data/special.py",
+           "data/bom.py", "data/integrity.py")   # relative to mlcompliance/probes: the code the facts come from
+LIBRARIES = ("numpy", "pandas", "pyarrow")     # pandas' dtype inference and parsing decide facts
+
+
 def _cache_key(ds: dict[str, Any], fmt: str, digest: dict[str, Any]) -> str:
     import hashlib
+
+    from mlcompliance.probes.data.cache import code_digest, library_versions
 
     from mlcompliance.probes.data import personal, profile, special
     from mlcompliance.probes.data.read import CHUNK_ROWS
@@ -353,7 +360,7 @@ def _cache_key(ds: dict[str, Any], fmt: str, digest: dict[str, Any]) -> str:
              "fields": ds.get("fields"), "split_key": ds.get("split_key"), "personal_data": ds.get("personal_data"),
              "special_categories": ds.get("special_categories"), "chunk": CHUNK_ROWS,
              "sample": [profile.SAMPLE_ROWS, profile.SMALL_ROWS, profile.SEED, personal.MAX_TESTED],
-             "special": special.VERSION}
+             "special": special.VERSION, "code": code_digest(SOURCES), "libraries": library_versions(LIBRARIES)}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 

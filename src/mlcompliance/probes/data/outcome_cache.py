@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mlcompliance.errors import InputError
+from mlcompliance.probes.data.cache import code_digest, library_versions
 from mlcompliance.evidence.project import resolve_inside
 
 KIND = "outcomes"
@@ -83,7 +84,7 @@ def _plan_key(bundle: dict[str, Any], datasets: list[dict[str, Any]]) -> str:
     from mlcompliance.probes.data import outcomes
     card = bundle.get("model_card")
     card = card if isinstance(card, dict) else {}
-    basis = {"probe": outcomes.PROBE_VERSION, "code": _code_digest(), "libraries": _library_versions(),
+    basis = {"probe": outcomes.PROBE_VERSION, "code": code_digest(SOURCES), "libraries": library_versions(LIBRARIES),
              "seed": outcomes.SEED, "min_group_size": outcomes.MIN_GROUP_SIZE,
              "model_card": {"features": card.get("features"), "fairness": card.get("fairness")},
              "datasets": datasets}
@@ -96,35 +97,6 @@ def _facts_key(plan_key: str, files: list[list[Any]]) -> str:
 
 def _digest(basis: Any) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=repr).encode()).hexdigest()
-
-
-_CODE: list[str] = []
-
-
-def _code_digest() -> str:
-    """SHA-256 over the source files the outcome facts are computed by (read once per process)."""
-    if not _CODE:
-        base = Path(__file__).resolve().parent.parent
-        sha = hashlib.sha256()
-        for rel in SOURCES:
-            try:
-                sha.update(rel.encode() + b"\0" + (base / rel).read_bytes() + b"\0")
-            except OSError:
-                sha.update(rel.encode() + b"\0missing\0")
-        _CODE.append(sha.hexdigest())
-    return _CODE[0]
-
-
-def _library_versions() -> dict[str, str | None]:
-    """Installed versions, read from package metadata (nothing is imported)."""
-    from importlib import metadata
-    out: dict[str, str | None] = {}
-    for name in LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 def _read_files(reads: list[Any], datasets: list[dict[str, Any]], root: Path, cache: Any,
