@@ -197,3 +197,60 @@ def test_superseded_pack_warns_when_a_newer_version_is_installed(tmp_path):
         "mlcompliance.yaml": {"packs": {"acme": "*"}}})
     _, data = run(newest, tmp_path / "packs")
     assert not [f for f in data["findings"] if f["rule_id"] == "MLC-PACK-SUPERSEDED"]
+
+
+def _builtin(pack_id, version):
+    from mlcompliance.policy.packs import discover, load_pack
+    return load_pack(next(s for s in discover(plugins=False) if s.id == pack_id and s.version == version))
+
+
+def _evaluate_observed(pack, outcomes, rule_id, settings=None, tier="high"):
+    """The rule's outcomes on a project whose observed outcome facts are ``outcomes`` (the probe's
+    statistics are tested elsewhere: here only the thresholds the pack applies to them)."""
+    from datetime import date
+
+    from mlcompliance.engine.evaluate import evaluate
+    from mlcompliance.evidence.project import KINDS, Project
+    bundle = {"model_card": {"risk": {"tier": tier}, "intended_use": {"affected_persons": ["applicants"]},
+                             "fairness": {"protected_attributes": ["sex"]}},
+              "data_manifest": {"datasets": []}, "pipeline": {},
+              "observed": {"data": {"outcomes": outcomes}}}
+    project = Project(None, "p", None, {}, {k: None for k in KINDS}, {k: f"{k}.yaml" for k in KINDS}, bundle)
+    found = evaluate(project, [pack], date(2026, 11, 1), tier, parameters=settings)
+    return [(f.outcome, dict(f.parameters or {})) for f in found if f.rule_id == rule_id]
+
+
+def test_drift_thresholds_are_pack_parameters():
+    pack = _builtin("mlops-practices", "1.4.0")
+    moderate = {"drift": {"comparisons": [{"status": "ok", "features": [
+        {"feature": "age", "status": "ok", "psi": 0.3, "p_adjusted": 0.01, "test": "ks_2samp"}]}]}}
+    assert _evaluate_observed(pack, moderate, "MLOPS-03-DRIFT-WITHIN-THRESHOLD") == [
+        ("fail", {"drift_p_adjusted_min": 0.05, "drift_psi_max": 0.25})]
+    assert _evaluate_observed(pack, moderate, "MLOPS-03-DRIFT-WITHIN-THRESHOLD",
+                              {"mlops-practices": {"drift_psi_max": 0.5}})[0][0] == "pass"
+    assert _evaluate_observed(pack, moderate, "MLOPS-03-DRIFT-WITHIN-THRESHOLD",
+                              {"mlops-practices": {"drift_p_adjusted_min": 0.005}})[0][0] == "pass"
+    exactly = {"drift": {"comparisons": [{"status": "ok", "features": [
+        {"feature": "age", "status": "ok", "psi": 0.25, "p_adjusted": 0.01, "test": "ks_2samp"}]}]}}
+    assert _evaluate_observed(pack, exactly, "MLOPS-03-DRIFT-WITHIN-THRESHOLD")[0][0] == "fail"   # PSI 0.25 drifts
+
+
+def test_fairness_thresholds_are_pack_parameters_labelled_as_policy():
+    pack = _builtin("eu-trustworthy-ai", "1.3.0")
+    assert {n: (p.basis, p.default) for n, p in pack.parameters.items()
+            if n in ("disparate_impact_min", "equalised_odds_difference_max")} == {
+        "disparate_impact_min": ("policy", 0.8), "equalised_odds_difference_max": ("policy", 0.1)}
+    assert "four-fifths" in pack.parameters["disparate_impact_min"].note
+    gap = {"fairness": {"by_attribute": {"sex": {
+        "attribute": "sex", "status": "ok", "disparate_impact_ratio": 0.75, "lowest_selection_group": "f",
+        "highest_selection_group": "m", "selection_test": {"test": "chi2_contingency", "p_value": 0.001},
+        "equalised_odds_difference": 0.15, "tpr_test": {"p_value": 0.01}, "fpr_test": {"p_value": 0.2}}}}}
+    assert _evaluate_observed(pack, gap, "HLEG-R5-DISPARATE-IMPACT") == [("fail", {"disparate_impact_min": 0.8})]
+    assert _evaluate_observed(pack, gap, "HLEG-R5-DISPARATE-IMPACT",
+                              {"eu-trustworthy-ai": {"disparate_impact_min": 0.7}})[0][0] == "pass"
+    assert _evaluate_observed(pack, gap, "HLEG-R5-ERROR-RATE-PARITY")[0][0] == "fail"
+    assert _evaluate_observed(pack, gap, "HLEG-R5-ERROR-RATE-PARITY",
+                              {"eu-trustworthy-ai": {"equalised_odds_difference_max": 0.2}})[0][0] == "pass"
+    no_test = {"fairness": {"by_attribute": {"sex": {**gap["fairness"]["by_attribute"]["sex"],
+                                                     "selection_test": {"test": None, "p_value": None}}}}}
+    assert _evaluate_observed(pack, no_test, "HLEG-R5-DISPARATE-IMPACT")[0][0] == "pass"   # as released: no test, no flag

@@ -56,6 +56,7 @@ FIXTURE_SCHEMA = {
                 "tier": {"enum": list(TIERS)},
                 "evidence": {"type": "object", "propertyNames": {"enum": list(KINDS)}},
                 "files": {"type": "object", "additionalProperties": {"type": "string"}},
+                "parameters": {"type": "object", "additionalProperties": {"type": "number"}},
                 "expect": {"type": "object", "minProperties": 1,
                            "additionalProperties": {"enum": list(OUTCOMES)}},
             }}},
@@ -132,6 +133,22 @@ def run_pack_tests(pack: Pack) -> PackTestReport:
     return report
 
 
+def _case_parameters(pack: Pack, doc: Document, where: str, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A case's ``parameters`` (name -> value, as a project sets them in mlcompliance.yaml), checked
+    against the pack's declared bounds; an unknown name or a value out of bounds names its line."""
+    if not case.get("parameters"):
+        return {}
+    from mlcompliance.run import check_parameters
+
+    class _Where:      # check_parameters locates errors in mlcompliance.yaml; here in the fixture
+        path = doc.path
+
+        @staticmethod
+        def location(pointer: str) -> tuple[int, int]:
+            return doc.location(f"{where}/parameters/{pointer.rsplit('/', 1)[-1]}")
+    return check_parameters({pack.id: case["parameters"]}, [pack], _Where())
+
+
 def _validate_fixture(doc: Document) -> None:
     errors = sorted(Draft202012Validator(FIXTURE_SCHEMA).iter_errors(doc.value), key=lambda e: list(e.absolute_path))
     if errors:
@@ -171,7 +188,8 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
     tier = case.get("tier") or spec.get("tier") or derive(project.bundle, as_of, tier_conditions)["tier"]
     files = {k: v.encode("utf-8") for k, v in case.get("files", {}).items()}
     observe(project, files)
-    findings = evaluate(project, [pack], as_of, tier, files.get)
+    settings = _case_parameters(pack, doc, where, case)
+    findings = evaluate(project, [pack], as_of, tier, files.get, parameters=settings)
     actual: dict[str, str] = {}
     for f in findings:
         current = actual.get(f.rule_id)

@@ -24,11 +24,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s03a49f83b9aff605884e113e(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -299,6 +294,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
+            validate___definitions_s7a576f574040be72186a8c11(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
             validate___definitions_s7bc616f32d198642d4937aa2(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -374,11 +374,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s900bea1c550a460d39e312e4(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s917845dcb83412dc29e6082d(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -435,6 +430,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_sa3eb1472b331fb26ce100947(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_sa4792a37de96a65c24d06f78(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -1616,6 +1616,71 @@ def validate___definitions_sa4de3a68c5de1835599296dc(data, custom_formats={}, na
                                     raise JsonSchemaValueException("invalid")
     return data
 
+def validate___definitions_sa4792a37de96a65c24d06f78(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['tpr_test', 'fpr_test']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "tpr_test" in data_keys:
+            data_keys.remove("tpr_test")
+            data__tprtest = data["tpr_test"]
+            data__tprtest_is_dict = isinstance(data__tprtest, dict)
+            if data__tprtest_is_dict:
+                data__tprtest__missing_keys = set(['p_value']) - data__tprtest.keys()
+                if data__tprtest__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__tprtest_keys = set(data__tprtest.keys())
+                if "p_value" in data__tprtest_keys:
+                    data__tprtest_keys.remove("p_value")
+                    data__tprtest__pvalue = data__tprtest["p_value"]
+                    data__tprtest__pvalue_any_of_count8 = 0
+                    if not data__tprtest__pvalue_any_of_count8:
+                        try:
+                            if not isinstance(data__tprtest__pvalue, (NoneType)):
+                                raise JsonSchemaValueException("invalid")
+                            data__tprtest__pvalue_any_of_count8 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__tprtest__pvalue_any_of_count8:
+                        try:
+                            if isinstance(data__tprtest__pvalue, (int, float, Decimal)) and not isinstance(data__tprtest__pvalue, bool):
+                                if data__tprtest__pvalue < 0.05:
+                                    raise JsonSchemaValueException("invalid")
+                            data__tprtest__pvalue_any_of_count8 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__tprtest__pvalue_any_of_count8:
+                        raise JsonSchemaValueException("invalid")
+        if "fpr_test" in data_keys:
+            data_keys.remove("fpr_test")
+            data__fprtest = data["fpr_test"]
+            data__fprtest_is_dict = isinstance(data__fprtest, dict)
+            if data__fprtest_is_dict:
+                data__fprtest__missing_keys = set(['p_value']) - data__fprtest.keys()
+                if data__fprtest__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__fprtest_keys = set(data__fprtest.keys())
+                if "p_value" in data__fprtest_keys:
+                    data__fprtest_keys.remove("p_value")
+                    data__fprtest__pvalue = data__fprtest["p_value"]
+                    data__fprtest__pvalue_any_of_count9 = 0
+                    if not data__fprtest__pvalue_any_of_count9:
+                        try:
+                            if not isinstance(data__fprtest__pvalue, (NoneType)):
+                                raise JsonSchemaValueException("invalid")
+                            data__fprtest__pvalue_any_of_count9 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__fprtest__pvalue_any_of_count9:
+                        try:
+                            if isinstance(data__fprtest__pvalue, (int, float, Decimal)) and not isinstance(data__fprtest__pvalue, bool):
+                                if data__fprtest__pvalue < 0.05:
+                                    raise JsonSchemaValueException("invalid")
+                            data__fprtest__pvalue_any_of_count9 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__fprtest__pvalue_any_of_count9:
+                        raise JsonSchemaValueException("invalid")
+    return data
+
 def validate___definitions_sa3eb1472b331fb26ce100947(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -1668,8 +1733,8 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count8 = 0
-            if not data__transparency_any_of_count8:
+            data__transparency_any_of_count10 = 0
+            if not data__transparency_any_of_count10:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1682,9 +1747,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                             data__transparency__aidisclosure = data__transparency["ai_disclosure"]
                             if not (isinstance(data__transparency__aidisclosure, bool) and data__transparency__aidisclosure is True):
                                 raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count8 += 1
+                    data__transparency_any_of_count10 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count8:
+            if not data__transparency_any_of_count10:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1706,9 +1771,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                                     data__transparency__obviousfromcontext__claimed = data__transparency__obviousfromcontext["claimed"]
                                     if not (isinstance(data__transparency__obviousfromcontext__claimed, bool) and data__transparency__obviousfromcontext__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count8 += 1
+                    data__transparency_any_of_count10 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count8:
+            if not data__transparency_any_of_count10:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -1730,9 +1795,9 @@ def validate___definitions_sa14532a5850d92b12a9391bb(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count8 += 1
+                    data__transparency_any_of_count10 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count8:
+            if not data__transparency_any_of_count10:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -2071,94 +2136,6 @@ def validate___definitions_s917845dcb83412dc29e6082d(data, custom_formats={}, na
                                         raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s900bea1c550a460d39e312e4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count9 = 0
-    if not data_any_of_count9:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['equalised_odds_difference']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "equalised_odds_difference" in data_keys:
-                    data_keys.remove("equalised_odds_difference")
-                    data__equalisedoddsdifference = data["equalised_odds_difference"]
-                    if isinstance(data__equalisedoddsdifference, (int, float, Decimal)) and not isinstance(data__equalisedoddsdifference, bool):
-                        if data__equalisedoddsdifference > 0.1:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['tpr_test', 'fpr_test']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "tpr_test" in data_keys:
-                    data_keys.remove("tpr_test")
-                    data__tprtest = data["tpr_test"]
-                    data__tprtest_is_dict = isinstance(data__tprtest, dict)
-                    if data__tprtest_is_dict:
-                        data__tprtest__missing_keys = set(['p_value']) - data__tprtest.keys()
-                        if data__tprtest__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__tprtest_keys = set(data__tprtest.keys())
-                        if "p_value" in data__tprtest_keys:
-                            data__tprtest_keys.remove("p_value")
-                            data__tprtest__pvalue = data__tprtest["p_value"]
-                            data__tprtest__pvalue_any_of_count10 = 0
-                            if not data__tprtest__pvalue_any_of_count10:
-                                try:
-                                    if not isinstance(data__tprtest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__tprtest__pvalue_any_of_count10 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__tprtest__pvalue_any_of_count10:
-                                try:
-                                    if isinstance(data__tprtest__pvalue, (int, float, Decimal)) and not isinstance(data__tprtest__pvalue, bool):
-                                        if data__tprtest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__tprtest__pvalue_any_of_count10 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__tprtest__pvalue_any_of_count10:
-                                raise JsonSchemaValueException("invalid")
-                if "fpr_test" in data_keys:
-                    data_keys.remove("fpr_test")
-                    data__fprtest = data["fpr_test"]
-                    data__fprtest_is_dict = isinstance(data__fprtest, dict)
-                    if data__fprtest_is_dict:
-                        data__fprtest__missing_keys = set(['p_value']) - data__fprtest.keys()
-                        if data__fprtest__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__fprtest_keys = set(data__fprtest.keys())
-                        if "p_value" in data__fprtest_keys:
-                            data__fprtest_keys.remove("p_value")
-                            data__fprtest__pvalue = data__fprtest["p_value"]
-                            data__fprtest__pvalue_any_of_count11 = 0
-                            if not data__fprtest__pvalue_any_of_count11:
-                                try:
-                                    if not isinstance(data__fprtest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__fprtest__pvalue_any_of_count11 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__fprtest__pvalue_any_of_count11:
-                                try:
-                                    if isinstance(data__fprtest__pvalue, (int, float, Decimal)) and not isinstance(data__fprtest__pvalue, bool):
-                                        if data__fprtest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__fprtest__pvalue_any_of_count11 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__fprtest__pvalue_any_of_count11:
-                                raise JsonSchemaValueException("invalid")
-            data_any_of_count9 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count9:
-        raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s8dbecce1352cea682049e713(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -2381,8 +2358,8 @@ def validate___definitions_s88e040e844eeafa783fc863d(data, custom_formats={}, na
     return data
 
 def validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats={}, name_prefix=None):
-    data_any_of_count12 = 0
-    if not data_any_of_count12:
+    data_any_of_count11 = 0
+    if not data_any_of_count11:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2416,9 +2393,9 @@ def validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats={}, na
                                         data__modelcard__intendeduse__affectedpersons_len = len(data__modelcard__intendeduse__affectedpersons)
                                         if data__modelcard__intendeduse__affectedpersons_len < 1:
                                             raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count11 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count11:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2459,9 +2436,9 @@ def validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats={}, na
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                 if not data__datamanifest__datasets_contains:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count11 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count11:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2501,9 +2478,9 @@ def validate___definitions_s88b523dce034bc68a2617b40(data, custom_formats={}, na
                                             data__observed__data__summary__personaldata = data__observed__data__summary["personal_data"]
                                             if not (isinstance(data__observed__data__summary__personaldata, bool) and data__observed__data__summary__personaldata is True):
                                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
+            data_any_of_count11 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
+    if not data_any_of_count11:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2617,8 +2594,8 @@ def validate___definitions_s7e49f5ae0d3ca63238ff79f8(data, custom_formats={}, na
         if "transparency" in data_keys:
             data_keys.remove("transparency")
             data__transparency = data["transparency"]
-            data__transparency_any_of_count13 = 0
-            if not data__transparency_any_of_count13:
+            data__transparency_any_of_count12 = 0
+            if not data__transparency_any_of_count12:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -2631,9 +2608,9 @@ def validate___definitions_s7e49f5ae0d3ca63238ff79f8(data, custom_formats={}, na
                             data__transparency__textdisclosure = data__transparency["text_disclosure"]
                             if not (isinstance(data__transparency__textdisclosure, bool) and data__transparency__textdisclosure is True):
                                 raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count13 += 1
+                    data__transparency_any_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count13:
+            if not data__transparency_any_of_count12:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -2649,9 +2626,9 @@ def validate___definitions_s7e49f5ae0d3ca63238ff79f8(data, custom_formats={}, na
                                 data__transparency__editorialresponsibility__missing_keys = set(['holder', 'review_process_ref']) - data__transparency__editorialresponsibility.keys()
                                 if data__transparency__editorialresponsibility__missing_keys:
                                     raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count13 += 1
+                    data__transparency_any_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count13:
+            if not data__transparency_any_of_count12:
                 try:
                     data__transparency_is_dict = isinstance(data__transparency, dict)
                     if data__transparency_is_dict:
@@ -2673,15 +2650,15 @@ def validate___definitions_s7e49f5ae0d3ca63238ff79f8(data, custom_formats={}, na
                                     data__transparency__lawenforcementexception__claimed = data__transparency__lawenforcementexception["claimed"]
                                     if not (isinstance(data__transparency__lawenforcementexception__claimed, bool) and data__transparency__lawenforcementexception__claimed is True):
                                         raise JsonSchemaValueException("invalid")
-                    data__transparency_any_of_count13 += 1
+                    data__transparency_any_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__transparency_any_of_count13:
+            if not data__transparency_any_of_count12:
                 raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s7c259e3ac925acc1c7590a34(data, custom_formats={}, name_prefix=None):
-    data_any_of_count14 = 0
-    if not data_any_of_count14:
+    data_any_of_count13 = 0
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2721,9 +2698,9 @@ def validate___definitions_s7c259e3ac925acc1c7590a34(data, custom_formats={}, na
                                             data__modelcard__risk__euaiact__deployertype = data__modelcard__risk__euaiact["deployer_type"]
                                             if not (isinstance(data__modelcard__risk__euaiact__deployertype, str) and data__modelcard__risk__euaiact__deployertype == 'public_body' or isinstance(data__modelcard__risk__euaiact__deployertype, str) and data__modelcard__risk__euaiact__deployertype == 'public_service'):
                                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
+    if not data_any_of_count13:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -2763,9 +2740,9 @@ def validate___definitions_s7c259e3ac925acc1c7590a34(data, custom_formats={}, na
                                             data__derived__euaiact__annexiii__point = data__derived__euaiact__annexiii["point"]
                                             if not (isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '5b' or isinstance(data__derived__euaiact__annexiii__point, str) and data__derived__euaiact__annexiii__point == '5c'):
                                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count14 += 1
+            data_any_of_count13 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count14:
+    if not data_any_of_count13:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -2800,6 +2777,43 @@ def validate___definitions_s7bc616f32d198642d4937aa2(data, custom_formats={}, na
                             if isinstance(data__documentation__annexiv__retentionyears, (int, float, Decimal)) and not isinstance(data__documentation__annexiv__retentionyears, bool):
                                 if data__documentation__annexiv__retentionyears < 10:
                                     raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_s7a576f574040be72186a8c11(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['selection_test']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "selection_test" in data_keys:
+            data_keys.remove("selection_test")
+            data__selectiontest = data["selection_test"]
+            data__selectiontest_is_dict = isinstance(data__selectiontest, dict)
+            if data__selectiontest_is_dict:
+                data__selectiontest__missing_keys = set(['p_value']) - data__selectiontest.keys()
+                if data__selectiontest__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__selectiontest_keys = set(data__selectiontest.keys())
+                if "p_value" in data__selectiontest_keys:
+                    data__selectiontest_keys.remove("p_value")
+                    data__selectiontest__pvalue = data__selectiontest["p_value"]
+                    data__selectiontest__pvalue_any_of_count14 = 0
+                    if not data__selectiontest__pvalue_any_of_count14:
+                        try:
+                            if not isinstance(data__selectiontest__pvalue, (NoneType)):
+                                raise JsonSchemaValueException("invalid")
+                            data__selectiontest__pvalue_any_of_count14 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__selectiontest__pvalue_any_of_count14:
+                        try:
+                            if isinstance(data__selectiontest__pvalue, (int, float, Decimal)) and not isinstance(data__selectiontest__pvalue, bool):
+                                if data__selectiontest__pvalue < 0.05:
+                                    raise JsonSchemaValueException("invalid")
+                            data__selectiontest__pvalue_any_of_count14 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__selectiontest__pvalue_any_of_count14:
+                        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s79cd362f6d1f35a106a70b98(data, custom_formats={}, name_prefix=None):
@@ -4592,66 +4606,6 @@ def validate___definitions_s0a204c469aa535cdaf569aa1(data, custom_formats={}, na
             data__kind = data["kind"]
             if not (isinstance(data__kind, str) and data__kind == 'training'):
                 raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s03a49f83b9aff605884e113e(data, custom_formats={}, name_prefix=None):
-    data_any_of_count19 = 0
-    if not data_any_of_count19:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['disparate_impact_ratio']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "disparate_impact_ratio" in data_keys:
-                    data_keys.remove("disparate_impact_ratio")
-                    data__disparateimpactratio = data["disparate_impact_ratio"]
-                    if isinstance(data__disparateimpactratio, (int, float, Decimal)) and not isinstance(data__disparateimpactratio, bool):
-                        if data__disparateimpactratio < 0.8:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count19 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count19:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['selection_test']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "selection_test" in data_keys:
-                    data_keys.remove("selection_test")
-                    data__selectiontest = data["selection_test"]
-                    data__selectiontest_is_dict = isinstance(data__selectiontest, dict)
-                    if data__selectiontest_is_dict:
-                        data__selectiontest__missing_keys = set(['p_value']) - data__selectiontest.keys()
-                        if data__selectiontest__missing_keys:
-                            raise JsonSchemaValueException("invalid")
-                        data__selectiontest_keys = set(data__selectiontest.keys())
-                        if "p_value" in data__selectiontest_keys:
-                            data__selectiontest_keys.remove("p_value")
-                            data__selectiontest__pvalue = data__selectiontest["p_value"]
-                            data__selectiontest__pvalue_any_of_count20 = 0
-                            if not data__selectiontest__pvalue_any_of_count20:
-                                try:
-                                    if not isinstance(data__selectiontest__pvalue, (NoneType)):
-                                        raise JsonSchemaValueException("invalid")
-                                    data__selectiontest__pvalue_any_of_count20 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__selectiontest__pvalue_any_of_count20:
-                                try:
-                                    if isinstance(data__selectiontest__pvalue, (int, float, Decimal)) and not isinstance(data__selectiontest__pvalue, bool):
-                                        if data__selectiontest__pvalue < 0.05:
-                                            raise JsonSchemaValueException("invalid")
-                                    data__selectiontest__pvalue_any_of_count20 += 1
-                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                            if not data__selectiontest__pvalue_any_of_count20:
-                                raise JsonSchemaValueException("invalid")
-            data_any_of_count19 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count19:
-        raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s0261e9acc62770b704128d60(data, custom_formats={}, name_prefix=None):

@@ -228,11 +228,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s42603ef6346525eb20025a59(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s4376b2eff65b5f2e388942bd(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -5214,44 +5209,6 @@ def validate___definitions_s4376b2eff65b5f2e388942bd(data, custom_formats={}, na
             raise JsonSchemaValueException("invalid")
     return data
 
-def validate___definitions_s42603ef6346525eb20025a59(data, custom_formats={}, name_prefix=None):
-    data_any_of_count12 = 0
-    if not data_any_of_count12:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['psi']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "psi" in data_keys:
-                    data_keys.remove("psi")
-                    data__psi = data["psi"]
-                    if isinstance(data__psi, (int, float, Decimal)) and not isinstance(data__psi, bool):
-                        if data__psi >= 0.25:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
-        try:
-            data_is_dict = isinstance(data, dict)
-            if data_is_dict:
-                data__missing_keys = set(['p_adjusted']) - data.keys()
-                if data__missing_keys:
-                    raise JsonSchemaValueException("invalid")
-                data_keys = set(data.keys())
-                if "p_adjusted" in data_keys:
-                    data_keys.remove("p_adjusted")
-                    data__padjusted = data["p_adjusted"]
-                    if isinstance(data__padjusted, (int, float, Decimal)) and not isinstance(data__padjusted, bool):
-                        if data__padjusted < 0.05:
-                            raise JsonSchemaValueException("invalid")
-            data_any_of_count12 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count12:
-        raise JsonSchemaValueException("invalid")
-    return data
-
 def validate___definitions_s425ab697eb771f18fd7ef63a(data, custom_formats={}, name_prefix=None):
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
@@ -5269,8 +5226,8 @@ def validate___definitions_s4231812e09a88c2d49eef71e(data, custom_formats={}, na
     return data
 
 def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, name_prefix=None):
-    data_any_of_count13 = 0
-    if not data_any_of_count13:
+    data_any_of_count12 = 0
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5311,9 +5268,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__deployments_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count12:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5335,9 +5292,9 @@ def validate___definitions_s41bf170faff54035543a077d(data, custom_formats={}, na
                             data__cd__approvalgate = data__cd["approval_gate"]
                             if not (isinstance(data__cd__approvalgate, bool) and data__cd__approvalgate is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count13 += 1
+            data_any_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count13:
+    if not data_any_of_count12:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -5410,8 +5367,8 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                         data__datamanifest__datasets_contains = False
                         for data__datamanifest__datasets_key in data__datamanifest__datasets:
                             try:
-                                data__datamanifest__datasets_key_any_of_count14 = 0
-                                if not data__datamanifest__datasets_key_any_of_count14:
+                                data__datamanifest__datasets_key_any_of_count13 = 0
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5424,9 +5381,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__pseudonymised = data__datamanifest__datasets_key["pseudonymised"]
                                                 if not (isinstance(data__datamanifest__datasets_key__pseudonymised, bool) and data__datamanifest__datasets_key__pseudonymised is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count14 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count14:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5439,9 +5396,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 data__datamanifest__datasets_key__directidentifiersremoved = data__datamanifest__datasets_key["direct_identifiers_removed"]
                                                 if not (isinstance(data__datamanifest__datasets_key__directidentifiersremoved, bool) and data__datamanifest__datasets_key__directidentifiersremoved is True):
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count14 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count14:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     try:
                                         data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                         if data__datamanifest__datasets_key_is_dict:
@@ -5458,9 +5415,9 @@ def validate___definitions_s3e56208c94035613e9393656(data, custom_formats={}, na
                                                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
                                                 else:
                                                     raise JsonSchemaValueException("invalid")
-                                        data__datamanifest__datasets_key_any_of_count14 += 1
+                                        data__datamanifest__datasets_key_any_of_count13 += 1
                                     except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                                if not data__datamanifest__datasets_key_any_of_count14:
+                                if not data__datamanifest__datasets_key_any_of_count13:
                                     raise JsonSchemaValueException("invalid")
                                 data__datamanifest__datasets_key_is_dict = isinstance(data__datamanifest__datasets_key, dict)
                                 if data__datamanifest__datasets_key_is_dict:
@@ -5576,8 +5533,8 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
         if "baseline" in data_keys:
             data_keys.remove("baseline")
             data__baseline = data["baseline"]
-            data__baseline_any_of_count15 = 0
-            if not data__baseline_any_of_count15:
+            data__baseline_any_of_count14 = 0
+            if not data__baseline_any_of_count14:
                 try:
                     data__baseline_is_dict = isinstance(data__baseline, dict)
                     if data__baseline_is_dict:
@@ -5594,9 +5551,9 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                             else:
                                 raise JsonSchemaValueException("invalid")
-                    data__baseline_any_of_count15 += 1
+                    data__baseline_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__baseline_any_of_count15:
+            if not data__baseline_any_of_count14:
                 try:
                     data__baseline_is_dict = isinstance(data__baseline, dict)
                     if data__baseline_is_dict:
@@ -5609,9 +5566,9 @@ def validate___definitions_s3791fa36af63ca8ba16071fc(data, custom_formats={}, na
                             data__baseline__value = data__baseline["value"]
                             if not isinstance(data__baseline__value, (int, float, Decimal)) or isinstance(data__baseline__value, bool):
                                 raise JsonSchemaValueException("invalid")
-                    data__baseline_any_of_count15 += 1
+                    data__baseline_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__baseline_any_of_count15:
+            if not data__baseline_any_of_count14:
                 raise JsonSchemaValueException("invalid")
     return data
 
@@ -5783,8 +5740,8 @@ def validate___definitions_s2a524c7e2e470ba7cd9ee042(data, custom_formats={}, na
     return data
 
 def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, name_prefix=None):
-    data_any_of_count16 = 0
-    if not data_any_of_count16:
+    data_any_of_count15 = 0
+    if not data_any_of_count15:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5806,9 +5763,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__monitoring__inferencelogging = data__monitoring["inference_logging"]
                             if not (isinstance(data__monitoring__inferencelogging, bool) and data__monitoring__inferencelogging is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count15:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5830,9 +5787,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__logging__automatic = data__logging["automatic"]
                             if not (isinstance(data__logging__automatic, bool) and data__logging__automatic is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count15:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -5859,9 +5816,9 @@ def validate___definitions_s2a16ab8fbbf61cac5e921ca4(data, custom_formats={}, na
                             data__audittrail__computergenerated = data__audittrail["computer_generated"]
                             if not (isinstance(data__audittrail__computergenerated, bool) and data__audittrail__computergenerated is True):
                                 raise JsonSchemaValueException("invalid")
-            data_any_of_count16 += 1
+            data_any_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count16:
+    if not data_any_of_count15:
         raise JsonSchemaValueException("invalid")
     return data
 
@@ -6059,8 +6016,8 @@ def validate___definitions_s162b2381c2eb3e6734a25bfd(data, custom_formats={}, na
     return data
 
 def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, name_prefix=None):
-    data_any_of_count17 = 0
-    if not data_any_of_count17:
+    data_any_of_count16 = 0
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -6087,9 +6044,9 @@ def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, na
                                 data__ci__files_len = len(data__ci__files)
                                 if data__ci__files_len < 1:
                                     raise JsonSchemaValueException("invalid")
-            data_any_of_count17 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count17:
+    if not data_any_of_count16:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
@@ -6121,9 +6078,9 @@ def validate___definitions_s14c4dd87810ffcdd50236d87(data, custom_formats={}, na
                             except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__files_contains:
                             raise JsonSchemaValueException("invalid")
-            data_any_of_count17 += 1
+            data_any_of_count16 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count17:
+    if not data_any_of_count16:
         raise JsonSchemaValueException("invalid")
     return data
 
