@@ -198,9 +198,10 @@ def _how(section: dict[str, Any], *keys: str) -> Mapping[str, Any]:
     return freeze({k: section[k] for k in keys if section.get(k) is not None})
 
 
-def from_observed(observed: Any, packs: Any = ()) -> DataFacts | None:
+def from_observed(observed: Any, packs: Any = (), parameters: Any = None) -> DataFacts | None:
     """The data section from ``/observed/data`` (None when the data probe did not run);
-    ``packs`` (policy Packs) give the fairness screening threshold a pack applies, if any."""
+    ``packs`` (policy Packs) give the fairness screening threshold a pack applies, if any, with the
+    project's ``parameters`` (pack id -> name -> value) when the threshold is a pack parameter."""
     data = _m(observed)
     if not data.get("probe"):
         return None
@@ -213,7 +214,7 @@ def from_observed(observed: Any, packs: Any = ()) -> DataFacts | None:
         splits=tuple(_split(s) for s in data.get("splits") or [] if isinstance(s, dict)),
         drift=tuple(_comparison(c) for c in drift.get("comparisons") or [] if isinstance(c, dict)),
         drift_how=_how(drift, "how", "method"),
-        fairness=_fairness(_m(outcomes.get("fairness")), _threshold(packs)) if _declared(outcomes.get("fairness")) else None,
+        fairness=_fairness(_m(outcomes.get("fairness")), _threshold(packs, parameters or {})) if _declared(outcomes.get("fairness")) else None,
         metrics=_metrics(_m(outcomes.get("metrics"))) if _declared(outcomes.get("metrics")) else None,
     )
 
@@ -362,7 +363,31 @@ def _minimum(node: Any, key: str) -> float | None:
     return None
 
 
-def _threshold(packs: Any) -> Threshold | None:
+def _limit(node: Any, key: str, pack: Any, settings: dict[str, Any]) -> float | None:
+    """The ``limit`` of an ``at_least`` check on ``key`` in a rule's assertion, a pack parameter
+    resolved to the project's setting or the pack's default."""
+    if isinstance(node, dict):
+        if node.get("check") == "at_least" and isinstance(node.get("with"), dict) and node["with"].get("field") == key:
+            limit = node["with"].get("limit")
+            if isinstance(limit, dict) and set(limit) == {"param"}:
+                name = limit["param"]
+                declared = getattr(pack, "parameters", {}).get(name)
+                limit = settings.get(pack.id, {}).get(name, declared.default if declared is not None else None)
+            if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+                return float(limit)
+        for v in node.values():
+            found = _limit(v, key, pack, settings)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for v in node:
+            found = _limit(v, key, pack, settings)
+            if found is not None:
+                return found
+    return None
+
+
+def _threshold(packs: Any, settings: dict[str, Any] | None = None) -> Threshold | None:
     """The first rule of the applied packs (in order) on the fairness facts whose assertion sets a
     minimum disparate-impact ratio: its value and rationale (the legal context the pack states)."""
     for pack in packs:
@@ -370,6 +395,8 @@ def _threshold(packs: Any) -> Threshold | None:
             if rule.scope != FAIRNESS_SCOPE:
                 continue
             value = _minimum(rule.spec.get("assert"), "disparate_impact_ratio")
+            if value is None:
+                value = _limit(rule.spec.get("assert"), "disparate_impact_ratio", pack, settings or {})
             if value is not None:
                 return Threshold(metric="disparate_impact_ratio", value=value, rule=rule.id, pack=rule.pack,
                                  pack_version=rule.pack_version, context=" ".join((rule.rationale or "").split()))

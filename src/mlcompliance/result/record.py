@@ -85,7 +85,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         maturity=None if maturity is None else freeze(maturity),
         findings=tuple(items),
         baseline=baseline_info,
-        data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs),
+        data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs, parameters),
         workpaper=workpaper(project.settings.get("report")),
         excerpts=evidence_excerpts.capture(items, _quotable(project, files, waiver_doc)),
     )
