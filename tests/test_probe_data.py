@@ -634,3 +634,12 @@ def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch, c
     err = capsys.readouterr().err
     assert err.count("probing d.csv:  50 %") == 1
 
+
+
+@pytest.mark.parametrize("inf", ["inf", "-inf"])
+def test_an_infinite_value_does_not_hide_the_range_of_the_finite_ones(inf):
+    """min/max are of the finite values: one inf used to blank a chunk's range (or break the merge)."""
+    text = "x\n3.5\n" + inf + "\n-2\n10\n"
+    facts, _ = probe({"d.csv": text.encode()}, [{"id": "d", "path": "d.csv"}])
+    stats = facts["datasets"]["d"]["column_stats"]["x"]
+    assert (stats["min"], stats["max"]) == (-2, 10)

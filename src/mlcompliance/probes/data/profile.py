@@ -449,9 +449,10 @@ class Profiler:
         col.missing += missing
         if missing < len(s):      # an all-blank chunk says nothing about the column's type
             col.dtypes.add(_dtype_name(s))
-            if number:    # min/max of the floats: the same as of the values (float() is monotonic)
-                lo, hi = _num(np.fmin.reduce(values)), _num(np.fmax.reduce(values))
-                if lo is not None:
+            if number:    # min/max of the finite floats: the same as of the values (float() is monotonic);
+                finite = values[np.isfinite(values)]     # an inf must not hide the chunk's range (JSON has no inf)
+                if finite.size:
+                    lo, hi = _num(finite.min()), _num(finite.max())
                     col.min = lo if col.min is None else min(col.min, lo)
                     col.max = hi if col.max is None else max(col.max, hi)
         if not number and h is None:
