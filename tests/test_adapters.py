@@ -235,6 +235,36 @@ def test_cyclonedx_hashes_become_dataset_sha256(tmp_path):
     assert at(manifest, "/datasets/0/sha256") == (12, 6)
 
 
+@pytest.mark.parametrize("component, path, written", [
+    ({"name": "loans", "data": [{"type": "dataset", "contents": {"url": "file://./data/loans.csv"}}]},
+     "data/loans.csv", "file://./data/loans.csv"),
+    ({"name": "loans", "data": [{"type": "dataset", "contents": {"url": "data/loans.parquet"}}]},
+     "data/loans.parquet", "data/loans.parquet"),
+    ({"name": "./data/loans.csv.gz"}, "data/loans.csv.gz", "./data/loans.csv.gz"),
+])
+def test_cyclonedx_data_component_naming_a_project_file_gets_its_path(tmp_path, component, path, written):
+    """A data component located by a file: URL, a relative URL or a file name is a dataset with ``path``
+    (it used to have none, so the manifest's path rules failed on it and the probe never read it)."""
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"type": "data", **component}]}
+    (tmp_path / "bom.json").write_text(json.dumps(bom, indent=1))
+    manifest = one(tmp_path, "bom.json", "data_manifest")
+    assert manifest.value["datasets"][0]["path"] == path
+    assert "uri" not in manifest.value["datasets"][0]
+    line = at(manifest, "/datasets/0/path")[0]
+    assert f'"{written}"' in (tmp_path / "bom.json").read_text().splitlines()[line - 1]
+    valid(manifest)
+
+
+def test_cyclonedx_remote_data_url_stays_a_uri_and_a_plain_name_no_path(tmp_path):
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        {"type": "data", "name": "loans", "data": [{"contents": {"url": "https://example.com/loans.csv"}}]},
+        {"type": "data", "name": "Training Data"}]}
+    (tmp_path / "bom.json").write_text(json.dumps(bom, indent=1))
+    first, second = one(tmp_path, "bom.json", "data_manifest").value["datasets"]
+    assert first["uri"] == "https://example.com/loans.csv" and "path" not in first
+    assert "path" not in second
+
+
 # --- SPDX 3 --------------------------------------------------------------------------------------
 
 def test_spdx3_ai_profile():

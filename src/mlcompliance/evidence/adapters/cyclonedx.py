@@ -138,12 +138,38 @@ def _dataset(manifest: Draft, p: str, c: dict[str, Any], at: Any) -> None:
     data = c.get("data")
     first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
     contents = first.get("contents") if isinstance(first.get("contents"), dict) else {}
-    if isinstance(contents.get("url"), str) and re.match(r"^[a-z][a-z0-9+.-]*:", contents["url"]):
-        item["uri"] = contents["url"]
+    url = contents.get("url")
+    local = _local_path(url)
+    if local is not None:                     # a file of the project: the probe hashes and profiles it
+        item["path"] = local
+        fields["path"] = at(f"{p}/data/0/contents/url")
+    elif isinstance(url, str) and _SCHEME.match(url):
+        item["uri"] = url
         fields["uri"] = at(f"{p}/data/0/contents/url")
+    elif isinstance(c.get("name"), str) and _DATA_FILE.search(c["name"].strip()) and not _SCHEME.match(c["name"]):
+        item["path"] = _local_path(c["name"])     # the component is named by its file, as many BOM tools do
+        fields["path"] = at(f"{p}/name")
     if "description" not in item and isinstance(first.get("description"), str) and first["description"].strip():
         item["description"] = first["description"].strip()
     manifest.put("/datasets/-", item, at(p), fields)
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_DATA_FILE = re.compile(r"\.(csv|tsv|parquet|pq|jsonl|ndjson)(\.gz)?$", re.I)
+
+
+def _local_path(text: Any) -> str | None:
+    """A ``file:`` URL or a scheme-less location as a project path (``./`` removed), else None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    s = text.strip()
+    if s.lower().startswith("file:"):
+        s = s[7:] if s.lower().startswith("file://") else s[5:]
+    elif _SCHEME.match(s):
+        return None
+    while s.startswith("./"):
+        s = s[2:]
+    return s or None
 
 
 def _license(licenses: Any) -> tuple[int, str] | None:
