@@ -93,6 +93,7 @@ ART6_1A_FUNCTIONS = ("user_assistance", "performance_optimisation", "service_eff
 DERIVED_SOURCES = {"/derived/eu_ai_act": "/model_card/risk/eu_ai_act",
                    "/derived/eu_ai_act/category": "/model_card/risk/eu_ai_act/category",
                    "/derived/eu_ai_act/category_consistent": "/model_card/risk/eu_ai_act/category",
+                   "/derived/eu_ai_act/in_force": "/model_card/risk/eu_ai_act/category",
                    "/derived/eu_ai_act/prohibited": "/model_card/risk/eu_ai_act/art5_screening",
                    "/derived/eu_ai_act/annex_iii": "/model_card/risk/eu_ai_act/annex_iii_point",
                    "/derived/eu_ai_act/annex_i": "/model_card/risk/eu_ai_act/annex_i_legislation",
@@ -179,23 +180,22 @@ def classify_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> dict[str
     # the category the facts give, and the declared ones consistent with them: the same, or a
     # stricter one (over-declaring is not a contradiction); the two high-risk routes are not interchangeable
     i_facts = bool(act.get("annex_i_legislation") or act.get("annex_i_point"))
-    highs = [c for c, on in (("high_risk_annex_iii", bool(point and not valid)),
-                             ("high_risk_annex_i", i_facts and i_high)) if on]
-    if in_force:
-        category, allowed = "prohibited", ["prohibited"]
-    elif highs:
-        category, allowed = highs[0], highs + ["prohibited"]
-    elif transparency:
-        category, allowed = "transparency", ["transparency", "high_risk_annex_iii", "high_risk_annex_i", "prohibited"]
-    else:
-        category, allowed = "minimal", ["minimal", "out_of_scope", "transparency", "high_risk_annex_iii",
-                                        "high_risk_annex_i", "prohibited"]
+    routes = (("high_risk_annex_iii", bool(point and not valid), "annex_iii"),
+              ("high_risk_annex_i", i_facts and i_high, "annex_i"))
+    category, allowed = _category(in_force, [c for c, on, _ in routes if on], bool(transparency))
+    # the same, counting only the facts whose clause applies on as_of (Art. 113 as amended): a
+    # classification not yet in force does not make the declared category wrong yet (audit L11)
+    now_category, now_allowed = _category(
+        in_force, [c for c, on, key in routes if on and as_of >= AI_ACT_FROM[key]],
+        bool(transparency) and as_of >= AI_ACT_FROM["art50"])
     return {
         "as_of": as_of.isoformat(),
         "category": category,
         "declared_category": declared,
         "consistent_categories": sorted(set(allowed)),
         "category_consistent": declared in allowed,
+        "in_force": {"category": now_category, "consistent_categories": sorted(set(now_allowed)),
+                     "category_consistent": declared in now_allowed},
         "prohibited": {"points": in_force, "pending": sorted(set(banned) - set(in_force)),
                        "authorised_rbi": authorised_h},
         "annex_iii": {"point": point, "high_risk": iii_high,
@@ -212,6 +212,19 @@ def classify_ai_act(card: dict[str, Any], holds: Holds, as_of: date) -> dict[str
         "legacy": (iii_high and iii_legacy) or (i_high and i_legacy),
         "transparency": transparency,
     }
+
+
+def _category(prohibited: list[str], highs: list[str], transparency: bool) -> tuple[str, list[str]]:
+    """The category the facts give, and the declared ones consistent with it: the same, or a
+    stricter one (over-declaring is not a contradiction); the two high-risk routes are not interchangeable."""
+    if prohibited:
+        return "prohibited", ["prohibited"]
+    if highs:
+        return highs[0], highs + ["prohibited"]
+    if transparency:
+        return "transparency", ["transparency", "high_risk_annex_iii", "high_risk_annex_i", "prohibited"]
+    return "minimal", ["minimal", "out_of_scope", "transparency", "high_risk_annex_iii", "high_risk_annex_i",
+                       "prohibited"]
 
 
 def _legacy_note(reason: str) -> str:
