@@ -404,11 +404,6 @@ def validate(data, custom_formats={}, name_prefix=None):
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
         try:
-            validate___definitions_s9ddf677e5a858be6ec531af0(data, custom_formats, (name_prefix or "data") + "")
-            data_any_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
-        try:
             validate___definitions_s9e7f99141b3442cb004aec2f(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
@@ -560,6 +555,11 @@ def validate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count1:
         try:
             validate___definitions_se033bcaa12bae139fd42cf9e(data, custom_formats, (name_prefix or "data") + "")
+            data_any_of_count1 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count1:
+        try:
+            validate___definitions_se1c1141d88500d774013c95a(data, custom_formats, (name_prefix or "data") + "")
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -876,6 +876,29 @@ def validate___definitions_se2164a9597f4036e7391eaaa(data, custom_formats={}, na
                     data__riskmanagement_keys.remove("vulnerable_groups_considered")
                     data__riskmanagement__vulnerablegroupsconsidered = data__riskmanagement["vulnerable_groups_considered"]
                     if not (isinstance(data__riskmanagement__vulnerablegroupsconsidered, bool) and data__riskmanagement__vulnerablegroupsconsidered is True):
+                        raise JsonSchemaValueException("invalid")
+    return data
+
+def validate___definitions_se1c1141d88500d774013c95a(data, custom_formats={}, name_prefix=None):
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['in_force']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("invalid")
+        data_keys = set(data.keys())
+        if "in_force" in data_keys:
+            data_keys.remove("in_force")
+            data__inforce = data["in_force"]
+            data__inforce_is_dict = isinstance(data__inforce, dict)
+            if data__inforce_is_dict:
+                data__inforce__missing_keys = set(['category_consistent']) - data__inforce.keys()
+                if data__inforce__missing_keys:
+                    raise JsonSchemaValueException("invalid")
+                data__inforce_keys = set(data__inforce.keys())
+                if "category_consistent" in data__inforce_keys:
+                    data__inforce_keys.remove("category_consistent")
+                    data__inforce__categoryconsistent = data__inforce["category_consistent"]
+                    if not (isinstance(data__inforce__categoryconsistent, bool) and data__inforce__categoryconsistent is True):
                         raise JsonSchemaValueException("invalid")
     return data
 
@@ -1908,20 +1931,6 @@ def validate___definitions_s9e7f99141b3442cb004aec2f(data, custom_formats={}, na
                             if isinstance(data__incidentprocess__deadlinesdays_item, (int, float, Decimal)) and not isinstance(data__incidentprocess__deadlinesdays_item, bool):
                                 if data__incidentprocess__deadlinesdays_item > 15:
                                     raise JsonSchemaValueException("invalid")
-    return data
-
-def validate___definitions_s9ddf677e5a858be6ec531af0(data, custom_formats={}, name_prefix=None):
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(['category_consistent']) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("invalid")
-        data_keys = set(data.keys())
-        if "category_consistent" in data_keys:
-            data_keys.remove("category_consistent")
-            data__categoryconsistent = data["category_consistent"]
-            if not (isinstance(data__categoryconsistent, bool) and data__categoryconsistent is True):
-                raise JsonSchemaValueException("invalid")
     return data
 
 def validate___definitions_s9c9f82c51e97d66aa67fd640(data, custom_formats={}, name_prefix=None):
