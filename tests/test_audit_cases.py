@@ -557,3 +557,21 @@ def test_s3_3_the_tier_rules_no_longer_fire_together():
         ids |= {r["id"] for r in main.get("rules", []) or []}
     assert ids and not ids & {"EUAI-ART6-TIER-MATCHES-CATEGORY", "PRA-P1.3-TOOL-TIER-ALIGNED",
                               "GAMP5-TIER-REFLECTS-IMPACT"}
+
+
+def test_s3_3_a_prohibited_system_keeps_art_50_and_gxp_checks(tmp_path):
+    """Section 3.3 / C3: rules whose tier map lacked `prohibited` could never fire at tier
+    prohibited (Art. 50, every high-risk rule, most GxP maps), so a prohibited system got fewer
+    checks than a high one. The chatbot with an Art. 5(1)(c) practice and a direct GxP impact is
+    prohibited; its Art. 50 failures and the GxP validation failure still fire and block, and no
+    rule is dropped for the tier."""
+    def change(card: dict) -> None:
+        card["risk"]["eu_ai_act"]["art5_screening"]["practices_matched"] = ["c"]
+        card["risk"]["gxp"] = {"impact": "direct"}
+    code, data = check(project(tmp_path, "support-chatbot", change, add_packs=("gxp-alcoa",)), AUDIT_DAY)
+    assert code == 1 and data["risk"]["tier"] == "prohibited"
+    for rule in ("EUAI-ART5-NO-PROHIBITED-PRACTICE", "EUAI-ART50-1-AI-DISCLOSURE", "EUAI-ART50-2-CONTENT-MARKED-LEGACY",
+                 "P11-11.10A-SYSTEM-VALIDATED"):
+        assert outcomes(data, rule) == {"fail"}, rule
+        assert rule in blocking(data), rule
+    assert not [f["rule_id"] for f in data["findings"] if "at risk tier" in f["message"]]
