@@ -93,3 +93,43 @@ def test_every_file_a_finding_or_the_tier_basis_cites_is_inventoried_with_its_sh
         for path in cited:
             assert re.fullmatch(r"[0-9a-f]{64}", sha.get(path) or ""), (name, path)
             assert sha[path] == _sha(SAMPLES / name / path), (name, path)
+
+
+# --- must have, executive summary: waivers expiring (not only expired) are named on page 1 -------
+
+def test_summary_names_a_waiver_expiring_within_30_days(checks):
+    """credit-scoring on 2026-12-10: W-MRM-2026-041 (expires 2026-12-31) has 21 days left; W-DP-2026-007
+    and W-PLAT-2026-112 have expired; the summary counts and names all three, expired first."""
+    out = checks.run(CREDIT, fmt="html", as_of="2026-12-10", options=("--no-probes",))
+    assert out.exit_code == 1, out.stderr
+    html = out.stdout.decode("utf-8")
+    summary = html.split('<section id="summary"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>2</strong> expired, <strong>1</strong> expiring within 30 days of 2026-12-10" in summary
+    assert ('<span class="badge w-warn">expiring</span> <code>W-MRM-2026-041</code> on '
+            "<code>PRA-P4.5-REVALIDATION-NOT-OVERDUE</code>: expires 2026-12-31 (21 days left)") in summary
+    named = re.findall(r'<span class="badge w-(?:bad|warn)">(\w+)</span> <code>([\w-]+)</code>', summary)
+    assert named == [("expired", "W-DP-2026-007"), ("expired", "W-PLAT-2026-112"), ("expiring", "W-MRM-2026-041")]
+
+
+# --- must have, OSCAL: no heavy runtime dependency ------------------------------------------------
+
+def test_oscal_output_needs_no_validator_or_regex_package(tmp_path):
+    """``--format oscal`` adds no dependency: the ``regex`` package the tests validate with, and no
+    OSCAL library (compliance-trestle, pydantic, lxml), is imported by it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    src = Path(__file__).resolve().parent.parent / "src"
+    code = ("import sys\n"
+            "from click.testing import CliRunner\n"
+            "from mlcompliance.cli import main\n"
+            f"r = CliRunner().invoke(main, ['check', {str(SAMPLES / 'invoice-late-payment')!r}, '--as-of', "
+            f"{AS_OF!r}, '--no-probes', '--format', 'oscal'])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "assert '\"assessment-results\"' in r.stdout\n"
+            "print(sorted(m for m in ('regex', 'lxml', 'pydantic', 'trestle') "
+            "if m in sys.modules))\n")
+    env = {"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
