@@ -49,6 +49,8 @@ class Project:
     derived_index: dict[str, str] = field(default_factory=dict)
     # third-party files adapted into native evidence, and the merged documents (docs/adapters.md)
     sources: Gathered = field(default_factory=Gathered)
+    # files the repository probe read (CI, DVC, MLflow, dependency bots): path, kind, format, sha256
+    probed_files: list[dict[str, Any]] = field(default_factory=list)
 
     def locate(self, bundle_pointer: str) -> Location:
         tokens = pointer_tokens(bundle_pointer)

@@ -8,6 +8,7 @@ against the signal categories of ``probes.signals``, dvc stages, ``MLmodel`` key
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class RepoFile:
     path: str                 # relative to the project root, POSIX separators
     kind: str                 # ci | dvc | dvc_lock | mlmodel | dependency_bot | lockfile
     text: str
+    sha256: str | None = None  # of the bytes read (the result's inventory lists the file with it)
 
     @property
     def lines(self) -> list[str]:
@@ -105,7 +107,7 @@ def _read(root: Path, root_real: Path, rel: str, kind: str, repo: Repo) -> bool:
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
-    repo.files.append(RepoFile(rel, kind, text))
+    repo.files.append(RepoFile(rel, kind, text, hashlib.sha256(data).hexdigest()))
     return True
 
 
@@ -181,7 +183,8 @@ def scan_mapping(files: dict[str, bytes], declared_ci: str | None = None,
     def take(rel: str, kind: str) -> None:
         if rel in files and not repo.has(rel) and len(repo.files) < MAX_FILES:
             data = files[rel][:MAX_FILE_BYTES]
-            repo.files.append(RepoFile(rel, kind, data.decode("utf-8", errors="replace").lstrip("\ufeff")))
+            repo.files.append(RepoFile(rel, kind, data.decode("utf-8", errors="replace").lstrip("\ufeff"),
+                                       hashlib.sha256(files[rel]).hexdigest()))
     workflows = [n for n in names if re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", n)]
     for rel in workflows[:MAX_WORKFLOWS]:
         take(rel, "ci")

@@ -65,6 +65,8 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
     if waiver_doc is not None:
         files.append(ProjectFile(path=waiver_doc.path, kind="waivers", format=waiver_doc.format,
                                  sha256=waiver_doc.sha256))
+    data = data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs, parameters)
+    files += _read_by_probes(project, data, {f.path for f in files})
     typed_risk = _located(risk_from_dict(risk), project)
     configured = (project.settings.get("gate") or {}).get("fail_on")
     return Result(
@@ -85,7 +87,7 @@ def build(project: Project, packs: list[Pack], findings: list[Finding], risk: di
         maturity=None if maturity is None else freeze(maturity),
         findings=tuple(items),
         baseline=baseline_info,
-        data=data_facts.from_observed((project.bundle.get("observed") or {}).get("data"), packs, parameters),
+        data=data,
         workpaper=workpaper(project.settings.get("report")),
         excerpts=evidence_excerpts.capture(items, _quotable(project, files, waiver_doc)),
     )
@@ -119,6 +121,24 @@ def workpaper(report: Any) -> Workpaper | None:
                       date=None if when is None else (when.isoformat() if hasattr(when, "isoformat") else str(when)))
     return Workpaper(ref=report.get("workpaper_ref"), preparer=signer(report.get("preparer")),
                      reviewer=signer(report.get("reviewer")))
+
+
+def _read_by_probes(project: Project, data: Any, listed: set[str]) -> list[ProjectFile]:
+    """The files the probes read that no evidence document already lists, each with its sha256 (issue
+    12, defect 7: CI and data files cited as evidence were missing from the inventory): the
+    repository probe's CI, DVC, MLflow and dependency-bot files, then the declared data files the data
+    probe hashed (an absent or unreadable one is a finding, not an inventory row). Sorted by path."""
+    out: list[ProjectFile] = []
+    for f in sorted(project.probed_files, key=lambda f: f["path"]):
+        if f["path"] not in listed:
+            listed.add(f["path"])
+            out.append(ProjectFile(path=f["path"], kind=f["kind"], format=f["format"], sha256=f["sha256"]))
+    datasets = sorted((d for d in (data.datasets if data is not None else ()) if d.file and d.sha256), key=lambda d: d.file)
+    for d in datasets:
+        if d.file not in listed:
+            listed.add(d.file)
+            out.append(ProjectFile(path=d.file, kind="data", format=d.format, sha256=d.sha256))
+    return out
 
 
 def _located(risk: Risk, project: Project) -> Risk:
