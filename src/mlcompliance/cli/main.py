@@ -566,7 +566,12 @@ def packs_lint(paths: tuple[Path, ...]) -> None:
 @_policy_path_option
 @click.option("--threshold", type=click.FloatRange(0, 100), default=100.0, show_default=True,
               help="Minimum share (%) of automated rules with both a passing and a failing fixture.")
-def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], threshold: float) -> None:
+@click.option("--against", "against", metavar="VERSION", default=None,
+              help="Also list every rule and condition changed since this older version of each pack "
+                   "(packs diff, severities and editorial changes aside) that no fixture case tells apart: no "
+                   "case's outcome differs between the two versions. Informational: the exit code is unchanged.")
+def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], threshold: float,
+               against: str | None) -> None:
     """Run the fixtures stored with each pack and report rule coverage.
 
     Exit code 0: all cases hold and coverage meets the threshold; 1 otherwise.
@@ -575,7 +580,8 @@ def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], thres
     from mlcompliance.tools.packtest import run_pack_tests
     ok = True
     for src in _find_sources(policy_paths, pack_refs):
-        report = run_pack_tests(load_pack(src))
+        pack = load_pack(src)
+        report = run_pack_tests(pack)
         for failure in report.failures:
             click.echo(f"FAIL {failure}")
         uncovered = report.uncovered
@@ -587,6 +593,14 @@ def packs_test(pack_refs: tuple[str, ...], policy_paths: tuple[Path, ...], thres
         for rule_id in uncovered:
             seen = sorted(report.verified.get(rule_id, set()))
             click.echo(f"  not covered: {rule_id} (verified: {', '.join(seen) or 'nothing'})")
+        if against is not None:
+            from mlcompliance.tools.packcompare import unproven_changes
+            old = load_pack(_find_sources(policy_paths, (f"{pack.id}@{against}",))[0])
+            unproven = unproven_changes(old, pack)
+            click.echo(f"{pack.id}@{pack.version} against {old.version}: "
+                       f"{len(unproven)} change{'s' if len(unproven) != 1 else ''} no case tells apart")
+            for item in unproven:
+                click.echo(f"  not shown: {item}")
     sys.exit(0 if ok else 1)
 
 

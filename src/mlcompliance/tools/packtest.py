@@ -160,16 +160,29 @@ def _validate_fixture(doc: Document) -> None:
 def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dict[str, Any],
               rule_ids: set[str], report: PackTestReport) -> None:
     where = f"/cases/{i}"
-    line, _ = doc.location(where)
-    as_of_text = case.get("as_of") or spec.get("as_of")
-    if not as_of_text:
-        raise InputError(f"case '{case['name']}' has no as_of date", file=doc.path, line=line,
-                         expected="as_of at the top of the file or in the case")
     for rule_id in case["expect"]:
         if rule_id not in rule_ids:
             r_line, r_col = doc.location(f"{where}/expect/{rule_id}")
             raise InputError(f"case '{case['name']}' expects unknown rule '{rule_id}'", file=doc.path,
                              line=r_line, column=r_col, expected=f"a rule of {pack.id}@{pack.version}")
+    actual = case_outcomes(pack, doc, spec, i, case)
+    for rule_id, expected in case["expect"].items():
+        got = actual.get(rule_id, "not_applicable")
+        if got == expected:
+            report.verified.setdefault(rule_id, set()).add(expected)
+        else:
+            e_line, _ = doc.location(f"{where}/expect/{rule_id}")
+            report.failures.append(CaseFailure(doc.path, e_line, case["name"], rule_id, expected, got))
+
+
+def case_outcomes(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dict[str, Any]) -> dict[str, str]:
+    """Each rule's worst outcome over its targets in one fixture case (rules with no finding absent)."""
+    where = f"/cases/{i}"
+    line, _ = doc.location(where)
+    as_of_text = case.get("as_of") or spec.get("as_of")
+    if not as_of_text:
+        raise InputError(f"case '{case['name']}' has no as_of date", file=doc.path, line=line,
+                         expected="as_of at the top of the file or in the case")
     bundle = {kind: merge(spec.get("base", {}).get(kind, {}), case.get("evidence", {}).get(kind, {}))
               for kind in KINDS}
     for kind in KINDS:
@@ -195,10 +208,4 @@ def _run_case(pack: Pack, doc: Document, spec: dict[str, Any], i: int, case: dic
         current = actual.get(f.rule_id)
         if current is None or WORST_FIRST.index(f.outcome) < WORST_FIRST.index(current):
             actual[f.rule_id] = f.outcome
-    for rule_id, expected in case["expect"].items():
-        got = actual.get(rule_id, "not_applicable")
-        if got == expected:
-            report.verified.setdefault(rule_id, set()).add(expected)
-        else:
-            e_line, _ = doc.location(f"{where}/expect/{rule_id}")
-            report.failures.append(CaseFailure(doc.path, e_line, case["name"], rule_id, expected, got))
+    return actual
