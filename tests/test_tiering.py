@@ -119,7 +119,7 @@ def test_declaring_higher_than_derived_is_allowed():
 
 def test_override_accepts_a_lower_tier_only_when_complete_and_dated():
     override = {"to": "limited", "justification": "Scores only pre-screen; a credit officer decides.",
-                "approved_by": "Chief Risk Officer", "approved_at": "2026-10-01"}
+                "approved_by": "Chief Risk Officer", "approved_at": "2028-03-01"}
     card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "override": override}}
     accepted = tier_of(card, declared="limited", as_of=LATER)
     assert accepted["tier"] == "limited" and accepted["override"]["accepted"] is True and not accepted["problems"]
@@ -503,3 +503,63 @@ def test_audit_c11_profiling_under_human_review_is_high_and_blocks(sample_copy):
     assert data["risk"]["tier"] == "high"
     assert "fail" in _outcomes(data, "GDPR-ART5-1E-RETENTION-NOT-EXCEEDED")
     assert code == 1
+
+
+def test_an_override_lapses_at_its_review_by_date_or_a_year_after_approval():
+    """A risk acceptance is never indefinite (audit section 4.2): it stands until its review_by date,
+    or tier_override_max_days (366) after approved_at without one, whichever is first."""
+    override = {"to": "limited", "justification": "Scores only pre-screen; a credit officer decides.",
+                "approved_by": "Chief Risk Officer", "approved_at": "2027-09-01"}
+    card = {"risk": {"eu_ai_act": {"annex_iii_point": "5b"}, "override": override}}
+
+    def at(when: date, max_days: int = 366, **extra) -> dict:
+        c = {"risk": {**card["risk"], "override": {**override, **extra}}}
+        c["risk"]["tier"] = "limited"
+        return derive({"model_card": c, "data_manifest": {}, "pipeline": {}}, when, override_max_days=max_days)
+
+    within = at(date(2028, 9, 1))
+    assert within["tier"] == "limited" and within["override"]["lapses_on"] == "2028-09-01"
+    lapsed = at(date(2028, 9, 2))
+    assert lapsed["tier"] == "high" and lapsed["override"]["accepted"] is False
+    assert "more than 366 days" in lapsed["override"]["reason"] and "re-approve" in lapsed["override"]["reason"]
+    assert "The override is not accepted" in lapsed["problems"][0]["message"]
+    reviewed = at(date(2028, 3, 2), review_by="2028-03-01")
+    assert reviewed["tier"] == "high" and "review_by date 2028-03-01 has passed" in reviewed["override"]["reason"]
+    assert at(date(2028, 3, 1), review_by="2028-03-01")["tier"] == "limited"
+    # a review_by later than the cap cannot lengthen it; a project can shorten or lengthen the cap
+    assert at(date(2028, 9, 2), review_by="2030-01-01")["tier"] == "high"
+    assert at(date(2028, 9, 2), max_days=731)["tier"] == "limited"
+    assert at(date(2027, 12, 15), max_days=90)["tier"] == "high"
+
+
+def test_tier_override_max_days_is_read_from_mlcompliance_yaml_within_bounds(tmp_path):
+    """End to end: the project's tier_override_max_days shortens how long an override stands; a value
+    outside the bounds is an input error at its line (exit 2)."""
+    import json
+    import shutil
+
+    import yaml
+    from helpers import SAMPLES, cli
+
+    root = tmp_path / "p"
+    shutil.copytree(SAMPLES / "credit-scoring", root)
+    card = yaml.safe_load((root / "model_card.yaml").read_text())
+    card["risk"]["tier"] = "limited"
+    card["risk"]["override"] = {"to": "limited", "justification": "Pre-screen only; an underwriter decides.",
+                                "approved_by": "Chief Risk Officer", "approved_at": "2026-01-15"}
+    (root / "model_card.yaml").write_text(yaml.safe_dump(card, sort_keys=False))
+
+    def tier(max_days: int | None) -> tuple[int, dict]:
+        config = yaml.safe_load((SAMPLES / "credit-scoring" / "mlcompliance.yaml").read_text())
+        if max_days is not None:
+            config["tier_override_max_days"] = max_days
+        (root / "mlcompliance.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        run = cli("check", str(root), "--as-of", "2026-11-01", "--format", "json", "--no-probes")
+        return run.exit_code, (json.loads(run.output)["risk"] if run.exit_code != 2 else {"error": run.output})
+
+    _, standing = tier(None)
+    assert standing["tier"] == "limited" and standing["override"]["lapses_on"] == "2027-01-16"
+    _, lapsed = tier(200)
+    assert lapsed["tier"] == "high" and "more than 200 days" in lapsed["override"]["reason"]
+    code, error = tier(5000)
+    assert code == 2 and "mlcompliance.yaml" in error["error"] and "tier_override_max_days" in error["error"]

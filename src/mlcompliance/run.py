@@ -9,7 +9,7 @@ from typing import Any
 from mlcompliance.engine import evaluate as engine
 from mlcompliance.engine import waivers
 from mlcompliance.engine.corechecks import pack_findings, tier_findings, waiver_findings
-from mlcompliance.engine.tiering import TIER_CONDITIONS, attach_derived, derive
+from mlcompliance.engine.tiering import OVERRIDE_MAX_DAYS, TIER_CONDITIONS, attach_derived, derive
 from mlcompliance.evidence.project import load_project
 from mlcompliance.policy import packs as policy
 from mlcompliance.probes.observe import observe
@@ -54,7 +54,8 @@ class Checker:
         loaded = policy.load_packs(chosen)
         tier_conditions = policy.shared_conditions(loaded, TIER_CONDITIONS, self.sources)
         attach_derived(project, as_of, tier_conditions)   # /derived: the classification the packs key on
-        risk = derive(project.bundle, as_of, tier_conditions)
+        risk = derive(project.bundle, as_of, tier_conditions,
+                      project.settings.get("tier_override_max_days", OVERRIDE_MAX_DAYS))
         dates = effective_dates(project.settings.get("effective_dates", {}), loaded, project)
         settings = check_parameters(project.settings.get("parameters", {}), loaded, project.config)
         findings = engine.evaluate(project, loaded, as_of, risk["tier"], date_overrides=dates, parameters=settings,

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mlcompliance.policy.checks import Context
@@ -425,12 +425,16 @@ def gdpr(card: dict[str, Any], manifest: dict[str, Any], holds: Holds) -> list[d
 
 
 REGIMES = ("EU AI Act", "PRA SS1/23", "GxP", "GDPR")
+OVERRIDE_MAX_DAYS = 366     # mlcompliance policy: a tier override is re-approved yearly (a leap year has 366 days)
 
 
 def derive(bundle: dict[str, Any], as_of: date,
-           conditions: Mapping[tuple[str, str], Callable[[Context], bool]] | None = None) -> dict[str, Any]:
+           conditions: Mapping[tuple[str, str], Callable[[Context], bool]] | None = None,
+           override_max_days: int = OVERRIDE_MAX_DAYS) -> dict[str, Any]:
     """The effective tier with its derivation (JSON-ready). ``conditions`` are the packs'
-    definitions of TIER_CONDITIONS (``policy.packs.shared_conditions``); default: the built-in packs'."""
+    definitions of TIER_CONDITIONS (``policy.packs.shared_conditions``); default: the built-in packs'.
+    ``override_max_days``: how long an approved tier override stands (mlcompliance.yaml
+    ``tier_override_max_days``)."""
     if conditions is None:
         from mlcompliance.policy.packs import shared_conditions
         conditions = shared_conditions((), TIER_CONDITIONS)
@@ -458,13 +462,14 @@ def derive(bundle: dict[str, Any], as_of: date,
     if TIER_RANK[declared] >= TIER_RANK[derived]:
         out["tier"] = declared
         return out
-    accepted, reason = _override_accepted(override, declared, derived, as_of)
+    accepted, reason, lapses = _override_accepted(override, declared, derived, as_of, override_max_days)
     if accepted:
         out["tier"] = declared
-        out["override"] = {**override, "accepted": True}
+        out["override"] = {**override, "accepted": True, "lapses_on": lapses}
         return out
     if override:
-        out["override"] = {**override, "accepted": False, "reason": reason}
+        out["override"] = {**override, "accepted": False, "reason": reason,
+                           **({"lapses_on": lapses} if lapses else {})}
     lead = out["basis"][0] if out["basis"] else None
     why = f" ({lead['clause']})" if lead else ""
     out["problems"].append({"kind": "under_declared", "message": f"The model card declares tier '{declared}' but its "
@@ -493,17 +498,30 @@ def attach_derived(project: Any, as_of: date,
     project.derived_index.update(DERIVED_SOURCES)
 
 
-def _override_accepted(override: dict[str, Any] | None, declared: str, derived: str,
-                       as_of: date) -> tuple[bool, str]:
+def _override_accepted(override: dict[str, Any] | None, declared: str, derived: str, as_of: date,
+                       max_days: int = OVERRIDE_MAX_DAYS) -> tuple[bool, str, str | None]:
+    """Whether ``override`` stands on ``as_of``, why not, and the last day it stands. A risk acceptance
+    is never indefinite: it lapses after its ``review_by`` date or ``max_days`` after its approval,
+    whichever is first (mlcompliance policy, audit section 4.2)."""
     if not override:
-        return False, "no override record"
+        return False, "no override record", None
     if override.get("to") != declared:
-        return False, f"the override is to '{override.get('to')}', not the declared '{declared}'"
+        return False, f"the override is to '{override.get('to')}', not the declared '{declared}'", None
     if derived == "prohibited":
-        return False, "a prohibited practice (AI Act Art. 5) cannot be overridden"
+        return False, "a prohibited practice (AI Act Art. 5) cannot be overridden", None
     missing = [k for k in ("justification", "approved_by", "approved_at") if not override.get(k)]
     if missing:
-        return False, "missing " + ", ".join(missing)
-    if date.fromisoformat(override["approved_at"]) > as_of:
-        return False, f"approved_at {override['approved_at']} is after the as-of date {as_of.isoformat()}"
-    return True, ""
+        return False, "missing " + ", ".join(missing), None
+    approved = date.fromisoformat(override["approved_at"])
+    if approved > as_of:
+        return False, f"approved_at {override['approved_at']} is after the as-of date {as_of.isoformat()}", None
+    cap = approved + timedelta(days=max_days)
+    review_by = _day(override.get("review_by"))
+    lapses = min(cap, review_by) if review_by else cap
+    if as_of > lapses:
+        why = (f"its review_by date {lapses.isoformat()} has passed" if review_by and review_by <= cap else
+               f"it was approved on {approved.isoformat()}, more than {max_days} days before the as-of date "
+               f"(mlcompliance policy: a tier override is re-approved at least every {max_days} days, "
+               "mlcompliance.yaml tier_override_max_days)")
+        return False, why + "; re-approve it with a new approved_at", lapses.isoformat()
+    return True, "", lapses.isoformat()
