@@ -81,6 +81,21 @@ def test_a_ci_file_no_adapter_read_is_in_the_inventory(sample_copy, tmp_path):
     assert not errors, [e.message for e in errors[:3]]
 
 
+def test_a_lockfile_a_rule_hashed_is_in_the_inventory(sample_copy, tmp_path):
+    """MLOPS-06-LOCKFILE-DIGEST hashes requirements.lock: the inventory lists it (kind project_file)
+    with that sha256, so an auditor can match the environment file the verdict rests on."""
+    root = sample_copy("invoice-late-payment")
+    out = tmp_path / "r.json"
+    res = cli("check", root, "--as-of", AS_OF, "--format", "json", "-o", out)
+    assert res.exit_code == 0, res.output
+    result = json.loads(out.read_text(encoding="utf-8"))
+    (entry,) = [f for f in result["project"]["files"] if f["path"] == "requirements.lock"]
+    assert entry == {"path": "requirements.lock", "kind": "project_file", "format": "text",
+                     "sha256": _sha(root / "requirements.lock")}
+    errors = list(Draft202012Validator(schema("result"), format_checker=format_checker()).iter_errors(result))
+    assert not errors, [e.message for e in errors[:3]]
+
+
 def test_every_file_a_finding_or_the_tier_basis_cites_is_inventoried_with_its_sha256(checks):
     validator = Draft202012Validator(schema("result"), format_checker=format_checker())
     for name in ("credit-scoring", "invoice-late-payment", "support-chatbot", "support-email-router", "xray-anomaly"):

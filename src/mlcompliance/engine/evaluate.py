@@ -41,6 +41,7 @@ class ProjectFiles:
 
     def __init__(self, project: Project, cache: bool = True) -> None:
         self.root = project.root
+        self._project = project
         self._cache: Any = None
         self._known: dict[str, str] | None = None   # real path -> SHA-256 known in this run
         self._observed = project.bundle.get("observed", {}).get("data")
@@ -81,7 +82,19 @@ class ProjectFiles:
             if self._cache is not None:
                 self._cache.remember_sha256(path, digest, size)
         self._known[real] = digest
+        self._inventory(rel, digest)
         return digest
+
+    def _inventory(self, rel: str, digest: str) -> None:
+        """List a file a rule hashed in the project's inventory (a lockfile, a model file): evidence an
+        auditor can match by its sha256, like the files the probes read."""
+        from mlcompliance.probes.observe import inventory_format
+        path = rel
+        while path.startswith("./"):
+            path = path[2:]
+        if all(f["path"] != path for f in self._project.probed_files):
+            self._project.probed_files.append({"path": path, "kind": "project_file",
+                                               "format": inventory_format(path), "sha256": digest})
 
     def _probed(self) -> dict[str, str]:
         """Real path -> SHA-256 of every plain file the data probe hashed in this run."""

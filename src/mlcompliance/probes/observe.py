@@ -74,12 +74,12 @@ def observe(project: Project, files: dict[str, bytes] | None = None, probes: boo
     observed["sources"] = sources
     project.observed_index.update(index)
     project.observed_index.update(source_index)
-    project.probed_files = [{"path": f.path, "kind": f.kind, "format": _format(f.path), "sha256": f.sha256}
+    project.probed_files = [{"path": f.path, "kind": f.kind, "format": inventory_format(f.path), "sha256": f.sha256}
                             for f in repo.files]
     _observe_data(project, files, probes, cache)
 
 
-def _format(path: str) -> str:
+def inventory_format(path: str) -> str:
     """The inventory format of a probed file by its name (MLmodel and dvc files are YAML)."""
     name = path.rsplit("/", 1)[-1]
     if name.endswith((".yml", ".yaml")) or name in ("MLmodel", "dvc.lock"):
