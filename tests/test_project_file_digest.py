@@ -22,6 +22,7 @@ def project_at(root: Path, observed: dict | None = None) -> Project:
     project = Project.__new__(Project)
     project.root = root
     project.bundle = {"observed": {"data": observed}} if observed is not None else {}
+    project.probed_files = []
     return project
 
 
