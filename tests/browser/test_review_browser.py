@@ -24,7 +24,10 @@ A4_LANDSCAPE_CONTENT_PX = 1031   # 297 mm - 2 x 12 mm of margin (report.css @pag
 def reports(tmp_path_factory) -> dict[str, Path]:
     """The credit-scoring report and the portfolio of every sample (one of them fails to load)."""
     tmp = tmp_path_factory.mktemp("review")
-    out = {"credit": tmp / "credit.html", "portfolio": tmp / "portfolio.html"}
+    out = {"credit": tmp / "credit.html", "portfolio": tmp / "portfolio.html", "assess": tmp / "assess.html"}
+    res = cli("assess", "--answers", SAMPLES / "assess" / "leadership-answers.yaml", "--project",
+              SAMPLES / "credit-scoring", "--as-of", AS_OF, "--format", "html", "-o", out["assess"])
+    assert res.exit_code == 0, res.output
     res = cli("check", SAMPLES / "credit-scoring", "--as-of", AS_OF, "--format", "html", "-o", out["credit"])
     assert res.exit_code == 1, res.output
     res = cli("check", "--recursive", SAMPLES, "--as-of", AS_OF, "--format", "html", "-o", out["portfolio"])
@@ -142,3 +145,46 @@ def test_the_first_finding_prints_under_the_findings_heading(browser, reports, p
     first_rule = re.search(r'<tr id="f-[^"]*" class="finding[^"]*"[^>]*data-rule="([^"]+)"',
                            reports["credit"].read_text(encoding="utf-8")).group(1)
     assert first_rule in pages[at]
+
+
+def test_the_assess_dimension_rows_stay_readable_on_a_phone(browser, reports):
+    # The table scrolls sideways in its own box; its evidence lists were squeezed to ~125 px, so
+    # one row was 720 px tall, mostly blank on the phone's screen.
+    context, page = _open(browser, reports["assess"], 390)
+    try:
+        heights = page.evaluate("""() => [...document.querySelectorAll('#dimensions table tbody tr')]
+            .map(r => r.getBoundingClientRect().height)""")
+        assert heights and max(heights) < 450, heights
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+def test_the_findings_read_as_cards_on_a_phone(browser, reports):
+    # The 7-column table scrolled sideways inside its box: the finding text was off screen, to the
+    # right of rows hundreds of pixels tall.
+    context, page = _open(browser, reports["credit"], 390)
+    try:
+        row = page.locator("#findings-table tr.finding").first
+        text = row.locator("td.finding-text").bounding_box()
+        assert text["x"] >= 0 and text["x"] + text["width"] <= 390
+        label = page.evaluate("""() => getComputedStyle(document.querySelector('#findings-table td.finding-text'),
+                                                         '::before').content""")
+        assert label == '"Finding, observed value and remediation"'     # the column header is hidden
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+def test_a_linked_finding_is_not_hidden_under_the_sticky_filter_bar(browser, reports):
+    context, page = _open(browser, reports["credit"], 1366)
+    try:
+        link = page.locator("section.verdict table.blocking a[href^='#f-']").first
+        target = link.get_attribute("href")[1:]
+        link.click()
+        page.wait_for_timeout(100)
+        row = page.locator(f"[id='{target}']").bounding_box()
+        bar = page.locator("#finding-filters").bounding_box()
+        assert bar["y"] + bar["height"] <= row["y"] + 1 and row["y"] < 900, (bar, row)
+    finally:
+        context.close()
