@@ -24,7 +24,10 @@ A4_LANDSCAPE_CONTENT_PX = 1031   # 297 mm - 2 x 12 mm of margin (report.css @pag
 def reports(tmp_path_factory) -> dict[str, Path]:
     """The credit-scoring report and the portfolio of every sample (one of them fails to load)."""
     tmp = tmp_path_factory.mktemp("review")
-    out = {"credit": tmp / "credit.html", "portfolio": tmp / "portfolio.html", "assess": tmp / "assess.html"}
+    out = {"credit": tmp / "credit.html", "portfolio": tmp / "portfolio.html", "assess": tmp / "assess.html",
+           "router": tmp / "router.html"}
+    res = cli("check", SAMPLES / "support-email-router", "--as-of", AS_OF, "--format", "html", "-o", out["router"])
+    assert res.exit_code == 1, res.output
     res = cli("assess", "--answers", SAMPLES / "assess" / "leadership-answers.yaml", "--project",
               SAMPLES / "credit-scoring", "--as-of", AS_OF, "--format", "html", "-o", out["assess"])
     assert res.exit_code == 0, res.output
@@ -186,5 +189,20 @@ def test_a_linked_finding_is_not_hidden_under_the_sticky_filter_bar(browser, rep
         row = page.locator(f"[id='{target}']").bounding_box()
         bar = page.locator("#finding-filters").bounding_box()
         assert bar["y"] + bar["height"] <= row["y"] + 1 and row["y"] < 900, (bar, row)
+    finally:
+        context.close()
+
+
+def test_the_printed_maturity_tables_give_decided_by_its_width(browser, reports):
+    # The print sheet widened the last column for "decided by"; where "depends on" came last, the
+    # rule lists were squeezed to ~9 % of the page and each row ran a page tall.
+    context, page = _open(browser, reports["router"], A4_LANDSCAPE_CONTENT_PX, media="print")
+    try:
+        shares = page.evaluate("""() => [...document.querySelectorAll('table.maturity-table')].flatMap(t => {
+            const i = [...t.tHead.rows[0].cells].findIndex(th => th.textContent.trim() === 'decided by');
+            if (i < 0 || !t.tBodies[0].rows.length) return [];
+            return [t.tBodies[0].rows[0].cells[i].getBoundingClientRect().width / t.getBoundingClientRect().width];
+        })""")
+        assert len(shares) >= 2 and min(shares) >= 0.2, shares
     finally:
         context.close()
