@@ -68,6 +68,15 @@ def _visible(value: Any) -> Any:
     return value
 
 
+def with_page_boxes(env: Any, style: str, boxes: dict[str, str]) -> str:
+    """``style`` plus the printed page's running header and footer (``page.css.j2``: ``left``,
+    ``center``, ``right`` and ``digest`` text, and "page X of Y")."""
+    page = env.get_template(PAGE_TEMPLATE).render(boxes)
+    if "</style" in page.lower():
+        raise ValueError(f"template {PAGE_TEMPLATE} must not contain '</style'")
+    return style.rstrip("\n") + "\n" + page
+
+
 def css_string(value: Any) -> Markup:
     """``value`` as a quoted CSS string that nothing can break out of: control and direction
     characters made visible (``common.visible``), then every character outside a small safe set
@@ -106,11 +115,8 @@ def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str,
     style = _inline(env, STYLE_TEMPLATE, "</style")
     script = _inline(env, SCRIPT_TEMPLATE, "</script")
     context = build(result, md)
-    if "page" in context:   # the printed page's running header and footer (page.css.j2)
-        page = env.get_template(PAGE_TEMPLATE).render(context["page"])
-        if "</style" in page.lower():
-            raise ValueError(f"template {PAGE_TEMPLATE} must not contain '</style'")
-        style = style.rstrip("\n") + "\n" + page
+    if "page" in context:
+        style = with_page_boxes(env, style, context["page"])
     csp = ("default-src 'none'; "
            f"style-src '{csp_hash(style)}'; script-src '{csp_hash(script)}'; "
            "img-src data:; base-uri 'none'; form-action 'none'")

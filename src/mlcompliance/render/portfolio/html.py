@@ -91,12 +91,16 @@ class Sink(_Base):
 
     def finish(self, rollup: Rollup, sha256: str) -> None:
         env = page.environment(None if self.template_dir is None else str(Path(self.template_dir)))
-        style = page._inline(env, page.STYLE_TEMPLATE, "</style")
+        context = self._context(rollup, sha256)
+        style = page.with_page_boxes(env, page._inline(env, page.STYLE_TEMPLATE, "</style"), {
+            # printed: every page names the portfolio, its as-of date and verdict, and the digest
+            "left": context["title"], "center": "",
+            "right": f"as of {context['as_of']} | verdict {context['verdict']['label']}",
+            "digest": f"result sha256 {sha256}"})
         script = page._inline(env, page.SCRIPT_TEMPLATE, "</script")
         csp = ("default-src 'none'; "
                f"style-src '{page.csp_hash(style)}'; script-src '{page.csp_hash(script)}'; "
                "img-src data:; base-uri 'none'; form-action 'none'")
-        context = self._context(rollup, sha256)
         context.update(style=Markup(style), script=Markup(script), csp=csp)
         last = ""
         for chunk in env.get_template(page.PORTFOLIO_TEMPLATE).generate(context):

@@ -1,0 +1,43 @@
+"""Issue 12's visual review of the sample reports: the defects visible in the HTML text (the layout
+ones are in tests/browser/test_review_browser.py)."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from helpers import SAMPLES
+
+from mlcompliance.render import RENDERERS
+
+
+def _text(html: str) -> str:
+    """The page's text as a reader sees it: no style or script, tags dropped, entities decoded."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_attestation_register_sentences_are_separated(sample_check):
+    _, result = sample_check("credit-scoring")
+    text = _text(RENDERERS["html"](result))
+    assert re.search(r"\d+ attested\. An attestation with an expires date", text)
+
+
+def test_tool_keys_read_as_words_not_snake_case(sample_check):
+    # maturity stage details ("missing_for_next"), evidence lines ("rule_id: ..."), risk facts
+    # ("raises_to", "applies_from") were shown with their JSON key names
+    _, result = sample_check("credit-scoring")
+    html = RENDERERS["html"](result)
+    text = _text(html)
+    for key in ("missing_for_next", "rule_id", "raises_to", "applies_from"):
+        assert key not in text, key
+    assert "missing for next" in text and "rule id:" in text and "raises to" in text
+
+
+def test_a_portfolio_input_error_gives_its_location_once_across_the_score_columns(checks):
+    out = checks.run(SAMPLES / "broken-fraud-alerts", SAMPLES / "invoice-late-payment", fmt="html")
+    assert out.exit_code == 2
+    html = out.stdout.decode("utf-8")
+    row = re.search(r'<tr class="input-error">.*?</tr>', html, re.S).group(0)
+    assert len(re.findall(r"model_card\.yaml:10", _text(row))) == 1
+    packs = len(re.findall(r'<th scope="col" class="num">', html.split("<tbody>", 1)[0])) - 2   # minus Blocking, Score
+    assert f'<td colspan="{3 + packs}" class="input-error-text">' in row
