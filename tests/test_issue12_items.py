@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 
+import pytest
 import yaml
 from helpers import AS_OF, SAMPLES, cli
 from jsonschema import Draft202012Validator
@@ -148,3 +149,30 @@ def test_oscal_output_needs_no_validator_or_regex_package(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_contains_failure_reads_as_words_not_as_a_json_schema():
+    """Defect 7 (raw values an auditor notices): "no item matches {"properties": {"name": {"pattern":
+    "(^|[^A-Za-z0-9])([Nn][Aa][…"  was printed in maturity and finding details; now the requirement in words."""
+    from jsonschema import Draft202012Validator as V
+
+    from mlcompliance.evidence.schemas import describe_error
+
+    def detail(schema: dict, instance: object) -> str:
+        return describe_error(next(V(schema).iter_errors(instance)))[0]
+
+    assert detail({"contains": {"enum": ["performance_drop", "drift"]}}, ["schedule"]) == \
+        '(top level): no item is "performance_drop" or "drift"'
+    assert detail({"contains": {"required": ["signature"]}}, [{}]) == "(top level): no item with signature"
+    assert detail({"contains": {"properties": {"name": {"pattern": "^[Nn]a[Nn]"}}, "required": ["name", "at"]}},
+                  [{"name": "auc"}]) == "(top level): no item with at and with name of the expected form"
+    assert detail({"contains": {"minimum": 3}}, [1]) == '(top level): no item matches {"minimum": 3}'
+    assert detail({"maxItems": 0}, ["a"]) == '(top level): ["a"] should be empty'
+
+
+@pytest.mark.parametrize("name", ["support-chatbot", "credit-scoring", "xray-anomaly"])
+def test_no_sample_result_prints_a_json_schema_or_a_python_repr(sample_check, name):
+    _, result = sample_check(name)
+    text = json.dumps(result, ensure_ascii=False)
+    assert 'no item matches {\\"properties' not in text and "is expected to be empty" not in text
+    assert "['" not in text

@@ -41,3 +41,11 @@ def test_a_portfolio_input_error_gives_its_location_once_across_the_score_column
     assert len(re.findall(r"model_card\.yaml:10", _text(row))) == 1
     packs = len(re.findall(r'<th scope="col" class="num">', html.split("<tbody>", 1)[0])) - 2   # minus Blocking, Score
     assert f'<td colspan="{3 + packs}" class="input-error-text">' in row
+
+
+def test_a_flag_in_the_details_reads_yes_or_no_never_raw_json():
+    """The maturity stage showed "below baseline false" (a raw JSON boolean) in the HTML report."""
+    from mlcompliance.render.view import details_view
+    view = details_view({"stage": 2, "below_baseline": False, "automated": True}, str)
+    assert [(k, v["text"]) for k, v in view["items"]] == [("stage", "2"), ("below_baseline", "no"),
+                                                          ("automated", "yes")]

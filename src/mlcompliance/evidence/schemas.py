@@ -283,12 +283,48 @@ def describe_error(err: ValidationError, key: str | None = None) -> tuple[str, s
     if kind == "pattern":
         return f"{where}: {_json(err.instance)} does not have the right form", description or f"a match for {err.validator_value}"
     if kind == "contains":
-        return f"{where}: no item matches {_json(err.validator_value)}", None
+        return f"{where}: no item {_item_phrase(err.validator_value)}", None
+    if kind in ("maxItems", "maxProperties") and err.validator_value == 0:
+        return f"{where}: {_json(err.instance)} should be empty", "none"
     if kind in ("minItems", "minLength", "minProperties"):
         return f"{where}: {_json(err.instance)} is too short", f"at least {err.validator_value}"
     if kind in ("anyOf", "oneOf"):
         return f"{where}: {_json(err.instance)} matches none of the allowed forms", description
     return f"{where}: {err.message}", description
+
+
+def _item_phrase(sub: Any) -> str:
+    """What a ``contains`` subschema asks of an item, in words ("is \"drift\" or \"performance_drop\"",
+    "with signature", "with name of the expected form"): a reader sees the requirement, not the schema.
+    Patterns are not quoted (the rule's title says what they look for); anything else is shown as JSON."""
+    if not isinstance(sub, dict):
+        return f"matches {_json(sub)}"
+    parts = []
+    if "const" in sub:
+        parts.append(f"is {_json(sub['const'])}")
+    if isinstance(sub.get("enum"), list):
+        parts.append("is " + " or ".join(_json(v) for v in sub["enum"]))
+    if "pattern" in sub:
+        parts.append("of the expected form")
+    if isinstance(sub.get("not"), dict) and set(sub["not"]) == {"pattern"}:
+        parts.append(f"outside the form {sub['not']['pattern']}")
+    props = sub.get("properties") if isinstance(sub.get("properties"), dict) else {}
+    fields = [f for f in sub.get("required") or [] if isinstance(f, str) and f not in props]
+    if fields:
+        parts.append("with " + ", ".join(fields))
+    for name, prop in sorted(props.items()):
+        if isinstance(prop, dict) and "const" in prop:
+            parts.append(f"with {name} {_json(prop['const'])}")
+        elif isinstance(prop, dict) and isinstance(prop.get("enum"), list):
+            parts.append(f"with {name} " + " or ".join(_json(v) for v in prop["enum"]))
+        elif isinstance(prop, dict) and "pattern" in prop:
+            parts.append(f"with {name} of the expected form")
+        else:
+            parts.append(f"with {name} as expected")
+    known = {"const", "enum", "pattern", "required", "properties", "type", "description"}
+    if not parts or set(sub) - known - ({"not"} if any(p.startswith("outside") for p in parts) else set()):
+        return f"matches {_json(sub)}"
+    return " and ".join(parts)
 
 
 def _json(value: Any, limit: int = 80) -> str:

@@ -150,6 +150,8 @@ def details_view(value: Any, md: Callable[[Any], str], key: str = "") -> dict[st
         return {"kind": "list", "items": [details_view(v, md, key) for v in value]}
     if isinstance(value, str) and key in MARKDOWN_KEYS:
         return {"kind": "markdown", "html": md(value), "text": value}
+    if isinstance(value, bool):    # a flag reads as a word, never as the raw JSON true/false
+        return {"kind": "text", "text": "yes" if value else "no"}
     return {"kind": "text", "text": NONE_TEXT if value is None else text(value)}
 
 
