@@ -49,3 +49,16 @@ def test_a_flag_in_the_details_reads_yes_or_no_never_raw_json():
     view = details_view({"stage": 2, "below_baseline": False, "automated": True}, str)
     assert [(k, v["text"]) for k, v in view["items"]] == [("stage", "2"), ("below_baseline", "no"),
                                                           ("automated", "yes")]
+
+
+def test_findings_come_before_the_maturity_tables(sample_check):
+    """Exceptions first: the maturity tables (about 30 printed pages of credit-scoring) came before the
+    findings an auditor reads first; they now follow the findings, data and waivers, in the page and
+    in its contents list."""
+    _, result = sample_check("credit-scoring")
+    html = RENDERERS["html"](result)
+    main = html.split("<main>", 1)[1]
+    assert main.index('id="findings"') < main.index('id="waivers"') < main.index('id="maturity"') \
+        < main.index('id="registers"')
+    toc = html.split('<nav class="toc"', 1)[1].split("</nav>", 1)[0]
+    assert toc.index("#findings") < toc.index("#maturity") < toc.index("#registers")
