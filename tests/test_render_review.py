@@ -62,3 +62,20 @@ def test_findings_come_before_the_maturity_tables(sample_check):
         < main.index('id="registers"')
     toc = html.split('<nav class="toc"', 1)[1].split("</nav>", 1)[0]
     assert toc.index("#findings") < toc.index("#maturity") < toc.index("#registers")
+
+
+def test_the_printed_assessment_has_page_numbers_and_its_digest(tmp_path):
+    """The assess page printed without page numbers or any digest; it now carries the report's
+    running header and footer, with the sha256 of the assessment's JSON."""
+    import hashlib
+
+    from helpers import cli
+    answers = SAMPLES / "assess" / "leadership-answers.yaml"
+    args = ("assess", "--answers", answers, "--project", SAMPLES / "credit-scoring", "--as-of", "2026-11-01")
+    assert cli(*args, "--format", "json", "-o", tmp_path / "a.json").exit_code == 0
+    assert cli(*args, "--format", "html", "-o", tmp_path / "a.html").exit_code == 0
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    digest = hashlib.sha256((tmp_path / "a.json").read_bytes()).hexdigest()
+    style = html.split("<style", 1)[1].split("</style>", 1)[0]
+    assert "@bottom-right" in style and 'counter(pages)' in style
+    assert digest in style and "as of 2026-11-01" in style

@@ -103,7 +103,19 @@ def render(result: dict[str, Any], template_dir: str | Path | None = None) -> st
 
 def render_assessment(assessment: dict[str, Any], template_dir: str | Path | None = None) -> str:
     """The HTML page of a leaders' self-assessment (``mlcompliance assess --format html``)."""
-    return _render(assessment, template_dir, "assess.html.j2", lambda a, md: {"a": a})
+    return _render(assessment, template_dir, "assess.html.j2", lambda a, md: {"a": a, "page": _assess_page(a)})
+
+
+def _assess_page(a: dict[str, Any]) -> dict[str, str]:
+    """The printed assessment's running header and footer: who assessed what, as of when, and the
+    sha256 of its JSON (the bytes ``assess --format json`` writes), with page X of Y."""
+    from mlcompliance.render.assessment import render_json
+    about = a.get("about") or {}
+    project = (a.get("project") or {}).get("name")
+    return {"left": "MLOps self-assessment" + (f": {about['organisation']}" if about.get("organisation") else ""),
+            "center": f"compared with {project}" if project else "",
+            "right": f"as of {a.get('as_of')}",
+            "digest": "assessment sha256 " + hashlib.sha256(render_json(a).encode("utf-8")).hexdigest()}
 
 
 def _render(result: dict[str, Any], template_dir: str | Path | None, entry: str, build: Any) -> str:
