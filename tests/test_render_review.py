@@ -79,3 +79,16 @@ def test_the_printed_assessment_has_page_numbers_and_its_digest(tmp_path):
     style = html.split("<style", 1)[1].split("</style>", 1)[0]
     assert "@bottom-right" in style and 'counter(pages)' in style
     assert digest in style and "as of 2026-11-01" in style
+
+
+def test_the_risk_section_lists_each_fact_once_and_shows_the_pending_ones(sample_check):
+    """The risk section repeated the basis table as a raw key/value dump of every fact, and the
+    table left out the EU AI Act fact not yet in force (credit-scoring's Annex III point 5(b),
+    applying from 2027-12-02): now a second table lists the other facts, each once."""
+    _, result = sample_check("credit-scoring")
+    section = RENDERERS["html"](result).split('id="risk"', 1)[1].split("</section>", 1)[0]
+    text = _text(section)
+    assert "Other facts considered" in text and "applies from" in text and "2027-12-02" in text
+    assert text.count("model_card.yaml:58") == 1          # the pending Annex III fact, once
+    assert text.count("model_card.yaml:67") == 1          # a basis fact: in the basis table only
+    assert "\nfacts\n" not in text and "<dt>facts</dt>" not in section

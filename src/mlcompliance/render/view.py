@@ -301,18 +301,25 @@ def unattested_view(result: Result) -> list[dict[str, Any]]:
 BASIS_COLUMNS = ("regime", "fact", "where", "value", "raises_to", "clause", "url")
 
 
+def _fact_table(facts: list[dict[str, Any]], md: Callable[[Any], str]) -> dict[str, Any]:
+    """Tier facts as a table: file and line as one "where" cell, the known columns first."""
+    rows = []
+    for f in facts:
+        row = {k: v for k, v in f.items() if k not in ("file", "line")}
+        if "file" in f:
+            row["where"] = f"{f['file']}:{f['line']}"
+        rows.append(row)
+    extra = [k for r in rows for k in r if k not in BASIS_COLUMNS]
+    columns = [c for c in BASIS_COLUMNS if any(c in r for r in rows)] + list(dict.fromkeys(extra))
+    return {"columns": [(c, c.replace("_", " ")) for c in columns],
+            "rows": [[details_view(r.get(c), md, c) if c in r else None for c in columns] for r in rows]}
+
+
 def risk_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
-    risk = codec.risk_to_dict(result.risk)   # shown generically: facts, override and problems as details
+    risk = codec.risk_to_dict(result.risk)   # shown generically: override and problems as details
     basis = risk["basis"]
-    for b in basis:   # file and line as one "where" cell: file:line
-        if "file" in b:
-            b["where"] = f"{b.pop('file')}:{b.pop('line')}"
-    extra_cols = []
-    for b in basis:
-        for k in b:
-            if k not in BASIS_COLUMNS and k not in extra_cols:
-                extra_cols.append(k)
-    columns = [c for c in BASIS_COLUMNS if any(c in b for b in basis)] + extra_cols
+    # every other fact considered (raising a lower tier, or whose clause does not apply yet), once
+    others = [f for f in risk.get("facts") or [] if f not in basis]
     declared = risk.get("declared")
     tier = text(risk.get("tier")) or "unknown"
     derived = risk.get("derived")
@@ -325,14 +332,15 @@ def risk_view(result: Result, md: Callable[[Any], str]) -> dict[str, Any]:
     else:
         how = f"declared {text(declared)}, raised to {tier} by the facts below"
     regimes = risk.get("regimes") if isinstance(risk.get("regimes"), Mapping) else None
+    table = _fact_table(basis, md)
     return {
         "tier": tier, "declared": None if declared is None else text(declared), "how": how,
         "derived": None if derived is None else text(derived),
         "regimes": [(text(k), text(v)) for k, v in regimes.items()] if regimes else [],
-        "columns": [(c, c.replace("_", " ")) for c in columns],
-        "basis": [[details_view(b.get(c), md, c) if c in b else None for c in columns] for b in basis],
+        "columns": table["columns"], "basis": table["rows"],
+        "others": _fact_table(others, md) if others else None,
         "details": [(text(k), details_view(v, md, text(k))) for k, v in risk.items()
-                    if k not in ("tier", "declared", "basis", "derived", "regimes")],
+                    if k not in ("tier", "declared", "basis", "derived", "regimes", "facts")],
     }
 
 
