@@ -643,3 +643,11 @@ def test_an_infinite_value_does_not_hide_the_range_of_the_finite_ones(inf):
     facts, _ = probe({"d.csv": text.encode()}, [{"id": "d", "path": "d.csv"}])
     stats = facts["datasets"]["d"]["column_stats"]["x"]
     assert (stats["min"], stats["max"]) == (-2, 10)
+
+
+def test_an_infinite_value_is_an_outlier_and_leaves_the_quartiles_of_the_others_intact():
+    """A third quartile interpolated with inf was inf, so no value (not even the infinities) was an IQR outlier."""
+    values = [str(v) for v in range(1, 11)] + ["inf"] * 4
+    facts, _ = probe({"d.csv": ("x\n" + "\n".join(values) + "\n").encode()}, [{"id": "d", "path": "d.csv"}])
+    outliers = facts["datasets"]["d"]["column_stats"]["x"]["outliers"]
+    assert outliers["tested"] == 14 and outliers["iqr"] == 4 and outliers["robust_z"] == 4

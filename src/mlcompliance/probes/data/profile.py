@@ -580,12 +580,13 @@ def _outliers(s: Any) -> dict[str, Any]:
     import numpy as np
     x = s.dropna().to_numpy(dtype="float64")
     out: dict[str, Any] = {"tested": int(x.size)}
-    if x.size == 0:
+    finite = x[np.isfinite(x)]     # the statistics of the finite values; an infinite one is an outlier by both tests
+    if finite.size == 0:
         return out
-    median = float(np.median(x))
-    mad = float(np.median(np.abs(x - median)))
+    median = float(np.median(finite))
+    mad = float(np.median(np.abs(finite - median)))
     out["robust_z"] = None if mad == 0 else int((np.abs(0.6745 * (x - median) / mad) > ROBUST_Z).sum())
-    q1, q3 = (float(v) for v in np.quantile(x, [0.25, 0.75]))
+    q1, q3 = (float(v) for v in np.quantile(finite, [0.25, 0.75]))
     iqr = q3 - q1
     out["iqr"] = int(((x < q1 - IQR_K * iqr) | (x > q3 + IQR_K * iqr)).sum())
     out["robust_z_share"] = None if out["robust_z"] is None else _share(out["robust_z"], x.size)
